@@ -1,0 +1,1 @@
+//! Exact UTC instants from the times people write on status pages.
