@@ -1,5 +1,17 @@
 //! statusdb: vendor status pages into a trustworthy local SQLite record.
 //!
-//! The pipeline stages (see docs/ARCHITECTURE.md) each live in their own module.
+//! The pipeline stages (see docs/ARCHITECTURE.md) each live in their own module:
+//! config → schedule → fetch → providers (parse) → normalize → store → export / query.
 
+pub mod config;
+pub mod export;
+pub mod fetch;
+pub mod ingest;
+pub mod lock;
+pub mod model;
+pub mod normalize;
+pub mod providers;
+pub mod query;
+pub mod schedule;
+pub mod store;
 pub mod timetext;

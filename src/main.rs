@@ -1,1 +1,402 @@
-fn main() {}
+//! The `statusdb` command line. Data goes to stdout, logs to stderr; exit codes:
+//! 0 all sources fine, 1 some sources failed (the rest were stored), 2 usage or config error,
+//! 75 another run holds the lock.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+use statusdb::config::{Config, ConfigError};
+use statusdb::export::{self, Filter};
+use statusdb::ingest::{self, IngestOptions};
+use statusdb::lock::{LockError, RunLock};
+use statusdb::providers::{Kind, PageInput};
+use statusdb::query::{self, QueryFilter, Subject};
+use statusdb::store::Store;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const EXIT_SOME_FAILED: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+const EXIT_LOCKED: u8 = 75;
+
+#[derive(Parser)]
+#[command(
+    name = "statusdb",
+    version,
+    about = "Vendor status pages into an exact, local SQLite record"
+)]
+struct Cli {
+    /// More log output on stderr (-v info, -vv debug).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct Files {
+    /// The config file.
+    #[arg(long, default_value = "config.toml", value_name = "F")]
+    config: PathBuf,
+    /// The database (default: the path in the config).
+    #[arg(long, value_name = "F")]
+    db: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fetch sources and store what they say (the cron job).
+    Ingest {
+        #[command(flatten)]
+        files: Files,
+        /// Only this source (repeatable).
+        #[arg(long = "source", value_name = "ID")]
+        sources: Vec<String>,
+        /// Only sources whose interval has passed since their last attempt.
+        #[arg(long)]
+        due: bool,
+    },
+    /// Write the normalized incidents and components as JSON.
+    Export {
+        #[command(flatten)]
+        files: Files,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+        /// Only this vendor (repeatable).
+        #[arg(long = "vendor", value_name = "V")]
+        vendors: Vec<String>,
+        /// Incidents open at or resolved after T (RFC 3339 or YYYY-MM-DD).
+        #[arg(long, value_name = "T", value_parser = parse_instant)]
+        since: Option<DateTime<Utc>>,
+        /// Incidents started before T (RFC 3339 or YYYY-MM-DD).
+        #[arg(long, value_name = "T", value_parser = parse_instant)]
+        until: Option<DateTime<Utc>>,
+        /// Only unresolved incidents.
+        #[arg(long)]
+        active: bool,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long, value_name = "F")]
+        output: Option<PathBuf>,
+    },
+    /// List incidents, components or fetches.
+    Query {
+        #[arg(value_enum)]
+        subject: QuerySubject,
+        #[command(flatten)]
+        files: Files,
+        #[arg(long, value_name = "V")]
+        vendor: Option<String>,
+        /// Only fetches of this source.
+        #[arg(long, value_name = "ID")]
+        source: Option<String>,
+        /// Only unresolved incidents.
+        #[arg(long)]
+        active: bool,
+        #[arg(long, value_name = "N")]
+        limit: Option<u32>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableFormat,
+    },
+    /// Parse one saved page and print its Observation as JSON (no database).
+    Parse {
+        /// The page format.
+        #[arg(long, value_parser = parse_kind)]
+        kind: Kind,
+        file: PathBuf,
+        /// When the page was fetched (for relative or year-less times); default now.
+        #[arg(long, value_name = "T", value_parser = parse_instant)]
+        fetched_at: Option<DateTime<Utc>>,
+        /// The URL the page was fetched from.
+        #[arg(long, value_name = "U")]
+        url: Option<String>,
+        /// The page's IANA zone, for times written without one.
+        #[arg(long, value_name = "IANA")]
+        zone: Option<chrono_tz::Tz>,
+    },
+    /// Validate the config file.
+    CheckConfig {
+        #[arg(long, default_value = "config.toml", value_name = "F")]
+        config: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
+    Ndjson,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TableFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum QuerySubject {
+    Incidents,
+    Components,
+    Fetches,
+}
+
+fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| format!("{text:?} is neither RFC 3339 nor YYYY-MM-DD"))
+}
+
+fn parse_kind(text: &str) -> Result<Kind, String> {
+    Kind::from_name(text)
+        .ok_or_else(|| format!("unknown kind {text:?}; known kinds: {}", Kind::names()))
+}
+
+/// An error that ends the command, with its exit code.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn usage(message: impl ToString) -> Self {
+        Failure {
+            code: EXIT_USAGE,
+            message: message.to_string(),
+        }
+    }
+    fn runtime(message: impl ToString) -> Self {
+        Failure {
+            code: EXIT_SOME_FAILED,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Self {
+        Failure::usage(e)
+    }
+}
+
+impl From<LockError> for Failure {
+    fn from(e: LockError) -> Self {
+        let code = match e {
+            LockError::Held { .. } => EXIT_LOCKED,
+            LockError::Io { .. } => EXIT_USAGE,
+        };
+        Failure {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose, cli.quiet);
+    match run(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("statusdb: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .init();
+}
+
+/// Loads the config, and the database path from `--db` or the config.
+fn database_path(files: &Files) -> Result<PathBuf, Failure> {
+    match &files.db {
+        Some(db) => Ok(db.clone()),
+        None => Ok(Config::load(&files.config)?.database_path),
+    }
+}
+
+fn open_existing(path: &Path) -> Result<Store, Failure> {
+    Store::open_existing(path).map_err(Failure::usage)
+}
+
+fn run(command: Command) -> Result<u8, Failure> {
+    match command {
+        Command::Ingest {
+            files,
+            sources,
+            due,
+        } => {
+            let config = Config::load(&files.config)?;
+            let db = files
+                .db
+                .clone()
+                .unwrap_or_else(|| config.database_path.clone());
+            let _lock = RunLock::acquire(&db)?;
+            let store = Store::open(&db).map_err(Failure::usage)?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(Failure::runtime)?;
+            let options = IngestOptions {
+                sources,
+                due_only: due,
+            };
+            let report = runtime
+                .block_on(ingest::run(&config, store, &options))
+                .map_err(|e| match e {
+                    ingest::IngestError::UnknownSource(_) => Failure::usage(e),
+                    other => Failure::runtime(other),
+                })?;
+            for s in &report.sources {
+                if let Some(error) = &s.error {
+                    tracing::error!(source = %s.source, "{error}");
+                }
+            }
+            let failed = report.failed();
+            tracing::info!(
+                run = report.run_id,
+                sources = report.sources.len(),
+                failed,
+                elapsed_ms = report.elapsed_ms,
+                "ingest finished"
+            );
+            Ok(if failed > 0 { EXIT_SOME_FAILED } else { 0 })
+        }
+        Command::Export {
+            files,
+            format,
+            vendors,
+            since,
+            until,
+            active,
+            output,
+        } => {
+            let store = open_existing(&database_path(&files)?)?;
+            let filter = Filter {
+                vendors,
+                since,
+                until,
+                active,
+            };
+            let format = match format {
+                ExportFormat::Json => export::Format::Json,
+                ExportFormat::Ndjson => export::Format::Ndjson,
+            };
+            let now = Utc::now();
+            match output {
+                Some(path) => {
+                    let dir = match path.parent() {
+                        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                        _ => PathBuf::from("."),
+                    };
+                    let mut file = tempfile::NamedTempFile::new_in(&dir).map_err(|e| {
+                        Failure::usage(format!("cannot write in {}: {e}", dir.display()))
+                    })?;
+                    {
+                        let mut writer = io::BufWriter::new(file.as_file_mut());
+                        export::write(&store, &filter, format, now, &mut writer)
+                            .map_err(Failure::runtime)?;
+                    }
+                    file.persist(&path).map_err(|e| {
+                        Failure::runtime(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                }
+                None => {
+                    let stdout = io::stdout();
+                    let mut writer = io::BufWriter::new(stdout.lock());
+                    export::write(&store, &filter, format, now, &mut writer)
+                        .map_err(Failure::runtime)?;
+                }
+            }
+            Ok(0)
+        }
+        Command::Query {
+            subject,
+            files,
+            vendor,
+            source,
+            active,
+            limit,
+            format,
+        } => {
+            let store = open_existing(&database_path(&files)?)?;
+            let subject = match subject {
+                QuerySubject::Incidents => Subject::Incidents,
+                QuerySubject::Components => Subject::Components,
+                QuerySubject::Fetches => Subject::Fetches,
+            };
+            let filter = QueryFilter {
+                vendor,
+                source,
+                active,
+                limit,
+            };
+            let table = query::run(&store, subject, &filter).map_err(Failure::runtime)?;
+            let mut out = io::stdout().lock();
+            match format {
+                TableFormat::Table => table.write_table(&mut out),
+                TableFormat::Json => writeln!(out, "{}", table.to_json()),
+            }
+            .map_err(Failure::runtime)?;
+            Ok(0)
+        }
+        Command::Parse {
+            kind,
+            file,
+            fetched_at,
+            url,
+            zone,
+        } => {
+            let body = std::fs::read(&file)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+            let url = url.unwrap_or_else(|| {
+                std::path::absolute(&file)
+                    .ok()
+                    .and_then(|p| url::Url::from_file_path(p).ok())
+                    .map(|u| u.to_string())
+                    .unwrap_or_else(|| file.display().to_string())
+            });
+            let page = PageInput {
+                url: &url,
+                body: &body,
+                fetched_at: fetched_at.unwrap_or_else(Utc::now),
+                zone,
+            };
+            let observation = kind
+                .parse(&page)
+                .map_err(|e| Failure::runtime(format!("{}: {e}", file.display())))?;
+            let mut out = io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &observation).map_err(Failure::runtime)?;
+            writeln!(out).map_err(Failure::runtime)?;
+            Ok(0)
+        }
+        Command::CheckConfig { config } => {
+            let config = Config::load(&config)?;
+            println!(
+                "{}: {} sources, database {}",
+                config.file.display(),
+                config.sources.len(),
+                config.database_path.display()
+            );
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! The export document (schema version 1, see `schema/export-v1.schema.json`), streamed one
+//! incident at a time so that memory stays flat however large the database is.
+
+use crate::model::{
+    Anomaly, ComponentStatus, IncidentRecord, TimeValue, format_utc, parse_db_time,
+};
+use crate::store::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::io::{self, Write};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Ndjson,
+}
+
+/// Which incidents an export holds. Time bounds select incidents that overlap the window.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub vendors: Vec<String>,
+    /// Incidents still open at, or resolved after, this instant.
+    pub since: Option<DateTime<Utc>>,
+    /// Incidents that started before this instant.
+    pub until: Option<DateTime<Utc>>,
+    /// Only unresolved incidents.
+    pub active: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write export: {0}")]
+    Io(#[from] io::Error),
+    #[error("cannot encode export: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+#[derive(Serialize)]
+pub struct ExportIncident<'a> {
+    pub id: &'a str,
+    pub vendor: &'a str,
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub url: Option<&'a str>,
+    pub impact: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub created_at: Option<String>,
+    pub started_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub started_at_source: Option<&'a str>,
+    pub resolved_at_source: Option<&'a str>,
+    pub scheduled_for: Option<String>,
+    pub scheduled_until: Option<String>,
+    pub duration_seconds: Option<i64>,
+    pub components: &'a [String],
+    pub updates: Vec<ExportUpdate<'a>>,
+    pub anomalies: &'a [Anomaly],
+    pub sources: &'a [String],
+    pub aliases: &'a [String],
+    pub first_seen_at: String,
+    pub last_seen_at: String,
+}
+
+#[derive(Serialize)]
+pub struct ExportUpdate<'a> {
+    pub id: &'a str,
+    pub status: Option<&'a str>,
+    pub posted_at: String,
+    pub body: &'a str,
+    pub components: Vec<ExportUpdateComponent<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct ExportUpdateComponent<'a> {
+    pub name: &'a str,
+    pub status: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct ExportComponent {
+    pub vendor: String,
+    pub name: String,
+    pub group: Option<String>,
+    pub status: String,
+    pub updated_at: Option<String>,
+}
+
+fn time(t: &Option<TimeValue>) -> Option<String> {
+    t.as_ref().map(|t| format_utc(&t.utc))
+}
+
+impl<'a> ExportIncident<'a> {
+    pub fn from_record(r: &'a IncidentRecord) -> Self {
+        ExportIncident {
+            id: &r.id,
+            vendor: &r.vendor,
+            kind: r.kind.as_str(),
+            title: &r.title,
+            url: r.url.as_deref(),
+            impact: r.impact.map(|i| i.as_str()),
+            status: r.status.map(|s| s.as_str()),
+            created_at: time(&r.created_at),
+            started_at: time(&r.started_at),
+            resolved_at: time(&r.resolved_at),
+            started_at_source: r.started_at.as_ref().map(|t| t.source.as_str()),
+            resolved_at_source: r.resolved_at.as_ref().map(|t| t.source.as_str()),
+            scheduled_for: time(&r.scheduled_for),
+            scheduled_until: time(&r.scheduled_until),
+            duration_seconds: r.duration_seconds(),
+            components: &r.components,
+            updates: r
+                .updates
+                .iter()
+                .map(|u| ExportUpdate {
+                    id: &u.id,
+                    status: u.status.map(|s| s.as_str()),
+                    posted_at: format_utc(&u.posted_at.utc),
+                    body: &u.body,
+                    components: u
+                        .components
+                        .iter()
+                        .map(|c| ExportUpdateComponent {
+                            name: &c.name,
+                            status: c.status.as_str(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            anomalies: &r.anomalies,
+            sources: &r.sources,
+            aliases: &r.aliases,
+            first_seen_at: format_utc(&r.first_seen_at),
+            last_seen_at: format_utc(&r.last_seen_at),
+        }
+    }
+}
+
+/// Ids of the incidents a filter selects, in export order (start time, then id).
+pub fn incident_ids(store: &Store, filter: &Filter) -> Result<Vec<String>, StoreError> {
+    let mut sql = String::from("SELECT id FROM incidents WHERE 1 = 1");
+    let mut args: Vec<String> = Vec::new();
+    if !filter.vendors.is_empty() {
+        let marks: Vec<String> = filter
+            .vendors
+            .iter()
+            .map(|v| {
+                args.push(v.clone());
+                format!("?{}", args.len())
+            })
+            .collect();
+        sql.push_str(&format!(" AND vendor IN ({})", marks.join(", ")));
+    }
+    if let Some(since) = filter.since {
+        args.push(crate::model::db_time(&since));
+        sql.push_str(&format!(
+            " AND (resolved_at IS NULL OR resolved_at >= ?{})",
+            args.len()
+        ));
+    }
+    if let Some(until) = filter.until {
+        args.push(crate::model::db_time(&until));
+        sql.push_str(&format!(" AND started_at < ?{}", args.len()));
+    }
+    if filter.active {
+        sql.push_str(" AND resolved_at IS NULL");
+    }
+    sql.push_str(" ORDER BY started_at, id");
+    let conn = store.connection();
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+        r.get::<_, String>(0)
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn components(store: &Store, filter: &Filter) -> Result<Vec<ExportComponent>, StoreError> {
+    let conn = store.connection();
+    let mut stmt = conn.prepare(
+        "SELECT vendor, name, group_name, status, updated_at FROM components
+         ORDER BY vendor, group_name IS NOT NULL, group_name, name, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ExportComponent {
+            vendor: r.get(0)?,
+            name: r.get(1)?,
+            group: r.get(2)?,
+            status: r.get(3)?,
+            updated_at: r
+                .get::<_, Option<String>>(4)?
+                .as_deref()
+                .and_then(parse_db_time)
+                .map(|t| format_utc(&t)),
+        })
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let c = row?;
+        if filter.vendors.is_empty() || filter.vendors.contains(&c.vendor) {
+            debug_assert!(c.status.parse::<ComponentStatus>().is_ok());
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// Writes the export to `out`, one incident at a time.
+pub fn write(
+    store: &Store,
+    filter: &Filter,
+    format: Format,
+    generated_at: DateTime<Utc>,
+    out: &mut dyn Write,
+) -> Result<usize, ExportError> {
+    let ids = incident_ids(store, filter)?;
+    match format {
+        Format::Ndjson => {
+            for id in &ids {
+                if let Some(record) = store.load_incident(id)? {
+                    serde_json::to_writer(&mut *out, &ExportIncident::from_record(&record))?;
+                    out.write_all(b"\n")?;
+                }
+            }
+        }
+        Format::Json => {
+            write!(
+                out,
+                "{{\"schema_version\":{SCHEMA_VERSION},\"generated_at\":{},\"incidents\":[",
+                serde_json::to_string(&format_utc(&generated_at))?
+            )?;
+            for (i, id) in ids.iter().enumerate() {
+                if let Some(record) = store.load_incident(id)? {
+                    if i > 0 {
+                        out.write_all(b",")?;
+                    }
+                    out.write_all(b"\n")?;
+                    serde_json::to_writer(&mut *out, &ExportIncident::from_record(&record))?;
+                }
+            }
+            out.write_all(b"\n],\"components\":[")?;
+            for (i, c) in components(store, filter)?.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                out.write_all(b"\n")?;
+                serde_json::to_writer(&mut *out, c)?;
+            }
+            out.write_all(b"\n]}\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(ids.len())
+}

@@ -1,0 +1,321 @@
+//! One ingest run: pick the sources, fetch their documents concurrently, parse them on the
+//! blocking pool, and hand each source's result to a single writer thread that applies it in
+//! one transaction.
+
+use crate::config::{Config, Source};
+use crate::fetch::{Fetched, Fetcher, Validators};
+use crate::providers::PageInput;
+use crate::schedule;
+use crate::store::{
+    DocumentOutcome, DocumentResult, EndpointState, SourceChanges, SourceResult, Store, StoreError,
+};
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::{Semaphore, mpsc};
+
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Only these source ids (all when empty).
+    pub sources: Vec<String>,
+    /// Only the sources whose interval has passed.
+    pub due_only: bool,
+}
+
+/// How one source fared in a run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SourceReport {
+    pub source: String,
+    pub outcome: SourceOutcome,
+    pub error: Option<String>,
+    pub duration_ms: u64,
+    pub documents: Vec<DocumentReport>,
+    pub changes: SourceChanges,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceOutcome {
+    /// At least one document was parsed.
+    Updated,
+    /// Every document answered 304 or the same body as last time.
+    NotModified,
+    Failed,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DocumentReport {
+    pub url: String,
+    pub outcome: &'static str,
+    pub http_status: Option<u16>,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunReport {
+    pub run_id: i64,
+    pub started_at: DateTime<Utc>,
+    pub elapsed_ms: u64,
+    pub sources: Vec<SourceReport>,
+}
+
+impl RunReport {
+    pub fn failed(&self) -> usize {
+        self.sources
+            .iter()
+            .filter(|s| s.outcome == SourceOutcome::Failed)
+            .count()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("unknown source {0:?} (not in the config)")]
+    UnknownSource(String),
+    #[error("cannot start the HTTP client: {0}")]
+    Client(String),
+    #[error("the database writer stopped unexpectedly")]
+    WriterLost,
+}
+
+/// Runs one ingest over the chosen sources and returns the per-source report.
+pub async fn run(
+    config: &Config,
+    mut store: Store,
+    options: &IngestOptions,
+) -> Result<RunReport, IngestError> {
+    let started = Instant::now();
+    let started_at = Utc::now();
+    for id in &options.sources {
+        if config.source(id).is_none() {
+            return Err(IngestError::UnknownSource(id.clone()));
+        }
+    }
+    store.sync_sources(&config.sources)?;
+    let mut chosen: Vec<Source> = config
+        .sources
+        .iter()
+        .filter(|s| options.sources.is_empty() || options.sources.contains(&s.id))
+        .cloned()
+        .collect();
+    if options.due_only {
+        chosen = schedule::due(&store, chosen, started_at)?;
+    }
+    let states = Arc::new(store.endpoint_states()?);
+    let run_id = store.begin_run(started_at)?;
+
+    let fetcher = Fetcher::new(&config.fetch).map_err(|e| IngestError::Client(e.to_string()))?;
+    let permits = Arc::new(Semaphore::new(config.fetch.concurrency));
+    let (sender, mut receiver) = mpsc::channel::<SourceResult>(config.fetch.concurrency.max(1));
+
+    let writer = std::thread::spawn(
+        move || -> Result<(Store, Vec<(SourceResult, SourceChanges)>), StoreError> {
+            let mut applied = Vec::new();
+            while let Some(result) = receiver.blocking_recv() {
+                let changes = store.apply_source(Some(run_id), &result)?;
+                // Bodies are no longer needed once written; keep the report small.
+                applied.push((strip_bodies(result), changes));
+            }
+            Ok((store, applied))
+        },
+    );
+
+    let mut tasks = Vec::with_capacity(chosen.len());
+    for source in chosen {
+        let fetcher = fetcher.clone();
+        let permits = permits.clone();
+        let states = states.clone();
+        let sender = sender.clone();
+        tasks.push(tokio::spawn(async move {
+            let result = fetch_source(&fetcher, &permits, &states, source).await;
+            // A closed channel means the writer failed; its error is reported below.
+            let _ = sender.send(result).await;
+        }));
+    }
+    drop(sender);
+    for task in tasks {
+        let _ = task.await;
+    }
+    let (mut store, applied) = writer.join().map_err(|_| IngestError::WriterLost)??;
+
+    let mut reports: Vec<SourceReport> = applied
+        .into_iter()
+        .map(|(result, changes)| report(&result, changes))
+        .collect();
+    reports.sort_by(|a, b| a.source.cmp(&b.source));
+    let failed = reports
+        .iter()
+        .filter(|r| r.outcome == SourceOutcome::Failed)
+        .count();
+    store.finish_run(run_id, Utc::now(), reports.len() - failed, failed)?;
+    Ok(RunReport {
+        run_id,
+        started_at,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+        sources: reports,
+    })
+}
+
+fn strip_bodies(mut result: SourceResult) -> SourceResult {
+    for doc in &mut result.documents {
+        match &mut doc.outcome {
+            DocumentOutcome::Parsed {
+                body, observation, ..
+            } => {
+                *body = Vec::new();
+                *observation = Default::default();
+            }
+            DocumentOutcome::Failed { body, .. } => *body = None,
+            _ => {}
+        }
+    }
+    result
+}
+
+fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
+    let error = result.error();
+    let outcome = if error.is_some() {
+        SourceOutcome::Failed
+    } else if result
+        .documents
+        .iter()
+        .any(|d| matches!(d.outcome, DocumentOutcome::Parsed { .. }))
+    {
+        SourceOutcome::Updated
+    } else {
+        SourceOutcome::NotModified
+    };
+    let documents: Vec<DocumentReport> = result
+        .documents
+        .iter()
+        .map(|d| {
+            let (outcome, http_status, error) = match &d.outcome {
+                DocumentOutcome::Parsed { .. } => ("parsed", Some(200), None),
+                DocumentOutcome::Unchanged { .. } => ("unchanged", Some(200), None),
+                DocumentOutcome::NotModified => ("not_modified", Some(304), None),
+                DocumentOutcome::Absent { http_status } => ("absent", Some(*http_status), None),
+                DocumentOutcome::Failed {
+                    http_status, error, ..
+                } => ("failed", *http_status, Some(error.clone())),
+            };
+            DocumentReport {
+                url: d.url.clone(),
+                outcome,
+                http_status,
+                duration_ms: d.duration.as_millis() as u64,
+                error,
+            }
+        })
+        .collect();
+    SourceReport {
+        source: result.source.id.clone(),
+        outcome,
+        error,
+        duration_ms: documents.iter().map(|d| d.duration_ms).sum(),
+        documents,
+        changes,
+    }
+}
+
+/// Fetches and parses every document of one source. Never fails: failures are outcomes.
+async fn fetch_source(
+    fetcher: &Fetcher,
+    permits: &Semaphore,
+    states: &HashMap<(String, String), EndpointState>,
+    source: Source,
+) -> SourceResult {
+    let mut documents = Vec::new();
+    for endpoint in source.kind.endpoints(&source.url) {
+        let key = (source.id.clone(), endpoint.url.to_string());
+        let state = states.get(&key).cloned().unwrap_or_default();
+        let attempt = {
+            let _permit = permits.acquire().await;
+            fetcher.fetch(&endpoint.url, &state.validators).await
+        };
+        let outcome = match attempt.result {
+            Ok(Fetched::NotModified { .. }) => DocumentOutcome::NotModified,
+            Ok(Fetched::Page(page)) => {
+                let source = source.clone();
+                let previous_hash = state.content_hash.clone();
+                let url = page.url.to_string();
+                let fetched_at = page.fetched_at;
+                let validators = page.validators.clone();
+                let body = page.body;
+                let parsed = tokio::task::spawn_blocking(move || {
+                    parse_document(&source, &url, fetched_at, body, validators, previous_hash)
+                })
+                .await;
+                match parsed {
+                    Ok(outcome) => outcome,
+                    Err(e) => DocumentOutcome::Failed {
+                        http_status: Some(200),
+                        error: format!("parser crashed: {e}"),
+                        body: None,
+                    },
+                }
+            }
+            Err(e) if e.is_not_found() && !endpoint.required => DocumentOutcome::Absent {
+                http_status: e.http_status().unwrap_or(404),
+            },
+            Err(e) => DocumentOutcome::Failed {
+                http_status: e.http_status(),
+                error: e.to_string(),
+                body: None,
+            },
+        };
+        let failed = matches!(outcome, DocumentOutcome::Failed { .. });
+        documents.push(DocumentResult {
+            url: endpoint.url.to_string(),
+            fetched_at: attempt.started_at,
+            duration: attempt.duration,
+            outcome,
+        });
+        // The source fails as a whole: its other documents are not worth fetching now.
+        if failed {
+            break;
+        }
+    }
+    SourceResult { source, documents }
+}
+
+pub fn content_hash(body: &[u8]) -> String {
+    hex::encode(Sha256::digest(body))
+}
+
+fn parse_document(
+    source: &Source,
+    url: &str,
+    fetched_at: DateTime<Utc>,
+    body: Vec<u8>,
+    validators: Validators,
+    previous_hash: Option<String>,
+) -> DocumentOutcome {
+    let hash = content_hash(&body);
+    if previous_hash.as_deref() == Some(hash.as_str()) {
+        return DocumentOutcome::Unchanged { hash, validators };
+    }
+    let input = PageInput {
+        url,
+        body: &body,
+        fetched_at,
+        zone: source.zone,
+    };
+    match source.kind.parse(&input) {
+        Ok(observation) => DocumentOutcome::Parsed {
+            body,
+            hash,
+            validators,
+            observation,
+        },
+        Err(e) => DocumentOutcome::Failed {
+            http_status: Some(200),
+            error: format!("{url}: {e}"),
+            body: Some((body, hash)),
+        },
+    }
+}

@@ -1,0 +1,342 @@
+//! Typed values passed between pipeline stages: the canonical vocabulary, the `Observation`
+//! a parser produces from one page, and the canonical records the normalizer hands the store.
+
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Formats an instant the one way statusdb writes times: RFC 3339, UTC, `Z`, with
+/// fractional seconds only when the source had them.
+pub fn format_utc(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// Formats an instant for the database: fixed-width milliseconds, so that SQL comparisons and
+/// `ORDER BY` on the text agree with time order.
+pub fn db_time(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Parses a time as the database stores it.
+pub fn parse_db_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Times are kept to the millisecond: finer digits on status pages are noise, and a fixed
+/// precision makes a re-read value equal to the one written.
+pub fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(3)
+}
+
+/// Defines a vocabulary enum whose canonical strings are used verbatim in the DB and export.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+        impl FromStr for $name {
+            type Err = UnknownWord;
+            fn from_str(s: &str) -> Result<Self, UnknownWord> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(UnknownWord { vocabulary: stringify!($name), word: s.to_string() }),
+                }
+            }
+        }
+    };
+}
+
+/// A word that is not in a canonical vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{word:?} is not a known {vocabulary} value")]
+pub struct UnknownWord {
+    pub vocabulary: &'static str,
+    pub word: String,
+}
+
+vocabulary! {
+    /// Whether a record is an unplanned incident or planned maintenance; the two never meet.
+    IncidentKind { Incident => "incident", Maintenance => "maintenance" }
+}
+
+vocabulary! {
+    /// Incident statuses (first five) and maintenance statuses (last four).
+    Status {
+        Investigating => "investigating",
+        Identified => "identified",
+        Monitoring => "monitoring",
+        Resolved => "resolved",
+        Postmortem => "postmortem",
+        Scheduled => "scheduled",
+        InProgress => "in_progress",
+        Verifying => "verifying",
+        Completed => "completed",
+    }
+}
+
+impl Status {
+    /// True for statuses that end an incident or maintenance.
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            Status::Resolved | Status::Postmortem | Status::Completed
+        )
+    }
+}
+
+vocabulary! {
+    Impact { None => "none", Minor => "minor", Major => "major", Critical => "critical" }
+}
+
+vocabulary! {
+    ComponentStatus {
+        Operational => "operational",
+        DegradedPerformance => "degraded_performance",
+        PartialOutage => "partial_outage",
+        MajorOutage => "major_outage",
+        UnderMaintenance => "under_maintenance",
+        Unknown => "unknown",
+    }
+}
+
+vocabulary! {
+    /// Where a time came from: a machine field, the vendor's prose, or a computation.
+    TimeSource { Structured => "structured", Stated => "stated", Derived => "derived" }
+}
+
+/// An exact instant together with the text it was read from and how it was obtained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeValue {
+    #[serde(serialize_with = "ser_utc", deserialize_with = "de_utc")]
+    pub utc: DateTime<Utc>,
+    pub raw: String,
+    pub source: TimeSource,
+}
+
+impl TimeValue {
+    pub fn new(utc: DateTime<Utc>, raw: impl Into<String>, source: TimeSource) -> Self {
+        TimeValue {
+            utc: to_millis(utc),
+            raw: raw.into(),
+            source,
+        }
+    }
+    pub fn structured(utc: DateTime<Utc>, raw: impl Into<String>) -> Self {
+        TimeValue::new(utc, raw, TimeSource::Structured)
+    }
+    pub fn stated(utc: DateTime<Utc>, raw: impl Into<String>) -> Self {
+        TimeValue::new(utc, raw, TimeSource::Stated)
+    }
+    pub fn derived(utc: DateTime<Utc>, raw: impl Into<String>) -> Self {
+        TimeValue::new(utc, raw, TimeSource::Derived)
+    }
+}
+
+pub fn ser_utc<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_utc(t))
+}
+
+pub fn de_utc<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    let text = String::deserialize(d)?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(serde::de::Error::custom)
+}
+
+/// What a parser read from one page: pure data, no identity decisions yet.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    /// The page's own description of itself, where it gives one.
+    pub page: Option<PageInfo>,
+    /// Components with their current status. Empty when the page does not list them.
+    pub components: Vec<ObservedComponent>,
+    pub incidents: Vec<ObservedIncident>,
+    /// Things the parser kept but could not map (unknown words, skipped entries), with where.
+    pub notes: Vec<ParseNote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageInfo {
+    pub name: Option<String>,
+    pub url: Option<String>,
+    /// The page's IANA zone as it declares it (Statuspage `time_zone`).
+    pub time_zone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParseNote {
+    /// Where in the page: a JSON path, an entry id, a line.
+    pub place: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObservedComponent {
+    pub native_id: Option<String>,
+    pub name: String,
+    pub group: Option<String>,
+    pub status: ComponentStatus,
+    /// The vendor's own word for the status, kept even when it mapped cleanly.
+    pub status_raw: String,
+    pub updated_at: Option<TimeValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObservedIncident {
+    /// The vendor's id for the incident (Statuspage code, Google Cloud id, ...).
+    pub native_id: Option<String>,
+    /// Other ids the same incident is known by on this vendor (feed entry ids, short links).
+    pub aliases: Vec<String>,
+    pub kind: IncidentKind,
+    pub title: String,
+    pub url: Option<String>,
+    pub impact: Option<Impact>,
+    pub impact_raw: Option<String>,
+    /// The incident's own status field, where the page has one.
+    pub status: Option<Status>,
+    pub status_raw: Option<String>,
+    pub created_at: Option<TimeValue>,
+    pub started_at: Option<TimeValue>,
+    pub resolved_at: Option<TimeValue>,
+    pub scheduled_for: Option<TimeValue>,
+    pub scheduled_until: Option<TimeValue>,
+    /// Names of the components the incident affects, as the page lists them.
+    pub components: Vec<String>,
+    /// In any order; the normalizer sorts by time.
+    pub updates: Vec<ObservedUpdate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObservedUpdate {
+    pub native_id: Option<String>,
+    /// None when the label only adds text ("Update") and keeps the previous status.
+    pub status: Option<Status>,
+    pub status_raw: Option<String>,
+    pub posted_at: TimeValue,
+    pub body: String,
+    pub components: Vec<ComponentChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComponentChange {
+    pub native_id: Option<String>,
+    pub name: String,
+    pub status: ComponentStatus,
+    pub status_raw: String,
+}
+
+impl ObservedIncident {
+    /// An empty incident of the given kind and title, for parsers to fill in.
+    pub fn new(kind: IncidentKind, title: impl Into<String>) -> Self {
+        ObservedIncident {
+            native_id: None,
+            aliases: Vec::new(),
+            kind,
+            title: title.into(),
+            url: None,
+            impact: None,
+            impact_raw: None,
+            status: None,
+            status_raw: None,
+            created_at: None,
+            started_at: None,
+            resolved_at: None,
+            scheduled_for: None,
+            scheduled_until: None,
+            components: Vec::new(),
+            updates: Vec::new(),
+        }
+    }
+}
+
+/// The canonical record of one real incident, as the normalizer builds it and the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentRecord {
+    /// `<vendor>/<native id>`, or `<vendor>/fp-<fingerprint>` where the vendor gives no id.
+    pub id: String,
+    pub vendor: String,
+    pub kind: IncidentKind,
+    pub title: String,
+    pub url: Option<String>,
+    pub impact: Option<Impact>,
+    pub impact_raw: Option<String>,
+    /// The latest update's status (or the page's own field when there are no updates).
+    pub status: Option<Status>,
+    pub status_raw: Option<String>,
+    pub created_at: Option<TimeValue>,
+    pub started_at: Option<TimeValue>,
+    pub resolved_at: Option<TimeValue>,
+    /// The machine fields' values, kept beside the best evidence chosen above.
+    pub structured_started_at: Option<TimeValue>,
+    pub structured_resolved_at: Option<TimeValue>,
+    pub scheduled_for: Option<TimeValue>,
+    pub scheduled_until: Option<TimeValue>,
+    pub components: Vec<String>,
+    /// Oldest first.
+    pub updates: Vec<UpdateRecord>,
+    pub anomalies: Vec<Anomaly>,
+    /// Source ids that showed this incident, sorted.
+    pub sources: Vec<String>,
+    /// Every native id and alias seen, sorted.
+    pub aliases: Vec<String>,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+impl IncidentRecord {
+    pub fn duration_seconds(&self) -> Option<i64> {
+        match (&self.started_at, &self.resolved_at) {
+            (Some(s), Some(r)) => Some((r.utc - s.utc).num_seconds()),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateRecord {
+    pub id: String,
+    pub native_id: Option<String>,
+    pub status: Option<Status>,
+    pub status_raw: Option<String>,
+    pub posted_at: TimeValue,
+    pub body: String,
+    pub components: Vec<ComponentChange>,
+    /// The source that first showed this update.
+    pub source_id: String,
+    pub first_seen_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Anomaly {
+    pub code: String,
+    pub detail: String,
+}
+
+/// A component as the store keeps it: its latest status on its vendor's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComponentRecord {
+    pub id: String,
+    pub vendor: String,
+    pub native_id: Option<String>,
+    pub name: String,
+    pub group: Option<String>,
+    pub status: ComponentStatus,
+    pub status_raw: String,
+    pub updated_at: Option<TimeValue>,
+    pub source_id: String,
+    pub last_seen_at: DateTime<Utc>,
+}

@@ -1,0 +1,390 @@
+//! Atlassian Statuspage JSON API (`kind = "statuspage"`): `/api/v2/summary.json`,
+//! `/api/v2/incidents.json`, `/api/v2/scheduled-maintenances.json`, and single
+//! `/api/v2/incidents/<code>.json` documents.
+//!
+//! Times are RFC 3339 with the page's local offset (`-06:00`), kept exact. An update's time is
+//! its `display_at` (what the vendor shows), not `created_at`, which differs on imported
+//! incidents.
+
+use super::{Endpoint, Kind, PageInput, ParseError, join_base};
+use crate::model::{
+    ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
+    ObservedIncident, ObservedUpdate, PageInfo, ParseNote, Status, TimeValue,
+};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::collections::HashMap;
+use url::Url;
+
+const KIND: Kind = Kind::Statuspage;
+
+/// A base page URL reads the three documents; a URL of one `.json` document reads just it.
+pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+    if url.path().ends_with(".json") {
+        return vec![Endpoint {
+            url: url.clone(),
+            required: true,
+        }];
+    }
+    vec![
+        Endpoint {
+            url: join_base(url, "api/v2/summary.json"),
+            required: true,
+        },
+        Endpoint {
+            url: join_base(url, "api/v2/incidents.json"),
+            required: true,
+        },
+        Endpoint {
+            url: join_base(url, "api/v2/scheduled-maintenances.json"),
+            required: false,
+        },
+    ]
+}
+
+#[derive(Deserialize)]
+struct Document {
+    page: Option<Page>,
+    components: Option<Vec<Component>>,
+    incidents: Option<Vec<Incident>>,
+    scheduled_maintenances: Option<Vec<Incident>>,
+    incident: Option<Incident>,
+}
+
+#[derive(Deserialize)]
+struct Page {
+    name: Option<String>,
+    url: Option<String>,
+    time_zone: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Component {
+    id: Option<String>,
+    name: String,
+    status: Option<String>,
+    updated_at: Option<String>,
+    group_id: Option<String>,
+    #[serde(default)]
+    group: bool,
+}
+
+#[derive(Deserialize)]
+struct Incident {
+    id: Option<String>,
+    name: Option<String>,
+    status: Option<String>,
+    impact: Option<String>,
+    created_at: Option<String>,
+    started_at: Option<String>,
+    resolved_at: Option<String>,
+    scheduled_for: Option<String>,
+    scheduled_until: Option<String>,
+    shortlink: Option<String>,
+    components: Option<Vec<IncidentComponent>>,
+    incident_updates: Option<Vec<Update>>,
+}
+
+#[derive(Deserialize)]
+struct IncidentComponent {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct Update {
+    id: Option<String>,
+    status: Option<String>,
+    body: Option<String>,
+    created_at: Option<String>,
+    display_at: Option<String>,
+    affected_components: Option<Vec<AffectedComponent>>,
+}
+
+#[derive(Deserialize)]
+struct AffectedComponent {
+    code: Option<String>,
+    name: String,
+    new_status: Option<String>,
+}
+
+/// Parses one Statuspage JSON document of any of the shapes above.
+pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
+    let document: Document = serde_json::from_slice(page.body).map_err(|e| {
+        let start = String::from_utf8_lossy(&page.body[..page.body.len().min(40)]).into_owned();
+        ParseError::at(
+            KIND,
+            format!("line {} column {}", e.line(), e.column()),
+            format!("body is not Statuspage JSON ({e}); it starts with {start:?}"),
+        )
+    })?;
+    if document.components.is_none()
+        && document.incidents.is_none()
+        && document.scheduled_maintenances.is_none()
+        && document.incident.is_none()
+        && document.page.is_none()
+    {
+        return Err(ParseError::new(
+            KIND,
+            "JSON has none of the keys page, components, incidents, scheduled_maintenances, incident",
+        ));
+    }
+    let mut parser = Parser {
+        notes: Vec::new(),
+        page_url: document
+            .page
+            .as_ref()
+            .and_then(|p| p.url.clone())
+            .or_else(|| page_root(page.url)),
+    };
+    let mut observation = Observation {
+        page: document.page.map(|p| PageInfo {
+            name: p.name,
+            url: p.url,
+            time_zone: p.time_zone,
+        }),
+        ..Observation::default()
+    };
+    if let Some(components) = document.components {
+        observation.components = parser.components(components)?;
+    }
+    for (list, place, maintenance) in [
+        (document.incidents, "incidents", false),
+        (
+            document.scheduled_maintenances,
+            "scheduled_maintenances",
+            true,
+        ),
+    ] {
+        for (i, incident) in list.into_iter().flatten().enumerate() {
+            let place = format!("{place}[{i}]");
+            observation
+                .incidents
+                .push(parser.incident(incident, &place, maintenance)?);
+        }
+    }
+    if let Some(incident) = document.incident {
+        observation
+            .incidents
+            .push(parser.incident(incident, "incident", false)?);
+    }
+    observation.notes = parser.notes;
+    Ok(observation)
+}
+
+/// `https://host/` of a document URL, used for incident links when the page omits its URL.
+fn page_root(url: &str) -> Option<String> {
+    let url = Url::parse(url).ok()?;
+    match url.scheme() {
+        "http" | "https" => Some(format!("{}://{}", url.scheme(), url.host_str()?)),
+        _ => None,
+    }
+}
+
+struct Parser {
+    notes: Vec<ParseNote>,
+    page_url: Option<String>,
+}
+
+impl Parser {
+    fn components(&mut self, list: Vec<Component>) -> Result<Vec<ObservedComponent>, ParseError> {
+        let group_names: HashMap<String, String> = list
+            .iter()
+            .filter(|c| c.group)
+            .filter_map(|c| Some((c.id.clone()?, c.name.clone())))
+            .collect();
+        let mut out = Vec::with_capacity(list.len());
+        for (i, c) in list.into_iter().enumerate() {
+            if c.group {
+                continue;
+            }
+            let place = format!("components[{i}]");
+            let raw = c.status.unwrap_or_default();
+            let status = self.component_status(&raw, &place);
+            out.push(ObservedComponent {
+                group: c
+                    .group_id
+                    .as_ref()
+                    .and_then(|g| group_names.get(g).cloned()),
+                native_id: c.id,
+                name: c.name,
+                status,
+                status_raw: raw,
+                updated_at: self.time(c.updated_at.as_deref(), &place)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn incident(
+        &mut self,
+        incident: Incident,
+        place: &str,
+        listed_as_maintenance: bool,
+    ) -> Result<ObservedIncident, ParseError> {
+        let is_maintenance = listed_as_maintenance
+            || incident.scheduled_for.is_some()
+            || incident.status.as_deref().is_some_and(|s| {
+                matches!(s, "scheduled" | "in_progress" | "verifying" | "completed")
+            });
+        let kind = if is_maintenance {
+            IncidentKind::Maintenance
+        } else {
+            IncidentKind::Incident
+        };
+        let title = incident.name.unwrap_or_default();
+        let mut observed = ObservedIncident::new(kind, title);
+        observed.url = match (&self.page_url, &incident.id) {
+            (Some(root), Some(id)) => {
+                Some(format!("{}/incidents/{id}", root.trim_end_matches('/')))
+            }
+            _ => incident.shortlink.clone(),
+        };
+        observed.native_id = incident.id;
+        if let Some(raw) = incident.impact {
+            observed.impact = self.impact(&raw, place);
+            observed.impact_raw = Some(raw);
+        }
+        if let Some(raw) = incident.status {
+            observed.status = self.status(&raw, place);
+            observed.status_raw = Some(raw);
+        }
+        observed.created_at = self.time(incident.created_at.as_deref(), place)?;
+        observed.started_at = self.time(incident.started_at.as_deref(), place)?;
+        observed.resolved_at = self.time(incident.resolved_at.as_deref(), place)?;
+        observed.scheduled_for = self.time(incident.scheduled_for.as_deref(), place)?;
+        observed.scheduled_until = self.time(incident.scheduled_until.as_deref(), place)?;
+        for c in incident.components.into_iter().flatten() {
+            if !observed.components.contains(&c.name) {
+                observed.components.push(c.name);
+            }
+        }
+        let updates = incident.incident_updates.unwrap_or_default();
+        // Statuspage lists updates newest first; observations carry them oldest first.
+        for (i, u) in updates.into_iter().enumerate().rev() {
+            let place = format!("{place}.incident_updates[{i}]");
+            let stamp = u.display_at.or(u.created_at).ok_or_else(|| {
+                ParseError::at(KIND, &place, "update has neither display_at nor created_at")
+            })?;
+            let posted_at = parse_time(&stamp, &place)?;
+            let mut components = Vec::new();
+            for a in u.affected_components.into_iter().flatten() {
+                // Statuspage writes a sentence ("No components were affected by this update.")
+                // as an entry with neither code nor status: it is not a component.
+                let Some(raw) = a.new_status else {
+                    if a.code.is_some() {
+                        self.note(&place, format!("component {:?} has no new_status", a.name));
+                    }
+                    continue;
+                };
+                let status = self.component_status(&raw, &place);
+                if !observed.components.contains(&a.name) {
+                    observed.components.push(a.name.clone());
+                }
+                components.push(ComponentChange {
+                    native_id: a.code,
+                    name: a.name,
+                    status,
+                    status_raw: raw,
+                });
+            }
+            let (status, status_raw) = match u.status {
+                Some(raw) => (self.status(&raw, &place), Some(raw)),
+                None => (None, None),
+            };
+            observed.updates.push(ObservedUpdate {
+                native_id: u.id,
+                status,
+                status_raw,
+                posted_at,
+                body: u.body.unwrap_or_default(),
+                components,
+            });
+        }
+        Ok(observed)
+    }
+
+    fn time(&mut self, text: Option<&str>, place: &str) -> Result<Option<TimeValue>, ParseError> {
+        text.map(|t| parse_time(t, place)).transpose()
+    }
+
+    fn status(&mut self, raw: &str, place: &str) -> Option<Status> {
+        let status = status_word(raw);
+        if status.is_none() {
+            self.note(place, format!("unknown status {raw:?} kept raw"));
+        }
+        status
+    }
+
+    fn impact(&mut self, raw: &str, place: &str) -> Option<Impact> {
+        match impact_word(raw) {
+            Ok(impact) => impact,
+            Err(()) => {
+                self.note(place, format!("unknown impact {raw:?} kept raw"));
+                None
+            }
+        }
+    }
+
+    fn component_status(&mut self, raw: &str, place: &str) -> ComponentStatus {
+        component_status_word(raw).unwrap_or_else(|| {
+            self.note(
+                place,
+                format!("unknown component status {raw:?} kept raw, mapped to unknown"),
+            );
+            ComponentStatus::Unknown
+        })
+    }
+
+    fn note(&mut self, place: &str, message: String) {
+        self.notes.push(ParseNote {
+            place: place.to_string(),
+            message,
+        });
+    }
+}
+
+/// Statuspage's status words, incidents and maintenances alike.
+pub fn status_word(raw: &str) -> Option<Status> {
+    Some(match raw {
+        "investigating" => Status::Investigating,
+        "identified" => Status::Identified,
+        "monitoring" => Status::Monitoring,
+        "resolved" => Status::Resolved,
+        "postmortem" => Status::Postmortem,
+        "scheduled" => Status::Scheduled,
+        "in_progress" => Status::InProgress,
+        "verifying" => Status::Verifying,
+        "completed" => Status::Completed,
+        _ => return None,
+    })
+}
+
+/// Statuspage's impact words. `maintenance` (the impact of a maintenance) says no severity:
+/// it maps to null, with the raw word kept.
+pub fn impact_word(raw: &str) -> Result<Option<Impact>, ()> {
+    Ok(Some(match raw {
+        "none" => Impact::None,
+        "minor" => Impact::Minor,
+        "major" => Impact::Major,
+        "critical" => Impact::Critical,
+        "maintenance" => return Ok(None),
+        _ => return Err(()),
+    }))
+}
+
+pub fn component_status_word(raw: &str) -> Option<ComponentStatus> {
+    Some(match raw {
+        "operational" => ComponentStatus::Operational,
+        "degraded_performance" => ComponentStatus::DegradedPerformance,
+        "partial_outage" => ComponentStatus::PartialOutage,
+        "major_outage" => ComponentStatus::MajorOutage,
+        "under_maintenance" => ComponentStatus::UnderMaintenance,
+        _ => return None,
+    })
+}
+
+fn parse_time(text: &str, place: &str) -> Result<TimeValue, ParseError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
+        .map_err(|e| ParseError::at(KIND, place, format!("time {text:?} is not RFC 3339: {e}")))
+}

@@ -1,0 +1,208 @@
+//! Schema migrations, keyed by `PRAGMA user_version`. A migration is appended, never edited,
+//! once it has landed: databases in the field run every migration after their version.
+
+/// Each entry moves the schema from version `index` to `index + 1`.
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+const MIGRATION_1: &str = r#"
+CREATE TABLE vendors (
+    id TEXT PRIMARY KEY
+) STRICT;
+
+CREATE TABLE sources (
+    id TEXT PRIMARY KEY,
+    vendor TEXT NOT NULL REFERENCES vendors(id),
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    url TEXT NOT NULL,
+    interval_seconds INTEGER NOT NULL,
+    last_attempt_at TEXT,
+    last_success_at TEXT,
+    last_error TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    next_due_at TEXT
+) STRICT;
+
+-- Conditional-request state per document of a source.
+CREATE TABLE source_endpoints (
+    source_id TEXT NOT NULL REFERENCES sources(id),
+    url TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    content_hash TEXT,
+    PRIMARY KEY (source_id, url)
+) STRICT;
+
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    sources_ok INTEGER NOT NULL DEFAULT 0,
+    sources_failed INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+-- Every distinct body once, zstd-compressed, so records can be rebuilt after a parser improves.
+CREATE TABLE raw_pages (
+    hash TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    compression TEXT NOT NULL,
+    body BLOB NOT NULL,
+    first_fetched_at TEXT NOT NULL
+) STRICT;
+
+-- One row per attempt to fetch one document.
+CREATE TABLE fetches (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs(id),
+    source_id TEXT NOT NULL REFERENCES sources(id),
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    http_status INTEGER,
+    outcome TEXT NOT NULL CHECK (outcome IN ('parsed', 'unchanged', 'not_modified', 'absent', 'failed')),
+    error TEXT,
+    raw_page_hash TEXT REFERENCES raw_pages(hash),
+    bytes INTEGER
+) STRICT;
+CREATE INDEX fetches_by_source ON fetches(source_id, fetched_at);
+
+CREATE TABLE components (
+    id TEXT PRIMARY KEY,
+    vendor TEXT NOT NULL REFERENCES vendors(id),
+    native_id TEXT,
+    name TEXT NOT NULL,
+    group_name TEXT,
+    status TEXT NOT NULL,
+    status_raw TEXT NOT NULL,
+    updated_at TEXT,
+    source_id TEXT NOT NULL REFERENCES sources(id),
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX components_by_vendor ON components(vendor, name);
+
+CREATE TABLE component_status_changes (
+    id INTEGER PRIMARY KEY,
+    component_id TEXT NOT NULL REFERENCES components(id),
+    status TEXT NOT NULL,
+    previous_status TEXT,
+    changed_at TEXT NOT NULL,
+    source_id TEXT NOT NULL REFERENCES sources(id)
+) STRICT;
+CREATE INDEX component_changes_by_component ON component_status_changes(component_id, changed_at);
+
+CREATE TABLE incidents (
+    id TEXT PRIMARY KEY,
+    vendor TEXT NOT NULL REFERENCES vendors(id),
+    kind TEXT NOT NULL CHECK (kind IN ('incident', 'maintenance')),
+    title TEXT NOT NULL,
+    url TEXT,
+    impact TEXT,
+    impact_raw TEXT,
+    status TEXT,
+    status_raw TEXT,
+    created_at TEXT,
+    created_at_raw TEXT,
+    started_at TEXT,
+    started_at_source TEXT,
+    started_at_raw TEXT,
+    resolved_at TEXT,
+    resolved_at_source TEXT,
+    resolved_at_raw TEXT,
+    structured_started_at TEXT,
+    structured_resolved_at TEXT,
+    scheduled_for TEXT,
+    scheduled_until TEXT,
+    duration_seconds INTEGER,
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX incidents_by_vendor_time ON incidents(vendor, started_at);
+CREATE INDEX incidents_by_time ON incidents(started_at);
+CREATE INDEX incidents_open ON incidents(resolved_at) WHERE resolved_at IS NULL;
+
+-- Every id an incident is known by on its vendor: native ids, feed entry ids, links.
+CREATE TABLE incident_aliases (
+    vendor TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    incident_id TEXT NOT NULL REFERENCES incidents(id),
+    PRIMARY KEY (vendor, alias)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX incident_aliases_by_incident ON incident_aliases(incident_id);
+
+CREATE TABLE incident_sources (
+    incident_id TEXT NOT NULL REFERENCES incidents(id),
+    source_id TEXT NOT NULL REFERENCES sources(id),
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    PRIMARY KEY (incident_id, source_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX incident_sources_by_source ON incident_sources(source_id);
+
+CREATE TABLE incident_components (
+    incident_id TEXT NOT NULL REFERENCES incidents(id),
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (incident_id, name)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX incident_components_by_name ON incident_components(name);
+
+CREATE TABLE incident_updates (
+    id TEXT PRIMARY KEY,
+    incident_id TEXT NOT NULL REFERENCES incidents(id),
+    native_id TEXT,
+    status TEXT,
+    status_raw TEXT,
+    posted_at TEXT NOT NULL,
+    posted_at_raw TEXT NOT NULL,
+    posted_at_source TEXT NOT NULL,
+    body TEXT NOT NULL,
+    source_id TEXT NOT NULL REFERENCES sources(id),
+    first_seen_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX incident_updates_by_incident ON incident_updates(incident_id, posted_at);
+
+CREATE TABLE update_components (
+    update_id TEXT NOT NULL REFERENCES incident_updates(id),
+    position INTEGER NOT NULL,
+    native_id TEXT,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    status_raw TEXT NOT NULL,
+    PRIMARY KEY (update_id, position)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE anomalies (
+    incident_id TEXT NOT NULL REFERENCES incidents(id),
+    code TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    PRIMARY KEY (incident_id, code, detail)
+) STRICT, WITHOUT ROWID;
+
+-- The previous value of every field a later observation changed.
+CREATE TABLE revisions (
+    id INTEGER PRIMARY KEY,
+    entity TEXT NOT NULL CHECK (entity IN ('incident', 'update')),
+    entity_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    changed_at TEXT NOT NULL,
+    source_id TEXT NOT NULL
+) STRICT;
+CREATE INDEX revisions_by_entity ON revisions(entity, entity_id);
+
+CREATE VIEW active_incidents AS
+    SELECT * FROM incidents WHERE resolved_at IS NULL AND kind = 'incident';
+
+CREATE VIEW incident_durations AS
+    SELECT id, vendor, kind, title, started_at, resolved_at, duration_seconds
+    FROM incidents WHERE duration_seconds IS NOT NULL;
+
+CREATE VIEW latest_component_status AS
+    SELECT vendor, group_name, name, status, updated_at, last_seen_at FROM components;
+"#;
