@@ -116,8 +116,9 @@ pub fn merge(
         },
     };
     let id = record.id.clone();
+    // A value first learnt is not an edit: only a changed known value is a revision.
     let mut revise = |field: &'static str, old: Option<String>, new: Option<String>| {
-        if old != new {
+        if old.is_some() && old != new {
             revisions.push(Revision {
                 entity: "incident",
                 entity_id: id.clone(),

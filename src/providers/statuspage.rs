@@ -317,8 +317,8 @@ impl Parser {
 
     fn impact(&mut self, raw: &str, place: &str) -> Option<Impact> {
         match impact_word(raw) {
-            Ok(impact) => impact,
-            Err(()) => {
+            Some(impact) => impact,
+            None => {
                 self.note(place, format!("unknown impact {raw:?} kept raw"));
                 None
             }
@@ -359,16 +359,16 @@ pub fn status_word(raw: &str) -> Option<Status> {
     })
 }
 
-/// Statuspage's impact words. `maintenance` (the impact of a maintenance) says no severity:
-/// it maps to null, with the raw word kept.
-pub fn impact_word(raw: &str) -> Result<Option<Impact>, ()> {
-    Ok(Some(match raw {
+/// Statuspage's impact words: `None` for a word it does not know. `maintenance` (the impact
+/// of a maintenance) is known but says no severity: `Some(None)`, with the raw word kept.
+pub fn impact_word(raw: &str) -> Option<Option<Impact>> {
+    Some(Some(match raw {
         "none" => Impact::None,
         "minor" => Impact::Minor,
         "major" => Impact::Major,
         "critical" => Impact::Critical,
-        "maintenance" => return Ok(None),
-        _ => return Err(()),
+        "maintenance" => return Some(None),
+        _ => return None,
     }))
 }
 
