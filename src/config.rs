@@ -400,11 +400,11 @@ zone = "Etc/UTC"
     fn unknown_key_is_located() {
         let text = GOOD.replace("interval = \"2m\"", "intervall = \"2m\"");
         let e = parse(&text).unwrap_err();
-        assert_eq!(e.position, Some((16, 1)));
+        assert_eq!(e.position, Some((15, 1)));
         assert!(e.message.contains("unknown field `intervall`"), "{e}");
         assert!(
             e.to_string()
-                .starts_with("/etc/statusdb/config.toml:16:1: "),
+                .starts_with("/etc/statusdb/config.toml:15:1: "),
             "{e}"
         );
     }
@@ -427,7 +427,7 @@ zone = "Etc/UTC"
                 .contains("duplicate source id \"github\" (first defined on line 10)"),
             "{e}"
         );
-        assert_eq!(e.position.unwrap().0, 20);
+        assert_eq!(e.position.unwrap().0, 19);
     }
 
     #[test]
