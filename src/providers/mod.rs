@@ -1,7 +1,14 @@
 //! Page formats. Each kind is a pure function from one fetched page's bytes to an
 //! `Observation`; none of them touches the network or the database.
+//!
+//! Each kind also says how surely a fetched body is its format (`detect`, pure), which is how
+//! `kind = "auto"` picks one (see [`auto`]; the fetching for it is in `crate::probe`).
 
+pub mod auto;
 pub mod statuspage;
+pub mod statuspage_feed;
+pub mod statuspage_html;
+pub mod statuspage_text;
 
 use crate::model::Observation;
 use chrono::{DateTime, Utc};
@@ -16,28 +23,88 @@ use url::Url;
 pub enum Kind {
     /// Atlassian Statuspage JSON API (`/api/v2/*.json`).
     Statuspage,
+    /// Atlassian Statuspage incident history feed (`/history.atom`, `/history.rss`).
+    StatuspageFeed,
+    /// Atlassian Statuspage pages for people: home, incident and history pages.
+    StatuspageHtml,
+    /// Not a format: the kind is found by probing the page (`crate::probe`) and stored.
+    Auto,
+}
+
+/// How surely a body is of a kind. `Strong`: the product's own marks (its ids, its markup, its
+/// hosts); `Weak`: the shape fits but nothing says which product made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    No,
+    Weak,
+    Strong,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Statuspage];
+    pub const ALL: &'static [Kind] = &[
+        Kind::Statuspage,
+        Kind::StatuspageFeed,
+        Kind::StatuspageHtml,
+        Kind::Auto,
+    ];
+
+    /// The page formats, which `auto` chooses among, in the order it reports them.
+    pub const FORMATS: &'static [Kind] =
+        &[Kind::Statuspage, Kind::StatuspageFeed, Kind::StatuspageHtml];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Statuspage => "statuspage",
+            Kind::StatuspageFeed => "statuspage-feed",
+            Kind::StatuspageHtml => "statuspage-html",
+            Kind::Auto => "auto",
         }
     }
 
-    /// The documents one fetch of a source reads, derived from its configured URL.
+    /// The documents one fetch of a source reads, derived from its configured URL. For `auto`
+    /// (before its kind is resolved) the URL itself.
     pub fn endpoints(self, url: &Url) -> Vec<Endpoint> {
         match self {
             Kind::Statuspage => statuspage::endpoints(url),
+            Kind::StatuspageFeed => statuspage_feed::endpoints(url),
+            Kind::StatuspageHtml => statuspage_html::endpoints(url),
+            Kind::Auto => vec![Endpoint {
+                url: url.clone(),
+                required: true,
+            }],
         }
     }
 
-    /// Parses one fetched document of this kind.
+    /// Parses one fetched document of this kind. `auto` recognises the document's format
+    /// from the body alone (see [`auto::parse`]).
     pub fn parse(self, page: &PageInput<'_>) -> Result<Observation, ParseError> {
         match self {
             Kind::Statuspage => statuspage::parse(page),
+            Kind::StatuspageFeed => statuspage_feed::parse(page),
+            Kind::StatuspageHtml => statuspage_html::parse(page),
+            Kind::Auto => auto::parse(page),
+        }
+    }
+
+    /// How surely `body` is this kind's primary document (pure; see [`Confidence`]).
+    pub fn detect(self, body: &[u8]) -> Confidence {
+        match self {
+            Kind::Statuspage => statuspage::detect(body),
+            Kind::StatuspageFeed => statuspage_feed::detect(body),
+            Kind::StatuspageHtml => statuspage_html::detect(body),
+            Kind::Auto => Confidence::No,
+        }
+    }
+
+    /// The product a kind reads, and the kind's rank within it (0 = preferred): when several
+    /// views of one product match, `auto` takes the richest (JSON over feed over HTML).
+    pub fn product(self) -> (&'static str, u8) {
+        match self {
+            Kind::Statuspage => ("statuspage", 0),
+            Kind::StatuspageFeed => ("statuspage", 1),
+            Kind::StatuspageHtml => ("statuspage", 2),
+            Kind::Auto => ("auto", u8::MAX),
         }
     }
 

@@ -6,7 +6,7 @@
 //! its `display_at` (what the vendor shows), not `created_at`, which differs on imported
 //! incidents.
 
-use super::{Endpoint, Kind, PageInput, ParseError, join_base};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, ParseNote, Status, TimeValue,
@@ -40,6 +40,54 @@ pub fn endpoints(url: &Url) -> Vec<Endpoint> {
             required: false,
         },
     ]
+}
+
+/// How surely a body is a Statuspage JSON document: Strong when its page, component or
+/// incident ids are Statuspage codes (12 lowercase letters and digits), Weak when only the
+/// shape fits, No for anything else, including the Statuspage-compatible API of incident.io,
+/// whose ids are ULIDs.
+pub fn detect(body: &[u8]) -> Confidence {
+    let Ok(serde_json::Value::Object(document)) = serde_json::from_slice(body) else {
+        return Confidence::No;
+    };
+    let mut ids: Vec<&str> = Vec::new();
+    if let Some(id) = document.get("page").and_then(|p| p.get("id")).and_then(|i| i.as_str()) {
+        ids.push(id);
+    }
+    for list in ["components", "incidents", "scheduled_maintenances"] {
+        if let Some(items) = document.get(list).and_then(|l| l.as_array()) {
+            ids.extend(items.iter().filter_map(|i| i.get("id")?.as_str()));
+        }
+    }
+    if let Some(id) = document.get("incident").and_then(|i| i.get("id")).and_then(|i| i.as_str()) {
+        ids.push(id);
+    }
+    let shaped = document.get("page").is_some_and(|p| p.get("name").is_some())
+        || document.get("incident").is_some_and(|i| i.get("incident_updates").is_some());
+    if !shaped || ids.iter().any(|id| is_ulid(id)) {
+        return Confidence::No;
+    }
+    if ids.iter().any(|id| is_statuspage_code(id)) {
+        Confidence::Strong
+    } else {
+        Confidence::Weak
+    }
+}
+
+/// Statuspage's ids: 12 lowercase letters and digits (`kctbh9vrtdwd`, `f0mhbz9xn497`).
+fn is_statuspage_code(id: &str) -> bool {
+    id.len() == 12
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+/// A ULID (`01FCNDV6P870EA6S7TK1DSYDG0`): 26 Crockford base-32 characters.
+fn is_ulid(id: &str) -> bool {
+    id.len() == 26
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
 }
 
 #[derive(Deserialize)]

@@ -368,7 +368,8 @@ pub fn save_incident(
             Some(previous) if *previous != update => {
                 conn.prepare_cached(
                     "UPDATE incident_updates SET status = ?2, status_raw = ?3, posted_at = ?4,
-                       posted_at_raw = ?5, posted_at_source = ?6, body = ?7 WHERE id = ?1",
+                       posted_at_raw = ?5, posted_at_source = ?6, body = ?7, native_id = ?8
+                     WHERE id = ?1",
                 )?
                 .execute(params![
                     update.id,
@@ -378,6 +379,7 @@ pub fn save_incident(
                     update.posted_at.raw,
                     update.posted_at.source.as_str(),
                     update.body,
+                    update.native_id,
                 ])?;
                 if previous.components != update.components {
                     conn.prepare_cached("DELETE FROM update_components WHERE update_id = ?1")?
