@@ -4,10 +4,12 @@
 
 use crate::config::{Config, Source};
 use crate::fetch::{Fetched, Fetcher, Validators};
-use crate::providers::PageInput;
+use crate::probe;
+use crate::providers::{Kind, PageInput};
 use crate::schedule;
 use crate::store::{
-    DocumentOutcome, DocumentResult, EndpointState, SourceChanges, SourceResult, Store, StoreError,
+    DocumentOutcome, DocumentResult, EndpointState, ResolvedKind, SourceChanges, SourceResult,
+    Store, StoreError,
 };
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -107,6 +109,7 @@ pub async fn run(
         chosen = schedule::due(&store, chosen, started_at)?;
     }
     let states = Arc::new(store.endpoint_states()?);
+    let resolved = Arc::new(store.resolved_kinds()?);
     let run_id = store.begin_run(started_at)?;
 
     let fetcher = Fetcher::new(&config.fetch).map_err(|e| IngestError::Client(e.to_string()))?;
@@ -130,9 +133,14 @@ pub async fn run(
         let fetcher = fetcher.clone();
         let permits = permits.clone();
         let states = states.clone();
+        let resolved = resolved.clone();
         let sender = sender.clone();
         tasks.push(tokio::spawn(async move {
-            let result = fetch_source(&fetcher, &permits, &states, source).await;
+            let known = resolved
+                .get(&source.id)
+                .filter(|r| r.url == source.url.as_str())
+                .map(|r| r.kind);
+            let result = fetch_source(&fetcher, &permits, &states, source, known).await;
             // A closed channel means the writer failed; its error is reported below.
             let _ = sender.send(result).await;
         }));
@@ -223,14 +231,54 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
 }
 
 /// Fetches and parses every document of one source. Never fails: failures are outcomes.
+/// An `auto` source reads with the kind stored for it (`known`), or probes for one first.
 async fn fetch_source(
     fetcher: &Fetcher,
     permits: &Semaphore,
     states: &HashMap<(String, String), EndpointState>,
     source: Source,
+    known: Option<Kind>,
 ) -> SourceResult {
     let mut documents = Vec::new();
-    for endpoint in source.kind.endpoints(&source.url) {
+    let mut resolved = None;
+    let kind = match (source.kind, known) {
+        (Kind::Auto, Some(kind)) => kind,
+        (Kind::Auto, None) => {
+            let started_at = Utc::now();
+            let clock = Instant::now();
+            match probe::probe(fetcher, &source.url, Some(permits)).await {
+                Ok(resolution) => {
+                    tracing::info!(source = %source.id, kind = %resolution.kind, "kind auto resolved");
+                    resolved = Some(ResolvedKind {
+                        kind: resolution.kind,
+                        url: source.url.to_string(),
+                        at: started_at,
+                        evidence: resolution.evidence_line(),
+                    });
+                    resolution.kind
+                }
+                Err(e) => {
+                    documents.push(DocumentResult {
+                        url: source.url.to_string(),
+                        fetched_at: started_at,
+                        duration: clock.elapsed(),
+                        outcome: DocumentOutcome::Failed {
+                            http_status: None,
+                            error: e.to_string(),
+                            body: None,
+                        },
+                    });
+                    return SourceResult {
+                        source,
+                        resolved: None,
+                        documents,
+                    };
+                }
+            }
+        }
+        (kind, _) => kind,
+    };
+    for endpoint in kind.endpoints(&source.url) {
         let key = (source.id.clone(), endpoint.url.to_string());
         let state = states.get(&key).cloned().unwrap_or_default();
         let attempt = {
@@ -247,7 +295,7 @@ async fn fetch_source(
                 let validators = page.validators.clone();
                 let body = page.body;
                 let parsed = tokio::task::spawn_blocking(move || {
-                    parse_document(&source, &url, fetched_at, body, validators, previous_hash)
+                    parse_document(&source, kind, &url, fetched_at, body, validators, previous_hash)
                 })
                 .await;
                 match parsed {
@@ -280,7 +328,11 @@ async fn fetch_source(
             break;
         }
     }
-    SourceResult { source, documents }
+    SourceResult {
+        source,
+        resolved,
+        documents,
+    }
 }
 
 pub fn content_hash(body: &[u8]) -> String {
@@ -289,6 +341,7 @@ pub fn content_hash(body: &[u8]) -> String {
 
 fn parse_document(
     source: &Source,
+    kind: Kind,
     url: &str,
     fetched_at: DateTime<Utc>,
     body: Vec<u8>,
@@ -305,7 +358,7 @@ fn parse_document(
         fetched_at,
         zone: source.zone,
     };
-    match source.kind.parse(&input) {
+    match kind.parse(&input) {
         Ok(observation) => DocumentOutcome::Parsed {
             body,
             hash,

@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod lock;
 pub mod model;
 pub mod normalize;
+pub mod probe;
 pub mod providers;
 pub mod query;
 pub mod schedule;

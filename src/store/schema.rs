@@ -2,7 +2,7 @@
 //! once it has landed: databases in the field run every migration after their version.
 
 /// Each entry moves the schema from version `index` to `index + 1`.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -205,4 +205,13 @@ CREATE VIEW incident_durations AS
 
 CREATE VIEW latest_component_status AS
     SELECT vendor, group_name, name, status, updated_at, last_seen_at FROM components;
+"#;
+
+/// `kind = "auto"`: the kind a probe chose for a source, for the URL it probed, with the
+/// evidence it weighed. Cleared when the source fails, so the next run probes again.
+const MIGRATION_2: &str = r#"
+ALTER TABLE sources ADD COLUMN resolved_kind TEXT;
+ALTER TABLE sources ADD COLUMN resolved_url TEXT;
+ALTER TABLE sources ADD COLUMN resolved_at TEXT;
+ALTER TABLE sources ADD COLUMN resolved_evidence TEXT;
 "#;
