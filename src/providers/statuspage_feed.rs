@@ -105,7 +105,8 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
                 .links
                 .iter()
                 .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-                .map(|l| l.href.clone()),
+                // As the page writes it (feed-rs adds a slash to a bare host).
+                .map(|l| l.href.trim_end_matches('/').to_string()),
             time_zone: None,
         }),
         ..Observation::default()

@@ -154,7 +154,7 @@ fn selector_for_class(class: &str) -> scraper::Selector {
 fn page_root(url: &str) -> Option<String> {
     let url = Url::parse(url).ok()?;
     match url.scheme() {
-        "http" | "https" => Some(format!("{}://{}", url.scheme(), url.host_str()?)),
+        "http" | "https" => Some(url.origin().ascii_serialization()),
         _ => None,
     }
 }
@@ -189,10 +189,12 @@ impl Reader<'_, '_> {
         });
     }
 
-    fn link(&self, href: &str) -> String {
+    /// An absolute link; a relative one on a page without a host (a saved file) is none.
+    fn link(&self, href: &str) -> Option<String> {
         match (&self.root, href.starts_with('/')) {
-            (Some(root), true) => format!("{root}{href}"),
-            _ => href.to_string(),
+            (Some(root), true) => Some(format!("{root}{href}")),
+            (None, true) => None,
+            _ => Some(href.to_string()),
         }
     }
 
@@ -360,7 +362,7 @@ impl Reader<'_, '_> {
             collapse_whitespace(&title_link.text().collect::<String>()),
         );
         incident.native_id = incident_code(href);
-        incident.url = Some(self.link(href));
+        incident.url = self.link(href);
         let impact = impact_from_classes(&block).or_else(|| {
             block
                 .select(&selector(".incident-title"))
@@ -415,7 +417,7 @@ impl Reader<'_, '_> {
             .unwrap_or_else(|| collapse_whitespace(&title.text().collect::<String>()));
         let mut incident = ObservedIncident::new(IncidentKind::Maintenance, name);
         incident.native_id = incident_code(href);
-        incident.url = Some(self.link(href));
+        incident.url = self.link(href);
         // Listed under "Scheduled Maintenance": the page's own word for its state.
         incident.status = Some(Status::Scheduled);
         incident.status_raw = Some("Scheduled Maintenance".into());
@@ -552,9 +554,12 @@ impl Reader<'_, '_> {
         if code.is_none() {
             self.note(place, "no incident code in the URL or the page; identified by title".into());
         }
+        // The page's own statement of its address first (as the API's `page.url`), then the
+        // host it was fetched from.
         incident.url = match (&code, &self.root) {
+            _ if canonical.is_some() => canonical,
             (Some(c), Some(root)) => Some(format!("{root}/incidents/{c}")),
-            _ => canonical,
+            _ => None,
         };
         incident.native_id = code;
         let fallback = self.context(posted_before(self.rendered_at));

@@ -208,10 +208,21 @@ CREATE VIEW latest_component_status AS
 "#;
 
 /// `kind = "auto"`: the kind a probe chose for a source, for the URL it probed, with the
-/// evidence it weighed. Cleared when the source fails, so the next run probes again.
+/// evidence it weighed; cleared when the source fails, so the next run probes again.
+/// The raw text and source of the incident times that had none: a page's stated minute and an
+/// API's machine instant of the same minute are told apart (NULL in older rows: structured).
 const MIGRATION_2: &str = r#"
 ALTER TABLE sources ADD COLUMN resolved_kind TEXT;
 ALTER TABLE sources ADD COLUMN resolved_url TEXT;
 ALTER TABLE sources ADD COLUMN resolved_at TEXT;
 ALTER TABLE sources ADD COLUMN resolved_evidence TEXT;
+ALTER TABLE incidents ADD COLUMN created_at_source TEXT;
+ALTER TABLE incidents ADD COLUMN structured_started_at_raw TEXT;
+ALTER TABLE incidents ADD COLUMN structured_started_at_source TEXT;
+ALTER TABLE incidents ADD COLUMN structured_resolved_at_raw TEXT;
+ALTER TABLE incidents ADD COLUMN structured_resolved_at_source TEXT;
+ALTER TABLE incidents ADD COLUMN scheduled_for_raw TEXT;
+ALTER TABLE incidents ADD COLUMN scheduled_for_source TEXT;
+ALTER TABLE incidents ADD COLUMN scheduled_until_raw TEXT;
+ALTER TABLE incidents ADD COLUMN scheduled_until_source TEXT;
 "#;
