@@ -502,3 +502,226 @@ fn closing_update_time(record: &IncidentRecord) -> Option<TimeValue> {
         .find(|u| u.status.is_some_and(Status::is_closed))
         .map(|u| as_derived(&u.posted_at))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TimeValue;
+
+    const VENDOR: &str = "github";
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    fn seen(source: &str) -> Seen<'_> {
+        Seen {
+            vendor: VENDOR,
+            source_id: source,
+            at: at("2022-06-02T00:00:00Z"),
+        }
+    }
+
+    /// An update as the API gives it: native id, millisecond time.
+    fn api(id: &str, status: Status, time: &str, body: &str) -> ObservedUpdate {
+        ObservedUpdate {
+            native_id: Some(id.into()),
+            status: Some(status),
+            status_raw: Some(status.as_str().into()),
+            posted_at: TimeValue::structured(at(time), time),
+            body: body.into(),
+            components: Vec::new(),
+        }
+    }
+
+    /// An update as a feed shows it: no id, a minute, the label people read.
+    fn feed(label: &str, status: Option<Status>, time: &str, body: &str) -> ObservedUpdate {
+        ObservedUpdate {
+            native_id: None,
+            status,
+            status_raw: Some(label.into()),
+            posted_at: TimeValue::derived(at(time), format!("{time} as shown")),
+            body: body.into(),
+            components: Vec::new(),
+        }
+    }
+
+    fn incident(updates: Vec<ObservedUpdate>) -> ObservedIncident {
+        let mut i = ObservedIncident::new(IncidentKind::Incident, "Incident with GitHub Actions");
+        i.native_id = Some("8xxms3q3qzgp".into());
+        i.updates = updates;
+        i
+    }
+
+    fn api_updates() -> Vec<ObservedUpdate> {
+        vec![
+            api("qn9jl09h9kqr", Status::Investigating, "2022-06-01T09:40:25.336Z", "We are investigating."),
+            api("jbsvpzmfjndw", Status::Investigating, "2022-06-01T10:17:39.847Z", "Degraded performance."),
+            api("j6033rxnhrf8", Status::Resolved, "2022-06-01T10:28:31.847Z", "Resolved."),
+        ]
+    }
+
+    fn feed_updates() -> Vec<ObservedUpdate> {
+        vec![
+            feed("Investigating", Some(Status::Investigating), "2022-06-01T09:40:00Z", "We are investigating."),
+            feed("Update", None, "2022-06-01T10:17:00Z", "Degraded performance."),
+            feed("Resolved", Some(Status::Resolved), "2022-06-01T10:28:00Z", "Resolved."),
+        ]
+    }
+
+    /// `(native id, status, time)` of each held update, oldest first.
+    fn held(record: &IncidentRecord) -> Vec<(Option<String>, Option<Status>, String)> {
+        record
+            .updates
+            .iter()
+            .map(|u| (u.native_id.clone(), u.status, format_utc(&u.posted_at.utc)))
+            .collect()
+    }
+
+    fn api_view() -> Vec<(Option<String>, Option<Status>, String)> {
+        vec![
+            (Some("qn9jl09h9kqr".into()), Some(Status::Investigating), "2022-06-01T09:40:25.336Z".into()),
+            (Some("jbsvpzmfjndw".into()), Some(Status::Investigating), "2022-06-01T10:17:39.847Z".into()),
+            (Some("j6033rxnhrf8".into()), Some(Status::Resolved), "2022-06-01T10:28:31.847Z".into()),
+        ]
+    }
+
+    #[test]
+    fn a_feed_after_the_api_adds_nothing_and_revises_nothing() {
+        let (record, _) = merge(None, &incident(api_updates()), &seen("api"));
+        let (record, revisions) = merge(Some(record), &incident(feed_updates()), &seen("feed"));
+        assert_eq!(held(&record), api_view());
+        assert_eq!(revisions, vec![]);
+        assert_eq!(record.sources, vec!["api", "feed"]);
+    }
+
+    #[test]
+    fn the_api_after_a_feed_lends_its_ids_and_instants_without_revisions() {
+        let (record, _) = merge(None, &incident(feed_updates()), &seen("feed"));
+        assert_eq!(record.updates[1].id, "github/8xxms3q3qzgp@20220601T1017/Update/0");
+        let (record, revisions) = merge(Some(record), &incident(api_updates()), &seen("api"));
+        assert_eq!(held(&record), api_view());
+        assert_eq!(revisions, vec![]);
+        // The id the update was first stored under stays; the API's status word replaces the
+        // feed's "Update" label.
+        assert_eq!(record.updates[1].id, "github/8xxms3q3qzgp@20220601T1017/Update/0");
+        assert_eq!(record.updates[1].status_raw.as_deref(), Some("investigating"));
+        assert_eq!(record.updates[1].posted_at.source, TimeSource::Structured);
+    }
+
+    #[test]
+    fn updates_of_one_minute_pair_by_text_whatever_the_order() {
+        let bodies = ["Pages degraded.", "Git degraded.", "Pull Requests degraded."];
+        let api_side: Vec<ObservedUpdate> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, b)| api(&format!("id{i}"), Status::Investigating, &format!("2022-05-27T07:54:0{i}.500Z"), b))
+            .collect();
+        // The feed's minute, in the opposite order.
+        let feed_side: Vec<ObservedUpdate> = bodies
+            .iter()
+            .rev()
+            .map(|b| feed("Update", None, "2022-05-27T07:54:00Z", b))
+            .collect();
+        let (record, _) = merge(None, &incident(feed_side), &seen("feed"));
+        let (record, revisions) = merge(Some(record), &incident(api_side), &seen("api"));
+        assert_eq!(revisions, vec![]);
+        let pairs: Vec<(String, String)> = record
+            .updates
+            .iter()
+            .map(|u| (u.native_id.clone().unwrap(), u.body.clone()))
+            .collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("id0".to_string(), "Pages degraded.".to_string()),
+                ("id1".to_string(), "Git degraded.".to_string()),
+                ("id2".to_string(), "Pull Requests degraded.".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn another_minute_or_another_status_is_another_update() {
+        let (record, _) = merge(None, &incident(api_updates()), &seen("api"));
+        let other = vec![
+            // Same minute, but the feed says Resolved where the API says investigating.
+            feed("Resolved", Some(Status::Resolved), "2022-06-01T09:40:00Z", "We are investigating."),
+            // The next minute.
+            feed("Update", None, "2022-06-01T10:18:00Z", "Degraded performance."),
+        ];
+        let (record, revisions) = merge(Some(record), &incident(other), &seen("feed"));
+        assert_eq!(record.updates.len(), 5);
+        assert_eq!(revisions, vec![]);
+    }
+
+    #[test]
+    fn two_native_ids_never_match_even_in_one_minute() {
+        let (record, _) = merge(None, &incident(api_updates()), &seen("api"));
+        let twin = vec![api("zzzzzzzzzzzz", Status::Investigating, "2022-06-01T09:40:30.000Z", "We are investigating.")];
+        let (record, _) = merge(Some(record), &incident(twin), &seen("api"));
+        assert_eq!(record.updates.len(), 4);
+    }
+
+    #[test]
+    fn an_edited_feed_text_is_revised_and_whitespace_is_not_an_edit() {
+        let (record, _) = merge(None, &incident(feed_updates()), &seen("feed"));
+        let mut again = feed_updates();
+        again[0].body = "We are  investigating.\n".into();
+        again[2].body = "Resolved for good.".into();
+        let (record, revisions) = merge(Some(record), &incident(again), &seen("feed"));
+        assert_eq!(record.updates.len(), 3);
+        assert_eq!(
+            revisions,
+            vec![Revision {
+                entity: "update",
+                entity_id: "github/8xxms3q3qzgp@20220601T1028/Resolved/0".into(),
+                field: "body",
+                old_value: Some("Resolved.".into()),
+                new_value: Some("Resolved for good.".into()),
+            }]
+        );
+        assert_eq!(record.updates[0].body, "We are investigating.");
+    }
+
+    #[test]
+    fn a_page_minute_does_not_replace_a_machine_instant_of_that_minute() {
+        // An incident page's machine stamp first, then the feed's minute.
+        let mut machine = feed_updates();
+        machine[0].posted_at = TimeValue::structured(at("2022-06-01T09:40:25.336Z"), "data-datetime-unix");
+        let (record, _) = merge(None, &incident(machine), &seen("page"));
+        let (record, revisions) = merge(Some(record), &incident(feed_updates()), &seen("feed"));
+        assert_eq!(format_utc(&record.updates[0].posted_at.utc), "2022-06-01T09:40:25.336Z");
+        assert_eq!(revisions, vec![]);
+        // Without ids, a stamp moved to another minute is another update: nothing ties the
+        // two, and the one seen before is kept.
+        let mut moved = feed_updates();
+        moved[2].posted_at = TimeValue::derived(at("2022-06-01T10:29:00Z"), "10:29");
+        let (record, revisions) = merge(Some(record), &incident(moved), &seen("feed"));
+        assert_eq!(record.updates.len(), 4);
+        assert_eq!(revisions, vec![]);
+    }
+
+    #[test]
+    fn incident_times_keep_the_finer_reading_of_a_minute() {
+        let mut from_page = incident(Vec::new());
+        from_page.started_at = Some(TimeValue::derived(at("2022-06-01T09:40:00Z"), "Jun 1, 09:40 - 10:28 UTC"));
+        let mut from_api = incident(Vec::new());
+        from_api.started_at = Some(TimeValue::structured(at("2022-06-01T09:40:25.281Z"), "2022-06-01T09:40:25.281Z"));
+        // Page first: the API's instant refines it, no revision.
+        let (record, _) = merge(None, &from_page, &seen("history"));
+        let (record, revisions) = merge(Some(record), &from_api, &seen("api"));
+        assert_eq!(record.structured_started_at, from_api.started_at);
+        assert_eq!(revisions, vec![]);
+        // API first: the page's minute leaves it.
+        let (record, revisions) = merge(Some(record), &from_page, &seen("history"));
+        assert_eq!(record.structured_started_at, from_api.started_at);
+        assert_eq!(revisions, vec![]);
+        // Another instant is an edit.
+        let mut moved = incident(Vec::new());
+        moved.started_at = Some(TimeValue::structured(at("2022-06-01T09:45:00Z"), "2022-06-01T09:45:00Z"));
+        let (_, revisions) = merge(Some(record), &moved, &seen("api"));
+        assert_eq!(revisions.len(), 1);
+        assert_eq!(revisions[0].field, "structured_started_at");
+    }
+}

@@ -436,3 +436,21 @@ fn parse_time(text: &str, place: &str) -> Result<TimeValue, ParseError> {
         .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
         .map_err(|e| ParseError::at(KIND, place, format!("time {text:?} is not RFC 3339: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detect_tells_statuspage_codes_from_ulids_and_other_json() {
+        let statuspage = br#"{"page":{"id":"kctbh9vrtdwd","name":"GitHub","url":"https://www.githubstatus.com"},"components":[]}"#;
+        assert_eq!(detect(statuspage), Confidence::Strong);
+        // incident.io's Statuspage-compatible API: the same shape, ULID ids.
+        let incident_io = br#"{"page":{"id":"01JMBBSYD6KMG8EZ7VA2MZ6F5T","name":"OpenAI","url":"https://status.openai.com"},"components":[{"id":"01JMBBT0G3ZC8T5RH4R5WBWD2K","name":"Login"}]}"#;
+        assert_eq!(detect(incident_io), Confidence::No);
+        let shaped = br#"{"page":{"id":"page-1","name":"Example"},"incidents":[]}"#;
+        assert_eq!(detect(shaped), Confidence::Weak);
+        assert_eq!(detect(br#"{"status":"ok"}"#), Confidence::No);
+        assert_eq!(detect(b"<html></html>"), Confidence::No);
+    }
+}

@@ -324,3 +324,37 @@ fn read_entry(
     incident.updates = updates;
     incident
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OTHER_FEED: &str = r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">
+      <id>urn:example:blog</id><title>Blog</title><updated>2024-01-01T00:00:00Z</updated>
+      <entry><id>urn:example:1</id><title>Hello</title><updated>2024-01-01T00:00:00Z</updated>
+      <link href="https://example.com/posts/1"/><content type="html">&lt;p&gt;Hi&lt;/p&gt;</content></entry></feed>"#;
+
+    #[test]
+    fn detect_needs_statuspage_marks() {
+        assert_eq!(detect(OTHER_FEED.as_bytes()), Confidence::No);
+        let linked = OTHER_FEED.replace("posts/1", "incidents/abcd1234efgh");
+        assert_eq!(detect(linked.as_bytes()), Confidence::Weak);
+        assert_eq!(detect(b"{\"page\":{}}"), Confidence::No);
+    }
+
+    #[test]
+    fn a_feed_without_update_paragraphs_is_refused() {
+        let page = PageInput {
+            url: "https://example.com/feed.atom",
+            body: OTHER_FEED.as_bytes(),
+            fetched_at: chrono::Utc::now(),
+            zone: None,
+        };
+        let e = parse(&page).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "not a statuspage-feed page: none of its 1 entries has Statuspage's update \
+             paragraphs (<small> stamp, <strong> label) (at entries)"
+        );
+    }
+}

@@ -815,3 +815,79 @@ mod tests {
         assert_eq!(shown_component_status("Sideways"), None);
     }
 }
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+
+    fn page(body: &str) -> PageInput<'_> {
+        PageInput {
+            url: "https://status.example.cn/history",
+            body: body.as_bytes(),
+            fetched_at: chrono::Utc::now(),
+            zone: None,
+        }
+    }
+
+    #[test]
+    fn detect_wants_markup_and_a_trace_of_statuspage() {
+        assert_eq!(
+            detect(b"<html><div class=\"components-container\"></div></html>"),
+            Confidence::Weak
+        );
+        assert_eq!(
+            detect(b"<html><div class=\"components-container\"></div>Powered by Statuspage</html>"),
+            Confidence::Strong
+        );
+        assert_eq!(detect(b"<html><p>hello</p></html>"), Confidence::No);
+        assert_eq!(detect(b"{\"components\": []}"), Confidence::No);
+    }
+
+    #[test]
+    fn history_offset_picks_the_reading_of_cst() {
+        // A China page: "CST" is UTC+8 there, which the props' start_time offset says.
+        let props = r#"{"months":[{"name":"July","year":2026,"incidents":[{"code":"cnjuly14abcd","name":"LLM errors","message":"Resolved.","impact":"major","timestamp":"Jul <var data-var='date'>14</var>, <var data-var='time'>14:31</var> - <var data-var='time'>14:32</var> CST"}]}],"start_time":"2026-05-01T00:00:00+08:00"}"#;
+        let body = format!(
+            "<html><body><div data-react-class=\"HistoryIndex\" data-react-props=\"{}\"></div></body></html>",
+            props.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+        );
+        let o = parse(&page(&body)).unwrap();
+        let incident = &o.incidents[0];
+        assert_eq!(
+            incident.started_at.as_ref().map(|t| crate::model::format_utc(&t.utc)),
+            Some("2026-07-14T06:31:00Z".to_string())
+        );
+        assert_eq!(
+            incident.resolved_at.as_ref().map(|t| crate::model::format_utc(&t.utc)),
+            Some("2026-07-14T06:32:00Z".to_string())
+        );
+        assert!(o.notes.is_empty(), "{:?}", o.notes);
+    }
+
+    #[test]
+    fn unknown_words_are_kept_raw_and_reported() {
+        let body = r#"<html><body><div class="components-container">
+          <div class="component-container"><div data-component-id="abc" class="component-inner-container" data-component-status="sideways"><span class="name">API</span></div></div></div>
+          <div class="incidents-list"><div class="status-day"><div class="date">Jan <var data-var="date">2</var>, <var data-var="year">2023</var></div>
+          <div class="incident-container"><div class="incident-title impact-catastrophic"><a href="/incidents/q1w2e3r4t5y6">Down</a></div>
+          <div class="updates-container"><div class="update"><strong>Mitigated</strong> - Better now.<br><small>Jan <var data-var='date'>2</var>, <var data-var='time'>10:00</var> UTC</small></div></div></div></div></div>
+          </body></html>"#;
+        let o = parse(&page(body)).unwrap();
+        assert_eq!(o.components[0].status, ComponentStatus::Unknown);
+        assert_eq!(o.components[0].status_raw, "sideways");
+        let incident = &o.incidents[0];
+        assert_eq!(incident.impact, None);
+        assert_eq!(incident.impact_raw.as_deref(), Some("catastrophic"));
+        assert_eq!(incident.updates[0].status, None);
+        assert_eq!(incident.updates[0].status_raw.as_deref(), Some("Mitigated"));
+        let messages: Vec<&str> = o.notes.iter().map(|n| n.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "component \"API\": unknown status \"sideways\" kept raw, mapped to unknown",
+                "unknown impact \"catastrophic\" kept raw",
+                "unknown update label \"Mitigated\" kept raw, no status",
+            ]
+        );
+    }
+}
