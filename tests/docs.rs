@@ -363,7 +363,7 @@ fn every_schema_md_recipe_runs_against_the_fixtures() {
         })
         .filter(|(s, _)| *s > 3600)
         .collect();
-    expected.sort_by(|a, b| b.0.cmp(&a.0));
+    expected.sort_by_key(|(seconds, _)| std::cmp::Reverse(*seconds));
     let r = rows(3);
     assert_eq!(r.len(), 9);
     assert_eq!(

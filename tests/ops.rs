@@ -787,3 +787,34 @@ fn generate_prints_completions_and_the_man_page() {
         assert!(dir.path().join(page).is_file(), "{page}");
     }
 }
+
+#[test]
+fn progress_is_drawn_only_on_a_terminal() {
+    // `script` (util-linux) gives the command a pseudo-terminal as stdout and stderr.
+    let server = TestServer::start();
+    let dir = TempDir::new().unwrap();
+    let config = summary_only(&server, dir.path());
+    let bin = env!("CARGO_BIN_EXE_statusdb");
+    let on_terminal = |args: &str| {
+        let out = std::process::Command::new("script")
+            .args([
+                "-qec",
+                &format!("{bin} {args} --config {}", config.display()),
+                "/dev/null",
+            ])
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("script(1) from util-linux");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let screen = on_terminal("ingest");
+    assert!(screen.contains("ingest ["), "{screen:?}");
+    assert!(screen.contains("/1 sources"), "{screen:?}");
+    // Cleared at the end: the last thing written erases the line.
+    assert!(screen.ends_with("\r\u{1b}[2K"), "{screen:?}");
+    assert!(!on_terminal("-q ingest").contains("ingest ["));
+    // Not a terminal: nothing (the quiet tests above see an empty stderr).
+    let out = ingest_output(&config, &[]);
+    assert_eq!(text(&out.stderr), "");
+}
