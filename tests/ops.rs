@@ -510,6 +510,40 @@ fn events_announce_real_changes_once_and_never_the_first_ingest() {
         Vec::<Value>::new()
     );
 
+    // The maintenance begins: one update more, `incident_updated` from scheduled to in_progress.
+    let mut begun = changed.clone();
+    {
+        let m = &mut begun["scheduled_maintenances"][0];
+        m["status"] = json!("in_progress");
+        m["incident_updates"].as_array_mut().unwrap().insert(
+            0,
+            json!({"id": "zz9begun0001", "status": "in_progress",
+                   "body": "The scheduled maintenance is in progress.",
+                   "incident_id": "w1zdr745wmfy",
+                   "created_at": "2024-06-22T08:00:05.000Z",
+                   "updated_at": "2024-06-22T08:00:05.000Z",
+                   "display_at": "2024-06-22T08:00:05.000Z",
+                   "affected_components": []}),
+        );
+    }
+    serve_pages(&server, &begun, &[changed["incidents"][0].clone()], false);
+    let fifth = ingest_report(&config);
+    assert_eq!(fifth["totals"]["events"], 1);
+    let got = events(&config, &[]);
+    assert_eq!(got.len(), 1);
+    let e = &got[0];
+    assert_eq!(e["type"], "incident_updated");
+    assert_eq!(e["run_id"], 5);
+    assert_eq!(e["incident"]["id"], "github/w1zdr745wmfy");
+    assert_eq!(e["incident"]["kind"], "maintenance");
+    assert_eq!(
+        (&e["previous_status"], &e["status"]),
+        (&json!("scheduled"), &json!("in_progress"))
+    );
+    assert_eq!(e["new_update_ids"], json!(["github/zz9begun0001"]));
+    // Work began with the in_progress update.
+    assert_eq!(e["incident"]["started_at"], "2024-06-22T08:00:05Z");
+
     // The table for people: a header and one row per event.
     let out = statusdb()
         .args([
@@ -525,7 +559,7 @@ fn events_announce_real_changes_once_and_never_the_first_ingest() {
         .unwrap();
     let table = text(&out.stdout);
     let lines: Vec<&str> = table.lines().collect();
-    assert_eq!(lines.len(), 6, "{table}");
+    assert_eq!(lines.len(), 7, "{table}");
     assert!(lines[0].contains("TYPE"));
     assert!(table.contains("partial_outage -> operational"), "{table}");
     assert!(table.contains("investigating -> resolved"), "{table}");
