@@ -28,7 +28,8 @@ const EXIT_LOCKED: u8 = 75;
     about = "Vendor status pages into an exact, local SQLite record"
 )]
 struct Cli {
-    /// More log output on stderr (-v info, -vv debug).
+    /// More log output on stderr (-v info: one summary per run, -vv debug, -vvv trace).
+    /// Without -v or -q, RUST_LOG applies when set; the default is warnings and errors.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
     /// Only errors on stderr.

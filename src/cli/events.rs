@@ -19,6 +19,7 @@ pub struct EventsArgs {
     /// Only this vendor (repeatable).
     #[arg(long = "vendor", value_name = "V")]
     vendors: Vec<String>,
+    /// ndjson: one event object per line (schema/event-v1.schema.json); table: for people.
     #[arg(long, value_enum, default_value = "ndjson")]
     format: EventsFormat,
 }
