@@ -326,7 +326,15 @@ async fn fetch_source(
                 let validators = page.validators.clone();
                 let body = page.body;
                 let parsed = tokio::task::spawn_blocking(move || {
-                    parse_document(&source, kind, &url, fetched_at, body, validators, previous_hash)
+                    parse_document(
+                        &source,
+                        kind,
+                        &url,
+                        fetched_at,
+                        body,
+                        validators,
+                        previous_hash,
+                    )
                 })
                 .await;
                 match parsed {

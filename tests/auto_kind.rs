@@ -48,7 +48,12 @@ fn config(dir: &std::path::Path, server: &TestServer) -> std::path::PathBuf {
             SourceSpec::new("feedonly", "github-feed", "auto", server.url("/feedonly/")),
             SourceSpec::new("htmlonly", "zoom", "auto", server.url("/htmlonly/")),
             SourceSpec::new("nothing", "nobody", "auto", server.url("/nothing/")),
-            SourceSpec::new("fixed", "github-fixed", "statuspage-feed", server.url("/gh/history.atom")),
+            SourceSpec::new(
+                "fixed",
+                "github-fixed",
+                "statuspage-feed",
+                server.url("/gh/history.atom"),
+            ),
         ],
     )
 }
@@ -64,7 +69,11 @@ fn check_config_probe_names_each_auto_sources_kind_and_why() {
         .arg(&config)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "one auto source resolves to nothing");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "one auto source resolves to nothing"
+    );
     let u = |path: &str| server.url(path);
     let expected = format!(
         "{config}: 5 sources, database {db}\n\
@@ -106,10 +115,13 @@ fn ingest_stores_the_probed_kind_reuses_it_and_probes_again_after_a_failure() {
             .unwrap()
     };
     let first = run();
-    assert_eq!(first.status.code(), Some(1), "the unrecognised source fails");
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "the unrecognised source fails"
+    );
     assert!(
-        String::from_utf8_lossy(&first.stderr)
-            .contains("kind auto for http://127.0.0.1:"),
+        String::from_utf8_lossy(&first.stderr).contains("kind auto for http://127.0.0.1:"),
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
@@ -135,30 +147,53 @@ fn ingest_stores_the_probed_kind_reuses_it_and_probes_again_after_a_failure() {
     );
     // What each resolved source read, with the kind chosen.
     assert_eq!(
-        sql_count(&db, "SELECT count(*) FROM incidents WHERE vendor = 'github'"),
+        sql_count(
+            &db,
+            "SELECT count(*) FROM incidents WHERE vendor = 'github'"
+        ),
         1,
         "the summary's one incident, read as JSON"
     );
-    assert_eq!(sql_count(&db, "SELECT count(*) FROM incidents WHERE vendor = 'github-feed'"), 25);
-    assert_eq!(sql_count(&db, "SELECT count(*) FROM incidents WHERE vendor = 'zoom'"), 6);
-    assert_eq!(sql_count(&db, "SELECT count(*) FROM components WHERE vendor = 'zoom'"), 18);
+    assert_eq!(
+        sql_count(
+            &db,
+            "SELECT count(*) FROM incidents WHERE vendor = 'github-feed'"
+        ),
+        25
+    );
+    assert_eq!(
+        sql_count(&db, "SELECT count(*) FROM incidents WHERE vendor = 'zoom'"),
+        6
+    );
+    assert_eq!(
+        sql_count(&db, "SELECT count(*) FROM components WHERE vendor = 'zoom'"),
+        18
+    );
     assert_eq!(server.hits("/gh/"), 1);
-    assert_eq!(server.hits("/feedonly/history.atom"), 2, "probed, then read");
+    assert_eq!(
+        server.hits("/feedonly/history.atom"),
+        2,
+        "probed, then read"
+    );
 
     // The stored kinds are used: no probe the second time.
     assert_eq!(run().status.code(), Some(1));
     assert_eq!(server.hits("/gh/"), 1);
-    assert_eq!(server.hits("/gh/history.atom"), 3, "probe + the fixed source twice");
+    assert_eq!(
+        server.hits("/gh/history.atom"),
+        3,
+        "probe + the fixed source twice"
+    );
     assert_eq!(server.hits("/htmlonly/api/v2/summary.json"), 1);
 
     // A page that stops being what its kind reads fails the source and clears its kind.
-    server.route(
-        "/htmlonly/",
-        Route::ok(b"{\"moved\": true}".to_vec()),
-    );
+    server.route("/htmlonly/", Route::ok(b"{\"moved\": true}".to_vec()));
     assert_eq!(run().status.code(), Some(1));
     assert_eq!(
-        sql_strings(&db, "SELECT coalesce(resolved_kind, '-') FROM sources WHERE id = 'htmlonly'"),
+        sql_strings(
+            &db,
+            "SELECT coalesce(resolved_kind, '-') FROM sources WHERE id = 'htmlonly'"
+        ),
         vec!["-"]
     );
     assert_eq!(
@@ -171,7 +206,10 @@ fn ingest_stores_the_probed_kind_reuses_it_and_probes_again_after_a_failure() {
         )]
     );
     // The records it had stay.
-    assert_eq!(sql_count(&db, "SELECT count(*) FROM incidents WHERE vendor = 'zoom'"), 6);
+    assert_eq!(
+        sql_count(&db, "SELECT count(*) FROM incidents WHERE vendor = 'zoom'"),
+        6
+    );
 }
 
 #[test]
@@ -180,7 +218,10 @@ fn parse_kind_auto_reads_each_view_as_its_kind() {
         ("statuspage/github-summary-2022-11-25.json", "statuspage"),
         ("statuspage/parse-history-2014-01.rss", "statuspage-feed"),
         ("statuspage/fastly-home-2021-01.html", "statuspage-html"),
-        ("statuspage/github-history.from-docs.html", "statuspage-html"),
+        (
+            "statuspage/github-history.from-docs.html",
+            "statuspage-html",
+        ),
     ] {
         let auto: Value = parse_fixture("auto", file, &[]);
         let fixed: Value = parse_fixture(kind, file, &[]);
@@ -197,7 +238,9 @@ fn parse_kind_auto_reads_each_view_as_its_kind() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("not a recognised page: no known kind recognises the page (tried statuspage at file://"),
+        stderr.contains(
+            "not a recognised page: no known kind recognises the page (tried statuspage at file://"
+        ),
         "{stderr}"
     );
 }

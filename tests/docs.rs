@@ -72,7 +72,12 @@ fn replay_database(dir: &Path) -> PathBuf {
 
 /// The replay's sources of the JSON API: the recipes' expected values are computed from those
 /// fixtures (the feeds and pages of the replay add incidents and merge into these).
-const JSON_SOURCES: &[&str] = &["github-summary", "github-incidents", "emma", "statuspage-docs"];
+const JSON_SOURCES: &[&str] = &[
+    "github-summary",
+    "github-incidents",
+    "emma",
+    "statuspage-docs",
+];
 
 /// The replay ingested into `dir`, only `sources` when given.
 fn replay_database_of(dir: &Path, sources: &[&str]) -> PathBuf {

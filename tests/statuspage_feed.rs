@@ -31,7 +31,11 @@ fn rows(incident: &serde_json::Value) -> Vec<Row> {
 
 #[test]
 fn github_atom_entries_become_incidents_with_code_alias_and_dated_updates() {
-    let o = parse_fixture("statuspage-feed", "statuspage/github-history-2022-06-11.atom", &[]);
+    let o = parse_fixture(
+        "statuspage-feed",
+        "statuspage/github-history-2022-06-11.atom",
+        &[],
+    );
     assert_eq!(
         o["page"],
         json!({"name": "GitHub Status", "url": "https://www.githubstatus.com", "time_zone": null})
@@ -52,7 +56,13 @@ fn github_atom_entries_become_incidents_with_code_alias_and_dated_updates() {
         "https://www.githubstatus.com/incidents/fbx6ysfb4mff"
     );
     // <published> is the last update: it is not the start, and no incident time is set.
-    for field in ["created_at", "started_at", "resolved_at", "status", "impact"] {
+    for field in [
+        "created_at",
+        "started_at",
+        "resolved_at",
+        "status",
+        "impact",
+    ] {
         assert_eq!(codespaces[field], json!(null), "{field}");
     }
     assert_eq!(
@@ -98,26 +108,40 @@ fn github_atom_entries_become_incidents_with_code_alias_and_dated_updates() {
         .unwrap()
         .iter()
         .filter(|u| u["posted_at"]["utc"] == "2022-05-27T07:54:00Z")
-        .map(|u| u["body"].as_str().unwrap().split(' ').take(2).collect::<Vec<_>>().join(" "))
+        .map(|u| {
+            u["body"]
+                .as_str()
+                .unwrap()
+                .split(' ')
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect();
     assert_eq!(
         minute,
-        ["GitHub Pages", "Git Operations", "Pull Requests", "GitHub Actions"]
+        [
+            "GitHub Pages",
+            "Git Operations",
+            "Pull Requests",
+            "GitHub Actions"
+        ]
     );
     assert_eq!(many["updates"].as_array().unwrap().len(), 11);
 
     // Maintenance labels make a maintenance.
     let maintenance = observed(&o, "rw3k5dz04rqj");
     assert_eq!(maintenance["kind"], "maintenance");
-    let statuses: Vec<(String, String)> = rows(maintenance)
-        .into_iter()
-        .map(|r| (r.0, r.2))
-        .collect();
+    let statuses: Vec<(String, String)> =
+        rows(maintenance).into_iter().map(|r| (r.0, r.2)).collect();
     assert_eq!(
         statuses,
         vec![
             ("scheduled".to_string(), "2022-05-12T21:11:00Z".to_string()),
-            ("in_progress".to_string(), "2022-05-12T21:12:00Z".to_string()),
+            (
+                "in_progress".to_string(),
+                "2022-05-12T21:12:00Z".to_string()
+            ),
             ("completed".to_string(), "2022-05-16T21:00:00Z".to_string()),
         ]
     );
@@ -125,7 +149,11 @@ fn github_atom_entries_become_incidents_with_code_alias_and_dated_updates() {
 
 #[test]
 fn github_atom_of_2026_reads_spaced_markup_and_two_labels_in_one_minute() {
-    let o = parse_fixture("statuspage-feed", "statuspage/github-history-2026-08-22.atom", &[]);
+    let o = parse_fixture(
+        "statuspage-feed",
+        "statuspage/github-history-2026-08-22.atom",
+        &[],
+    );
     assert_eq!(o["incidents"].as_array().unwrap().len(), 25);
     let agent = observed(&o, "bhbcjn4n3jzp");
     let last = rows(agent).pop().unwrap();
@@ -133,15 +161,25 @@ fn github_atom_of_2026_reads_spaced_markup_and_two_labels_in_one_minute() {
         (last.0.as_str(), last.2.as_str(), last.4.as_str()),
         ("resolved", "2026-08-21T00:37:00Z", "Aug 21, 00:37 UTC")
     );
-    assert!(last.5.starts_with("This incident has been resolved. Thank you for your patience"));
-    assert!(last.5.ends_with("as soon as it is available."), "{}", last.5);
+    assert!(
+        last.5
+            .starts_with("This incident has been resolved. Thank you for your patience")
+    );
+    assert!(
+        last.5.ends_with("as soon as it is available."),
+        "{}",
+        last.5
+    );
 
     let runners = observed(&o, "bmpybhnrky3x");
     let labels: Vec<(String, String)> = rows(runners).into_iter().map(|r| (r.1, r.2)).collect();
     assert_eq!(
         labels,
         vec![
-            ("Investigating".to_string(), "2026-08-18T07:40:00Z".to_string()),
+            (
+                "Investigating".to_string(),
+                "2026-08-18T07:40:00Z".to_string()
+            ),
             ("Monitoring".to_string(), "2026-08-18T07:40:00Z".to_string()),
             ("Update".to_string(), "2026-08-18T10:41:00Z".to_string()),
             ("Update".to_string(), "2026-08-18T11:24:00Z".to_string()),
@@ -158,23 +196,37 @@ fn github_atom_of_2026_reads_spaced_markup_and_two_labels_in_one_minute() {
 
 #[test]
 fn parse_rss_reads_old_stamps_across_new_year_postmortem_and_summer_pst() {
-    let o = parse_fixture("statuspage-feed", "statuspage/parse-history-2014-01.rss", &[]);
+    let o = parse_fixture(
+        "statuspage-feed",
+        "statuspage/parse-history-2014-01.rss",
+        &[],
+    );
     assert_eq!(o["page"]["name"], "Parse Status");
     assert_eq!(o["incidents"].as_array().unwrap().len(), 17);
 
     // "Jan  1, 09:09 PST" in an item of Wed, 01 Jan 2014: PST is UTC-8 in January.
     let january = observed(&o, "lzf7mjchpy20");
     assert_eq!(january["aliases"], json!([]), "the guid is the link");
-    let times: Vec<(String, String, String)> = rows(january)
-        .into_iter()
-        .map(|r| (r.0, r.2, r.4))
-        .collect();
+    let times: Vec<(String, String, String)> =
+        rows(january).into_iter().map(|r| (r.0, r.2, r.4)).collect();
     assert_eq!(
         times,
         vec![
-            ("investigating".into(), "2014-01-01T16:17:00Z".into(), "Jan 1, 08:17 PST".into()),
-            ("identified".into(), "2014-01-01T17:00:00Z".into(), "Jan 1, 09:00 PST".into()),
-            ("resolved".into(), "2014-01-01T17:09:00Z".into(), "Jan 1, 09:09 PST".into()),
+            (
+                "investigating".into(),
+                "2014-01-01T16:17:00Z".into(),
+                "Jan 1, 08:17 PST".into()
+            ),
+            (
+                "identified".into(),
+                "2014-01-01T17:00:00Z".into(),
+                "Jan 1, 09:00 PST".into()
+            ),
+            (
+                "resolved".into(),
+                "2014-01-01T17:09:00Z".into(),
+                "Jan 1, 09:09 PST".into()
+            ),
         ]
     );
 
@@ -188,7 +240,11 @@ fn parse_rss_reads_old_stamps_across_new_year_postmortem_and_summer_pst() {
     let outage = observed(&o, "p9hy357zjvb3");
     let postmortem = rows(outage).pop().unwrap();
     assert_eq!(
-        (postmortem.0.as_str(), postmortem.1.as_str(), postmortem.2.as_str()),
+        (
+            postmortem.0.as_str(),
+            postmortem.1.as_str(),
+            postmortem.2.as_str()
+        ),
         ("postmortem", "Postmortem", "2013-12-26T18:22:00Z")
     );
     assert!(postmortem.5.starts_with(
@@ -210,11 +266,17 @@ fn parse_rss_reads_old_stamps_across_new_year_postmortem_and_summer_pst() {
     // Every "PST" stamp between March 10 and November 3, 2013 is flagged, and only those:
     // 25 of the 38 stamps in the feed.
     assert_eq!(notes.len(), 25);
-    assert!(notes.iter().all(|n| n["message"]
-        .as_str()
-        .unwrap()
-        .contains("abbreviation_contradicts_dst")));
-    assert!(!notes.iter().any(|n| n["message"].as_str().unwrap().contains("Nov 4")));
+    assert!(notes.iter().all(|n| {
+        n["message"]
+            .as_str()
+            .unwrap()
+            .contains("abbreviation_contradicts_dst")
+    }));
+    assert!(
+        !notes
+            .iter()
+            .any(|n| n["message"].as_str().unwrap().contains("Nov 4"))
+    );
 }
 
 #[test]

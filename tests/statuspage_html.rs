@@ -58,32 +58,55 @@ fn fastly_home_page_components_unresolved_and_past_incidents() {
         &json!({"native_id": "qndfh9ycdpn9", "name": "COVID-19", "group": "Business Continuity",
                 "status": "operational", "status_raw": "operational", "updated_at": null})
     );
-    assert!(components.iter().all(|c| c["native_id"] != "kl1csf40zz5f"), "a group is not a component");
+    assert!(
+        components.iter().all(|c| c["native_id"] != "kl1csf40zz5f"),
+        "a group is not a component"
+    );
 
     // 1 unresolved incident and 14 under Past Incidents.
     assert_eq!(o["incidents"].as_array().unwrap().len(), 15);
     // Posted "Mar 16" and still unresolved on a page rendered 2021-01-22 (issued 1611344895):
     // March of the year before, not a March still to come.
     let covid = observed(&o, "mjtrykb6rg3g");
-    assert_eq!(covid["title"], "A COVID-19 Business Continuity Update From Fastly");
-    assert_eq!(covid["url"], "https://status.fastly.com/incidents/mjtrykb6rg3g");
-    assert_eq!((covid["impact"].clone(), covid["impact_raw"].clone()), (json!("none"), json!("none")));
-    assert_eq!(times(covid), vec![t("monitoring", "2020-03-16T04:38:00Z", "Mar 16, 04:38 UTC")]);
+    assert_eq!(
+        covid["title"],
+        "A COVID-19 Business Continuity Update From Fastly"
+    );
+    assert_eq!(
+        covid["url"],
+        "https://status.fastly.com/incidents/mjtrykb6rg3g"
+    );
+    assert_eq!(
+        (covid["impact"].clone(), covid["impact_raw"].clone()),
+        (json!("none"), json!("none"))
+    );
+    assert_eq!(
+        times(covid),
+        vec![t("monitoring", "2020-03-16T04:38:00Z", "Mar 16, 04:38 UTC")]
+    );
     assert_eq!(
         covid["updates"][0]["body"],
         "A COVID-19 Business Continuity Update From Fastly\n\nhttps://www.fastly.com/blog/covid-19-update\n\nQuestions can be directed to support@fastly.com"
     );
 
     let retro = observed(&o, "4zgm7ysssq2t");
-    assert_eq!(times(retro), vec![t("resolved", "2021-01-22T19:03:00Z", "Jan 22, 19:03 UTC")]);
-    assert!(retro["updates"][0]["body"]
-        .as_str()
-        .unwrap()
-        .starts_with("Fastly Engineers detected a performance impacting event"));
+    assert_eq!(
+        times(retro),
+        vec![t("resolved", "2021-01-22T19:03:00Z", "Jan 22, 19:03 UTC")]
+    );
+    assert!(
+        retro["updates"][0]["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("Fastly Engineers detected a performance impacting event")
+    );
 
     let atlanta = observed(&o, "j8xbn0rbs0c3");
     assert_eq!(atlanta["kind"], "maintenance");
-    assert_eq!((atlanta["impact"].clone(), atlanta["impact_raw"].clone()), (json!(null), json!("maintenance")));
+    assert_eq!(
+        (atlanta["impact"].clone(), atlanta["impact_raw"].clone()),
+        (json!(null), json!("maintenance"))
+    );
     assert_eq!(
         times(atlanta),
         vec![
@@ -142,23 +165,46 @@ fn python_home_page_unresolved_incident_spans_new_year() {
         .collect();
     assert_eq!(
         degraded,
-        vec![&json!({"native_id": "yjlyv2k3zz3p", "name": "pypi.org - Backends", "group": "PyPI",
-                     "status": "partial_outage", "status_raw": "partial_outage", "updated_at": null})]
+        vec![
+            &json!({"native_id": "yjlyv2k3zz3p", "name": "pypi.org - Backends", "group": "PyPI",
+                     "status": "partial_outage", "status_raw": "partial_outage", "updated_at": null})
+        ]
     );
     // Rendered 2021-01-22 (issued 1611337235): December stamps are of 2020, January of 2021.
     let search = observed(&o, "grk0k7sz6zkp");
     assert_eq!(search["impact"], "major");
     let got = times(search);
     assert_eq!(got.len(), 9);
-    assert_eq!(got[0], t("investigating", "2020-12-14T09:41:00Z", "Dec 14, 09:41 UTC"));
-    assert_eq!(got[1], t("identified", "2020-12-14T15:09:00Z", "Dec 14, 15:09 UTC"));
-    assert_eq!(got[2], t("null", "2020-12-14T17:30:00Z", "Dec 14, 17:30 UTC"));
-    assert_eq!(got[3], t("monitoring", "2020-12-14T17:46:00Z", "Dec 14, 17:46 UTC"));
-    assert_eq!(got[7], t("null", "2020-12-28T13:51:00Z", "Dec 28, 13:51 UTC"));
-    assert_eq!(got[8], t("null", "2021-01-12T16:04:00Z", "Jan 12, 16:04 UTC"));
+    assert_eq!(
+        got[0],
+        t("investigating", "2020-12-14T09:41:00Z", "Dec 14, 09:41 UTC")
+    );
+    assert_eq!(
+        got[1],
+        t("identified", "2020-12-14T15:09:00Z", "Dec 14, 15:09 UTC")
+    );
+    assert_eq!(
+        got[2],
+        t("null", "2020-12-14T17:30:00Z", "Dec 14, 17:30 UTC")
+    );
+    assert_eq!(
+        got[3],
+        t("monitoring", "2020-12-14T17:46:00Z", "Dec 14, 17:46 UTC")
+    );
+    assert_eq!(
+        got[7],
+        t("null", "2020-12-28T13:51:00Z", "Dec 28, 13:51 UTC")
+    );
+    assert_eq!(
+        got[8],
+        t("null", "2021-01-12T16:04:00Z", "Jan 12, 16:04 UTC")
+    );
     let ddos = observed(&o, "lc5jx9rrwl1z");
     assert_eq!(ddos["impact"], "critical");
-    assert_eq!(ddos["updates"][0]["body"], "wiki.python.org has been shut off temporarily in the face of a distributed denial of service attack. thousands of IP addresses are flooding the host with valid but garbage requests and attempts to block them are not keeping up with the influx.\n\nthe host will be offline overnight until we are able to assess and address this issue.");
+    assert_eq!(
+        ddos["updates"][0]["body"],
+        "wiki.python.org has been shut off temporarily in the face of a distributed denial of service attack. thousands of IP addresses are flooding the host with valid but garbage requests and attempts to block them are not keeping up with the influx.\n\nthe host will be offline overnight until we are able to assess and address this issue."
+    );
 }
 
 #[test]
@@ -215,7 +261,10 @@ fn home_page_from_docs_maintenance_window_groups_and_new_year_day() {
     // Upcoming maintenance: the machine start, the stated end, the notice without a label.
     let upgrade = observed(&o, "m8n7b6v5c4x3");
     assert_eq!(upgrade["kind"], "maintenance");
-    assert_eq!((upgrade["status"].clone(), upgrade["status_raw"].clone()), (json!("scheduled"), json!("Scheduled Maintenance")));
+    assert_eq!(
+        (upgrade["status"].clone(), upgrade["status_raw"].clone()),
+        (json!("scheduled"), json!("Scheduled Maintenance"))
+    );
     assert_eq!(
         upgrade["scheduled_for"],
         json!({"utc": "2023-01-05T02:00:00Z", "raw": "data-unix-time=1672884000", "source": "structured"})
@@ -242,7 +291,10 @@ fn home_page_from_docs_maintenance_window_groups_and_new_year_day() {
         ]
     );
     let slow = observed(&o, "a1s2d3f4g5h6");
-    assert_eq!(times(slow)[2], t("postmortem", "2023-01-02T09:00:00Z", "Jan 2, 09:00 UTC"));
+    assert_eq!(
+        times(slow)[2],
+        t("postmortem", "2023-01-02T09:00:00Z", "Jan 2, 09:00 UTC")
+    );
 }
 
 #[test]
@@ -256,7 +308,10 @@ fn incident_page_from_docs_prefers_the_machine_stamp() {
     assert_eq!(incident["title"], "Incident with GitHub Actions");
     assert_eq!(incident["impact"], "major");
     // A saved page has no URL of its own: the link comes from og:url.
-    assert_eq!(incident["url"], "https://www.githubstatus.com/incidents/8xxms3q3qzgp");
+    assert_eq!(
+        incident["url"],
+        "https://www.githubstatus.com/incidents/8xxms3q3qzgp"
+    );
     assert_eq!(
         incident["updates"],
         json!([
@@ -291,9 +346,20 @@ fn history_page_from_docs_reads_the_react_props() {
         .iter()
         .map(|i| i["native_id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["fbx6ysfb4mff", "8xxms3q3qzgp", "rw3k5dz04rqj", "vxvyrmy9w1vp"]);
+    assert_eq!(
+        ids,
+        [
+            "fbx6ysfb4mff",
+            "8xxms3q3qzgp",
+            "rw3k5dz04rqj",
+            "vxvyrmy9w1vp"
+        ]
+    );
     let codespaces = observed(&o, "fbx6ysfb4mff");
-    assert_eq!(codespaces["url"], "https://www.githubstatus.com/incidents/fbx6ysfb4mff");
+    assert_eq!(
+        codespaces["url"],
+        "https://www.githubstatus.com/incidents/fbx6ysfb4mff"
+    );
     assert_eq!(codespaces["impact"], "minor");
     assert_eq!(
         codespaces["started_at"],
@@ -305,7 +371,10 @@ fn history_page_from_docs_reads_the_react_props() {
     assert_eq!(maintenance["kind"], "maintenance");
     assert_eq!(maintenance["started_at"], json!(null));
     assert_eq!(maintenance["scheduled_for"]["utc"], "2022-05-12T21:12:00Z");
-    assert_eq!(maintenance["scheduled_until"]["utc"], "2022-05-16T21:00:00Z");
+    assert_eq!(
+        maintenance["scheduled_until"]["utc"],
+        "2022-05-16T21:00:00Z"
+    );
     // A period over midnight names both days.
     let overnight = observed(&o, "vxvyrmy9w1vp");
     assert_eq!(overnight["started_at"]["utc"], "2022-04-13T20:35:00Z");
@@ -322,7 +391,8 @@ fn a_json_document_is_not_a_statuspage_page() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("not a statuspage-html page: no Statuspage home, incident or history markup"),
+        stderr
+            .contains("not a statuspage-html page: no Statuspage home, incident or history markup"),
         "{stderr}"
     );
 }

@@ -69,8 +69,18 @@ fn feed_and_api_of_one_page_hold_one_incident_each_with_the_union_in_either_orde
         fixture("statuspage/github-incidents-all.json"),
     );
     let sources = [
-        SourceSpec::new("github-feed", "github", "statuspage-feed", server.url("/github/history.atom")),
-        SourceSpec::new("github-api", "github", "statuspage", server.url("/github/api/v2/incidents.json")),
+        SourceSpec::new(
+            "github-feed",
+            "github",
+            "statuspage-feed",
+            server.url("/github/history.atom"),
+        ),
+        SourceSpec::new(
+            "github-api",
+            "github",
+            "statuspage",
+            server.url("/github/api/v2/incidents.json"),
+        ),
     ];
     let feed_first = TempDir::new().unwrap();
     let api_first = TempDir::new().unwrap();
@@ -87,11 +97,17 @@ fn feed_and_api_of_one_page_hold_one_incident_each_with_the_union_in_either_orde
         assert_eq!(sql_count(&db, "SELECT count(*) FROM incidents"), 783);
         // 1673 updates in the API; the 13 shared incidents' 53 feed updates are among them;
         // the 12 feed-only incidents add 39.
-        assert_eq!(sql_count(&db, "SELECT count(*) FROM incident_updates"), 1712);
+        assert_eq!(
+            sql_count(&db, "SELECT count(*) FROM incident_updates"),
+            1712
+        );
         // Seeing the same update through a second view is not an edit.
         assert_eq!(sql_count(&db, "SELECT count(*) FROM revisions"), 0);
         assert_eq!(
-            sql_count(&db, "SELECT count(*) FROM incident_sources WHERE source_id = 'github-feed'"),
+            sql_count(
+                &db,
+                "SELECT count(*) FROM incident_sources WHERE source_id = 'github-feed'"
+            ),
             25
         );
         // Each update of a shared incident carries the API's id and millisecond time, paired
@@ -124,18 +140,30 @@ fn feed_and_api_of_one_page_hold_one_incident_each_with_the_union_in_either_orde
                  WHERE incident_id = 'github/zhtplv7zd052' AND posted_at LIKE '2022-05-27T07:54%'
                  ORDER BY posted_at"
             ),
-            vec!["GitHub Pages i", "Git Operations", "Pull Requests ", "GitHub Actions"]
+            vec![
+                "GitHub Pages i",
+                "Git Operations",
+                "Pull Requests ",
+                "GitHub Actions"
+            ]
         );
     }
 
     let a = export_json(&config_a);
     let b = export_json(&config_b);
-    assert_eq!(content(&a), content(&b), "the order of the views changes nothing");
+    assert_eq!(
+        content(&a),
+        content(&b),
+        "the order of the views changes nothing"
+    );
 
     let actions = incident(&a, "github/8xxms3q3qzgp");
     assert_eq!(
         actions["aliases"],
-        json!(["8xxms3q3qzgp", "tag:www.githubstatus.com,2005:Incident/10122187"])
+        json!([
+            "8xxms3q3qzgp",
+            "tag:www.githubstatus.com,2005:Incident/10122187"
+        ])
     );
     assert_eq!(actions["sources"], json!(["github-api", "github-feed"]));
     assert_eq!(actions["impact"], "major");
@@ -172,15 +200,26 @@ fn fourteen_daily_feeds_across_new_year_then_the_api_hold_everything_once() {
     let config = write_config(
         dir.path(),
         &[
-            SourceSpec::new("github-feed", "github", "statuspage-feed", server.url("/github/history.atom")),
-            SourceSpec::new("github-api", "github", "statuspage", server.url("/github/api/v2/incidents.json")),
+            SourceSpec::new(
+                "github-feed",
+                "github",
+                "statuspage-feed",
+                server.url("/github/history.atom"),
+            ),
+            SourceSpec::new(
+                "github-api",
+                "github",
+                "statuspage",
+                server.url("/github/api/v2/incidents.json"),
+            ),
         ],
     );
     let db = dir.path().join("statusdb.sqlite");
-    let mut files: Vec<_> = std::fs::read_dir(fixtures_dir().join("statuspage/github-history-series"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(fixtures_dir().join("statuspage/github-history-series"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
     files.sort();
     assert_eq!(files.len(), 14);
     for (day, file) in files.iter().enumerate() {
@@ -189,7 +228,10 @@ fn fourteen_daily_feeds_across_new_year_then_the_api_hold_everything_once() {
         // Jan 12 (day 12) shows n6wxc7xwrk1z with one update; Jan 13 adds two.
         if day == 11 {
             assert_eq!(
-                sql_count(&db, "SELECT count(*) FROM incident_updates WHERE incident_id = 'github/n6wxc7xwrk1z'"),
+                sql_count(
+                    &db,
+                    "SELECT count(*) FROM incident_updates WHERE incident_id = 'github/n6wxc7xwrk1z'"
+                ),
                 1
             );
         }
@@ -206,15 +248,24 @@ fn fourteen_daily_feeds_across_new_year_then_the_api_hold_everything_once() {
     // The 33 December stamps are of 2022 and the 14 January ones of 2023, whichever day's
     // feed showed them: nothing lands in December 2023.
     assert_eq!(
-        sql_count(&db, "SELECT count(*) FROM incident_updates WHERE posted_at LIKE '2022-12-%'"),
+        sql_count(
+            &db,
+            "SELECT count(*) FROM incident_updates WHERE posted_at LIKE '2022-12-%'"
+        ),
         33
     );
     assert_eq!(
-        sql_count(&db, "SELECT count(*) FROM incident_updates WHERE posted_at LIKE '2023-01-%'"),
+        sql_count(
+            &db,
+            "SELECT count(*) FROM incident_updates WHERE posted_at LIKE '2023-01-%'"
+        ),
         14
     );
     assert_eq!(
-        sql_count(&db, "SELECT count(*) FROM incident_updates WHERE posted_at > '2023-01-14T04:24:13Z'"),
+        sql_count(
+            &db,
+            "SELECT count(*) FROM incident_updates WHERE posted_at > '2023-01-14T04:24:13Z'"
+        ),
         0
     );
     assert_eq!(
@@ -250,7 +301,11 @@ fn fourteen_daily_feeds_across_new_year_then_the_api_hold_everything_once() {
         .collect();
     assert_eq!(
         importer_times,
-        ["2022-10-27T17:00:00Z", "2022-11-04T03:00:00Z", "2022-11-04T04:01:00Z"]
+        [
+            "2022-10-27T17:00:00Z",
+            "2022-11-04T03:00:00Z",
+            "2022-11-04T04:01:00Z"
+        ]
     );
 
     // Then the API: 16 of the 29 are in it, with the same 43 updates the feeds showed.
@@ -260,7 +315,10 @@ fn fourteen_daily_feeds_across_new_year_then_the_api_hold_everything_once() {
     );
     ingest_sources(&config, &["github-api"]);
     assert_eq!(sql_count(&db, "SELECT count(*) FROM incidents"), 771 + 13);
-    assert_eq!(sql_count(&db, "SELECT count(*) FROM incident_updates"), 1673 + 52);
+    assert_eq!(
+        sql_count(&db, "SELECT count(*) FROM incident_updates"),
+        1673 + 52
+    );
     assert_eq!(sql_count(&db, "SELECT count(*) FROM revisions"), 0);
     assert_eq!(
         sql_count(
@@ -284,8 +342,10 @@ fn html_incident_and_history_pages_join_the_api_record() {
     );
     server.route(
         "/incidents/8xxms3q3qzgp",
-        Route::ok(fixture("statuspage/github-incident-8xxms3q3qzgp.from-docs.html"))
-            .content_type("text/html"),
+        Route::ok(fixture(
+            "statuspage/github-incident-8xxms3q3qzgp.from-docs.html",
+        ))
+        .content_type("text/html"),
     );
     server.route(
         "/history",
@@ -295,9 +355,24 @@ fn html_incident_and_history_pages_join_the_api_record() {
     let config = write_config(
         dir.path(),
         &[
-            SourceSpec::new("page", "github", "statuspage-html", server.url("/incidents/8xxms3q3qzgp")),
-            SourceSpec::new("history", "github", "statuspage-html", server.url("/history")),
-            SourceSpec::new("api", "github", "statuspage", server.url("/api/v2/incidents/8xxms3q3qzgp.json")),
+            SourceSpec::new(
+                "page",
+                "github",
+                "statuspage-html",
+                server.url("/incidents/8xxms3q3qzgp"),
+            ),
+            SourceSpec::new(
+                "history",
+                "github",
+                "statuspage-html",
+                server.url("/history"),
+            ),
+            SourceSpec::new(
+                "api",
+                "github",
+                "statuspage",
+                server.url("/api/v2/incidents/8xxms3q3qzgp.json"),
+            ),
         ],
     );
     ingest_sources(&config, &["history"]);
@@ -305,7 +380,10 @@ fn html_incident_and_history_pages_join_the_api_record() {
     ingest_sources(&config, &["api"]);
     let db = dir.path().join("statusdb.sqlite");
     assert_eq!(
-        sql_count(&db, "SELECT count(*) FROM incidents WHERE id = 'github/8xxms3q3qzgp'"),
+        sql_count(
+            &db,
+            "SELECT count(*) FROM incidents WHERE id = 'github/8xxms3q3qzgp'"
+        ),
         1
     );
     assert_eq!(sql_count(&db, "SELECT count(*) FROM incident_updates"), 3);
@@ -346,7 +424,10 @@ fn html_incident_and_history_pages_join_the_api_record() {
         ]
     );
     assert_eq!(
-        sql_strings(&db, "SELECT native_id FROM incident_updates ORDER BY posted_at"),
+        sql_strings(
+            &db,
+            "SELECT native_id FROM incident_updates ORDER BY posted_at"
+        ),
         vec!["qn9jl09h9kqr", "jbsvpzmfjndw", "j6033rxnhrf8"]
     );
 }

@@ -335,16 +335,21 @@ fn precision(t: &TimeValue) -> u8 {
 /// * Otherwise the observation is the same view again: a changed text, label or time is an
 ///   edit, revised with the old value kept; a less precise time of the same minute (a feed's
 ///   minute against a page's machine time) does not replace a more precise one.
-fn refresh_update(held: &mut UpdateRecord, observed: &ObservedUpdate, revisions: &mut Vec<Revision>) {
-    let mut revise = |held: &UpdateRecord, field: &'static str, old: Option<String>, new: Option<String>| {
-        revisions.push(Revision {
-            entity: "update",
-            entity_id: held.id.clone(),
-            field,
-            old_value: old,
-            new_value: new,
-        });
-    };
+fn refresh_update(
+    held: &mut UpdateRecord,
+    observed: &ObservedUpdate,
+    revisions: &mut Vec<Revision>,
+) {
+    let mut revise =
+        |held: &UpdateRecord, field: &'static str, old: Option<String>, new: Option<String>| {
+            revisions.push(Revision {
+                entity: "update",
+                entity_id: held.id.clone(),
+                field,
+                old_value: old,
+                new_value: new,
+            });
+        };
     if held.native_id.is_some() && observed.native_id.is_none() {
         if held.components.is_empty() && !observed.components.is_empty() {
             held.components = observed.components.clone();
@@ -353,7 +358,12 @@ fn refresh_update(held: &mut UpdateRecord, observed: &ObservedUpdate, revisions:
     }
     if held.native_id.is_none() && observed.native_id.is_some() {
         if !same_text(&held.body, &observed.body) {
-            revise(held, "body", Some(held.body.clone()), Some(observed.body.clone()));
+            revise(
+                held,
+                "body",
+                Some(held.body.clone()),
+                Some(observed.body.clone()),
+            );
         }
         held.native_id = observed.native_id.clone();
         held.body = observed.body.clone();
@@ -368,11 +378,21 @@ fn refresh_update(held: &mut UpdateRecord, observed: &ObservedUpdate, revisions:
         return;
     }
     if !same_text(&held.body, &observed.body) {
-        revise(held, "body", Some(held.body.clone()), Some(observed.body.clone()));
+        revise(
+            held,
+            "body",
+            Some(held.body.clone()),
+            Some(observed.body.clone()),
+        );
         held.body = observed.body.clone();
     }
     if held.status_raw != observed.status_raw {
-        revise(held, "status", held.status_raw.clone(), observed.status_raw.clone());
+        revise(
+            held,
+            "status",
+            held.status_raw.clone(),
+            observed.status_raw.clone(),
+        );
         held.status = observed.status;
         held.status_raw = observed.status_raw.clone();
     }
@@ -511,7 +531,9 @@ mod tests {
     const VENDOR: &str = "github";
 
     fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     fn seen(source: &str) -> Seen<'_> {
@@ -555,17 +577,47 @@ mod tests {
 
     fn api_updates() -> Vec<ObservedUpdate> {
         vec![
-            api("qn9jl09h9kqr", Status::Investigating, "2022-06-01T09:40:25.336Z", "We are investigating."),
-            api("jbsvpzmfjndw", Status::Investigating, "2022-06-01T10:17:39.847Z", "Degraded performance."),
-            api("j6033rxnhrf8", Status::Resolved, "2022-06-01T10:28:31.847Z", "Resolved."),
+            api(
+                "qn9jl09h9kqr",
+                Status::Investigating,
+                "2022-06-01T09:40:25.336Z",
+                "We are investigating.",
+            ),
+            api(
+                "jbsvpzmfjndw",
+                Status::Investigating,
+                "2022-06-01T10:17:39.847Z",
+                "Degraded performance.",
+            ),
+            api(
+                "j6033rxnhrf8",
+                Status::Resolved,
+                "2022-06-01T10:28:31.847Z",
+                "Resolved.",
+            ),
         ]
     }
 
     fn feed_updates() -> Vec<ObservedUpdate> {
         vec![
-            feed("Investigating", Some(Status::Investigating), "2022-06-01T09:40:00Z", "We are investigating."),
-            feed("Update", None, "2022-06-01T10:17:00Z", "Degraded performance."),
-            feed("Resolved", Some(Status::Resolved), "2022-06-01T10:28:00Z", "Resolved."),
+            feed(
+                "Investigating",
+                Some(Status::Investigating),
+                "2022-06-01T09:40:00Z",
+                "We are investigating.",
+            ),
+            feed(
+                "Update",
+                None,
+                "2022-06-01T10:17:00Z",
+                "Degraded performance.",
+            ),
+            feed(
+                "Resolved",
+                Some(Status::Resolved),
+                "2022-06-01T10:28:00Z",
+                "Resolved.",
+            ),
         ]
     }
 
@@ -580,9 +632,21 @@ mod tests {
 
     fn api_view() -> Vec<(Option<String>, Option<Status>, String)> {
         vec![
-            (Some("qn9jl09h9kqr".into()), Some(Status::Investigating), "2022-06-01T09:40:25.336Z".into()),
-            (Some("jbsvpzmfjndw".into()), Some(Status::Investigating), "2022-06-01T10:17:39.847Z".into()),
-            (Some("j6033rxnhrf8".into()), Some(Status::Resolved), "2022-06-01T10:28:31.847Z".into()),
+            (
+                Some("qn9jl09h9kqr".into()),
+                Some(Status::Investigating),
+                "2022-06-01T09:40:25.336Z".into(),
+            ),
+            (
+                Some("jbsvpzmfjndw".into()),
+                Some(Status::Investigating),
+                "2022-06-01T10:17:39.847Z".into(),
+            ),
+            (
+                Some("j6033rxnhrf8".into()),
+                Some(Status::Resolved),
+                "2022-06-01T10:28:31.847Z".into(),
+            ),
         ]
     }
 
@@ -598,24 +662,44 @@ mod tests {
     #[test]
     fn the_api_after_a_feed_lends_its_ids_and_instants_without_revisions() {
         let (record, _) = merge(None, &incident(feed_updates()), &seen("feed"));
-        assert_eq!(record.updates[1].id, "github/8xxms3q3qzgp@20220601T1017/Update/0");
+        assert_eq!(
+            record.updates[1].id,
+            "github/8xxms3q3qzgp@20220601T1017/Update/0"
+        );
         let (record, revisions) = merge(Some(record), &incident(api_updates()), &seen("api"));
         assert_eq!(held(&record), api_view());
         assert_eq!(revisions, vec![]);
         // The id the update was first stored under stays; the API's status word replaces the
         // feed's "Update" label.
-        assert_eq!(record.updates[1].id, "github/8xxms3q3qzgp@20220601T1017/Update/0");
-        assert_eq!(record.updates[1].status_raw.as_deref(), Some("investigating"));
+        assert_eq!(
+            record.updates[1].id,
+            "github/8xxms3q3qzgp@20220601T1017/Update/0"
+        );
+        assert_eq!(
+            record.updates[1].status_raw.as_deref(),
+            Some("investigating")
+        );
         assert_eq!(record.updates[1].posted_at.source, TimeSource::Structured);
     }
 
     #[test]
     fn updates_of_one_minute_pair_by_text_whatever_the_order() {
-        let bodies = ["Pages degraded.", "Git degraded.", "Pull Requests degraded."];
+        let bodies = [
+            "Pages degraded.",
+            "Git degraded.",
+            "Pull Requests degraded.",
+        ];
         let api_side: Vec<ObservedUpdate> = bodies
             .iter()
             .enumerate()
-            .map(|(i, b)| api(&format!("id{i}"), Status::Investigating, &format!("2022-05-27T07:54:0{i}.500Z"), b))
+            .map(|(i, b)| {
+                api(
+                    &format!("id{i}"),
+                    Status::Investigating,
+                    &format!("2022-05-27T07:54:0{i}.500Z"),
+                    b,
+                )
+            })
             .collect();
         // The feed's minute, in the opposite order.
         let feed_side: Vec<ObservedUpdate> = bodies
@@ -646,9 +730,19 @@ mod tests {
         let (record, _) = merge(None, &incident(api_updates()), &seen("api"));
         let other = vec![
             // Same minute, but the feed says Resolved where the API says investigating.
-            feed("Resolved", Some(Status::Resolved), "2022-06-01T09:40:00Z", "We are investigating."),
+            feed(
+                "Resolved",
+                Some(Status::Resolved),
+                "2022-06-01T09:40:00Z",
+                "We are investigating.",
+            ),
             // The next minute.
-            feed("Update", None, "2022-06-01T10:18:00Z", "Degraded performance."),
+            feed(
+                "Update",
+                None,
+                "2022-06-01T10:18:00Z",
+                "Degraded performance.",
+            ),
         ];
         let (record, revisions) = merge(Some(record), &incident(other), &seen("feed"));
         assert_eq!(record.updates.len(), 5);
@@ -658,7 +752,12 @@ mod tests {
     #[test]
     fn two_native_ids_never_match_even_in_one_minute() {
         let (record, _) = merge(None, &incident(api_updates()), &seen("api"));
-        let twin = vec![api("zzzzzzzzzzzz", Status::Investigating, "2022-06-01T09:40:30.000Z", "We are investigating.")];
+        let twin = vec![api(
+            "zzzzzzzzzzzz",
+            Status::Investigating,
+            "2022-06-01T09:40:30.000Z",
+            "We are investigating.",
+        )];
         let (record, _) = merge(Some(record), &incident(twin), &seen("api"));
         assert_eq!(record.updates.len(), 4);
     }
@@ -688,10 +787,14 @@ mod tests {
     fn a_page_minute_does_not_replace_a_machine_instant_of_that_minute() {
         // An incident page's machine stamp first, then the feed's minute.
         let mut machine = feed_updates();
-        machine[0].posted_at = TimeValue::structured(at("2022-06-01T09:40:25.336Z"), "data-datetime-unix");
+        machine[0].posted_at =
+            TimeValue::structured(at("2022-06-01T09:40:25.336Z"), "data-datetime-unix");
         let (record, _) = merge(None, &incident(machine), &seen("page"));
         let (record, revisions) = merge(Some(record), &incident(feed_updates()), &seen("feed"));
-        assert_eq!(format_utc(&record.updates[0].posted_at.utc), "2022-06-01T09:40:25.336Z");
+        assert_eq!(
+            format_utc(&record.updates[0].posted_at.utc),
+            "2022-06-01T09:40:25.336Z"
+        );
         assert_eq!(revisions, vec![]);
         // Without ids, a stamp moved to another minute is another update: nothing ties the
         // two, and the one seen before is kept.
@@ -705,9 +808,15 @@ mod tests {
     #[test]
     fn incident_times_keep_the_finer_reading_of_a_minute() {
         let mut from_page = incident(Vec::new());
-        from_page.started_at = Some(TimeValue::derived(at("2022-06-01T09:40:00Z"), "Jun 1, 09:40 - 10:28 UTC"));
+        from_page.started_at = Some(TimeValue::derived(
+            at("2022-06-01T09:40:00Z"),
+            "Jun 1, 09:40 - 10:28 UTC",
+        ));
         let mut from_api = incident(Vec::new());
-        from_api.started_at = Some(TimeValue::structured(at("2022-06-01T09:40:25.281Z"), "2022-06-01T09:40:25.281Z"));
+        from_api.started_at = Some(TimeValue::structured(
+            at("2022-06-01T09:40:25.281Z"),
+            "2022-06-01T09:40:25.281Z",
+        ));
         // Page first: the API's instant refines it, no revision.
         let (record, _) = merge(None, &from_page, &seen("history"));
         let (record, revisions) = merge(Some(record), &from_api, &seen("api"));
@@ -719,7 +828,10 @@ mod tests {
         assert_eq!(revisions, vec![]);
         // Another instant is an edit.
         let mut moved = incident(Vec::new());
-        moved.started_at = Some(TimeValue::structured(at("2022-06-01T09:45:00Z"), "2022-06-01T09:45:00Z"));
+        moved.started_at = Some(TimeValue::structured(
+            at("2022-06-01T09:45:00Z"),
+            "2022-06-01T09:45:00Z",
+        ));
         let (_, revisions) = merge(Some(record), &moved, &seen("api"));
         assert_eq!(revisions.len(), 1);
         assert_eq!(revisions[0].field, "structured_started_at");

@@ -69,7 +69,10 @@ pub fn choose(evidence: &[Evidence]) -> Result<Kind, AutoError> {
     let mut per_product: Vec<&Evidence> = Vec::new();
     for e in evidence.iter().filter(|e| e.confidence == best) {
         let (product, rank) = e.kind.product();
-        match per_product.iter_mut().find(|p| p.kind.product().0 == product) {
+        match per_product
+            .iter_mut()
+            .find(|p| p.kind.product().0 == product)
+        {
             Some(held) if rank < held.kind.product().1 => *held = e,
             Some(_) => {}
             None => per_product.push(e),
@@ -97,7 +100,11 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
 
 impl fmt::Display for Evidence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {:?} at {}", self.kind, self.confidence, self.document)
+        write!(
+            f,
+            "{}: {:?} at {}",
+            self.kind, self.confidence, self.document
+        )
     }
 }
 

@@ -51,7 +51,11 @@ pub fn detect(body: &[u8]) -> Confidence {
         return Confidence::No;
     };
     let mut ids: Vec<&str> = Vec::new();
-    if let Some(id) = document.get("page").and_then(|p| p.get("id")).and_then(|i| i.as_str()) {
+    if let Some(id) = document
+        .get("page")
+        .and_then(|p| p.get("id"))
+        .and_then(|i| i.as_str())
+    {
         ids.push(id);
     }
     for list in ["components", "incidents", "scheduled_maintenances"] {
@@ -59,11 +63,19 @@ pub fn detect(body: &[u8]) -> Confidence {
             ids.extend(items.iter().filter_map(|i| i.get("id")?.as_str()));
         }
     }
-    if let Some(id) = document.get("incident").and_then(|i| i.get("id")).and_then(|i| i.as_str()) {
+    if let Some(id) = document
+        .get("incident")
+        .and_then(|i| i.get("id"))
+        .and_then(|i| i.as_str())
+    {
         ids.push(id);
     }
-    let shaped = document.get("page").is_some_and(|p| p.get("name").is_some())
-        || document.get("incident").is_some_and(|i| i.get("incident_updates").is_some());
+    let shaped = document
+        .get("page")
+        .is_some_and(|p| p.get("name").is_some())
+        || document
+            .get("incident")
+            .is_some_and(|i| i.get("incident_updates").is_some());
     if !shaped || ids.iter().any(|id| is_ulid(id)) {
         return Confidence::No;
     }

@@ -15,11 +15,13 @@
 //! feed and the JSON API of one page meet in one record, and the entry id is kept as an alias.
 
 use super::statuspage_text::{
-    Label, collapse_whitespace, incident_code, is_maintenance_status, label, read_stamp,
-    selector, update_body,
+    Label, collapse_whitespace, incident_code, is_maintenance_status, label, read_stamp, selector,
+    update_body,
 };
 use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
-use crate::model::{IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, ParseNote};
+use crate::model::{
+    IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, ParseNote,
+};
 use crate::timetext::Context;
 use feed_rs::model::{Entry, Feed};
 use scraper::Html;
@@ -46,7 +48,6 @@ fn is_feed_document(url: &Url) -> bool {
     [".atom", ".rss", ".xml"].iter().any(|e| path.ends_with(e))
 }
 
-
 /// Reads a feed, keeping the ids as written (feed-rs would otherwise make one up for an RSS
 /// item without `<guid>`).
 fn read_feed(body: &[u8]) -> Result<Feed, feed_rs::parser::ParseFeedError> {
@@ -64,10 +65,14 @@ pub fn detect(body: &[u8]) -> Confidence {
         return Confidence::No;
     };
     let rails_ids = feed.id.ends_with(",2005:/history")
-        || feed.entries.iter().any(|e| e.id.contains(",2005:Incident/"));
-    let paragraphs = feed.entries.iter().any(|e| {
-        content_html(e).is_some_and(|html| !update_paragraphs(&html).0.is_empty())
-    });
+        || feed
+            .entries
+            .iter()
+            .any(|e| e.id.contains(",2005:Incident/"));
+    let paragraphs = feed
+        .entries
+        .iter()
+        .any(|e| content_html(e).is_some_and(|html| !update_paragraphs(&html).0.is_empty()));
     if rails_ids || paragraphs {
         return Confidence::Strong;
     }
@@ -134,7 +139,11 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         ));
     }
     if feed.entries.is_empty() && !feed.id.ends_with(",2005:/history") {
-        let title = feed.title.as_ref().map(|t| t.content.as_str()).unwrap_or("");
+        let title = feed
+            .title
+            .as_ref()
+            .map(|t| t.content.as_str())
+            .unwrap_or("");
         if !title.ends_with("Incident History") {
             return Err(ParseError::new(
                 KIND,
@@ -300,7 +309,9 @@ fn read_entry(
                     "paragraph without stamp and label kept as more text of update[{}]",
                     after - 1
                 ),
-                None => format!("paragraph without stamp and label before any update, not kept: {text:?}"),
+                None => format!(
+                    "paragraph without stamp and label before any update, not kept: {text:?}"
+                ),
             },
         });
         if let Some(u) = target {

@@ -55,7 +55,6 @@ pub fn endpoints(url: &Url) -> Vec<Endpoint> {
     ]
 }
 
-
 /// Markup only Statuspage's own pages have.
 const PAGE_MARKERS: &[&str] = &[
     "components-container",
@@ -104,8 +103,9 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         root: page_root(page.url),
         rendered_at: rendered_at(&document).unwrap_or(page.fetched_at),
     };
-    let mut observation = if let Some(history) =
-        document.select(&selector("[data-react-class=\"HistoryIndex\"]")).next()
+    let mut observation = if let Some(history) = document
+        .select(&selector("[data-react-class=\"HistoryIndex\"]"))
+        .next()
     {
         reader.history(history)?
     } else if document
@@ -114,14 +114,14 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         .is_some()
     {
         reader.incident_page(&document)?
-    } else if ["components-container", "incidents-list", "unresolved-incidents", "page-status"]
-        .iter()
-        .any(|class| {
-            document
-                .select(&selector_for_class(class))
-                .next()
-                .is_some()
-        })
+    } else if [
+        "components-container",
+        "incidents-list",
+        "unresolved-incidents",
+        "page-status",
+    ]
+    .iter()
+    .any(|class| document.select(&selector_for_class(class)).next().is_some())
     {
         reader.home(&document)?
     } else {
@@ -216,7 +216,9 @@ impl Reader<'_, '_> {
             }
         }
         for (i, block) in document
-            .select(&selector(".scheduled-maintenances-container .scheduled-maintenance"))
+            .select(&selector(
+                ".scheduled-maintenances-container .scheduled-maintenance",
+            ))
             .enumerate()
         {
             let place = format!("scheduled-maintenance[{i}]");
@@ -239,7 +241,10 @@ impl Reader<'_, '_> {
                 Ok(parsed) => {
                     self.note(
                         &place,
-                        format!("day header {header:?} read as {} ({:?})", parsed.date, parsed.flags),
+                        format!(
+                            "day header {header:?} read as {} ({:?})",
+                            parsed.date, parsed.flags
+                        ),
                     );
                     parsed.date
                 }
@@ -349,11 +354,16 @@ impl Reader<'_, '_> {
         context: &Context,
         place: &str,
     ) -> Option<ObservedIncident> {
-        let title_link = block
-            .select(&selector(".incident-title a"))
-            .find(|a| a.value().attr("href").is_some_and(|h| h.contains("/incidents/")));
+        let title_link = block.select(&selector(".incident-title a")).find(|a| {
+            a.value()
+                .attr("href")
+                .is_some_and(|h| h.contains("/incidents/"))
+        });
         let Some(title_link) = title_link else {
-            self.note(place, "incident without a title link to /incidents/<code>; skipped".into());
+            self.note(
+                place,
+                "incident without a title link to /incidents/<code>; skipped".into(),
+            );
             return None;
         };
         let href = title_link.value().attr("href").unwrap_or_default();
@@ -382,7 +392,10 @@ impl Reader<'_, '_> {
                 .next()
                 .map(|s| s.text().collect::<String>());
             let (Some(label_text), Some(stamp)) = (label_text, stamp) else {
-                self.note(&place, "update without a <strong> label and <small> stamp; skipped".into());
+                self.note(
+                    &place,
+                    "update without a <strong> label and <small> stamp; skipped".into(),
+                );
                 continue;
             };
             let Some((posted_at, _)) = read_stamp(&stamp, context, &place, &mut self.notes) else {
@@ -407,7 +420,11 @@ impl Reader<'_, '_> {
 
     /// An upcoming maintenance: a title, its window (`<small data-unix-time>` with
     /// "Jan 24, 00:00-03:00 UTC"), and notices without labels ("Posted on Jan 22, 10:00 UTC").
-    fn upcoming_maintenance(&mut self, block: ElementRef<'_>, place: &str) -> Option<ObservedIncident> {
+    fn upcoming_maintenance(
+        &mut self,
+        block: ElementRef<'_>,
+        place: &str,
+    ) -> Option<ObservedIncident> {
         let title = block.select(&selector(".incident-title a")).next()?;
         let href = title.value().attr("href").unwrap_or_default();
         let name = title
@@ -455,8 +472,10 @@ impl Reader<'_, '_> {
                         ),
                     );
                 }
-                incident.scheduled_for =
-                    Some(TimeValue::structured(unix, format!("data-unix-time={}", unix.timestamp())));
+                incident.scheduled_for = Some(TimeValue::structured(
+                    unix,
+                    format!("data-unix-time={}", unix.timestamp()),
+                ));
             }
         }
         let posted = self.context(posted_before(self.rendered_at));
@@ -525,7 +544,9 @@ impl Reader<'_, '_> {
         let name = document
             .select(&selector(".incident-name"))
             .next()
-            .ok_or_else(|| ParseError::at(KIND, ".page-title", "incident page without .incident-name"))?;
+            .ok_or_else(|| {
+                ParseError::at(KIND, ".page-title", "incident page without .incident-name")
+            })?;
         let mut incident = ObservedIncident::new(
             IncidentKind::Incident,
             collapse_whitespace(&name.text().collect::<String>()),
@@ -534,7 +555,9 @@ impl Reader<'_, '_> {
         self.set_impact(&mut incident, impact_from_classes(&name), place);
         // The page's own address, where it states one (a saved page has no URL of its own).
         let canonical = document
-            .select(&selector("meta[property=\"og:url\"], link[rel=\"canonical\"]"))
+            .select(&selector(
+                "meta[property=\"og:url\"], link[rel=\"canonical\"]",
+            ))
             .find_map(|m| {
                 let v = m.value();
                 v.attr("content")
@@ -552,7 +575,10 @@ impl Reader<'_, '_> {
             })
             .or_else(|| canonical.as_deref().and_then(incident_code));
         if code.is_none() {
-            self.note(place, "no incident code in the URL or the page; identified by title".into());
+            self.note(
+                place,
+                "no incident code in the URL or the page; identified by title".into(),
+            );
         }
         // The page's own statement of its address first (as the API's `page.url`), then the
         // host it was fetched from.
@@ -640,7 +666,10 @@ impl Reader<'_, '_> {
             // Prose ("This incident affected: A, B and C."): names may hold commas or "and",
             // so it is reported, not split into components that might not exist.
             let text = collapse_whitespace(&affected.text().collect::<String>());
-            self.note(place, format!("components named in prose, not split: {text:?}"));
+            self.note(
+                place,
+                format!("components named in prose, not split: {text:?}"),
+            );
         }
         updates.reverse();
         incident.updates = updates;
@@ -655,7 +684,11 @@ impl Reader<'_, '_> {
 
     fn history(&mut self, element: ElementRef<'_>) -> Result<Observation, ParseError> {
         let props = element.value().attr("data-react-props").ok_or_else(|| {
-            ParseError::at(KIND, "HistoryIndex", "history element without data-react-props")
+            ParseError::at(
+                KIND,
+                "HistoryIndex",
+                "history element without data-react-props",
+            )
         })?;
         let props: HistoryProps = serde_json::from_str(props).map_err(|e| {
             ParseError::at(
@@ -709,7 +742,8 @@ impl Reader<'_, '_> {
         context: &Context,
         place: &str,
     ) -> ObservedIncident {
-        let mut incident = ObservedIncident::new(IncidentKind::Incident, collapse_whitespace(&item.name));
+        let mut incident =
+            ObservedIncident::new(IncidentKind::Incident, collapse_whitespace(&item.name));
         incident.native_id = Some(item.code.clone());
         incident.url = self
             .root
@@ -849,16 +883,26 @@ mod page_tests {
         let props = r#"{"months":[{"name":"July","year":2026,"incidents":[{"code":"cnjuly14abcd","name":"LLM errors","message":"Resolved.","impact":"major","timestamp":"Jul <var data-var='date'>14</var>, <var data-var='time'>14:31</var> - <var data-var='time'>14:32</var> CST"}]}],"start_time":"2026-05-01T00:00:00+08:00"}"#;
         let body = format!(
             "<html><body><div data-react-class=\"HistoryIndex\" data-react-props=\"{}\"></div></body></html>",
-            props.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+            props
+                .replace('&', "&amp;")
+                .replace('"', "&quot;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
         );
         let o = parse(&page(&body)).unwrap();
         let incident = &o.incidents[0];
         assert_eq!(
-            incident.started_at.as_ref().map(|t| crate::model::format_utc(&t.utc)),
+            incident
+                .started_at
+                .as_ref()
+                .map(|t| crate::model::format_utc(&t.utc)),
             Some("2026-07-14T06:31:00Z".to_string())
         );
         assert_eq!(
-            incident.resolved_at.as_ref().map(|t| crate::model::format_utc(&t.utc)),
+            incident
+                .resolved_at
+                .as_ref()
+                .map(|t| crate::model::format_utc(&t.utc)),
             Some("2026-07-14T06:32:00Z".to_string())
         );
         assert!(o.notes.is_empty(), "{:?}", o.notes);

@@ -227,6 +227,9 @@ mod tests {
         let t = DateTime::parse_from_rfc3339("2021-01-22T19:48:15Z")
             .unwrap()
             .with_timezone(&Utc);
-        assert_eq!(posted_before(t), NaiveDate::from_ymd_opt(2020, 7, 24).unwrap());
+        assert_eq!(
+            posted_before(t),
+            NaiveDate::from_ymd_opt(2020, 7, 24).unwrap()
+        );
     }
 }
