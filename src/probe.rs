@@ -39,9 +39,17 @@ pub struct ProbeError {
     pub error: AutoError,
 }
 
+/// Whether the URL's last path segment is a file name (`history.atom`, `summary.json`).
+fn names_a_document(url: &Url) -> bool {
+    url.path()
+        .rsplit('/')
+        .next()
+        .is_some_and(|segment| segment.contains('.'))
+}
+
 /// Probes `url`: for each format kind, the first document it would read (the page itself, its
-/// `/api/v2/summary.json`, its `/history.atom`, ...; each fetched once), judged by that kind's
-/// detector. A document that cannot be fetched counts as `No` for its kinds, with the reason.
+/// `/api/v2/summary.json`, its `/history.atom`, ...; each fetched once; for the URL of one
+/// document, that document), judged by that kind's detector. A document that cannot be fetched counts as `No` for its kinds, with the reason.
 pub async fn probe(
     fetcher: &Fetcher,
     url: &Url,
@@ -49,12 +57,19 @@ pub async fn probe(
 ) -> Result<Resolution, ProbeError> {
     let mut documents: Vec<(Url, Vec<Kind>)> = Vec::new();
     for &kind in Kind::FORMATS {
-        let Some(first) = kind.endpoints(url).into_iter().next() else {
-            continue;
+        // A URL that names one document (`…/history.rss`, `…/summary.json`) is judged by every
+        // kind as it is: no kind's documents live under a file.
+        let first = if names_a_document(url) {
+            url.clone()
+        } else {
+            match kind.endpoints(url).into_iter().next() {
+                Some(endpoint) => endpoint.url,
+                None => continue,
+            }
         };
-        match documents.iter_mut().find(|(u, _)| *u == first.url) {
+        match documents.iter_mut().find(|(u, _)| *u == first) {
             Some((_, kinds)) => kinds.push(kind),
-            None => documents.push((first.url, vec![kind])),
+            None => documents.push((first, vec![kind])),
         }
     }
     let mut evidence = Vec::new();

@@ -54,6 +54,13 @@ fn config(dir: &std::path::Path, server: &TestServer) -> std::path::PathBuf {
                 "statuspage-feed",
                 server.url("/gh/history.atom"),
             ),
+            // The URL of one document is judged as it is by every kind.
+            SourceSpec::new(
+                "feedurl",
+                "github-feedurl",
+                "auto",
+                server.url("/gh/history.atom"),
+            ),
         ],
     )
 }
@@ -76,11 +83,12 @@ fn check_config_probe_names_each_auto_sources_kind_and_why() {
     );
     let u = |path: &str| server.url(path);
     let expected = format!(
-        "{config}: 5 sources, database {db}\n\
+        "{config}: 6 sources, database {db}\n\
          gh: auto -> statuspage (statuspage: Strong at {gh_json}; statuspage-feed: Strong at {gh_feed}; statuspage-html: Strong at {gh_home})\n\
          feedonly: auto -> statuspage-feed (statuspage: No at {f_json} (HTTP 404 from {f_json}); statuspage-feed: Strong at {f_feed}; statuspage-html: No at {f_home} (HTTP 404 from {f_home}))\n\
          htmlonly: auto -> statuspage-html (statuspage: No at {h_json} (HTTP 404 from {h_json}); statuspage-feed: No at {h_feed} (HTTP 404 from {h_feed}); statuspage-html: Strong at {h_home})\n\
-         nothing: auto -> unresolved: no known kind recognises the page (tried statuspage at {n_json} (HTTP 404 from {n_json}); statuspage-feed at {n_feed} (HTTP 404 from {n_feed}); statuspage-html at {n_home})\n",
+         nothing: auto -> unresolved: no known kind recognises the page (tried statuspage at {n_json} (HTTP 404 from {n_json}); statuspage-feed at {n_feed} (HTTP 404 from {n_feed}); statuspage-html at {n_home})\n\
+         feedurl: auto -> statuspage-feed (statuspage: No at {gh_feed}; statuspage-feed: Strong at {gh_feed}; statuspage-html: No at {gh_feed})\n",
         config = config.display(),
         db = dir.path().join("statusdb.sqlite").display(),
         gh_json = u("/gh/api/v2/summary.json"),
@@ -135,6 +143,7 @@ fn ingest_stores_the_probed_kind_reuses_it_and_probes_again_after_a_failure() {
         resolved(&db),
         vec![
             "feedonly auto statuspage-feed",
+            "feedurl auto statuspage-feed",
             "fixed statuspage-feed -",
             "gh auto statuspage",
             "htmlonly auto statuspage-html",
@@ -181,8 +190,8 @@ fn ingest_stores_the_probed_kind_reuses_it_and_probes_again_after_a_failure() {
     assert_eq!(server.hits("/gh/"), 1);
     assert_eq!(
         server.hits("/gh/history.atom"),
-        3,
-        "probe + the fixed source twice"
+        6,
+        "two probes (gh, feedurl) in the first run, then fixed and feedurl reading it twice"
     );
     assert_eq!(server.hits("/htmlonly/api/v2/summary.json"), 1);
 
