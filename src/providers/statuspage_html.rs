@@ -19,7 +19,7 @@ use super::statuspage_text::{
     Label, collapse_whitespace, impact_from_classes, incident_code, is_maintenance_status, label,
     note_flags, posted_before, read_stamp, selector, text_of, update_body, value_at,
 };
-use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseError};
 use crate::model::{
     ComponentStatus, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, PageInfo, ParseNote, Status, TimeValue,
@@ -33,26 +33,15 @@ use url::Url;
 
 const KIND: Kind = Kind::StatuspageHtml;
 
-/// A base URL reads the home page (required) and the history page (optional); the URL of an
-/// incident page or the history page reads just it.
+/// The configured page: a base URL is the home page; the URL of an incident page or of the
+/// history page is that page. (The history page is not added to a home page's source: an
+/// older history layout would fail the source for a page it does not need. Configure it as a
+/// source of its own.)
 pub fn endpoints(url: &Url) -> Vec<Endpoint> {
-    let path = url.path().trim_end_matches('/');
-    if path.contains("/incidents/") || path.ends_with("/history") || path.ends_with(".html") {
-        return vec![Endpoint {
-            url: url.clone(),
-            required: true,
-        }];
-    }
-    vec![
-        Endpoint {
-            url: url.clone(),
-            required: true,
-        },
-        Endpoint {
-            url: join_base(url, "history"),
-            required: false,
-        },
-    ]
+    vec![Endpoint {
+        url: url.clone(),
+        required: true,
+    }]
 }
 
 /// Markup only Statuspage's own pages have.
