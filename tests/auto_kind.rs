@@ -184,6 +184,37 @@ fn ingest_stores_the_probed_kind_reuses_it_and_probes_again_after_a_failure() {
         2,
         "probed, then read"
     );
+    // `statusdb sources` shows the kind each auto source resolved to.
+    let out = statusdb()
+        .args(["sources", "--format", "json", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds: Vec<(String, String, String)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["kind"].as_str().unwrap().to_string(),
+                s["resolved_kind"].as_str().unwrap_or("-").to_string(),
+            )
+        })
+        .collect();
+    let t = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+    assert_eq!(
+        kinds,
+        vec![
+            t("gh", "auto", "statuspage"),
+            t("feedonly", "auto", "statuspage-feed"),
+            t("htmlonly", "auto", "statuspage-html"),
+            t("nothing", "auto", "-"),
+            t("fixed", "statuspage-feed", "-"),
+            t("feedurl", "auto", "statuspage-feed"),
+        ]
+    );
 
     // The stored kinds are used: no probe the second time.
     assert_eq!(run().status.code(), Some(1));
