@@ -652,6 +652,21 @@ impl<'a> Scanner<'a> {
                 tm.mer = Some(m);
                 return Some((tm, k));
             }
+            // "10 - 2 pm", "9 to 11 a.m.": a bare hour before a range end with am/pm.
+            if t.val <= 12
+                && (self.is_p(i + 1, '-')
+                    || self.is_p(i + 1, '–')
+                    || self
+                        .word(i + 1)
+                        .is_some_and(|w| w.eq_ignore_ascii_case("to")))
+                && let Some(n) = self.num(i + 2)
+                && n.digits <= 2
+                && n.val <= 12
+                && self.meridiem(i + 3).is_some()
+            {
+                tm.h = t.val;
+                return Some((tm, i + 1));
+            }
             if self
                 .word(i + 1)
                 .is_some_and(|w| w.eq_ignore_ascii_case("uhr"))
