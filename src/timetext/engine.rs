@@ -894,7 +894,12 @@ impl<'a> Engine<'a> {
         let span = self.stamp_span(s);
         match self.ctx.posted {
             Some(ContextAnchor::Instant(i)) => Ok(Parsed {
-                utc: i - Duration::seconds(secs),
+                utc: Duration::try_seconds(secs)
+                    .and_then(|d| i.checked_sub_signed(d))
+                    .ok_or_else(|| TimeError::InvalidTime {
+                        time: self.text_of(span.clone()),
+                        reason: "too far before the fetch instant".into(),
+                    })?,
                 end: None,
                 alternative: None,
                 flags: Flags::from_iter([Flag::Relative]),
@@ -1160,9 +1165,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Resolves the first date item in the text.
-    pub(crate) fn first_date(
-        &self,
-    ) -> Option<Result<(NaiveDate, Option<NaiveDate>, Flags, Range<usize>), TimeError>> {
+    pub(crate) fn first_date(&self) -> Option<Result<FirstDate, TimeError>> {
         let k = self
             .items
             .iter()
@@ -1175,6 +1178,9 @@ impl<'a> Engine<'a> {
         )
     }
 }
+
+/// A date read alone: the date, the other numeric reading, flags, and its span.
+pub(crate) type FirstDate = (NaiveDate, Option<NaiveDate>, Flags, Range<usize>);
 
 /// Applies am/pm to an hour.
 fn apply_mer(h: u32, mer: Option<Mer>) -> u32 {

@@ -32,7 +32,7 @@ pub use flags::{Flag, Flags};
 pub use runner::{RunSummary, run_parse_time};
 pub use zones::{ZONES, ZoneEntry, ZoneLookup, zone_abbreviation};
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use engine::Engine;
 use std::fmt;
@@ -127,7 +127,9 @@ impl Context {
         let first = parts
             .next()
             .ok_or_else(|| ContextError::BadAnchor(spec.to_string()))?;
-        let mut ctx = if let Ok(d) = NaiveDate::parse_from_str(first, "%Y-%m-%d") {
+        let mut ctx = if let Ok(d) = NaiveDate::parse_from_str(first, "%Y-%m-%d")
+            && (1..=9999).contains(&d.year())
+        {
             Context::on_date(d)
         } else if let Ok(i) = DateTime::parse_from_rfc3339(first) {
             Context::at_instant(i.with_timezone(&Utc))

@@ -382,9 +382,7 @@ impl<'a> Scanner<'a> {
     fn at_punct(&mut self, i: usize, c: char) -> Option<usize> {
         if matches!(c, '+' | '-' | '−') {
             // A numeric offset right after a time: "+08:00", "-06:00" after seconds.
-            let Some(last) = self.items.last() else {
-                return None;
-            };
+            let last = self.items.last()?;
             let ItemKind::Time(t) = last.kind else {
                 return None;
             };
@@ -504,7 +502,7 @@ impl<'a> Scanner<'a> {
                 && (3..=5).contains(&w.len())
                 && w.ends_with('T')
                 && !words::is_plain_upper_word(w)
-                && !self.num_tight(i + 1).is_some()
+                && self.num_tight(i + 1).is_none()
             {
                 return Some((ZoneRef::Unknown, i + 1));
             }
@@ -514,6 +512,9 @@ impl<'a> Scanner<'a> {
 
     fn phrase_at(&self, i: usize) -> Option<(ZoneRef, usize)> {
         let first = self.word(i)?;
+        if !zones::may_start_phrase(first) {
+            return None;
+        }
         'phrases: for (words, z) in PHRASES {
             if !first.eq_ignore_ascii_case(words[0]) {
                 continue;
@@ -767,9 +768,7 @@ impl<'a> Scanner<'a> {
             return None;
         };
         let (x, y) = (a.val, b.val);
-        let (month, day, alt) = if dotted {
-            (y, x, None)
-        } else if x > 12 && y <= 12 {
+        let (month, day, alt) = if dotted || (x > 12 && y <= 12) {
             (y, x, None)
         } else if y > 12 && x <= 12 {
             (x, y, None)

@@ -7,70 +7,59 @@ fn is(word: &str, options: &[&str]) -> bool {
     options.iter().any(|o| word.eq_ignore_ascii_case(o))
 }
 
-/// Month number of an English, German or French month name or abbreviation.
-pub(crate) fn month(word: &str) -> Option<u32> {
-    const MONTHS: [&[&str]; 12] = [
-        &["jan", "january", "januar", "jänner", "janvier"],
-        &["feb", "february", "februar", "février", "fevrier"],
-        &["mar", "march", "märz", "maerz", "mars"],
-        &["apr", "april", "avril"],
-        &["may", "mai"],
-        &["jun", "june", "juni", "juin"],
-        &["jul", "july", "juli", "juillet"],
-        &["aug", "august", "août", "aout"],
-        &["sep", "sept", "september", "septembre"],
-        &["oct", "october", "oktober", "octobre"],
-        &["nov", "november", "novembre"],
-        &["dec", "december", "dezember", "décembre", "decembre"],
-    ];
-    if word.len() < 3 || word.len() > 9 {
+/// The word in ASCII lower case in `buf` (other bytes kept), or `None` when longer than the
+/// buffer: no word of interest is that long.
+pub(crate) fn lower<'b>(word: &str, buf: &'b mut [u8; 16]) -> Option<&'b [u8]> {
+    let b = word.as_bytes();
+    if b.len() > buf.len() {
         return None;
     }
-    MONTHS
-        .iter()
-        .position(|names| is(word, names))
-        .map(|i| i as u32 + 1)
+    for (d, s) in buf.iter_mut().zip(b) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some(&buf[..b.len()])
+}
+
+/// Month number of an English, German or French month name or abbreviation.
+pub(crate) fn month(word: &str) -> Option<u32> {
+    let mut buf = [0u8; 16];
+    Some(match lower(word, &mut buf)? {
+        b"jan" | b"january" | b"januar" | b"j\xc3\xa4nner" | b"janvier" => 1,
+        b"feb" | b"february" | b"februar" | b"f\xc3\xa9vrier" | b"fevrier" => 2,
+        b"mar" | b"march" | b"m\xc3\xa4rz" | b"maerz" | b"mars" => 3,
+        b"apr" | b"april" | b"avril" => 4,
+        b"may" | b"mai" => 5,
+        b"jun" | b"june" | b"juni" | b"juin" => 6,
+        b"jul" | b"july" | b"juli" | b"juillet" => 7,
+        b"aug" | b"august" | b"ao\xc3\xbbt" | b"aout" => 8,
+        b"sep" | b"sept" | b"september" | b"septembre" => 9,
+        b"oct" | b"october" | b"oktober" | b"octobre" => 10,
+        b"nov" | b"november" | b"novembre" => 11,
+        b"dec" | b"december" | b"dezember" | b"d\xc3\xa9cembre" | b"decembre" => 12,
+        _ => return None,
+    })
 }
 
 /// Weekday of a weekday name; the flag says whether it is a full name (which may stand alone).
 pub(crate) fn weekday(word: &str) -> Option<(Weekday, bool)> {
-    const DAYS: [(Weekday, &[&str], &[&str]); 7] = [
-        (Weekday::Mon, &["monday", "montag", "lundi"], &["mon"]),
-        (
-            Weekday::Tue,
-            &["tuesday", "dienstag", "mardi"],
-            &["tue", "tues"],
-        ),
-        (
-            Weekday::Wed,
-            &["wednesday", "mittwoch", "mercredi"],
-            &["wed"],
-        ),
-        (
-            Weekday::Thu,
-            &["thursday", "donnerstag", "jeudi"],
-            &["thu", "thur", "thurs"],
-        ),
-        (Weekday::Fri, &["friday", "freitag", "vendredi"], &["fri"]),
-        (
-            Weekday::Sat,
-            &["saturday", "samstag", "sonnabend", "samedi"],
-            &["sat"],
-        ),
-        (Weekday::Sun, &["sunday", "sonntag", "dimanche"], &["sun"]),
-    ];
-    if word.len() < 3 || word.len() > 10 {
-        return None;
-    }
-    for (wd, full, short) in DAYS {
-        if is(word, full) {
-            return Some((wd, true));
-        }
-        if is(word, short) {
-            return Some((wd, false));
-        }
-    }
-    None
+    let mut buf = [0u8; 16];
+    Some(match lower(word, &mut buf)? {
+        b"monday" | b"montag" | b"lundi" => (Weekday::Mon, true),
+        b"tuesday" | b"dienstag" | b"mardi" => (Weekday::Tue, true),
+        b"wednesday" | b"mittwoch" | b"mercredi" => (Weekday::Wed, true),
+        b"thursday" | b"donnerstag" | b"jeudi" => (Weekday::Thu, true),
+        b"friday" | b"freitag" | b"vendredi" => (Weekday::Fri, true),
+        b"saturday" | b"samstag" | b"sonnabend" | b"samedi" => (Weekday::Sat, true),
+        b"sunday" | b"sonntag" | b"dimanche" => (Weekday::Sun, true),
+        b"mon" => (Weekday::Mon, false),
+        b"tue" | b"tues" => (Weekday::Tue, false),
+        b"wed" => (Weekday::Wed, false),
+        b"thu" | b"thur" | b"thurs" => (Weekday::Thu, false),
+        b"fri" => (Weekday::Fri, false),
+        b"sat" => (Weekday::Sat, false),
+        b"sun" => (Weekday::Sun, false),
+        _ => return None,
+    })
 }
 
 /// "st", "nd", "rd", "th" after a day number.
@@ -86,20 +75,15 @@ pub(crate) fn is_clock_marker(word: &str) -> bool {
 /// A unit of a duration or a relative time, in seconds; `None` inside means a vague unit
 /// (months, years) that cannot be exact.
 pub(crate) fn unit(word: &str) -> Option<Option<i64>> {
-    Some(if is(word, &["second", "seconds", "sec", "secs", "s"]) {
-        Some(1)
-    } else if is(word, &["minute", "minutes", "min", "mins", "m", "minuten"]) {
-        Some(60)
-    } else if is(word, &["hour", "hours", "hr", "hrs", "stunde", "stunden"]) {
-        Some(3600)
-    } else if is(word, &["day", "days", "tag", "tage", "tagen"]) {
-        Some(86_400)
-    } else if is(word, &["week", "weeks"]) {
-        Some(7 * 86_400)
-    } else if is(word, &["month", "months", "year", "years"]) {
-        None
-    } else {
-        return None;
+    let mut buf = [0u8; 16];
+    Some(match lower(word, &mut buf)? {
+        b"second" | b"seconds" | b"sec" | b"secs" | b"s" => Some(1),
+        b"minute" | b"minutes" | b"min" | b"mins" | b"m" | b"minuten" => Some(60),
+        b"hour" | b"hours" | b"hr" | b"hrs" | b"stunde" | b"stunden" => Some(3600),
+        b"day" | b"days" | b"tag" | b"tage" | b"tagen" => Some(86_400),
+        b"week" | b"weeks" => Some(7 * 86_400),
+        b"month" | b"months" | b"year" | b"years" => None,
+        _ => return None,
     })
 }
 
@@ -146,62 +130,25 @@ pub(crate) enum Glue {
 
 /// Classifies a word that is not part of a date, time or zone.
 pub(crate) fn glue_word(word: &str) -> Glue {
-    if is(word, &["at", "um", "à"]) {
-        Glue::At
-    } else if is(word, &["on", "am", "le"]) {
-        Glue::On
-    } else if is(word, &["and", "und", "et"]) {
-        Glue::And
-    } else if is(word, &["between", "zwischen", "entre"]) {
-        Glue::Between
-    } else if is(
-        word,
-        &[
-            "from",
-            "since",
-            "starting",
-            "beginning",
-            "von",
-            "seit",
-            "ab",
-            "de",
-            "depuis",
-        ],
-    ) {
-        Glue::From
-    } else if is(
-        word,
-        &[
-            "to", "until", "till", "til", "through", "thru", "bis", "au", "jusqu",
-        ],
-    ) {
-        Glue::To
-    } else if is(
-        word,
-        &[
-            "approximately",
-            "approx",
-            "around",
-            "about",
-            "roughly",
-            "circa",
-            "ca",
-            "gegen",
-            "shortly",
-            "after",
-            "before",
-            "by",
-            "as",
-            "of",
-            "vers",
-            "environ",
-        ],
-    ) {
-        Glue::Filler
-    } else if is(word, &["local", "ortszeit", "locale"]) {
-        Glue::Local
-    } else {
-        Glue::Word
+    let mut buf = [0u8; 16];
+    let Some(w) = lower(word, &mut buf) else {
+        return Glue::Word;
+    };
+    match w {
+        b"at" | b"um" | b"\xc3\xa0" => Glue::At,
+        b"on" | b"am" | b"le" => Glue::On,
+        b"and" | b"und" | b"et" => Glue::And,
+        b"between" | b"zwischen" | b"entre" => Glue::Between,
+        b"from" | b"since" | b"starting" | b"beginning" | b"von" | b"seit" | b"ab" | b"de"
+        | b"depuis" => Glue::From,
+        b"to" | b"until" | b"till" | b"til" | b"through" | b"thru" | b"bis" | b"au" | b"jusqu" => {
+            Glue::To
+        }
+        b"approximately" | b"approx" | b"around" | b"about" | b"roughly" | b"circa" | b"ca"
+        | b"gegen" | b"shortly" | b"after" | b"before" | b"by" | b"as" | b"of" | b"vers"
+        | b"environ" => Glue::Filler,
+        b"local" | b"ortszeit" | b"locale" => Glue::Local,
+        _ => Glue::Word,
     }
 }
 

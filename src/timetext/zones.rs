@@ -551,6 +551,43 @@ impl PhraseZone {
     }
 }
 
+/// Whether a word can start one of [`PHRASES`] (a fast gate before the phrase scan).
+pub(crate) fn may_start_phrase(word: &str) -> bool {
+    let mut buf = [0u8; 16];
+    let Some(w) = super::words::lower(word, &mut buf) else {
+        return false;
+    };
+    matches!(
+        w,
+        b"coordinated"
+            | b"universal"
+            | b"greenwich"
+            | b"us"
+            | b"pacific"
+            | b"eastern"
+            | b"central"
+            | b"mountain"
+            | b"western"
+            | b"alaska"
+            | b"hawaii"
+            | b"atlantic"
+            | b"british"
+            | b"uk"
+            | b"london"
+            | b"irish"
+            | b"india"
+            | b"indian"
+            | b"israel"
+            | b"china"
+            | b"bangladesh"
+            | b"arabia"
+            | b"japan"
+            | b"singapore"
+            | b"australian"
+            | b"moscow"
+    )
+}
+
 /// First words of IANA names people paste into prose ("US/Pacific", "Europe/Berlin").
 pub(crate) fn is_iana_area(word: &str) -> bool {
     matches!(
