@@ -1044,13 +1044,28 @@ impl<'a> Engine<'a> {
                 match start {
                     Ok(sp) if sp.end.is_some() => {
                         let span = self.stamp_span(s);
-                        let res = self.resolve_on(s, self.end_choice(s, p, &sp)?)?;
+                        let (choice, own_date) = self.end_choice(s, p)?;
+                        let res = self.resolve_on(s, choice)?;
                         let utc = sp.end.unwrap_or(res.utc);
+                        let mut flags = res.flags;
+                        if !own_date {
+                            // The end's date is the start's: so is what was assumed about it.
+                            for f in [
+                                Flag::DateFromContext,
+                                Flag::YearInferred,
+                                Flag::Relative,
+                                Flag::AmbiguousDateOrder,
+                            ] {
+                                if sp.flags.contains(f) {
+                                    flags.insert(f);
+                                }
+                            }
+                        }
                         Ok(Parsed {
                             utc,
                             end: None,
                             alternative: res.alt,
-                            flags: res.flags,
+                            flags,
                             zone_used: res.zone_used,
                             matched: span,
                         })
@@ -1130,19 +1145,21 @@ impl<'a> Engine<'a> {
         self.resolve_on(s, self.own_choice(s))
     }
 
-    fn end_choice(&self, s: usize, p: usize, _start: &Parsed) -> Result<DateChoice, TimeError> {
+    /// The date choice for range end `s` of start `p`, and whether the end has its own date.
+    fn end_choice(&self, s: usize, p: usize) -> Result<(DateChoice, bool), TimeError> {
         let st = self.stamps[s];
         let start = self.main_res(p)?;
         let shared = self.stamps[p].date.is_none() && st.date.is_some();
         Ok(match st.date {
-            Some(k) if !shared => DateChoice::Item(k),
+            Some(k) if !shared => (DateChoice::Item(k), true),
             _ => {
                 let e = self.resolve_on(s, DateChoice::Local(start.date))?;
-                if e.utc < start.utc {
-                    DateChoice::Local(start.date + Duration::days(1))
+                let d = if e.utc < start.utc {
+                    start.date + Duration::days(1)
                 } else {
-                    DateChoice::Local(start.date)
-                }
+                    start.date
+                };
+                (DateChoice::Local(d), false)
             }
         })
     }

@@ -418,7 +418,9 @@ fn preceding_words(text: &str, from: usize, end: usize) -> &str {
         .trim_start_matches(|c: char| {
             c.is_whitespace() || matches!(c, ',' | '-' | ']' | ')' | '–' | '—')
         })
-        .trim_end()
+        .trim_end_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '[' | '(' | ',' | '-' | '–' | '—')
+        })
 }
 
 /// A date read from text without a time (a day header).

@@ -671,6 +671,25 @@ fn find_times_labels_roles_and_durations() {
         Ok(t("2023-05-15T04:30:00Z"))
     );
 
+    let text =
+        "[03:16 AM PDT] Between 2:10 AM and 2:59 AM PDT we saw errors. [04:02 AM PDT] Resolved.";
+    let f = find_times(text, &ctx("2020-04-21"));
+    let got: Vec<(Role, &str, &str)> = f.iter().map(|x| (x.role, x.preceding, x.text)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (Role::Single, "", "03:16 AM PDT"),
+            (Role::RangeStart, "Between", "2:10 AM"),
+            (Role::RangeEnd, "and", "2:59 AM PDT"),
+            (Role::Single, "", "04:02 AM PDT"),
+        ]
+    );
+    assert_eq!(f[2].span, 35..46);
+    // The range end's date came from the context too, and says so.
+    assert!(f[2].result.as_ref().is_ok_and(
+        |p| p.utc == t("2020-04-21T09:59:00Z") && p.flags.contains(Flag::DateFromContext)
+    ));
+
     let f = find_times(
         "February 28 15:42 UTC (lasting 1 hour and 26 minutes)",
         &ctx("2023-04-05"),
