@@ -447,16 +447,29 @@ impl<'a> Engine<'a> {
             }
             let ti = it.tok0;
             let t = self.toks[ti];
-            let sep = |i: usize| matches!(self.toks.get(i), Some(p) if matches!(p.kind, lexer::Kind::Punct('/' | ':' | '.' | '-')));
+            let sep = |i: usize| matches!(self.toks.get(i), Some(p) if matches!(p.kind, lexer::Kind::Punct('/' | ':' | '.' | '-')) && !p.space);
             let num_tight = |i: usize| matches!(self.toks.get(i), Some(n) if n.kind == lexer::Kind::Num && !n.space);
-            let sep_before =
-                ti >= 2 && sep(ti - 1) && !self.toks[ti - 1].space && !t.space && num_tight(ti - 2)
-                    || ti >= 2
-                        && sep(ti - 1)
-                        && !t.space
-                        && self.toks[ti - 2].kind == lexer::Kind::Num
-                        && !self.toks[ti - 1].space;
-            let sep_after = sep(ti + 1) && !self.toks[ti + 1].space && num_tight(ti + 2);
+            // The digit group this number belongs to ("2.3.1", "32/13/2024").
+            let mut g0 = ti;
+            while g0 >= 2
+                && sep(g0 - 1)
+                && !self.toks[g0].space
+                && self.toks[g0 - 2].kind == lexer::Kind::Num
+            {
+                g0 -= 2;
+            }
+            // Version numbers and identifiers ("v2.3.1", "#2024", "INC-2024") are no dates.
+            let named = g0 > 0
+                && !self.toks[g0].space
+                && matches!(
+                    self.toks[g0 - 1].kind,
+                    lexer::Kind::Word | lexer::Kind::Punct('#')
+                );
+            if named {
+                continue;
+            }
+            let sep_before = g0 < ti;
+            let sep_after = sep(ti + 1) && num_tight(ti + 2);
             let year_like = t.digits == 4 && (1900..=2100).contains(&t.val);
             let near_month = t.digits <= 2 && {
                 let is_m = |j: usize| {

@@ -811,6 +811,18 @@ fn refusals_are_typed() {
         TimeError::LeftoverDigits { .. }
     ));
     assert!(matches!(
+        err("Version 2.3.1 deployed at 10:00 UTC", "2024-10-10"),
+        TimeError::LeftoverDigits { .. }
+    ));
+    // Identifiers are not date-like.
+    assert_eq!(
+        utc(
+            "v2.3.1 deployed at 10:00 UTC (incident #2024)",
+            "2024-10-10"
+        ),
+        "2024-10-10T10:00:00Z"
+    );
+    assert!(matches!(
         err("October 3, 2024", "2024-10-10"),
         TimeError::NoTime { .. }
     ));
