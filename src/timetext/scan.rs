@@ -614,6 +614,23 @@ impl<'a> Scanner<'a> {
                 if let Some(k) = self.marker(j) {
                     j = k;
                 }
+                // "12:00 noon", "12:00 midnight"
+                if tm.m == 0
+                    && let Some(w) = self.word(j)
+                {
+                    if tm.h == 12
+                        && (w.eq_ignore_ascii_case("noon") || w.eq_ignore_ascii_case("midday"))
+                    {
+                        tm.word = TimeWord::Noon;
+                        tm.mer = None;
+                        j += 1;
+                    } else if (tm.h == 12 || tm.h == 0) && w.eq_ignore_ascii_case("midnight") {
+                        tm.word = TimeWord::Midnight;
+                        tm.h = 0;
+                        tm.mer = None;
+                        j += 1;
+                    }
+                }
                 return Some((tm, j));
             }
             // H.MM / H. MM with am/pm, Uhr or a zone after it.

@@ -423,6 +423,11 @@ fn invalid_dates_are_refused() {
 
 #[test]
 fn clock_forms() {
+    assert_eq!(utc("12:00 noon ET", "2024-10-11"), "2024-10-11T16:00:00Z");
+    assert_eq!(
+        utc("12:00 midnight UTC", "2024-10-11"),
+        "2024-10-11T00:00:00Z"
+    );
     assert_eq!(
         utc("noon PT on Oct 10, 2024", "2024-10-10"),
         "2024-10-10T19:00:00Z"
