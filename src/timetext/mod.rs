@@ -22,6 +22,7 @@ mod engine;
 mod error;
 mod flags;
 mod lexer;
+mod resolve;
 mod runner;
 mod scan;
 mod words;
