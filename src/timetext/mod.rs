@@ -257,8 +257,15 @@ fn looks_like_rfc3339(s: &str) -> bool {
 
 fn looks_like_rfc2822(s: &str) -> bool {
     let b = s.as_bytes();
+    // chrono reads RFC 822 military zones ("A".."Y") as UTC; their offset is unknown, so they
+    // do not take this path (and are then refused for want of a zone).
+    let military = s
+        .rsplit(' ')
+        .next()
+        .is_some_and(|z| z.len() == 1 && !z.eq_ignore_ascii_case("z"));
     b.len() >= 20
         && b.len() <= 40
+        && !military
         && (b[0].is_ascii_digit() || (b[0].is_ascii_alphabetic() && b.get(3) == Some(&b',')))
 }
 

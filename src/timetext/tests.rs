@@ -534,6 +534,11 @@ fn machine_formats_through_chrono() {
         utc("Wed, 10 Jan 2024 15:14:00 PST", "2024-01-10"),
         "2024-01-10T23:14:00Z"
     );
+    // Military zone letters other than Z have no known offset.
+    assert!(matches!(
+        err("Tue, 08 Oct 2024 19:28:41 A", "2024-10-10"),
+        TimeError::NoZone { .. }
+    ));
     // RFC 3339 inside prose goes through the general reader.
     assert_eq!(
         utc("as of 2019-02-21T08:31:24Z", "2019-02-21"),
