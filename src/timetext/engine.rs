@@ -193,6 +193,22 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
+            // "Thu Jul 11 15:23:00 UTC 2024": the year after the time.
+            if let Some(d) = st.date
+                && let ItemKind::Date(dm) = self.items[d].kind
+                && dm.year.is_none()
+                && dm.month.is_some()
+                && self.glue(st.last + 1) == Some(Glue::Num)
+            {
+                let y = self.toks[self.items[st.last + 1].tok0];
+                if y.digits == 4 && (1900..=2100).contains(&y.val) {
+                    if let ItemKind::Date(dm) = &mut self.items[d].kind {
+                        dm.year = Some(y.val as i32);
+                    }
+                    self.items[st.last + 1].kind = ItemKind::Glue(Glue::Consumed);
+                    st.last += 1;
+                }
+            }
             if let Some(z) = st.zone {
                 claimed_zone[z] = true;
             }

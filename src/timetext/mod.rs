@@ -56,7 +56,9 @@ pub enum ContextAnchor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DateOrder {
     /// Month first, unless the page zone is outside the month-first regions (the US, Canada,
-    /// the Philippines), in which case day first. With no page zone: month first.
+    /// the Philippines), in which case day first. With no page zone, the zone written in the
+    /// text decides the same way ("CEST" day first, "EDT" month first); with neither (or only
+    /// UTC or an offset): month first.
     #[default]
     FromZone,
     /// 03/10/2024 is March 10.

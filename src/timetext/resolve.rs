@@ -6,7 +6,7 @@ use super::error::TimeError;
 use super::flags::{Flag, Flags};
 use super::scan::{ItemKind, TimeM, TimeWord};
 use super::zones::{self, ZoneLookup, ZoneRef};
-use super::{ContextAnchor, Parsed, Role, ZoneUsed};
+use super::{ContextAnchor, DateOrder, Parsed, Role, ZoneUsed};
 use chrono::{
     DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset,
     TimeZone, Utc,
@@ -134,6 +134,20 @@ impl Engine<'_> {
             });
         };
         let written = || self.text_of(it.start..it.end);
+        // Without a page zone, an ambiguous numeric date follows the zone written in the text:
+        // "11/07/2024 15:23 CEST" is day first.
+        let mut d = *d;
+        if let (Some((am, ad)), Some(m), Some(day)) = (d.alt, d.month, d.day)
+            && self.ctx.date_order == DateOrder::FromZone
+            && self.ctx.zone.is_none()
+            && zone_home(z).is_some_and(|h| {
+                !zones::zone_writes_month_first(h) && !h.name().starts_with("Etc/")
+            })
+        {
+            d.alt = Some((m, day));
+            d.month = Some(am);
+            d.day = Some(ad);
+        }
         let invalid = |y: i32, m: u32, dd: u32| TimeError::InvalidDate {
             date: written(),
             reason: format!("{y:04}-{m:02}-{dd:02} does not exist"),
@@ -762,6 +776,15 @@ impl Engine<'_> {
             self.date_from_item(k, &zone, &mut flags)
                 .map(|(d, a)| (d, a, flags, self.items[k].start..self.items[k].end)),
         )
+    }
+}
+
+/// The home zone of a zone written in the text, if it has one.
+fn zone_home(z: &ZoneSel) -> Option<Tz> {
+    match *z {
+        ZoneSel::Abbr(l) => Some(l.default_reading().home),
+        ZoneSel::Named(tz) => Some(tz),
+        ZoneSel::Utc | ZoneSel::Fixed(_) | ZoneSel::Page(_) => None,
     }
 }
 

@@ -676,7 +676,14 @@ impl<'a> Scanner<'a> {
                     || self.is_p(i + 1, '–')
                     || self
                         .word(i + 1)
-                        .is_some_and(|w| w.eq_ignore_ascii_case("to")))
+                        .is_some_and(|w| w.eq_ignore_ascii_case("to"))
+                    || (i > 0
+                        && self
+                            .word(i - 1)
+                            .is_some_and(|w| w.eq_ignore_ascii_case("between"))
+                        && self
+                            .word(i + 1)
+                            .is_some_and(|w| w.eq_ignore_ascii_case("and"))))
                 && let Some(n) = self.num(i + 2)
                 && n.digits <= 2
                 && n.val <= 12

@@ -304,6 +304,14 @@ fn numeric_dates_and_order() {
     let p = full("03/10/2024 14:00 UTC", "2024-10-03 tz=Europe/Paris");
     assert_eq!(p.utc, t("2024-10-03T14:00:00Z"));
     assert!(p.flags.contains(Flag::AmbiguousDateOrder));
+    // Without a page zone, the zone in the text decides: CEST is a day-first region.
+    let p = full("11/07/2024 15:23 CEST", "2024-07-11");
+    assert_eq!(p.utc, t("2024-07-11T13:23:00Z"));
+    assert!(p.flags.contains(Flag::AmbiguousDateOrder));
+    assert_eq!(
+        utc("11/07/2024 15:23 EDT", "2024-11-07"),
+        "2024-11-07T20:23:00Z"
+    );
     // Explicit order.
     assert_eq!(
         utc("03/10/2024 14:00 UTC", "2024-10-03 order=dmy"),
@@ -423,6 +431,15 @@ fn invalid_dates_are_refused() {
 
 #[test]
 fn clock_forms() {
+    assert_eq!(
+        utc("Thu Jul 11 15:23:00 PDT 2024", "2024-07-20"),
+        "2024-07-11T22:23:00Z"
+    );
+    let p = full("between 3 and 5pm BST", "2024-07-11");
+    assert_eq!(
+        (p.utc, p.end),
+        (t("2024-07-11T14:00:00Z"), Some(t("2024-07-11T16:00:00Z")))
+    );
     assert_eq!(utc("12:00 noon ET", "2024-10-11"), "2024-10-11T16:00:00Z");
     assert_eq!(
         utc("12:00 midnight UTC", "2024-10-11"),
