@@ -334,15 +334,32 @@ impl<'a> Engine<'a> {
     fn link_ranges(&mut self) {
         let mut s = 0;
         while s + 1 < self.stamps.len() {
-            let (a, b) = (self.stamps[s], self.stamps[s + 1]);
+            // The next stamp that is not an equivalent rendering of this one: "from 09:00 CEST
+            // (03:00 AM EDT) to 11:00 CEST (05:00 AM EDT)".
+            let mut t = s + 1;
+            let mut gap_from = self.stamps[s].last + 1;
+            while t < self.stamps.len()
+                && self.stamps[t].role == Role::Equivalent
+                && self.stamps[t].partner == Some(s)
+            {
+                gap_from = gap_from.max(self.stamps[t].last + 1);
+                t += 1;
+            }
+            if t > s + 1 && self.glue(gap_from) == Some(Glue::CloseParen) {
+                gap_from += 1;
+            }
+            if t >= self.stamps.len() {
+                break;
+            }
+            let (a, b) = (self.stamps[s], self.stamps[t]);
             let timed = self.items[a.item].is_time() && self.items[b.item].is_time();
-            if !timed || a.role != Role::Single || b.role != Role::Single || a.last >= b.first {
+            if !timed || a.role != Role::Single || b.role != Role::Single || gap_from > b.first {
                 s += 1;
                 continue;
             }
             let mut conn = None;
             let mut ok = true;
-            for k in a.last + 1..b.first {
+            for k in gap_from..b.first {
                 match self.glue(k) {
                     Some(Glue::Filler | Glue::At) => {}
                     Some(g @ (Glue::Dash | Glue::To | Glue::And)) if conn.is_none() => {
@@ -366,7 +383,7 @@ impl<'a> Engine<'a> {
             }
             let (mut a2, mut b2) = (a, b);
             a2.role = Role::RangeStart;
-            a2.partner = Some(s + 1);
+            a2.partner = Some(t);
             b2.role = Role::RangeEnd;
             b2.partner = Some(s);
             if a2.zone.is_none() {
@@ -394,8 +411,8 @@ impl<'a> Engine<'a> {
                 });
             }
             self.stamps[s] = a2;
-            self.stamps[s + 1] = b2;
-            s += 2;
+            self.stamps[t] = b2;
+            s = t + 1;
         }
     }
 

@@ -602,6 +602,16 @@ fn ranges_give_start_and_end() {
     let p = full("10 - 2 pm UTC", "2024-10-10");
     assert_eq!(p.utc, t("2024-10-10T10:00:00Z"));
     assert_eq!(p.end, Some(t("2024-10-10T14:00:00Z")));
+    // Equivalent renderings between the two ends do not break the range.
+    let p = full(
+        "from 09:00 CEST (03:00 AM EDT) to 11:00 CEST (05:00 AM EDT)",
+        "2023-09-29",
+    );
+    assert_eq!(
+        (p.utc, p.end),
+        (t("2023-09-29T07:00:00Z"), Some(t("2023-09-29T09:00:00Z")))
+    );
+    assert!(!p.flags.contains(Flag::EquivalentsDisagree));
     // An explicitly dated end before the start is dropped and flagged.
     let p = full(
         "from Oct 10, 2024 10:00 UTC to Oct 9, 2024 09:00 UTC",
