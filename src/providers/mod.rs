@@ -49,7 +49,8 @@ impl Kind {
         Kind::Auto,
     ];
 
-    /// The page formats, which `auto` chooses among, in the order it reports them.
+    /// The page formats, which `auto` chooses among, in the order it reports them. A new kind
+    /// joins `auto` with an arm in `detect` and in `product`, and its place here.
     pub const FORMATS: &'static [Kind] =
         &[Kind::Statuspage, Kind::StatuspageFeed, Kind::StatuspageHtml];
 
