@@ -1,6 +1,15 @@
 //! Page formats. Each kind is a pure function from one fetched page's bytes to an
 //! `Observation`; none of them touches the network or the database.
 
+pub mod aggregator;
+pub mod aws;
+pub mod azure;
+mod common;
+mod feed;
+pub mod gcp;
+pub mod okta;
+pub mod salesforce;
+pub mod slack;
 pub mod statuspage;
 
 use crate::model::Observation;
@@ -16,14 +25,44 @@ use url::Url;
 pub enum Kind {
     /// Atlassian Statuspage JSON API (`/api/v2/*.json`).
     Statuspage,
+    /// Google Cloud `incidents.json` (the whole history in one array).
+    Gcp,
+    /// AWS Health Dashboard: legacy `data.json`, `currentevents` JSON, RSS feeds.
+    Aws,
+    /// Azure status RSS feed.
+    Azure,
+    /// Slack status API v2.0.0 (`/current`, `/history`).
+    Slack,
+    /// Okta's status Atom feed (FeedBurner `OktaTrustRSS`).
+    Okta,
+    /// Salesforce Trust API (`/v1/incidents`, `/v1/maintenances`, `/v1/instances/<key>/status`).
+    Salesforce,
+    /// A third-party aggregator's incident page, read from its visible text.
+    Aggregator,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Statuspage];
+    pub const ALL: &'static [Kind] = &[
+        Kind::Statuspage,
+        Kind::Gcp,
+        Kind::Aws,
+        Kind::Azure,
+        Kind::Slack,
+        Kind::Okta,
+        Kind::Salesforce,
+        Kind::Aggregator,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Statuspage => "statuspage",
+            Kind::Gcp => "gcp",
+            Kind::Aws => "aws",
+            Kind::Azure => "azure",
+            Kind::Slack => "slack",
+            Kind::Okta => "okta",
+            Kind::Salesforce => "salesforce",
+            Kind::Aggregator => "aggregator",
         }
     }
 
@@ -31,6 +70,15 @@ impl Kind {
     pub fn endpoints(self, url: &Url) -> Vec<Endpoint> {
         match self {
             Kind::Statuspage => statuspage::endpoints(url),
+            Kind::Slack => slack::endpoints(url),
+            Kind::Salesforce => salesforce::endpoints(url),
+            // One document each: the configured URL is the document.
+            Kind::Gcp | Kind::Aws | Kind::Azure | Kind::Okta | Kind::Aggregator => {
+                vec![Endpoint {
+                    url: url.clone(),
+                    required: true,
+                }]
+            }
         }
     }
 
@@ -38,6 +86,13 @@ impl Kind {
     pub fn parse(self, page: &PageInput<'_>) -> Result<Observation, ParseError> {
         match self {
             Kind::Statuspage => statuspage::parse(page),
+            Kind::Gcp => gcp::parse(page),
+            Kind::Aws => aws::parse(page),
+            Kind::Azure => azure::parse(page),
+            Kind::Slack => slack::parse(page),
+            Kind::Okta => okta::parse(page),
+            Kind::Salesforce => salesforce::parse(page),
+            Kind::Aggregator => aggregator::parse(page),
         }
     }
 

@@ -1,0 +1,914 @@
+//! The cloud and bespoke kinds (gcp, aws, azure, slack, okta, salesforce, aggregator) on real
+//! captures and documentation fixtures: every expected value below was read from the fixture
+//! itself (for Google Cloud, by `scripts/make-clouds-fixtures.py` with Python's datetime), never
+//! from running the parser.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use statusdb::model::{
+    ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident, Status, TimeSource,
+    TimeValue, format_utc,
+};
+use statusdb::providers::{Kind, PageInput, ParseError};
+
+/// Parses a fixture as its kind would, fetched at `fetched_at`.
+fn parse_at(kind: Kind, relative: &str, fetched_at: &str) -> Result<Observation, ParseError> {
+    let body = fixture(relative);
+    parse_bytes(kind, &body, fetched_at)
+}
+
+fn parse_bytes(kind: Kind, body: &[u8], fetched_at: &str) -> Result<Observation, ParseError> {
+    let page = PageInput {
+        url: "https://example.test/page",
+        body,
+        fetched_at: chrono::DateTime::parse_from_rfc3339(fetched_at)
+            .unwrap()
+            .to_utc(),
+        zone: None,
+    };
+    kind.parse(&page)
+}
+
+fn observe(kind: Kind, relative: &str) -> Observation {
+    parse_at(kind, relative, "2026-11-28T12:00:00Z").unwrap_or_else(|e| panic!("{relative}: {e}"))
+}
+
+fn utc(t: &TimeValue) -> String {
+    format_utc(&t.utc)
+}
+
+fn utc_opt(t: &Option<TimeValue>) -> Option<String> {
+    t.as_ref().map(utc)
+}
+
+fn by_id<'a>(observation: &'a Observation, id: &str) -> &'a ObservedIncident {
+    observation
+        .incidents
+        .iter()
+        .find(|i| i.native_id.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("no incident {id}"))
+}
+
+/// (posted_at, status, status_raw) of each update, oldest first.
+fn timeline(incident: &ObservedIncident) -> Vec<(String, Option<Status>, Option<String>)> {
+    let mut updates: Vec<_> = incident
+        .updates
+        .iter()
+        .map(|u| (utc(&u.posted_at), u.status, u.status_raw.clone()))
+        .collect();
+    updates.sort_by(|a, b| a.0.cmp(&b.0));
+    updates
+}
+
+// ---------------------------------------------------------------------------------------------
+// Google Cloud
+
+#[test]
+fn gcp_history_has_157_incidents_and_770_updates_in_utc() {
+    let observation = observe(Kind::Gcp, "gcp/incidents-2022-07.json");
+    let expected: Value =
+        serde_json::from_slice(&fixture("gcp/incidents-2022-07.expected.json")).unwrap();
+    assert_eq!(observation.incidents.len(), 157);
+    assert_eq!(
+        observation
+            .incidents
+            .iter()
+            .map(|i| i.updates.len())
+            .sum::<usize>(),
+        770
+    );
+    assert_eq!(expected["incidents"], 157);
+    assert_eq!(expected["updates"], 770);
+    let expected = expected["by_id"].as_array().unwrap();
+    for (incident, want) in observation.incidents.iter().zip(expected) {
+        let id = want["id"].as_str().unwrap();
+        assert_eq!(incident.native_id.as_deref(), Some(id));
+        assert_eq!(
+            utc_opt(&incident.started_at).as_deref(),
+            want["begin"].as_str(),
+            "{id}"
+        );
+        assert_eq!(
+            utc_opt(&incident.resolved_at).as_deref(),
+            want["end"].as_str(),
+            "{id}"
+        );
+        let mut got: Vec<(String, String)> = incident
+            .updates
+            .iter()
+            .map(|u| (utc(&u.posted_at), u.status_raw.clone().unwrap()))
+            .collect();
+        let mut want: Vec<(String, String)> = want["updates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| (u[0].as_str().unwrap().into(), u[1].as_str().unwrap().into()))
+            .collect();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{id}");
+    }
+    assert!(observation.notes.is_empty(), "{:?}", observation.notes);
+}
+
+#[test]
+fn gcp_incident_maps_products_locations_impact_and_update_status() {
+    let observation = observe(Kind::Gcp, "gcp/incidents-2022-07.json");
+    let bigquery = by_id(&observation, "TaA75H7XA1DQyM2ReK2f");
+    assert_eq!(
+        bigquery.title,
+        "[Google BigQuery] Lower throughput from the Read API"
+    );
+    assert_eq!(
+        bigquery.url.as_deref(),
+        Some("https://status.cloud.google.com/incidents/TaA75H7XA1DQyM2ReK2f")
+    );
+    assert_eq!(bigquery.aliases, vec!["15267780622191605299".to_string()]);
+    assert_eq!(bigquery.kind, IncidentKind::Incident);
+    assert_eq!(bigquery.impact, Some(Impact::Minor));
+    assert_eq!(bigquery.impact_raw.as_deref(), Some("low"));
+    assert_eq!(bigquery.status, Some(Status::Resolved));
+    assert_eq!(
+        utc_opt(&bigquery.created_at).as_deref(),
+        Some("2022-07-01T14:05:02Z")
+    );
+    assert_eq!(
+        utc_opt(&bigquery.started_at).as_deref(),
+        Some("2022-07-01T13:37:44Z")
+    );
+    assert_eq!(
+        utc_opt(&bigquery.resolved_at).as_deref(),
+        Some("2022-07-01T19:25:45Z")
+    );
+    assert_eq!(
+        bigquery.started_at.as_ref().unwrap().source,
+        TimeSource::Structured
+    );
+    assert_eq!(
+        bigquery.started_at.as_ref().unwrap().raw,
+        "2022-07-01T13:37:44+00:00"
+    );
+    // The product, then its 29 locations.
+    assert_eq!(bigquery.components.len(), 30);
+    assert_eq!(bigquery.components[0], "Google BigQuery");
+    assert_eq!(bigquery.components[1], "Taiwan (asia-east1)");
+    assert_eq!(bigquery.components[29], "Las Vegas (us-west4)");
+    assert_eq!(
+        timeline(bigquery),
+        vec![
+            (
+                "2022-07-01T14:04:53Z".into(),
+                None,
+                Some("SERVICE_INFORMATION".into())
+            ),
+            (
+                "2022-07-01T14:54:19Z".into(),
+                None,
+                Some("SERVICE_INFORMATION".into())
+            ),
+            (
+                "2022-07-01T16:46:20Z".into(),
+                None,
+                Some("SERVICE_INFORMATION".into())
+            ),
+            (
+                "2022-07-01T17:48:07Z".into(),
+                None,
+                Some("SERVICE_INFORMATION".into())
+            ),
+            (
+                "2022-07-01T19:25:45Z".into(),
+                Some(Status::Resolved),
+                Some("AVAILABLE".into())
+            ),
+        ]
+    );
+    // Oldest first; each update sets the status of the product and the locations it lists.
+    let first = &bigquery.updates[0];
+    assert!(
+        first
+            .body
+            .starts_with("Summary: [Google BigQuery] Lower throughput")
+    );
+    assert_eq!(first.components[0].name, "Google BigQuery");
+    assert_eq!(
+        first.components[0].native_id.as_deref(),
+        Some("9CcrhHUcFevXPSVaSxkf")
+    );
+    assert_eq!(
+        first.components[0].status,
+        ComponentStatus::DegradedPerformance
+    );
+    let last = bigquery.updates.last().unwrap();
+    assert_eq!(last.components.len(), 30);
+    assert_eq!(last.components[1].name, "Taiwan (asia-east1)");
+    assert_eq!(last.components[1].native_id.as_deref(), Some("asia-east1"));
+    assert_eq!(last.components[1].status, ComponentStatus::Operational);
+    assert_eq!(last.components[1].status_raw, "AVAILABLE");
+
+    // severity high is critical, SERVICE_OUTAGE updates are major outages.
+    let outage = observation
+        .incidents
+        .iter()
+        .find(|i| i.impact_raw.as_deref() == Some("high"))
+        .unwrap();
+    assert_eq!(outage.impact, Some(Impact::Critical));
+    let apigee = by_id(&observation, "sPyYB214xAhqnoxNrrnW");
+    assert_eq!(apigee.impact, Some(Impact::Major));
+    assert_eq!(
+        timeline(apigee)
+            .into_iter()
+            .map(|(t, s, _)| (t, s))
+            .collect::<Vec<_>>(),
+        vec![
+            ("2022-06-29T22:14:41Z".to_string(), None),
+            ("2022-06-29T22:33:21Z".to_string(), None),
+            ("2022-06-29T23:11:51Z".to_string(), Some(Status::Resolved)),
+            // The incident report a day later is AVAILABLE again.
+            ("2022-06-30T18:13:17Z".to_string(), Some(Status::Resolved)),
+        ]
+    );
+    assert_eq!(
+        apigee.updates[0].components[0].status,
+        ComponentStatus::PartialOutage
+    );
+}
+
+#[test]
+fn gcp_incident_posted_after_its_end_is_resolved_by_the_end() {
+    let observation = observe(Kind::Gcp, "gcp/incidents-2022-07.json");
+    let networking = by_id(&observation, "NJJp8jkNzFStMyiJZWWD");
+    assert_eq!(networking.status, Some(Status::Resolved));
+    assert_eq!(
+        utc_opt(&networking.started_at).as_deref(),
+        Some("2021-08-24T03:14:00Z")
+    );
+    assert_eq!(
+        utc_opt(&networking.resolved_at).as_deref(),
+        Some("2021-08-24T03:41:13Z")
+    );
+    assert_eq!(
+        timeline(networking),
+        vec![(
+            "2021-08-24T04:21:20Z".to_string(),
+            None,
+            Some("SERVICE_DISRUPTION".to_string())
+        )]
+    );
+    assert_eq!(networking.components, vec!["Google Cloud Networking"]);
+}
+
+#[test]
+fn gcp_open_incident_and_unknown_words_are_kept_and_noted() {
+    let body = br#"[{"id":"abc","begin":"2024-01-02T03:04:05-08:00","created":"2024-01-02T11:10:00+00:00",
+        "external_desc":"Open","severity":"extreme","status_impact":"SERVICE_DISRUPTION",
+        "affected_products":[{"title":"Cloud Run","id":"p1"}],
+        "updates":[{"when":"2024-01-02T11:10:00+00:00","text":"x","status":"SERVICE_WOBBLY","affected_locations":[]}]}]"#;
+    let observation = parse_bytes(Kind::Gcp, body, "2024-01-02T12:00:00Z").unwrap();
+    let open = &observation.incidents[0];
+    assert_eq!(open.resolved_at, None);
+    assert_eq!(open.status, None);
+    assert_eq!(
+        utc_opt(&open.started_at).as_deref(),
+        Some("2024-01-02T11:04:05Z")
+    );
+    // An unknown severity falls back to status_impact, and is reported.
+    assert_eq!(open.impact, Some(Impact::Major));
+    assert_eq!(open.impact_raw.as_deref(), Some("SERVICE_DISRUPTION"));
+    assert_eq!(
+        open.updates[0].status_raw.as_deref(),
+        Some("SERVICE_WOBBLY")
+    );
+    assert_eq!(
+        open.updates[0].components[0].status,
+        ComponentStatus::Unknown
+    );
+    let notes: Vec<(&str, &str)> = observation
+        .notes
+        .iter()
+        .map(|n| (n.place.as_str(), n.message.as_str()))
+        .collect();
+    assert_eq!(
+        notes,
+        vec![
+            ("[0]", "unknown severity \"extreme\" kept raw"),
+            (
+                "[0].updates[0]",
+                "unknown update status \"SERVICE_WOBBLY\" kept raw, components unknown"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn gcp_refuses_a_page_that_is_not_incidents_json() {
+    let e = parse_at(
+        Kind::Gcp,
+        "statuspage/github-summary-2022-11-25.json",
+        "2024-01-01T00:00:00Z",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "not a gcp page: expected the incidents.json array, body starts with \"{\\n  \\\"page\\\": {\\n    \\\"id\\\": \\\"kctbh9vrtdwd\\\",\\n\""
+    );
+    let e = parse_bytes(Kind::Gcp, br#"[{"no_id":1}]"#, "2024-01-01T00:00:00Z").unwrap_err();
+    assert_eq!(e.place.as_deref(), Some("line 1 column 12"));
+    assert!(e.reason.contains("missing field `id`"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slack
+
+#[test]
+fn slack_current_active_incident_with_ten_notes_in_utc() {
+    let observation = observe(
+        Kind::Slack,
+        "slack/api-v2-current-2026-09-01-active.reformatted.json",
+    );
+    assert_eq!(observation.incidents.len(), 1);
+    let incident = &observation.incidents[0];
+    assert_eq!(incident.native_id.as_deref(), Some("1576"));
+    assert_eq!(
+        incident.title,
+        "Trouble Accessing Historical Messages With Custom Data Retention Policies Enabled"
+    );
+    assert_eq!(incident.kind, IncidentKind::Incident);
+    assert_eq!(incident.impact, Some(Impact::Minor));
+    assert_eq!(incident.impact_raw.as_deref(), Some("incident"));
+    assert_eq!(incident.status, None);
+    assert_eq!(incident.status_raw.as_deref(), Some("active"));
+    assert_eq!(
+        incident.url.as_deref(),
+        Some("https://slack-status.com/2026-08/e07b9271f0346c3b")
+    );
+    assert_eq!(
+        incident.aliases,
+        vec!["https://slack-status.com/2026-08/e07b9271f0346c3b".to_string()]
+    );
+    assert_eq!(
+        incident.components,
+        vec!["Messaging", "Workspace/Org Administration"]
+    );
+    assert_eq!(
+        utc_opt(&incident.started_at).as_deref(),
+        Some("2026-08-13T21:21:41Z")
+    );
+    assert_eq!(
+        incident.started_at.as_ref().unwrap().raw,
+        "2026-08-13T14:21:41-07:00"
+    );
+    assert_eq!(incident.resolved_at, None);
+    let times: Vec<String> = incident.updates.iter().map(|u| utc(&u.posted_at)).collect();
+    assert_eq!(
+        times,
+        vec![
+            "2026-08-13T21:21:41Z",
+            "2026-08-13T21:49:40Z",
+            "2026-08-14T19:35:56Z",
+            "2026-08-14T20:20:26Z",
+            "2026-08-14T21:39:25Z",
+            "2026-08-17T21:57:51Z",
+            "2026-08-20T22:54:59Z",
+            "2026-08-25T20:55:43Z",
+            "2026-08-27T18:58:04Z",
+            "2026-09-01T22:51:21Z",
+        ]
+    );
+    assert!(incident.updates.iter().all(|u| u.status.is_none()));
+    assert_eq!(
+        incident.updates[0].body,
+        "<p>Users with custom data retention policies enabled might be unable to see or load older messages. We apologize for the trouble and we'll share more news as it becomes available.</p>"
+    );
+    assert!(observation.notes.is_empty());
+}
+
+#[test]
+fn slack_history_last_note_resolves_resolved_incidents() {
+    let observation = observe(
+        Kind::Slack,
+        "slack/api-v2-history-2026-08-18-first5.reformatted.json",
+    );
+    let ids: Vec<&str> = observation
+        .incidents
+        .iter()
+        .map(|i| i.native_id.as_deref().unwrap())
+        .collect();
+    assert_eq!(ids, vec!["1576", "1575", "1574", "1573", "1572"]);
+    let search = by_id(&observation, "1575");
+    assert_eq!(search.status, Some(Status::Resolved));
+    assert_eq!(search.components, vec!["Search"]);
+    assert_eq!(
+        timeline(search),
+        vec![
+            ("2026-08-06T22:22:35Z".into(), None, None),
+            ("2026-08-06T23:11:27Z".into(), None, None),
+            // 18:07:04 PDT is the next day in UTC.
+            (
+                "2026-08-07T01:07:04Z".into(),
+                Some(Status::Resolved),
+                Some("resolved".into())
+            ),
+        ]
+    );
+    let reminders = by_id(&observation, "1572");
+    assert_eq!(
+        utc_opt(&reminders.started_at).as_deref(),
+        Some("2026-07-24T02:18:40Z")
+    );
+    assert_eq!(
+        timeline(reminders),
+        vec![
+            ("2026-07-24T02:18:40Z".into(), None, None),
+            ("2026-07-24T02:53:37Z".into(), None, None),
+            (
+                "2026-07-24T03:20:37Z".into(),
+                Some(Status::Resolved),
+                Some("resolved".into())
+            ),
+        ]
+    );
+    // Still active in this capture: no note closes it.
+    assert!(
+        by_id(&observation, "1576")
+            .updates
+            .iter()
+            .all(|u| u.status.is_none())
+    );
+    assert_eq!(by_id(&observation, "1576").updates.len(), 6);
+}
+
+#[test]
+fn slack_all_clear_maintenance_and_wrong_pages() {
+    let ok = br#"{"status":"ok","active_incidents":[],"date_created":"2018-09-07T18:34:15-07:00","date_updated":"2018-09-07T18:34:15-07:00"}"#;
+    assert_eq!(
+        parse_bytes(Kind::Slack, ok, "2018-09-08T00:00:00Z").unwrap(),
+        Observation::default()
+    );
+    let terse = br#"{"status":"ok","date_created":"2018-09-07T18:34:15-07:00"}"#;
+    assert_eq!(
+        parse_bytes(Kind::Slack, terse, "2018-09-08T00:00:00Z").unwrap(),
+        Observation::default()
+    );
+    // The documentation's example writes the id as a string.
+    let maintenance = br#"[{"id":"546","title":"Planned database work","type":"maintenance","status":"completed",
+        "url":"https://slack-status.com/2018-09/7dea1cd14cd0f657","date_created":"2018-09-07T14:35:00-07:00",
+        "date_updated":"2018-09-07T18:34:15-07:00","services":["Messaging"],
+        "notes":[{"date_created":"2018-09-07T14:35:00-07:00","body":"Starting."},
+                 {"date_created":"2018-09-07T18:34:15-07:00","body":"Done."}]}]"#;
+    let observation = parse_bytes(Kind::Slack, maintenance, "2018-09-08T00:00:00Z").unwrap();
+    let work = &observation.incidents[0];
+    assert_eq!(work.native_id.as_deref(), Some("546"));
+    assert_eq!(work.kind, IncidentKind::Maintenance);
+    assert_eq!(work.impact, None);
+    assert_eq!(work.status, Some(Status::Completed));
+    assert_eq!(
+        utc_opt(&work.scheduled_for).as_deref(),
+        Some("2018-09-07T21:35:00Z")
+    );
+    assert_eq!(work.started_at, None);
+    assert_eq!(
+        timeline(work),
+        vec![
+            ("2018-09-07T21:35:00Z".into(), None, None),
+            (
+                "2018-09-08T01:34:15Z".into(),
+                Some(Status::Completed),
+                Some("completed".into())
+            ),
+        ]
+    );
+
+    let e = parse_at(
+        Kind::Slack,
+        "statuspage/github-summary-2022-11-25.json",
+        "2024-01-01T00:00:00Z",
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("not a slack page: body is not a Slack current status object (invalid type: map, expected a string"),
+        "{e}"
+    );
+    let e = parse_bytes(Kind::Slack, br#"{"incidents":[]}"#, "2024-01-01T00:00:00Z").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "not a slack page: object has no active_incidents and is not the {\"status\":\"ok\"} answer"
+    );
+    let odd = br#"[{"id":1,"title":"t","type":"hiccup","status":"wobbly","date_created":"2024-01-01T00:00:00Z","notes":[]}]"#;
+    let observation = parse_bytes(Kind::Slack, odd, "2024-01-01T00:00:00Z").unwrap();
+    assert_eq!(
+        observation.incidents[0].impact_raw.as_deref(),
+        Some("hiccup")
+    );
+    assert_eq!(
+        observation.incidents[0].status_raw.as_deref(),
+        Some("wobbly")
+    );
+    assert_eq!(
+        observation
+            .notes
+            .iter()
+            .map(|n| n.message.as_str())
+            .collect::<Vec<_>>(),
+        vec![
+            "unknown type \"hiccup\" kept raw",
+            "unknown status \"wobbly\" kept raw"
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Salesforce
+
+#[test]
+fn salesforce_instance_with_incident_and_maintenance() {
+    let observation = observe(
+        Kind::Salesforce,
+        "salesforce/instance-POD114-status-2023-04.json",
+    );
+    assert_eq!(observation.components.len(), 1);
+    let pod = &observation.components[0];
+    assert_eq!(pod.name, "POD114");
+    assert_eq!(pod.native_id.as_deref(), Some("POD114"));
+    assert_eq!(pod.status, ComponentStatus::PartialOutage);
+    assert_eq!(pod.status_raw, "MINOR_INCIDENT_NONCORE");
+    assert_eq!(observation.incidents.len(), 2);
+
+    let incident = by_id(&observation, "10967");
+    assert_eq!(incident.title, "Performance Degradation on POD114");
+    assert_eq!(incident.kind, IncidentKind::Incident);
+    assert_eq!(
+        incident.url.as_deref(),
+        Some("https://status.salesforce.com/incidents/10967")
+    );
+    assert_eq!(incident.impact, Some(Impact::Minor));
+    assert_eq!(incident.impact_raw.as_deref(), Some("minor"));
+    assert_eq!(
+        utc_opt(&incident.created_at).as_deref(),
+        Some("2023-04-02T03:39:01.680Z")
+    );
+    assert_eq!(
+        utc_opt(&incident.started_at).as_deref(),
+        Some("2023-04-02T02:38:00Z")
+    );
+    // endTime is null: the machine fields say it is still open.
+    assert_eq!(incident.resolved_at, None);
+    assert_eq!(incident.status, None);
+    assert_eq!(incident.components, vec!["POD114"]);
+    let updates: Vec<(Option<&str>, String)> = incident
+        .updates
+        .iter()
+        .map(|u| (u.native_id.as_deref(), utc(&u.posted_at)))
+        .collect();
+    assert_eq!(
+        updates,
+        vec![
+            (
+                Some("incident-event-9201"),
+                "2023-04-02T03:47:10.212Z".to_string()
+            ),
+            (
+                Some("incident-event-9202"),
+                "2023-04-02T04:19:33.808Z".to_string()
+            ),
+        ]
+    );
+    assert!(
+        incident
+            .updates
+            .iter()
+            .all(|u| u.status.is_none() && u.status_raw.as_deref() == Some("update"))
+    );
+    assert!(
+        incident.updates[0]
+            .body
+            .starts_with("At 02:38 UTC, on April 2, 2023")
+    );
+
+    let maintenance = by_id(&observation, "maintenance-636660");
+    assert_eq!(maintenance.kind, IncidentKind::Maintenance);
+    assert_eq!(maintenance.title, "23.4 B2C GA - Tuesday April 4, 2023");
+    assert_eq!(maintenance.status, Some(Status::Scheduled));
+    assert_eq!(maintenance.status_raw.as_deref(), Some("confirmed"));
+    assert_eq!(
+        utc_opt(&maintenance.scheduled_for).as_deref(),
+        Some("2023-04-04T06:00:00Z")
+    );
+    assert_eq!(
+        utc_opt(&maintenance.scheduled_until).as_deref(),
+        Some("2023-04-04T11:00:00Z")
+    );
+    assert_eq!(
+        utc_opt(&maintenance.created_at).as_deref(),
+        Some("2023-03-27T11:13:28.540Z")
+    );
+    assert_eq!(maintenance.components, vec!["POD114"]);
+    assert_eq!(
+        timeline(maintenance),
+        vec![(
+            "2023-03-27T11:21:29.793Z".to_string(),
+            Some(Status::Scheduled),
+            Some("scheduled".to_string())
+        )]
+    );
+    assert!(observation.notes.is_empty(), "{:?}", observation.notes);
+}
+
+#[test]
+fn salesforce_general_messages_are_notices_closed_once_their_end_has_passed() {
+    let observation = parse_at(
+        Kind::Salesforce,
+        "salesforce/instance-CS96-status-2024-10.json",
+        "2024-10-15T00:00:00Z",
+    )
+    .unwrap();
+    let cs96 = &observation.components[0];
+    assert_eq!(
+        (
+            cs96.name.as_str(),
+            cs96.group.as_deref(),
+            cs96.status,
+            cs96.status_raw.as_str()
+        ),
+        ("CS96", Some("NA"), ComponentStatus::Operational, "OK")
+    );
+    let ids: Vec<&str> = observation
+        .incidents
+        .iter()
+        .map(|i| i.native_id.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            "message-1465",
+            "message-1467",
+            "message-1466",
+            "message-1468",
+            "message-1469",
+            "message-1379",
+            "message-1464"
+        ]
+    );
+    let data_cloud = by_id(&observation, "message-1466");
+    assert_eq!(
+        data_cloud.title,
+        "Feature Degradation - Data Cloud - Developer Edition Provisioning"
+    );
+    assert_eq!(data_cloud.impact, None);
+    assert_eq!(
+        data_cloud.impact_raw.as_deref(),
+        Some("informationalMessage")
+    );
+    assert_eq!(
+        utc_opt(&data_cloud.started_at).as_deref(),
+        Some("2024-09-21T08:59:00Z")
+    );
+    assert_eq!(
+        utc_opt(&data_cloud.resolved_at).as_deref(),
+        Some("2024-09-24T12:33:00Z")
+    );
+    assert_eq!(data_cloud.status, Some(Status::Resolved));
+    let mut updates: Vec<(String, Option<&str>)> = data_cloud
+        .updates
+        .iter()
+        .map(|u| (utc(&u.posted_at), u.native_id.as_deref()))
+        .collect();
+    updates.sort();
+    assert_eq!(
+        updates,
+        vec![
+            ("2024-09-24T01:49:15.096Z".to_string(), Some("message-1466")),
+            (
+                "2024-09-24T03:40:30.071Z".to_string(),
+                Some("message-update-250")
+            ),
+            (
+                "2024-09-24T14:32:56.882Z".to_string(),
+                Some("message-update-251")
+            ),
+        ]
+    );
+    // Its endDate (October 19) is after the fetch: still shown, not over.
+    let mfa = by_id(&observation, "message-1465");
+    assert_eq!(mfa.status, None);
+    assert_eq!(mfa.resolved_at, None);
+    assert_eq!(
+        utc_opt(&mfa.started_at).as_deref(),
+        Some("2024-09-23T21:00:00Z")
+    );
+    assert_eq!(
+        by_id(&observation, "message-1464").impact_raw.as_deref(),
+        Some("productSpecific")
+    );
+}
+
+#[test]
+fn salesforce_incident_list_builds_titles_and_ends_only_when_every_impact_ended() {
+    let observation = observe(Kind::Salesforce, "salesforce/incidents.from-docs.json");
+    assert!(observation.components.is_empty());
+    let resolved = by_id(&observation, "20455");
+    assert_eq!(
+        resolved.title,
+        "Service Disruption, Performance Degradation on NA135, NA136"
+    );
+    assert_eq!(resolved.impact, Some(Impact::Major));
+    assert_eq!(resolved.impact_raw.as_deref(), Some("major"));
+    assert_eq!(
+        utc_opt(&resolved.started_at).as_deref(),
+        Some("2024-05-02T14:02:00Z")
+    );
+    assert_eq!(
+        utc_opt(&resolved.resolved_at).as_deref(),
+        Some("2024-05-02T16:25:00Z")
+    );
+    assert_eq!(resolved.status, Some(Status::Resolved));
+    assert_eq!(resolved.components, vec!["NA135", "NA136"]);
+    assert_eq!(
+        resolved
+            .updates
+            .iter()
+            .map(|u| utc(&u.posted_at))
+            .collect::<Vec<_>>(),
+        vec![
+            "2024-05-02T14:21:07Z",
+            "2024-05-02T15:55:41Z",
+            "2024-05-02T16:40:12Z"
+        ]
+    );
+    // endTime "" is no end.
+    let open = by_id(&observation, "20461");
+    assert_eq!(open.title, "Feature Disruption on EU45");
+    assert_eq!(open.resolved_at, None);
+    assert_eq!(open.status, None);
+    assert_eq!(
+        utc_opt(&open.started_at).as_deref(),
+        Some("2024-05-06T07:50:00Z")
+    );
+}
+
+#[test]
+fn salesforce_refuses_other_json_and_notes_unknown_words() {
+    let e = parse_at(
+        Kind::Salesforce,
+        "gcp/incidents-2022-07.json",
+        "2024-01-01T00:00:00Z",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "not a salesforce page: element is none of instance, incident, maintenance or general message (at [0])"
+    );
+    let body = br#"{"key":"NA1","status":"DEGRADED_SOMEHOW","Incidents":[{"id":7,"IncidentImpacts":[
+        {"startTime":"2024-01-01T00:00:00.000Z","endTime":null,"type":"gremlins","severity":"spicy"}],
+        "IncidentEvents":[{"id":1,"type":"rant","message":"m","createdAt":"2024-01-01T00:05:00.000Z"}]}]}"#;
+    let observation = parse_bytes(Kind::Salesforce, body, "2024-01-01T01:00:00Z").unwrap();
+    assert_eq!(observation.components[0].status, ComponentStatus::Unknown);
+    assert_eq!(observation.incidents[0].title, "gremlins on NA1");
+    assert_eq!(observation.incidents[0].impact, None);
+    let notes: Vec<(&str, &str)> = observation
+        .notes
+        .iter()
+        .map(|n| (n.place.as_str(), n.message.as_str()))
+        .collect();
+    assert_eq!(
+        notes,
+        vec![
+            (
+                "status",
+                "unknown instance status \"DEGRADED_SOMEHOW\" kept raw, mapped to unknown"
+            ),
+            (
+                "Incidents[0].IncidentImpacts[0]",
+                "unknown impact type \"gremlins\" kept raw"
+            ),
+            (
+                "Incidents[0].IncidentImpacts[0]",
+                "unknown severity \"spicy\" kept raw"
+            ),
+            (
+                "Incidents[0].IncidentEvents[0]",
+                "unknown event type \"rant\" kept raw"
+            ),
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Through the binary and over HTTP
+
+#[test]
+fn parse_command_prints_the_observation_of_each_json_kind() {
+    for (kind, file, incidents) in [
+        ("gcp", "gcp/incidents-2022-07.json", 157),
+        (
+            "slack",
+            "slack/api-v2-history-2026-08-18-first5.reformatted.json",
+            5,
+        ),
+        (
+            "salesforce",
+            "salesforce/instance-POD114-status-2023-04.json",
+            2,
+        ),
+    ] {
+        let out = statusdb()
+            .args([
+                "parse",
+                "--kind",
+                kind,
+                "--fetched-at",
+                "2026-11-28T12:00:00Z",
+            ])
+            .arg(fixtures_dir().join(file))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            doc["incidents"].as_array().unwrap().len(),
+            incidents,
+            "{kind}"
+        );
+    }
+    let out = statusdb()
+        .args(["parse", "--kind", "slack"])
+        .arg(fixtures_dir().join("gcp/incidents-2022-07.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not a slack page"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn slack_and_salesforce_sources_read_their_api_documents_over_http() {
+    let server = TestServer::start();
+    server.serve(
+        "/slack/api/v2.0.0/current",
+        fixture("slack/api-v2-current-2026-09-01-active.reformatted.json"),
+    );
+    server.serve(
+        "/slack/api/v2.0.0/history",
+        fixture("slack/api-v2-history-2026-08-18-first5.reformatted.json"),
+    );
+    server.serve(
+        "/trust/v1/incidents",
+        fixture("salesforce/incidents.from-docs.json"),
+    );
+    server.serve("/trust/v1/maintenances", b"[]".to_vec());
+    let dir = tempfile::TempDir::new().unwrap();
+    let config = write_config(
+        dir.path(),
+        &[
+            SourceSpec::new("slack", "slack", "slack", server.url("/slack/")),
+            SourceSpec::new(
+                "salesforce",
+                "salesforce",
+                "salesforce",
+                server.url("/trust/"),
+            ),
+        ],
+    );
+    statusdb()
+        .args(["ingest", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+    assert_eq!(server.hits("/slack/api/v2.0.0/current"), 1);
+    assert_eq!(server.hits("/slack/api/v2.0.0/history"), 1);
+    assert_eq!(server.hits("/trust/v1/maintenances"), 1);
+    let doc = export_json(&config);
+    let incidents = doc["incidents"].as_array().unwrap();
+    let slack: Vec<&Value> = incidents
+        .iter()
+        .filter(|i| i["vendor"] == "slack")
+        .collect();
+    // 1576 is in both documents: one record, with the union of its notes.
+    assert_eq!(slack.len(), 5);
+    let retention = slack.iter().find(|i| i["id"] == "slack/1576").unwrap();
+    assert_eq!(retention["updates"].as_array().unwrap().len(), 10);
+    assert_eq!(retention["status"], Value::Null);
+    assert_eq!(retention["started_at"], "2026-08-13T21:21:41Z");
+    let search = slack.iter().find(|i| i["id"] == "slack/1575").unwrap();
+    assert_eq!(search["status"], "resolved");
+    assert_eq!(search["resolved_at"], "2026-08-07T01:07:04Z");
+    assert_eq!(search["duration_seconds"], 9869);
+    assert_eq!(search["components"], json!(["Search"]));
+    let salesforce = incidents
+        .iter()
+        .find(|i| i["id"] == "salesforce/20455")
+        .unwrap();
+    assert_eq!(salesforce["started_at"], "2024-05-02T14:02:00Z");
+    assert_eq!(salesforce["resolved_at"], "2024-05-02T16:25:00Z");
+    assert_eq!(salesforce["impact"], "major");
+}
