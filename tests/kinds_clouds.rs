@@ -912,3 +912,315 @@ fn slack_and_salesforce_sources_read_their_api_documents_over_http() {
     assert_eq!(salesforce["resolved_at"], "2024-05-02T16:25:00Z");
     assert_eq!(salesforce["impact"], "major");
 }
+
+// ---------------------------------------------------------------------------------------------
+// AWS
+
+#[test]
+fn aws_currentevents_reads_utf16_with_bom_and_mixed_epoch_units() {
+    // The capture was saved as UTF-8; AWS serves UTF-16 with a BOM (the fixture made from it).
+    let utf8 = observe(Kind::Aws, "aws/currentevents-2026-03-trimmed-utf8.json");
+    let utf16 = observe(
+        Kind::Aws,
+        "aws/currentevents-2026-03-trimmed.utf16le-bom.json",
+    );
+    assert_eq!(utf8, utf16);
+    assert_eq!(
+        fixture("aws/currentevents-2026-03-trimmed.utf16le-bom.json")[..2],
+        [0xFF, 0xFE]
+    );
+
+    assert_eq!(utf8.incidents.len(), 1);
+    let event = &utf8.incidents[0];
+    assert_eq!(
+        event.native_id.as_deref(),
+        Some(
+            "arn:aws:health:me-central-1::event/MULTIPLE_SERVICES/AWS_MULTIPLE_SERVICES_OPERATIONAL_ISSUE/AWS_MULTIPLE_SERVICES_OPERATIONAL_ISSUE_5E6B8_EF2498889B5"
+        )
+    );
+    assert_eq!(event.title, "Increased Error Rates");
+    assert_eq!(event.impact, Some(Impact::Critical));
+    assert_eq!(event.impact_raw.as_deref(), Some("3"));
+    assert_eq!(event.status, None);
+    assert_eq!(
+        utc_opt(&event.started_at).as_deref(),
+        Some("2026-03-01T12:51:25Z")
+    );
+    assert_eq!(event.started_at.as_ref().unwrap().raw, "1772369485");
+    assert_eq!(
+        event.aliases,
+        vec![
+            "multipleservices-me-central-1_1772369485",
+            "multipleservices-me-central-1_1772371152",
+            "multipleservices-me-central-1_1772374140"
+        ]
+    );
+    assert_eq!(
+        event.components,
+        vec![
+            "multipleservices-me-central-1",
+            "cloudwatchsynthetics-me-central-1",
+            "s3rtc-me-central-1",
+            "acm-pca-me-central-1",
+            "airflow-me-central-1"
+        ]
+    );
+    assert_eq!(
+        timeline(event),
+        vec![
+            ("2026-03-01T12:51:25Z".into(), None, Some("1".into())),
+            ("2026-03-01T13:19:12Z".into(), None, Some("1".into())),
+            ("2026-03-01T14:09:00Z".into(), None, Some("1".into())),
+        ]
+    );
+    assert_eq!(
+        event.updates[0].body,
+        "We are investigating issues with AWS services in the ME-CENTRAL-1 Region."
+    );
+    assert_eq!(
+        event.updates[0].components[0].status,
+        ComponentStatus::DegradedPerformance
+    );
+    let components: Vec<(&str, Option<&str>, ComponentStatus, Option<String>)> = utf8
+        .components
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.group.as_deref(),
+                c.status,
+                utc_opt(&c.updated_at),
+            )
+        })
+        .collect();
+    // Status changes are stamped in milliseconds: 1772369485000 is 12:51:25.
+    assert_eq!(
+        components,
+        vec![
+            (
+                "multipleservices-me-central-1",
+                Some("me-central-1"),
+                ComponentStatus::MajorOutage,
+                None
+            ),
+            (
+                "cloudwatchsynthetics-me-central-1",
+                Some("me-central-1"),
+                ComponentStatus::MajorOutage,
+                None
+            ),
+            (
+                "s3rtc-me-central-1",
+                Some("me-central-1"),
+                ComponentStatus::MajorOutage,
+                None
+            ),
+            (
+                "acm-pca-me-central-1",
+                Some("me-central-1"),
+                ComponentStatus::MajorOutage,
+                Some("2026-03-01T12:51:25Z".into())
+            ),
+            (
+                "airflow-me-central-1",
+                Some("me-central-1"),
+                ComponentStatus::MajorOutage,
+                Some("2026-03-01T12:51:25Z".into())
+            ),
+        ]
+    );
+    assert_eq!(
+        utf8.components[3].updated_at.as_ref().unwrap().raw,
+        "1772369485000"
+    );
+    assert!(utf8.notes.is_empty(), "{:?}", utf8.notes);
+    // No current events is an empty array: nothing open, not a failure.
+    assert_eq!(
+        parse_bytes(Kind::Aws, b"[]", "2026-03-01T00:00:00Z").unwrap(),
+        Observation::default()
+    );
+}
+
+#[test]
+fn aws_all_rss_merges_the_items_of_each_event_into_one_incident() {
+    let observation = observe(Kind::Aws, "aws/all-2026-08-18.rss");
+    assert_eq!(
+        observation
+            .incidents
+            .iter()
+            .map(|i| (i.native_id.as_deref().unwrap(), i.updates.len()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("multipleservices-me-central-1_1772396043", 17),
+            ("multipleservices-me-south-1_1772430987", 13),
+            ("directconnect-eu-central-1_1786765379", 20),
+        ]
+    );
+    let direct_connect = by_id(&observation, "directconnect-eu-central-1_1786765379");
+    assert_eq!(direct_connect.title, "Increased Packet loss");
+    assert_eq!(
+        direct_connect.components,
+        vec!["directconnect-eu-central-1"]
+    );
+    assert_eq!(direct_connect.impact, Some(Impact::Major));
+    assert_eq!(direct_connect.impact_raw.as_deref(), Some("Service impact"));
+    assert_eq!(direct_connect.aliases.len(), 19);
+    assert_eq!(
+        direct_connect.aliases[18],
+        "directconnect-eu-central-1_1787025679"
+    );
+    let times: Vec<String> = direct_connect
+        .updates
+        .iter()
+        .map(|u| utc(&u.posted_at))
+        .collect();
+    assert_eq!(
+        times,
+        vec![
+            "2026-08-15T03:42:59Z",
+            "2026-08-15T04:42:50Z",
+            "2026-08-15T05:55:13Z",
+            "2026-08-15T07:24:28Z",
+            "2026-08-15T09:08:14Z",
+            "2026-08-15T11:10:29Z",
+            "2026-08-15T13:17:50Z",
+            "2026-08-15T16:27:41Z",
+            "2026-08-15T22:26:42Z",
+            "2026-08-16T04:37:47Z",
+            "2026-08-16T10:25:32Z",
+            "2026-08-16T16:30:39Z",
+            "2026-08-16T22:51:07Z",
+            "2026-08-17T05:38:04Z",
+            "2026-08-17T11:22:30Z",
+            "2026-08-17T16:25:22Z",
+            "2026-08-17T17:59:20Z",
+            "2026-08-17T21:00:11Z",
+            "2026-08-18T01:50:12Z",
+            "2026-08-18T04:01:19Z",
+        ]
+    );
+    let first = &direct_connect.updates[0];
+    assert_eq!(
+        first.native_id.as_deref(),
+        Some("directconnect-eu-central-1_1786765379")
+    );
+    assert_eq!(first.posted_at.raw, "Fri, 14 Aug 2026 20:42:59 PDT");
+    assert_eq!(first.status, None);
+    assert_eq!(first.status_raw.as_deref(), Some("Service impact"));
+    assert_eq!(first.components[0].status, ComponentStatus::PartialOutage);
+    assert_eq!(
+        first.body,
+        "We are investigating increased packet loss, impacting AWS Direct Connect connectivity for some customers in the EU-CENTRAL-1 Region."
+    );
+    let last = direct_connect.updates.last().unwrap();
+    assert_eq!(last.status, Some(Status::Resolved));
+    assert_eq!(
+        last.status_raw.as_deref(),
+        Some("Service is operating normally")
+    );
+    assert_eq!(last.components[0].status, ComponentStatus::Operational);
+
+    // Two months without an item, then "an update on the ongoing service disruption": still
+    // the same open event.
+    let uae = by_id(&observation, "multipleservices-me-central-1_1772396043");
+    assert_eq!(uae.title, "Increased Error Rates");
+    assert_eq!(uae.impact, Some(Impact::Critical));
+    assert_eq!(utc(&uae.updates[16].posted_at), "2026-04-30T07:25:54Z");
+    assert!(uae.updates.iter().all(|u| u.status.is_none()));
+    assert_eq!(uae.status, None);
+    // Bahrain: impact items, then a disruption item: the worst level is the impact.
+    let bahrain = by_id(&observation, "multipleservices-me-south-1_1772430987");
+    assert_eq!(bahrain.impact, Some(Impact::Critical));
+    assert_eq!(bahrain.impact_raw.as_deref(), Some("Service disruption"));
+    assert_eq!(
+        bahrain.title,
+        "Increased Connectivity Issues and API Error Rates"
+    );
+    // The first two Bahrain items write "connectivity issues" in lower case: same event, and
+    // nothing to note (only a real difference is noted).
+    assert!(observation.notes.is_empty(), "{:?}", observation.notes);
+}
+
+#[test]
+fn aws_service_rss_with_resolved_on_every_item_gives_one_incident_per_event() {
+    let observation = observe(Kind::Aws, "aws/ec2-us-east-1-2022-03.rss");
+    // 15 items: the 13 updates of the 22 December event and the 2 of 7 December.
+    assert_eq!(observation.incidents.len(), 2);
+    let december_7 = by_id(&observation, "ec2-us-east-1_1638895771");
+    assert_eq!(december_7.title, "Increased API Error Rates");
+    assert_eq!(
+        timeline(december_7),
+        vec![
+            (
+                "2021-12-07T16:49:31Z".into(),
+                None,
+                Some("Service degradation".into())
+            ),
+            (
+                "2021-12-07T23:31:00Z".into(),
+                Some(Status::Resolved),
+                Some("Service is operating normally".into())
+            ),
+        ]
+    );
+    assert_eq!(december_7.impact, Some(Impact::Major));
+    let december_22 = by_id(&observation, "ec2-us-east-1_1640176500");
+    assert_eq!(december_22.title, "API Error Rates");
+    assert_eq!(december_22.impact, Some(Impact::Minor));
+    assert_eq!(
+        december_22.impact_raw.as_deref(),
+        Some("Informational message")
+    );
+    let times: Vec<(String, Option<Status>)> = december_22
+        .updates
+        .iter()
+        .map(|u| (utc(&u.posted_at), u.status))
+        .collect();
+    assert_eq!(
+        times,
+        vec![
+            ("2021-12-22T12:35:00Z".to_string(), None),
+            ("2021-12-22T13:01:46Z".to_string(), None),
+            ("2021-12-22T13:18:52Z".to_string(), None),
+            ("2021-12-22T13:39:03Z".to_string(), None),
+            ("2021-12-22T14:13:09Z".to_string(), None),
+            ("2021-12-22T14:51:46Z".to_string(), None),
+            ("2021-12-22T16:02:00Z".to_string(), None),
+            ("2021-12-22T17:28:21Z".to_string(), None),
+            ("2021-12-22T19:08:00Z".to_string(), None),
+            ("2021-12-22T20:03:30Z".to_string(), None),
+            ("2021-12-22T21:39:31Z".to_string(), None),
+            ("2021-12-22T23:13:55Z".to_string(), None),
+            ("2021-12-23T00:22:00Z".to_string(), Some(Status::Resolved)),
+        ]
+    );
+    assert_eq!(
+        december_22.updates[0].components[0].status,
+        ComponentStatus::DegradedPerformance
+    );
+}
+
+#[test]
+fn aws_refuses_feeds_and_json_of_other_vendors() {
+    let e = parse_at(
+        Kind::Aws,
+        "azure/status-feed-empty-2026-09-07.xml",
+        "2026-09-07T07:00:00Z",
+    );
+    // An RSS feed with no items has nothing that could be wrong: it parses empty.
+    assert_eq!(e.unwrap(), Observation::default());
+    let e = parse_at(
+        Kind::Aws,
+        "statuspage/github-incidents-all.json",
+        "2026-09-07T07:00:00Z",
+    )
+    .unwrap_err();
+    assert!(e.to_string().starts_with("not a aws page: "), "{e}");
+    let feed = br#"<rss version="2.0"><channel><title>GitHub</title><item><title>Incident</title>
+        <guid>tag:www.githubstatus.com,2005:Incident/1</guid><pubDate>Mon, 17 Aug 2026 21:01:19 +0000</pubDate></item></channel></rss>"#;
+    let e = parse_bytes(Kind::Aws, feed, "2026-09-07T07:00:00Z").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "not a aws page: guid \"tag:www.githubstatus.com,2005:Incident/1\" is not an AWS event guid (…#<service>_<epoch>) (at items[0])"
+    );
+}
