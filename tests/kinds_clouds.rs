@@ -1224,3 +1224,103 @@ fn aws_refuses_feeds_and_json_of_other_vendors() {
         "not a aws page: guid \"tag:www.githubstatus.com,2005:Incident/1\" is not an AWS event guid (…#<service>_<epoch>) (at items[0])"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Azure
+
+#[test]
+fn azure_empty_feed_is_success() {
+    let observation = observe(Kind::Azure, "azure/status-feed-empty-2026-09-07.xml");
+    assert!(observation.incidents.is_empty());
+    assert!(observation.components.is_empty());
+    // Its lastBuildDate "Mon, 07 Sep 2026 06:52:00 Z" reads: nothing to note.
+    assert!(observation.notes.is_empty(), "{:?}", observation.notes);
+    assert_eq!(
+        observation.page.as_ref().unwrap().url.as_deref(),
+        Some("https://azure.status.microsoft/en-us/status/")
+    );
+}
+
+#[test]
+fn azure_feed_with_two_incidents_from_documentation() {
+    let observation = observe(Kind::Azure, "azure/status-feed-two-incidents.from-docs.xml");
+    assert_eq!(observation.incidents.len(), 2);
+    let wan = by_id(&observation, "VSG1-B90");
+    assert_eq!(wan.title, "Azure Networking - Global WAN issues");
+    assert_eq!(
+        wan.url.as_deref(),
+        Some("https://azure.status.microsoft/en-us/status/history/?trackingId=VSG1-B90")
+    );
+    assert_eq!(wan.components, vec!["Azure Networking"]);
+    assert_eq!(wan.status, None);
+    assert_eq!(
+        timeline(wan),
+        vec![
+            ("2023-01-25T08:12:00Z".into(), None, None),
+            ("2023-01-25T13:30:00Z".into(), None, None),
+        ]
+    );
+    assert_eq!(wan.updates[0].posted_at.raw, "Wed, 25 Jan 2023 08:12:00 Z");
+    assert!(
+        wan.updates[0]
+            .body
+            .starts_with("Starting at 07:05 UTC on 25 January 2023")
+    );
+    assert!(
+        wan.updates[1]
+            .body
+            .starts_with("Summary of Impact: Between 07:08 UTC and 12:43 UTC")
+    );
+
+    let vms = observation
+        .incidents
+        .iter()
+        .find(|i| i.title == "Virtual Machines/VM Scale Sets - East US 2")
+        .unwrap();
+    // Neither a Tracking ID nor a guid: the normalizer identifies it by title and time.
+    assert_eq!(vms.native_id, None);
+    assert_eq!(
+        vms.components,
+        vec!["Virtual Machines/VM Scale Sets", "East US 2"]
+    );
+    assert_eq!(
+        timeline(vms),
+        vec![("2018-10-27T12:15:00Z".into(), None, None)]
+    );
+    assert_eq!(
+        observation
+            .notes
+            .iter()
+            .map(|n| (n.place.as_str(), n.message.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(
+            "items[2]",
+            "no Tracking ID and no guid in the item; identified by title and time"
+        )]
+    );
+}
+
+#[test]
+fn azure_refuses_other_feeds_and_pages() {
+    let e = parse_at(
+        Kind::Azure,
+        "aws/all-2026-08-18.rss",
+        "2026-09-07T07:00:00Z",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "not a azure page: an RSS feed titled \"Azure Status\" expected, this is a feed titled \"Amazon Web Services Service Status\""
+    );
+    let e = parse_bytes(
+        Kind::Azure,
+        b"<!DOCTYPE html><html><body>Service Unavailable</body></html>",
+        "2026-09-07T07:00:00Z",
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("not a azure page: body is not an RSS or Atom feed"),
+        "{e}"
+    );
+}
