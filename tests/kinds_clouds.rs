@@ -1324,3 +1324,69 @@ fn azure_refuses_other_feeds_and_pages() {
         "{e}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Okta
+
+#[test]
+fn okta_feed_from_documentation_groups_updates_and_names_cells() {
+    let observation = observe(Kind::Okta, "okta/okta-trust-feed.from-docs.atom");
+    assert_eq!(observation.incidents.len(), 2);
+    let o365 = by_id(&observation, "a3T4z00000XmpleEAA");
+    assert_eq!(o365.title, "O365 OIN Provisioning Setup Issue");
+    assert_eq!(
+        o365.url.as_deref(),
+        Some("https://status.okta.com/#incident/a3T4z00000XmpleEAA")
+    );
+    assert_eq!(
+        o365.aliases,
+        vec![
+            "https://status.okta.com/#incident/a3T4z00000XmpleEAA",
+            "tag:status.okta.com,2024:update/a3T4z00000XmpleEAA-1",
+            "tag:status.okta.com,2024:update/a3T4z00000XmpleEAA-2",
+            "tag:status.okta.com,2024:update/a3T4z00000XmpleEAA-3",
+        ]
+    );
+    assert_eq!(o365.components, vec!["all cells"]);
+    assert_eq!(
+        timeline(o365),
+        vec![
+            // 13:08 -07:00
+            ("2024-10-10T20:08:00Z".into(), None, None),
+            ("2024-10-10T21:00:00Z".into(), None, None),
+            (
+                "2024-10-21T17:20:00Z".into(),
+                Some(Status::Resolved),
+                Some("Resolved".into())
+            ),
+        ]
+    );
+    assert_eq!(o365.updates[0].posted_at.raw, "2024-10-10T13:08:00-07:00");
+    assert_eq!(o365.updates[0].posted_at.source, TimeSource::Structured);
+    assert!(
+        o365.updates[2]
+            .body
+            .starts_with("<p>Timing: Incident start: October 3, 2024")
+    );
+
+    let workflows = by_id(&observation, "a3T4z00000XmpleEAB");
+    assert_eq!(workflows.title, "Delayed Okta Workflows executions");
+    assert_eq!(
+        workflows.components,
+        vec!["okta.com cell 6", "okta-emea.com cell 9"]
+    );
+    assert_eq!(
+        timeline(workflows),
+        vec![("2024-11-05T17:12:00Z".into(), None, None)]
+    );
+    assert!(observation.notes.is_empty(), "{:?}", observation.notes);
+}
+
+#[test]
+fn okta_refuses_feeds_of_other_vendors() {
+    let e = parse_at(Kind::Okta, "aws/all-2026-08-18.rss", "2026-09-07T07:00:00Z").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "not a okta page: feed titled \"Amazon Web Services Service Status\" neither names Okta nor links status.okta.com"
+    );
+}
