@@ -160,6 +160,14 @@ impl ParseError {
     }
 }
 
+/// True when a URL names one file (its last path segment has an extension: `current.json`, a
+/// saved capture) rather than a page or API root.
+pub fn names_a_file(url: &Url) -> bool {
+    url.path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .is_some_and(|last| last.contains('.'))
+}
+
 /// Builds the URL of a document relative to a page's base URL, whether or not the base ends in
 /// a slash (`https://www.githubstatus.com` and `.../` both give `.../api/v2/summary.json`).
 pub fn join_base(base: &Url, relative: &str) -> Url {
@@ -169,4 +177,53 @@ pub fn join_base(base: &Url, relative: &str) -> Url {
         dir.set_path(&path);
     }
     dir.join(relative).unwrap_or(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(kind: Kind, url: &str) -> Vec<String> {
+        kind.endpoints(&Url::parse(url).unwrap())
+            .into_iter()
+            .map(|e| e.url.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn api_roots_read_their_documents_and_files_read_themselves() {
+        assert_eq!(
+            urls(Kind::Slack, "https://slack-status.com/"),
+            vec![
+                "https://slack-status.com/api/v2.0.0/current",
+                "https://slack-status.com/api/v2.0.0/history"
+            ]
+        );
+        assert_eq!(
+            urls(Kind::Slack, "https://slack-status.com/api/v2.0.0/history"),
+            vec!["https://slack-status.com/api/v2.0.0/history"]
+        );
+        assert_eq!(
+            urls(Kind::Salesforce, "https://api.status.salesforce.com"),
+            vec![
+                "https://api.status.salesforce.com/v1/incidents",
+                "https://api.status.salesforce.com/v1/maintenances"
+            ]
+        );
+        assert_eq!(
+            urls(
+                Kind::Salesforce,
+                "https://api.status.salesforce.com/v1/instances/NA135/status"
+            ),
+            vec!["https://api.status.salesforce.com/v1/instances/NA135/status"]
+        );
+        assert_eq!(
+            urls(Kind::Salesforce, "file:///data/instance-CS96-status.json"),
+            vec!["file:///data/instance-CS96-status.json"]
+        );
+        assert_eq!(
+            urls(Kind::Gcp, "https://status.cloud.google.com/incidents.json"),
+            vec!["https://status.cloud.google.com/incidents.json"]
+        );
+    }
 }

@@ -42,7 +42,7 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+").expect("con
 
 /// The components a text names: its cells, in order of mention, and `all cells`. A region
 /// statusdb does not know is kept as written ("APJ Cell 1") and reported.
-pub fn cells_in(text: &str, notes: &mut Notes, place: &str) -> Vec<String> {
+pub(crate) fn cells_in(text: &str, notes: &mut Notes, place: &str) -> Vec<String> {
     let mut found: Vec<(usize, String)> = Vec::new();
     for c in CELLS.captures_iter(text) {
         let (Some(whole), Some(region), Some(numbers)) = (c.get(0), c.get(1), c.get(2)) else {

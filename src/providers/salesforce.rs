@@ -25,9 +25,10 @@ const KIND: Kind = Kind::Salesforce;
 /// Public incident pages on the Trust site.
 const TRUST_SITE: &str = "https://status.salesforce.com/";
 
-/// An API root reads the incident and maintenance lists; a URL of one document reads just it.
+/// An API root reads the incident and maintenance lists; a URL of one document (or of a saved
+/// file) reads just it.
 pub fn endpoints(url: &Url) -> Vec<Endpoint> {
-    if url.path().contains("/v1/") {
+    if url.path().contains("/v1/") || super::names_a_file(url) {
         return vec![Endpoint {
             url: url.clone(),
             required: true,
@@ -122,6 +123,8 @@ struct GeneralMessage {
     end_date: Option<String>,
     created_at: Option<String>,
     informational_message_type: Option<String>,
+    #[serde(default)]
+    product_keys: Vec<String>,
     #[serde(rename = "InformationalMessageUpdates", default)]
     updates: Vec<MessageUpdate>,
 }
@@ -400,6 +403,7 @@ impl Reader {
         observed.native_id = Some(format!("message-{id}"));
         // A notice states no severity; its type is kept raw.
         observed.impact_raw = message.informational_message_type;
+        observed.components = message.product_keys;
         observed.created_at =
             optional_time(message.created_at.as_deref(), &at(place, "createdAt"))?;
         observed.started_at =

@@ -15,9 +15,10 @@ use url::Url;
 
 const KIND: Kind = Kind::Slack;
 
-/// A base URL reads `current` and `history`; a URL of one API document reads just it.
+/// A base URL reads `current` and `history`; a URL of one API document (or of a saved file)
+/// reads just it.
 pub fn endpoints(url: &Url) -> Vec<Endpoint> {
-    if url.path().contains("/api/") {
+    if url.path().contains("/api/") || super::names_a_file(url) {
         return vec![Endpoint {
             url: url.clone(),
             required: true,
