@@ -699,10 +699,10 @@ fn salesforce_general_messages_are_notices_closed_once_their_end_has_passed() {
         utc_opt(&mfa.started_at).as_deref(),
         Some("2024-09-23T21:00:00Z")
     );
-    assert_eq!(
-        by_id(&observation, "message-1464").impact_raw.as_deref(),
-        Some("productSpecific")
-    );
+    let b2c = by_id(&observation, "message-1464");
+    assert_eq!(b2c.impact_raw.as_deref(), Some("productSpecific"));
+    assert_eq!(b2c.components, vec!["B2C_Commerce_Cloud"]);
+    assert!(data_cloud.components.is_empty());
 }
 
 #[test]
@@ -1388,5 +1388,443 @@ fn okta_refuses_feeds_of_other_vendors() {
     assert_eq!(
         e.to_string(),
         "not a okta page: feed titled \"Amazon Web Services Service Status\" neither names Okta nor links status.okta.com"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// AWS legacy data.json: update stamps without a date
+
+#[test]
+fn aws_legacy_update_stamps_take_the_events_pacific_date_and_pass_midnight() {
+    let observation = observe(Kind::Aws, "aws/legacy-data-2022.json");
+    assert_eq!(observation.incidents.len(), 86);
+    assert_eq!(
+        observation
+            .incidents
+            .iter()
+            .map(|i| i.updates.len())
+            .sum::<usize>(),
+        352
+    );
+    assert!(
+        observation
+            .incidents
+            .iter()
+            .all(|i| i.status == Some(Status::Resolved))
+    );
+    let times = |id: &str| -> Vec<String> {
+        by_id(&observation, id)
+            .updates
+            .iter()
+            .map(|u| utc(&u.posted_at))
+            .collect()
+    };
+    // 18:08 PDT on 6 August is 01:08 UTC on the 7th; the stamps after midnight say "Aug 7".
+    assert_eq!(
+        times("dynamodb-us-east-1_1628298493"),
+        vec![
+            "2021-08-07T01:08:00Z",
+            "2021-08-07T01:32:00Z",
+            "2021-08-07T02:03:00Z",
+            "2021-08-07T03:11:00Z",
+            "2021-08-07T04:00:00Z",
+            "2021-08-07T05:20:00Z",
+            "2021-08-07T06:11:00Z",
+            "2021-08-07T08:50:00Z",
+            "2021-08-07T09:53:00Z",
+        ]
+    );
+    // The event's epoch is 1 May in UTC but 30 April in Pacific time: its 5:00 PM PDT is
+    // 30 April's.
+    assert_eq!(
+        times("ec2-ap-northeast-2_1651363256"),
+        vec![
+            "2022-05-01T00:00:00Z",
+            "2022-05-01T00:11:00Z",
+            "2022-05-01T00:31:00Z",
+            "2022-05-01T01:00:00Z",
+        ]
+    );
+    // PST in December: 11:33 PM on 21 December, then "Dec 22, 12:34 AM PST".
+    assert_eq!(
+        times("elasticbeanstalk-us-east-1_1640158400"),
+        vec![
+            "2021-12-22T07:33:00Z",
+            "2021-12-22T08:34:00Z",
+            "2021-12-22T09:20:00Z",
+            "2021-12-22T11:21:00Z",
+        ]
+    );
+    // A date five days on: "Sep 6,  8:25 PM PDT" after "9:51 PM PDT" on 1 September.
+    let direct_connect = times("directconnect-ap-northeast-1_1630543140");
+    assert_eq!(direct_connect[6], "2021-09-02T04:51:00Z");
+    assert_eq!(direct_connect[7], "2021-09-07T03:25:00Z");
+
+    // The 22 December EC2 event, also in the EC2 feed: the same 13 updates to the minute.
+    let ec2 = by_id(&observation, "ec2-us-east-1_1640176551");
+    assert_eq!(ec2.title, "API Error Rates");
+    assert_eq!(ec2.impact, Some(Impact::Minor));
+    assert_eq!(ec2.impact_raw.as_deref(), Some("1"));
+    assert_eq!(ec2.components, vec!["ec2-us-east-1"]);
+    assert_eq!(
+        utc_opt(&ec2.started_at).as_deref(),
+        Some("2021-12-22T12:35:51Z")
+    );
+    assert_eq!(
+        times("ec2-us-east-1_1640176551"),
+        vec![
+            "2021-12-22T12:35:00Z",
+            "2021-12-22T13:01:00Z",
+            "2021-12-22T13:18:00Z",
+            "2021-12-22T13:39:00Z",
+            "2021-12-22T14:13:00Z",
+            "2021-12-22T14:51:00Z",
+            "2021-12-22T16:02:00Z",
+            "2021-12-22T17:28:00Z",
+            "2021-12-22T19:08:00Z",
+            "2021-12-22T20:03:00Z",
+            "2021-12-22T21:39:00Z",
+            "2021-12-22T23:13:00Z",
+            "2021-12-23T00:22:00Z",
+        ]
+    );
+    let first = &ec2.updates[0];
+    assert_eq!(first.posted_at.raw, "4:35 AM PST");
+    assert_eq!(first.posted_at.source, TimeSource::Derived);
+    assert!(
+        first
+            .body
+            .starts_with("We are investigating increased EC2 launch failures"),
+        "{}",
+        first.body
+    );
+    assert_eq!(first.status, None);
+    let last = ec2.updates.last().unwrap();
+    assert_eq!(last.status, Some(Status::Resolved));
+    assert_eq!(last.status_raw.as_deref(), Some("[RESOLVED]"));
+    // Stamps that go through timetext and read cleanly leave nothing to note.
+    assert!(observation.notes.is_empty(), "{:?}", observation.notes);
+}
+
+#[test]
+fn aws_legacy_time_only_stamp_after_midnight_moves_to_the_next_day() {
+    // 1633045200 is 2021-09-30T23:40:00Z, 4:40 PM PDT on 30 September.
+    let body = br#"{"archive":[],"current":[{"service_name":"Amazon Simple Storage Service (Oregon)",
+        "summary":"Increased Error Rates","date":"1633045200","status":"2","details":"",
+        "description":"<div><span class=\"yellowfg\">11:40 PM PDT</span>&nbsp;We are investigating.</div><div><span class=\"yellowfg\">12:53 AM PDT</span>&nbsp;We continue to investigate.</div>",
+        "service":"s3-us-west-2"}]}"#;
+    let observation = parse_bytes(Kind::Aws, body, "2021-10-01T12:00:00Z").unwrap();
+    let event = &observation.incidents[0];
+    assert_eq!(event.native_id.as_deref(), Some("s3-us-west-2_1633045200"));
+    assert_eq!(event.status, None);
+    assert_eq!(
+        event
+            .updates
+            .iter()
+            .map(|u| utc(&u.posted_at))
+            .collect::<Vec<_>>(),
+        vec!["2021-10-01T06:40:00Z", "2021-10-01T07:53:00Z"]
+    );
+    assert_eq!(event.updates[1].body, "We continue to investigate.");
+    // A current event's service takes its level.
+    assert_eq!(observation.components[0].name, "s3-us-west-2");
+    assert_eq!(
+        observation.components[0].group.as_deref(),
+        Some("us-west-2")
+    );
+    assert_eq!(
+        observation.components[0].status,
+        ComponentStatus::PartialOutage
+    );
+    assert_eq!(
+        observation
+            .notes
+            .iter()
+            .map(|n| (n.place.as_str(), n.message.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(
+            "current[0].description.div[1]",
+            "stamp \"12:53 AM PDT\": day_rollover"
+        )]
+    );
+    let e = parse_bytes(Kind::Aws, br#"{"page":{}}"#, "2021-10-01T12:00:00Z").unwrap_err();
+    assert!(
+        e.to_string().starts_with(
+            "not a aws page: body is not an AWS data.json object (missing field `archive`"
+        ),
+        "{e}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aggregator pages
+
+fn check_seed(observation: &Observation) {
+    assert_eq!(observation.incidents.len(), 1);
+    let page = &observation.incidents[0];
+    assert_eq!(page.title, "O365 OIN Provisioning Setup Issue");
+    assert_eq!(page.kind, IncidentKind::Incident);
+    assert_eq!(page.native_id, None);
+    assert_eq!(page.impact, Some(Impact::Minor));
+    assert_eq!(page.impact_raw.as_deref(), Some("Minor"));
+    assert_eq!(page.status, Some(Status::Resolved));
+    assert_eq!(page.status_raw.as_deref(), Some("Resolved"));
+    // The page's own Started and Resolved, kept as given (the normalizer weighs them).
+    let started = page.started_at.as_ref().unwrap();
+    assert_eq!(utc(started), "2024-10-03T22:38:00Z");
+    assert_eq!(started.raw, "Oct 03, 2024, 10:38 PM UTC");
+    assert_eq!(started.source, TimeSource::Structured);
+    assert_eq!(
+        utc_opt(&page.resolved_at).as_deref(),
+        Some("2025-09-10T19:47:00Z")
+    );
+    assert_eq!(
+        page.components,
+        vec![
+            "okta-emea.com cell 1",
+            "okta.com cell 1",
+            "okta.com cell 2",
+            "okta.com cell 3",
+            "okta.com cell 4",
+            "okta.com cell 6",
+            "okta.com cell 7",
+            "okta.com cell 8",
+            "okta.com cell 9",
+            "okta.com cell 11",
+        ]
+    );
+    // Five updates, every one labelled "resolved" as the page says.
+    assert_eq!(
+        timeline(page),
+        vec![
+            (
+                "2024-10-03T22:38:00Z".into(),
+                Some(Status::Resolved),
+                Some("resolved".into())
+            ),
+            (
+                "2024-10-10T21:00:00Z".into(),
+                Some(Status::Resolved),
+                Some("resolved".into())
+            ),
+            (
+                "2024-10-10T21:39:00Z".into(),
+                Some(Status::Resolved),
+                Some("resolved".into())
+            ),
+            (
+                "2024-10-10T22:14:00Z".into(),
+                Some(Status::Resolved),
+                Some("resolved".into())
+            ),
+            (
+                "2024-10-21T17:20:00Z".into(),
+                Some(Status::Resolved),
+                Some("resolved".into())
+            ),
+        ]
+    );
+    assert!(
+        page.updates[0]
+            .body
+            .starts_with("At 12:52 PM PDT on October 10, 2024, the Engineering team became aware")
+    );
+    assert!(
+        page.updates[0]
+            .body
+            .ends_with("or sooner if additional information becomes available.")
+    );
+    assert!(page.updates[4].body.starts_with("Timing: Incident start: October 3, 2024, at 6:38 PM PDT Incident resolved: October 10, 2024, at 3:22 PM PDT"));
+    let second_hand = page.second_hand.as_ref().unwrap();
+    assert_eq!(
+        serde_json::to_value(second_hand).unwrap(),
+        json!({
+            "source_kind": "aggregator",
+            "publisher": "Pingoru",
+            "vendor_named": "Okta",
+            "vendor_url": null,
+            "fields": [
+                {"label": "summary", "text": "Okta experienced a minor incident on October 3, 2024 affecting okta-emea.com cell 1 and okta.com cell 1 and 1 more component, lasting 341d 21h. The incident has been resolved; the full update timeline is below."},
+                {"label": "Duration", "text": "341d 21h"},
+                {"label": "Detected by Pingoru", "text": "Oct 03, 2024, 10:38 PM UTC"},
+            ]
+        })
+    );
+    assert_eq!(
+        observation
+            .notes
+            .iter()
+            .map(|n| (n.place.as_str(), n.message.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(
+            "page",
+            "second-hand: Pingoru about Okta; its times, labels and duration are evidence, not the vendor's word"
+        )]
+    );
+}
+
+#[test]
+fn aggregator_seed_page_text_is_read_with_its_labels_and_times() {
+    check_seed(&observe(
+        Kind::Aggregator,
+        "aggregator/okta-o365-oin-2024-10.txt",
+    ));
+}
+
+#[test]
+fn aggregator_html_rendering_reads_the_same_as_the_text() {
+    let html = observe(
+        Kind::Aggregator,
+        "aggregator/okta-o365-oin-2024-10.rendered-from-text.html",
+    );
+    check_seed(&html);
+    assert_eq!(
+        html,
+        observe(Kind::Aggregator, "aggregator/okta-o365-oin-2024-10.txt")
+    );
+}
+
+#[test]
+fn aggregator_refuses_pages_that_are_not_incident_pages() {
+    let e = parse_at(
+        Kind::Aggregator,
+        "slack/api-v2-current-2026-09-01-active.reformatted.json",
+        "2026-01-01T00:00:00Z",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "not a aggregator page: first line \"{\" is not \"<vendor> incident\" (at line 1)"
+    );
+    let e = parse_bytes(
+        Kind::Aggregator,
+        b"Okta incident\nSomething\nMinor Resolved\n",
+        "2026-01-01T00:00:00Z",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "not a aggregator page: page has no \"Started\" field"
+    );
+}
+
+#[test]
+fn parse_command_reads_the_seed_and_the_aws_legacy_document() {
+    let out = statusdb()
+        .args(["parse", "--kind", "aggregator"])
+        .arg(fixtures_dir().join("aggregator/okta-o365-oin-2024-10.txt"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let incident = &doc["incidents"][0];
+    assert_eq!(incident["title"], "O365 OIN Provisioning Setup Issue");
+    assert_eq!(incident["components"].as_array().unwrap().len(), 10);
+    assert_eq!(incident["second_hand"]["publisher"], "Pingoru");
+    assert_eq!(
+        incident["updates"][4]["posted_at"]["utc"],
+        "2024-10-21T17:20:00Z"
+    );
+    assert_eq!(incident["updates"][4]["posted_at"]["source"], "structured");
+
+    let out = statusdb()
+        .args(["parse", "--kind", "aws"])
+        .arg(fixtures_dir().join("aws/currentevents-2026-03-trimmed.utf16le-bom.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["incidents"][0]["started_at"]["utc"],
+        "2026-03-01T12:51:25Z"
+    );
+}
+
+#[test]
+fn aws_and_gcp_sources_over_http_store_one_incident_per_event() {
+    let server = TestServer::start();
+    server.route(
+        "/aws/currentevents",
+        Route::ok(fixture(
+            "aws/currentevents-2026-03-trimmed.utf16le-bom.json",
+        ))
+        .content_type("application/json; charset=utf-16"),
+    );
+    server.route(
+        "/aws/rss/ec2-us-east-1.rss",
+        Route::ok(fixture("aws/ec2-us-east-1-2022-03.rss")).content_type("application/rss+xml"),
+    );
+    server.serve("/gcp/incidents.json", fixture("gcp/incidents-2022-07.json"));
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut aws_events = SourceSpec::new(
+        "aws-currentevents",
+        "aws",
+        "aws",
+        server.url("/aws/currentevents"),
+    );
+    aws_events.zone = Some("America/Los_Angeles");
+    let config = write_config(
+        dir.path(),
+        &[
+            aws_events,
+            SourceSpec::new(
+                "aws-ec2",
+                "aws",
+                "aws",
+                server.url("/aws/rss/ec2-us-east-1.rss"),
+            ),
+            SourceSpec::new("gcp", "gcp", "gcp", server.url("/gcp/incidents.json")),
+        ],
+    );
+    statusdb()
+        .args(["ingest", "--config"])
+        .arg(&config)
+        .assert()
+        .success();
+    let doc = export_json(&config);
+    let incidents = doc["incidents"].as_array().unwrap();
+    assert_eq!(
+        incidents.iter().filter(|i| i["vendor"] == "gcp").count(),
+        157
+    );
+    let aws: Vec<&Value> = incidents.iter().filter(|i| i["vendor"] == "aws").collect();
+    assert_eq!(aws.len(), 3);
+    let december_22 = aws
+        .iter()
+        .find(|i| i["id"] == "aws/ec2-us-east-1_1640176500")
+        .unwrap();
+    assert_eq!(december_22["updates"].as_array().unwrap().len(), 13);
+    assert_eq!(december_22["status"], "resolved");
+    assert_eq!(december_22["resolved_at"], "2021-12-23T00:22:00Z");
+    assert_eq!(december_22["components"], json!(["ec2-us-east-1"]));
+    let bigquery = incidents
+        .iter()
+        .find(|i| i["id"] == "gcp/TaA75H7XA1DQyM2ReK2f")
+        .unwrap();
+    assert_eq!(bigquery["started_at"], "2022-07-01T13:37:44Z");
+    assert_eq!(bigquery["resolved_at"], "2022-07-01T19:25:45Z");
+    assert_eq!(bigquery["duration_seconds"], 20881);
+    assert_eq!(bigquery["status"], "resolved");
+    let components: Vec<&Value> = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["vendor"] == "aws")
+        .collect();
+    assert_eq!(components.len(), 5);
+    assert_eq!(
+        components
+            .iter()
+            .find(|c| c["name"] == "acm-pca-me-central-1")
+            .unwrap()["updated_at"],
+        "2026-03-01T12:51:25Z"
     );
 }

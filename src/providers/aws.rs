@@ -18,8 +18,10 @@ use super::feed::{self, Format};
 use super::{Kind, PageInput, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
-    ObservedIncident, ObservedUpdate, Status, TimeValue,
+    ObservedIncident, ObservedUpdate, Status, TimeSource, TimeValue,
 };
+use crate::timetext::{self, Context, Flag};
+use chrono_tz::Tz;
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -32,7 +34,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     match text.trim_start().as_bytes().first() {
         Some(b'<') => rss(&text),
         Some(b'[') => current_events(&text),
-        Some(b'{') => legacy(&text),
+        Some(b'{') => legacy(&text, page.zone),
         _ => Err(ParseError::new(
             KIND,
             format!(
@@ -452,8 +454,168 @@ fn rss_event(items: Vec<FeedItem>, notes: &mut Notes) -> ObservedIncident {
 // ---------------------------------------------------------------------------------------------
 // Legacy data.json
 
-fn legacy(_text: &str) -> Result<Observation, ParseError> {
-    Err(ParseError::new(KIND, "legacy data.json needs timetext"))
+/// The zone AWS writes its dashboard times in, when the source configures none.
+const DASHBOARD_ZONE: Tz = chrono_tz::America::Los_Angeles;
+
+#[derive(Deserialize)]
+struct LegacyDocument {
+    archive: Vec<LegacyEvent>,
+    current: Vec<LegacyEvent>,
+}
+
+#[derive(Deserialize)]
+struct LegacyEvent {
+    summary: String,
+    date: Scalar,
+    status: Scalar,
+    #[serde(default)]
+    details: String,
+    description: String,
+    service: String,
+}
+
+fn legacy(text: &str, zone: Option<Tz>) -> Result<Observation, ParseError> {
+    let document: LegacyDocument = json(KIND, text, "an AWS data.json object")?;
+    let zone = zone.unwrap_or(DASHBOARD_ZONE);
+    let mut notes = Notes::default();
+    let mut observation = Observation::default();
+    for (list, events) in [("archive", document.archive), ("current", document.current)] {
+        for (e, event) in events.into_iter().enumerate() {
+            let place = format!("{list}[{e}]");
+            let code = event.status.text();
+            if list == "current" {
+                observation.components.push(component(
+                    &event.service,
+                    &code,
+                    None,
+                    &mut notes,
+                    &format!("{place}.status"),
+                ));
+            }
+            observation
+                .incidents
+                .push(legacy_event(event, &code, zone, &place, &mut notes)?);
+        }
+    }
+    observation.notes = notes.into_vec();
+    Ok(observation)
+}
+
+fn legacy_event(
+    event: LegacyEvent,
+    code: &str,
+    zone: Tz,
+    place: &str,
+    notes: &mut Notes,
+) -> Result<ObservedIncident, ParseError> {
+    let date = event.date.text();
+    let start = epoch(KIND, &date, &format!("{place}.date"))?;
+    let (title, resolved) = match strip_prefix_ignore_case(event.summary.trim(), RESOLVED_MARK) {
+        Some(rest) => (rest.trim().to_string(), true),
+        None => (event.summary.trim().to_string(), false),
+    };
+    let mut incident = ObservedIncident::new(IncidentKind::Incident, title);
+    incident.native_id = Some(format!("{}_{date}", event.service));
+    incident.impact = impact(code, notes, &format!("{place}.status"));
+    incident.impact_raw = Some(code.to_string());
+    incident.components = vec![event.service.clone()];
+    if resolved {
+        incident.status = Some(Status::Resolved);
+        incident.status_raw = Some(RESOLVED_MARK.to_string());
+    }
+    if !event.details.trim().is_empty() {
+        notes.add(
+            format!("{place}.details"),
+            "details text not read (kept in the raw page)",
+        );
+    }
+
+    // One <div> per update: a <span> with the stamp, then the text.
+    let fragment = scraper::Html::parse_fragment(&event.description);
+    let divs = scraper::Selector::parse("div").expect("constant selector");
+    let spans = scraper::Selector::parse("span").expect("constant selector");
+    let mut stamps = Vec::new();
+    let mut bodies = Vec::new();
+    for (d, div) in fragment.select(&divs).enumerate() {
+        let Some(span) = div.select(&spans).next() else {
+            notes.add(
+                format!("{place}.description.div[{d}]"),
+                "update without a time stamp skipped (kept in the raw page)",
+            );
+            continue;
+        };
+        let stamp: String = span.text().collect::<String>().trim().to_string();
+        let all: String = div.text().collect();
+        let body = all
+            .trim_start()
+            .strip_prefix(stamp.as_str())
+            .unwrap_or(&all)
+            .replace('\u{a0}', " ")
+            .trim()
+            .to_string();
+        stamps.push((d, stamp));
+        bodies.push(body);
+    }
+    if stamps.is_empty() && !event.description.trim().is_empty() {
+        notes.add(
+            format!("{place}.description"),
+            "no <div><span>stamp</span> text</div> updates found",
+        );
+    }
+
+    // The stamps have no date: the event's own date (its epoch in the dashboard's zone) and
+    // the order of the updates give it. An update past midnight is on the next day.
+    let local_date = start.utc.with_timezone(&zone).date_naive();
+    let ctx = Context::on_date(local_date).with_zone(zone);
+    let texts: Vec<&str> = stamps.iter().map(|(_, s)| s.as_str()).collect();
+    let readings = timetext::parse_sequence(&texts, &ctx);
+    let count = stamps.len();
+    for (n, (((d, stamp), body), reading)) in
+        stamps.into_iter().zip(bodies).zip(readings).enumerate()
+    {
+        let place = format!("{place}.description.div[{d}]");
+        let parsed = match reading {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                notes.add(
+                    &place,
+                    format!("update skipped: its stamp {stamp:?} does not read as a time: {e}"),
+                );
+                continue;
+            }
+        };
+        let from_context = [Flag::DateFromContext, Flag::YearInferred, Flag::DayRollover]
+            .into_iter()
+            .any(|f| parsed.flags.contains(f));
+        for flag in parsed.flags.iter() {
+            if !matches!(flag, Flag::DateFromContext | Flag::YearInferred) {
+                notes.add(&place, format!("stamp {stamp:?}: {}", flag.as_str()));
+            }
+        }
+        let posted_at = TimeValue::new(
+            parsed.utc,
+            stamp,
+            if from_context {
+                TimeSource::Derived
+            } else {
+                TimeSource::Structured
+            },
+        );
+        // The last update of an event marked resolved is the one that resolved it.
+        let closes = resolved && n + 1 == count;
+        incident.updates.push(ObservedUpdate {
+            native_id: None,
+            status: closes.then_some(Status::Resolved),
+            status_raw: closes.then(|| RESOLVED_MARK.to_string()),
+            posted_at,
+            body,
+            components: Vec::new(),
+        });
+    }
+    // `date` is when AWS opened the event.
+    incident.created_at = Some(start.clone());
+    incident.started_at = Some(start);
+    Ok(incident)
 }
 
 #[cfg(test)]
