@@ -1828,3 +1828,76 @@ fn aws_and_gcp_sources_over_http_store_one_incident_per_event() {
         "2026-03-01T12:51:25Z"
     );
 }
+
+#[test]
+fn aggregator_reads_links_unknown_labels_and_zoneless_stamps_with_the_source_zone() {
+    let html = r#"<!DOCTYPE html><html><body>
+        <p>Acme incident</p><h1>Login errors</h1>
+        <p><span>Major</span> <span>Ongoing</span> <a href="https://status.acme.example/incidents/42">View vendor source →</a></p>
+        <dl><dt>Started</dt><dd>Mar 10, 2024, 01:30 AM</dd><dt>Reported by</dt><dd>a reader</dd></dl>
+        <h2>Update timeline</h2>
+        <ol><li><p>acknowledged Mar 10, 2024, 01:35 AM</p><p>Looking.</p></li>
+            <li><p>update Mar 10, 2024, 03:10 AM</p><p>Still looking.</p><p>More soon.</p></li></ol>
+        </body></html>"#;
+    let page = PageInput {
+        url: "https://aggregator.example/acme/1",
+        body: html.as_bytes(),
+        fetched_at: chrono::DateTime::parse_from_rfc3339("2024-03-11T00:00:00Z")
+            .unwrap()
+            .to_utc(),
+        zone: Some(chrono_tz::America::New_York),
+    };
+    let observation = Kind::Aggregator.parse(&page).unwrap();
+    let incident = &observation.incidents[0];
+    assert_eq!(incident.title, "Login errors");
+    assert_eq!(incident.impact, Some(Impact::Major));
+    assert_eq!(incident.status, None);
+    assert_eq!(
+        incident.url.as_deref(),
+        Some("https://status.acme.example/incidents/42")
+    );
+    assert_eq!(
+        incident.aliases,
+        vec!["https://status.acme.example/incidents/42"]
+    );
+    // No zone written: the source's (EST on 10 March, before the 02:00 switch), so derived.
+    let started = incident.started_at.as_ref().unwrap();
+    assert_eq!(utc(started), "2024-03-10T06:30:00Z");
+    assert_eq!(started.source, TimeSource::Derived);
+    assert_eq!(
+        timeline(incident),
+        vec![
+            (
+                "2024-03-10T06:35:00Z".into(),
+                None,
+                Some("acknowledged".into())
+            ),
+            // 03:10 EDT, after the clocks went forward.
+            ("2024-03-10T07:10:00Z".into(), None, Some("update".into())),
+        ]
+    );
+    assert_eq!(incident.updates[1].body, "Still looking.\nMore soon.");
+    let second_hand = incident.second_hand.as_ref().unwrap();
+    assert_eq!(second_hand.publisher.as_deref(), Some("aggregator.example"));
+    assert_eq!(
+        second_hand.vendor_url.as_deref(),
+        Some("https://status.acme.example/incidents/42")
+    );
+    let notes: Vec<&str> = observation
+        .notes
+        .iter()
+        .map(|n| n.message.as_str())
+        .collect();
+    assert!(
+        notes.contains(&"unknown badge word \"Ongoing\" kept raw"),
+        "{notes:?}"
+    );
+    assert!(
+        notes.contains(&"unknown update label \"acknowledged\" kept raw"),
+        "{notes:?}"
+    );
+    assert!(
+        notes.contains(&"time \"Mar 10, 2024, 01:30 AM\" read with flags zone_from_page"),
+        "{notes:?}"
+    );
+}
