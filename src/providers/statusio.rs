@@ -72,6 +72,9 @@ struct Overall {
 struct Component {
     id: String,
     name: String,
+    updated: Option<String>,
+    status: Option<String>,
+    status_code: Option<i64>,
     #[serde(default, deserialize_with = "null_default")]
     containers: Vec<Container>,
 }
@@ -148,6 +151,19 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     }
     let mut components = Vec::new();
     for (i, c) in status.iter().enumerate() {
+        // A component without containers is listed as itself.
+        if c.containers.is_empty() {
+            let place = format!("result.status[{i}]");
+            let (status, raw) = code_status(c.status_code, c.status.as_deref(), &place, &mut notes);
+            components.push(ObservedComponent {
+                native_id: Some(c.id.clone()),
+                name: c.name.trim().to_string(),
+                group: None,
+                status,
+                status_raw: raw,
+                updated_at: rfc3339_opt(KIND, c.updated.as_deref(), &place)?,
+            });
+        }
         for (j, k) in c.containers.iter().enumerate() {
             let place = format!("result.status[{i}].containers[{j}]");
             let (status, raw) = code_status(k.status_code, k.status.as_deref(), &place, &mut notes);
