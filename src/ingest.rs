@@ -24,12 +24,34 @@ pub struct IngestOptions {
     pub sources: Vec<String>,
     /// Only the sources whose interval has passed.
     pub due_only: bool,
+    /// Told as sources finish (a progress bar, say).
+    pub progress: Option<ProgressHandle>,
+}
+
+/// Hears about a run as it goes. Called from the database writer thread, in the order sources
+/// are stored.
+pub trait Progress: Send + Sync {
+    /// The run will handle this many sources.
+    fn start(&self, sources: usize);
+    /// One source was stored (or its failure recorded).
+    fn source_done(&self, source_id: &str, failed: bool);
+}
+
+#[derive(Clone)]
+pub struct ProgressHandle(pub Arc<dyn Progress>);
+
+impl std::fmt::Debug for ProgressHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHandle")
+    }
 }
 
 /// How one source fared in a run.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SourceReport {
     pub source: String,
+    pub vendor: String,
+    pub kind: &'static str,
     pub outcome: SourceOutcome,
     pub error: Option<String>,
     pub duration_ms: u64,
@@ -115,11 +137,18 @@ pub async fn run(
     let permits = Arc::new(Semaphore::new(config.fetch.concurrency));
     let (sender, mut receiver) = mpsc::channel::<SourceResult>(config.fetch.concurrency.max(1));
 
+    let progress = options.progress.clone();
+    if let Some(p) = &progress {
+        p.0.start(chosen.len());
+    }
     let writer = std::thread::spawn(
         move || -> Result<(Store, Vec<(SourceResult, SourceChanges)>), StoreError> {
             let mut applied = Vec::new();
             while let Some(result) = receiver.blocking_recv() {
                 let changes = store.apply_source(Some(run_id), &result)?;
+                if let Some(p) = &progress {
+                    p.0.source_done(&result.source.id, result.error().is_some());
+                }
                 // Bodies are no longer needed once written; keep the report small.
                 applied.push((strip_bodies(result), changes));
             }
@@ -216,6 +245,8 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
         .collect();
     SourceReport {
         source: result.source.id.clone(),
+        vendor: result.source.vendor.clone(),
+        kind: result.source.kind.as_str(),
         outcome,
         error,
         duration_ms: documents.iter().map(|d| d.duration_ms).sum(),

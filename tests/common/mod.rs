@@ -292,3 +292,36 @@ pub fn sql_strings(db: &Path, sql: &str) -> Vec<String> {
 pub fn sql_count(db: &Path, sql: &str) -> i64 {
     sql_strings(db, sql)[0].parse().unwrap()
 }
+
+/// A validator for one of the project's JSON Schemas (`schema/<name>`), with every schema of
+/// the folder registered under its `$id` so that cross-references resolve offline.
+pub fn schema_validator(name: &str) -> jsonschema::Validator {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
+    let mut registry = jsonschema::Registry::new();
+    let mut wanted = None;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let schema: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let id = schema["$id"].as_str().unwrap().to_string();
+        if path.file_name().unwrap() == name {
+            wanted = Some(schema.clone());
+        }
+        registry = registry.add(id, schema).unwrap();
+    }
+    let registry = registry.prepare().unwrap();
+    let schema = wanted.unwrap_or_else(|| panic!("no schema/{name}"));
+    jsonschema::options()
+        .with_registry(&registry)
+        .build(&schema)
+        .unwrap()
+}
+
+/// The schema violations of a document, at most five, for an assertion message.
+pub fn schema_errors(validator: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<String> {
+    validator
+        .iter_errors(doc)
+        .take(5)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
