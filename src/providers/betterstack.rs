@@ -226,7 +226,10 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         let a: ReportAttributes = attributes(r, &place)?;
         let kind = match a.report_type.as_deref() {
             Some(t) => report_kind(t).unwrap_or_else(|| {
-                notes.add(&place, format!("unknown report_type {t:?}; read as an incident"));
+                notes.add(
+                    &place,
+                    format!("unknown report_type {t:?}; read as an incident"),
+                );
                 IncidentKind::Incident
             }),
             None => IncidentKind::Incident,
@@ -291,7 +294,9 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             {
                 notes.add(
                     &uplace,
-                    format!("published_at_timezone {zone:?} is neither a Rails nor an IANA zone name"),
+                    format!(
+                        "published_at_timezone {zone:?} is neither a Rails nor an IANA zone name"
+                    ),
                 );
             }
             let mut changes = Vec::new();
@@ -330,7 +335,11 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         if kind == IncidentKind::Incident
             && incident.status == Some(Status::Resolved)
             && incident.resolved_at.is_none()
-            && let Some(last) = incident.updates.iter().map(|u| &u.posted_at).max_by_key(|t| t.utc)
+            && let Some(last) = incident
+                .updates
+                .iter()
+                .map(|u| &u.posted_at)
+                .max_by_key(|t| t.utc)
         {
             incident.resolved_at = Some(TimeValue::derived(last.utc, last.raw.clone()));
         }

@@ -160,7 +160,10 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             return Err(ParseError::at(
                 KIND,
                 "data",
-                format!("\"data\" is {}, not a list of Cachet items", kind_of(&other)),
+                format!(
+                    "\"data\" is {}, not a list of Cachet items",
+                    kind_of(&other)
+                ),
             ));
         }
     };
@@ -298,7 +301,10 @@ impl Reader {
         if !truthy(&c.enabled) {
             self.notes.add(
                 place,
-                format!("component {:?} is disabled (not shown on the page); skipped", c.name),
+                format!(
+                    "component {:?} is disabled (not shown on the page); skipped",
+                    c.name
+                ),
             );
             return Ok(None);
         }
@@ -323,11 +329,18 @@ impl Reader {
         let id = id_text(&incident.id)
             .ok_or_else(|| ParseError::at(KIND, place, "incident has no id"))?;
         if incident.visible.as_ref().is_some_and(|v| !truthy(v)) {
-            self.notes.add(place, format!("incident {id} is not visible on the page; skipped"));
+            self.notes.add(
+                place,
+                format!("incident {id} is not visible on the page; skipped"),
+            );
             return Ok(None);
         }
-        let (first_status, first_raw) =
-            self.code(&incident.status, place, "incident status", incident_status_code);
+        let (first_status, first_raw) = self.code(
+            &incident.status,
+            place,
+            "incident status",
+            incident_status_code,
+        );
         let current = incident.latest_status.as_ref().unwrap_or(&incident.status);
         let (status, status_raw) =
             self.code(current, place, "incident status", incident_status_code);
@@ -380,8 +393,7 @@ impl Reader {
     }
 
     fn schedule(&mut self, s: Schedule, place: &str) -> Result<ObservedIncident, ParseError> {
-        let id =
-            id_text(&s.id).ok_or_else(|| ParseError::at(KIND, place, "schedule has no id"))?;
+        let id = id_text(&s.id).ok_or_else(|| ParseError::at(KIND, place, "schedule has no id"))?;
         let (status, raw) = self.code(&s.status, place, "schedule status", schedule_status_code);
         let mut observed =
             ObservedIncident::new(IncidentKind::Maintenance, s.name.unwrap_or_default());
@@ -432,7 +444,8 @@ impl Reader {
         };
         let mapped = integer(value).and_then(table);
         if mapped.is_none() {
-            self.notes.add(place, format!("unknown {what} {raw} kept raw"));
+            self.notes
+                .add(place, format!("unknown {what} {raw} kept raw"));
         }
         (mapped, raw)
     }
@@ -449,13 +462,14 @@ impl Reader {
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
             return Ok(TimeValue::structured(t.with_timezone(&Utc), text));
         }
-        let naive = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S").map_err(|e| {
-            ParseError::at(
-                KIND,
-                place,
-                format!("time {text:?} is not a Cachet stamp (YYYY-MM-DD HH:MM:SS): {e}"),
-            )
-        })?;
+        let naive =
+            NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S").map_err(|e| {
+                ParseError::at(
+                    KIND,
+                    place,
+                    format!("time {text:?} is not a Cachet stamp (YYYY-MM-DD HH:MM:SS): {e}"),
+                )
+            })?;
         let Some(zone) = self.zone else {
             return Err(ParseError::at(
                 KIND,
@@ -488,7 +502,11 @@ impl Reader {
                     .earliest()
                     .map(|t| t.with_timezone(&Utc) + TimeDelta::hours(1))
                     .ok_or_else(|| {
-                        ParseError::at(KIND, place, format!("time {text:?} does not exist in {}", zone.name()))
+                        ParseError::at(
+                            KIND,
+                            place,
+                            format!("time {text:?} does not exist in {}", zone.name()),
+                        )
                     })?;
                 self.notes.add(
                     place,
@@ -519,8 +537,14 @@ mod tests {
 
     #[test]
     fn zone_less_stamps_need_the_source_zone() {
-        let err = reader(None).stamp("2019-04-11 10:00:00", "data[0]").unwrap_err();
-        assert!(err.to_string().contains("has no zone and the source sets none"), "{err}");
+        let err = reader(None)
+            .stamp("2019-04-11 10:00:00", "data[0]")
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("has no zone and the source sets none"),
+            "{err}"
+        );
         let t = reader(Some(chrono_tz::Europe::Paris))
             .stamp("2019-04-11 10:00:00", "data[0]")
             .unwrap();

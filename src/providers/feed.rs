@@ -183,9 +183,9 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             None => (None, None),
         };
         let kind = match status {
-            Some(Status::Scheduled | Status::InProgress | Status::Verifying | Status::Completed) => {
-                IncidentKind::Maintenance
-            }
+            Some(
+                Status::Scheduled | Status::InProgress | Status::Verifying | Status::Completed,
+            ) => IncidentKind::Maintenance,
             _ => IncidentKind::Incident,
         };
         let mut incident = ObservedIncident::new(kind, title);

@@ -14,7 +14,9 @@
 
 use super::feed::{entry_link, read_feed, text_of};
 use super::statuspage::{self, Vocabulary};
-use super::support::{Notes, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed, web_root};
+use super::support::{
+    Notes, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed, web_root,
+};
 use super::{Endpoint, Kind, PageInput, ParseError, join_base, single};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
@@ -299,7 +301,11 @@ fn parse_proxy(page: &PageInput<'_>) -> Result<Observation, ParseError> {
                         continue;
                     }
                     for c in group.components.iter().filter(|c| !c.hidden) {
-                        listed.push((c.component_id.clone(), c.name.clone(), Some(group.name.clone())));
+                        listed.push((
+                            c.component_id.clone(),
+                            c.name.clone(),
+                            Some(group.name.clone()),
+                        ));
                     }
                 }
                 if let Some(c) = item.component.as_ref().filter(|c| !c.hidden) {
@@ -341,7 +347,11 @@ fn parse_proxy(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         .or_else(|| web_root(page.url));
     let mut incidents = Vec::new();
     for (list, key, kind) in [
-        (&summary.ongoing_incidents, "ongoing_incidents", IncidentKind::Incident),
+        (
+            &summary.ongoing_incidents,
+            "ongoing_incidents",
+            IncidentKind::Incident,
+        ),
         (
             &summary.in_progress_maintenances,
             "in_progress_maintenances",
@@ -355,7 +365,14 @@ fn parse_proxy(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     ] {
         for (i, event) in list.iter().enumerate() {
             let place = format!("summary.{key}[{i}]");
-            incidents.push(proxy_event(event, kind, &place, root.as_deref(), &names, &mut notes)?);
+            incidents.push(proxy_event(
+                event,
+                kind,
+                &place,
+                root.as_deref(),
+                &names,
+                &mut notes,
+            )?);
         }
     }
     Ok(Observation {
@@ -402,15 +419,19 @@ fn proxy_event(
     incident.scheduled_for = rfc3339_opt(KIND, event.starts_at.as_deref(), place)?;
     incident.scheduled_until = rfc3339_opt(
         KIND,
-        event.ends_at.as_deref().or(event.scheduled_end_at.as_deref()),
+        event
+            .ends_at
+            .as_deref()
+            .or(event.scheduled_end_at.as_deref()),
         place,
     )?;
     let mut changes = Vec::new();
     for c in &event.affected_components {
-        let name = c
-            .name
-            .clone()
-            .or_else(|| c.component_id.as_ref().and_then(|id| names.get(id).cloned()));
+        let name = c.name.clone().or_else(|| {
+            c.component_id
+                .as_ref()
+                .and_then(|id| names.get(id).cloned())
+        });
         let Some(name) = name else {
             notes.add(
                 place,
@@ -464,7 +485,14 @@ fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let mut notes = Notes::default();
     let mut incidents = Vec::new();
     for (i, entry) in read.feed.entries.iter().enumerate() {
-        let place = format!("entry {}", if entry.id.is_empty() { (i + 1).to_string() } else { entry.id.clone() });
+        let place = format!(
+            "entry {}",
+            if entry.id.is_empty() {
+                (i + 1).to_string()
+            } else {
+                entry.id.clone()
+            }
+        );
         let link = entry_link(entry);
         let ulid = link
             .as_deref()
@@ -487,13 +515,15 @@ fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             s
         });
         let kind = match status {
-            Some(Status::Scheduled | Status::InProgress | Status::Verifying | Status::Completed) => {
-                IncidentKind::Maintenance
-            }
+            Some(
+                Status::Scheduled | Status::InProgress | Status::Verifying | Status::Completed,
+            ) => IncidentKind::Maintenance,
             _ => IncidentKind::Incident,
         };
         let mut incident = ObservedIncident::new(kind, title);
-        incident.native_id = ulid.clone().or_else(|| (!entry.id.is_empty()).then(|| entry.id.clone()));
+        incident.native_id = ulid
+            .clone()
+            .or_else(|| (!entry.id.is_empty()).then(|| entry.id.clone()));
         if ulid.is_some() && !entry.id.is_empty() && Some(&entry.id) != ulid.as_ref() {
             incident.aliases.push(entry.id.clone());
         }
@@ -530,7 +560,10 @@ fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
                 body: summary.body,
                 components: changes,
             }),
-            None => notes.add(&place, "entry has no <updated> time: its text is not recorded as an update"),
+            None => notes.add(
+                &place,
+                "entry has no <updated> time: its text is not recorded as an update",
+            ),
         }
         incidents.push(incident);
     }
@@ -566,13 +599,19 @@ struct EntryHtml {
 
 fn read_entry_html(html: &str) -> EntryHtml {
     let fragment = scraper::Html::parse_fragment(html);
-    let block = scraper::Selector::parse("p, li, b, strong, h1, h2, h3, h4").expect("constant selector");
+    let block =
+        scraper::Selector::parse("p, li, b, strong, h1, h2, h3, h4").expect("constant selector");
     let mut status_raw = None;
     let mut components = Vec::new();
     let mut body = Vec::new();
     let mut in_components = false;
     for el in fragment.select(&block) {
-        let text = el.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = el
+            .text()
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let name = el.value().name();
         if text.is_empty() {
             continue;

@@ -7,7 +7,9 @@
 //! words in capitals (`PARTIALOUTAGE`, `NOTSTARTEDYET`) and a maintenance's `duration` in
 //! minutes, as a number or a numeric string.
 
-use super::support::{Notes, null_default, read_json, rfc3339_opt, start_of, trimmed};
+use super::support::{
+    Notes, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed,
+};
 use super::{Endpoint, Kind, PageInput, ParseError, join_base, single};
 use crate::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent, ObservedIncident,
@@ -98,7 +100,11 @@ struct Summary {
     page: Option<SummaryPage>,
     #[serde(rename = "activeIncidents", default, deserialize_with = "null_default")]
     active_incidents: Vec<ActiveIncident>,
-    #[serde(rename = "activeMaintenances", default, deserialize_with = "null_default")]
+    #[serde(
+        rename = "activeMaintenances",
+        default,
+        deserialize_with = "null_default"
+    )]
     active_maintenances: Vec<ActiveMaintenance>,
 }
 
@@ -151,6 +157,15 @@ struct GroupRef {
 /// Parses `summary.json`, `components.json` or `history.atom`.
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let body = trimmed(page.body);
+    if looks_like_html(body) {
+        return Err(ParseError::new(
+            KIND,
+            format!(
+                "an HTML page where Instatus JSON or Atom was expected; it starts with {:?}",
+                start_of(body)
+            ),
+        ));
+    }
     if body.first() == Some(&b'<') {
         return history::parse(page);
     }
@@ -183,7 +198,8 @@ fn parse_summary(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let mut incidents = Vec::new();
     for (i, a) in summary.active_incidents.into_iter().enumerate() {
         let place = format!("activeIncidents[{i}]");
-        let mut incident = ObservedIncident::new(IncidentKind::Incident, a.name.unwrap_or_default());
+        let mut incident =
+            ObservedIncident::new(IncidentKind::Incident, a.name.unwrap_or_default());
         incident.native_id = a.id;
         incident.url = a.url;
         if let Some(raw) = a.status {

@@ -147,7 +147,10 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     if let Some(code) = result.status_overall.and_then(|o| o.status_code)
         && status_code(code).is_none()
     {
-        notes.add("result.status_overall", format!("unknown status code {code}"));
+        notes.add(
+            "result.status_overall",
+            format!("unknown status code {code}"),
+        );
     }
     let mut components = Vec::new();
     for (i, c) in status.iter().enumerate() {
@@ -225,12 +228,18 @@ fn code_status(
     };
     let status = match code.and_then(status_code) {
         Some(ComponentStatus::Unknown) => {
-            notes.add(place, format!("status {raw:?} has no canonical component status: unknown"));
+            notes.add(
+                place,
+                format!("status {raw:?} has no canonical component status: unknown"),
+            );
             ComponentStatus::Unknown
         }
         Some(s) => s,
         None => {
-            notes.add(place, format!("unknown status {raw:?} kept raw, mapped to unknown"));
+            notes.add(
+                place,
+                format!("unknown status {raw:?} kept raw, mapped to unknown"),
+            );
             ComponentStatus::Unknown
         }
     };

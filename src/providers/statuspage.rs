@@ -145,7 +145,10 @@ pub fn parse_with(page: &PageInput<'_>, words: &Vocabulary) -> Result<Observatio
         ParseError::at(
             kind,
             format!("line {} column {}", e.line(), e.column()),
-            format!("body is not {} ({e}); it starts with {start:?}", words.label),
+            format!(
+                "body is not {} ({e}); it starts with {start:?}",
+                words.label
+            ),
         )
     })?;
     if document.components.is_none()

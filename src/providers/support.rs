@@ -134,8 +134,20 @@ fn collect_text(element: scraper::ElementRef<'_>, blocks: &mut Vec<String>, curr
             let name = el.value().name();
             let block = matches!(
                 name,
-                "p" | "div" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre"
-                    | "blockquote" | "table" | "tr"
+                "p" | "div"
+                    | "li"
+                    | "ul"
+                    | "ol"
+                    | "h1"
+                    | "h2"
+                    | "h3"
+                    | "h4"
+                    | "h5"
+                    | "h6"
+                    | "pre"
+                    | "blockquote"
+                    | "table"
+                    | "tr"
             );
             if name == "br" {
                 current.push('\n');
