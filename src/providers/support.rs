@@ -129,7 +129,8 @@ pub(crate) fn html_text(html: &str) -> String {
 fn collect_text(element: scraper::ElementRef<'_>, blocks: &mut Vec<String>, current: &mut String) {
     for child in element.children() {
         if let Some(text) = child.value().as_text() {
-            current.push_str(text);
+            // Line breaks in HTML source are spaces; only `<br>` breaks a line.
+            current.push_str(&text.replace(['\n', '\r', '\t'], " "));
         } else if let Some(el) = scraper::ElementRef::wrap(child) {
             let name = el.value().name();
             let block = matches!(
