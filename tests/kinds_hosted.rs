@@ -267,6 +267,12 @@ fn incidentio_feed_entries_carry_the_latest_update_and_components() {
         opt_utc(&errors.created_at).as_deref(),
         Some("2026-09-29T17:52:52Z")
     );
+    // Only the latest update is in the entry: the start is its publication, derived.
+    let start = errors.started_at.as_ref().unwrap();
+    assert_eq!(
+        (utc(start), start.source),
+        ("2026-09-29T17:52:52Z".to_string(), TimeSource::Derived)
+    );
     assert_eq!(errors.components, ["Conversations", "Agents", "Login"]);
     assert_eq!(
         updates(errors),
@@ -304,6 +310,10 @@ fn incidentio_feed_entries_carry_the_latest_update_and_components() {
 
     let sora = incident(&o, "01M2ZK5Q8RVTB1V3F7X9HZ3W6N");
     assert_eq!(sora.status, Some(Status::Resolved));
+    assert_eq!(
+        opt_utc(&sora.started_at).as_deref(),
+        Some("2026-09-24T14:05:10Z")
+    );
     assert_eq!(
         updates(sora),
         [(
@@ -426,8 +436,19 @@ fn incidentio_proxy_gives_groups_affected_statuses_and_maintenances() {
     );
     assert_eq!(errors.updates[0].components[2].status, PartialOutage);
 
+    let start = errors.started_at.as_ref().unwrap();
+    assert_eq!(
+        (utc(start), start.source),
+        ("2026-09-29T17:52:52Z".to_string(), TimeSource::Derived)
+    );
+
     let sora = incident(&o, "01M3Q9B2D4F6H8K0M2P4R6T8V0");
     assert_eq!(sora.status, Some(Status::Identified));
+    // Published 18:02:40, last updated 18:20:05: it started when published.
+    assert_eq!(
+        opt_utc(&sora.started_at).as_deref(),
+        Some("2026-09-29T18:02:40Z")
+    );
     assert_eq!(sora.updates[0].components[0].status, MajorOutage);
 
     let maintenance = incident(&o, "01M3R0A7C9E1G3J5K7M9P1R3T5");
@@ -1639,4 +1660,65 @@ fn statusdb_parse_reads_a_document_of_every_hosted_kind() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("has no zone and the source sets none"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The offline replay
+
+/// Every hosted source of `fixtures/replay.toml` ingests, with the records its fixture holds.
+#[test]
+fn the_replay_ingests_every_hosted_kind() {
+    let dir = TempDir::new().unwrap();
+    let db = dir.path().join("replay.sqlite");
+    let out = statusdb()
+        .arg("ingest")
+        .arg("--config")
+        .arg(fixtures_dir().join("replay.toml"))
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let count = |table: &str, vendor: &str| {
+        sql_count(
+            &db,
+            &format!("SELECT count(*) FROM {table} WHERE vendor = '{vendor}'"),
+        )
+    };
+    let got: Vec<(&str, i64, i64)> = [
+        "openai",
+        "instatus-demo",
+        "gcore",
+        "betterstack",
+        "nintex",
+        "statusio-docs",
+        "cachet-demo",
+        "cachet-docs",
+        "aws-ec2-feed",
+        "azure",
+        "github-feed",
+    ]
+    .into_iter()
+    .map(|v| (v, count("incidents", v), count("components", v)))
+    .collect();
+    assert_eq!(
+        got,
+        [
+            ("openai", 5, 27),
+            ("instatus-demo", 2, 0),
+            ("gcore", 2, 3),
+            ("betterstack", 3, 3),
+            ("nintex", 0, 73),
+            ("statusio-docs", 3, 3),
+            ("cachet-demo", 3, 6),
+            ("cachet-docs", 2, 0),
+            ("aws-ec2-feed", 15, 0),
+            ("azure", 0, 0),
+            ("github-feed", 25, 0),
+        ]
+    );
 }

@@ -20,7 +20,7 @@ use super::support::{
 use super::{Endpoint, Kind, PageInput, ParseError, join_base, single};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
-    ObservedIncident, ObservedUpdate, PageInfo, Status,
+    ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
 };
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -416,6 +416,11 @@ fn proxy_event(
     };
     incident.created_at = rfc3339_opt(KIND, event.published_at.as_deref(), place)?;
     incident.started_at = rfc3339_opt(KIND, event.started_at.as_deref(), place)?;
+    // The proxy shows only an incident's latest update; its publication is the earliest
+    // evidence of it, so it is the start (derived), not that update.
+    if kind == IncidentKind::Incident && incident.started_at.is_none() {
+        incident.started_at = incident.created_at.as_ref().map(as_derived);
+    }
     incident.scheduled_for = rfc3339_opt(KIND, event.starts_at.as_deref(), place)?;
     incident.scheduled_until = rfc3339_opt(
         KIND,
@@ -531,6 +536,10 @@ fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         incident.status = status;
         incident.status_raw = summary.status_raw.clone();
         incident.created_at = entry.published.map(|t| read.time(t));
+        // An entry carries only the latest update: the incident started when it was published.
+        if kind == IncidentKind::Incident {
+            incident.started_at = incident.created_at.as_ref().map(as_derived);
+        }
         let mut changes = Vec::new();
         for (name, raw) in &summary.components {
             if !incident.components.contains(name) {
@@ -578,6 +587,10 @@ fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         notes: notes.0,
         follow: Vec::new(),
     })
+}
+
+fn as_derived(t: &TimeValue) -> TimeValue {
+    TimeValue::derived(t.utc, t.raw.clone())
 }
 
 /// The incident ULID in a link such as `https://status.openai.com/incidents/01JX...`.
