@@ -134,37 +134,18 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         return parse_proxy(page);
     }
     // Atlassian Statuspage serves the same shapes with 12-character codes: refuse them here so
-    // that a misconfigured kind fails loudly.
-    let ids = probe
-        .page
-        .iter()
-        .filter_map(|p| p.id.as_deref().map(|id| ("page.id", id)))
-        .chain(
-            probe
-                .components
-                .iter()
-                .flatten()
-                .take(1)
-                .filter_map(|c| c.id.as_deref().map(|id| ("components[0].id", id))),
-        )
-        .chain(
-            probe
-                .incidents
-                .iter()
-                .flatten()
-                .take(1)
-                .filter_map(|c| c.id.as_deref().map(|id| ("incidents[0].id", id))),
-        );
-    for (place, id) in ids {
-        if !is_ulid(id) {
-            return Err(ParseError::at(
-                KIND,
-                place,
-                format!(
-                    "id {id:?} is not an incident.io ULID (an Atlassian Statuspage page? use kind \"statuspage\")"
-                ),
-            ));
-        }
+    // that a misconfigured kind fails loudly. Only the page's id is checked: pages moved from
+    // Statuspage keep their old incident and component codes.
+    if let Some(id) = probe.page.as_ref().and_then(|p| p.id.as_deref())
+        && !is_ulid(id)
+    {
+        return Err(ParseError::at(
+            KIND,
+            "page.id",
+            format!(
+                "id {id:?} is not an incident.io ULID (an Atlassian Statuspage page? use kind \"statuspage\")"
+            ),
+        ));
     }
     statuspage::parse_with(page, &WORDS)
 }
@@ -173,10 +154,6 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
 struct Probe {
     summary: Option<IgnoredAny>,
     page: Option<ProbeId>,
-    #[serde(default, deserialize_with = "null_default")]
-    components: Option<Vec<ProbeId>>,
-    #[serde(default, deserialize_with = "null_default")]
-    incidents: Option<Vec<ProbeId>>,
 }
 
 #[derive(Deserialize)]
