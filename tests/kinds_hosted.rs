@@ -2,6 +2,9 @@
 //! status.io, Cachet and plain RSS/Atom feeds. Every expected value below was read from the
 //! fixture named beside it (fixtures/README.md says where each comes from).
 
+// Tuples of expected values read better in assertions than named types.
+#![allow(clippy::type_complexity)]
+
 mod common;
 
 use chrono::{DateTime, Utc};
@@ -1721,4 +1724,101 @@ fn the_replay_ingests_every_hosted_kind() {
             ("github-feed", 25, 0),
         ]
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unknown words, per kind
+
+/// A word no table knows is kept raw, mapped to `unknown` where the vocabulary has it, and
+/// reported with its place.
+#[test]
+fn unknown_words_are_kept_raw_and_reported_by_every_kind() {
+    // Instatus: a component status and an incident status.
+    let o = parse_body(
+        Kind::Instatus,
+        br#"{"components": [{"id": "a", "name": "API", "status": "SORTOFUP", "group": null}]}"#,
+        "https://status.example.com/v2/components.json",
+        None,
+    );
+    assert_eq!(
+        (o.components[0].status, o.components[0].status_raw.as_str()),
+        (ComponentStatus::Unknown, "SORTOFUP")
+    );
+    assert_eq!(o.notes[0].place, "components[0]");
+    let o = parse_body(
+        Kind::Instatus,
+        br#"{"page": {"name": "X", "url": "https://x", "status": "HASISSUES"},
+             "activeIncidents": [{"id": "i", "name": "N", "started": "2024-01-01T00:00:00Z",
+                                  "status": "PONDERING", "impact": "MAJOROUTAGE"}]}"#,
+        "https://status.example.com/summary.json",
+        None,
+    );
+    assert_eq!(o.incidents[0].status, None);
+    assert_eq!(o.incidents[0].status_raw.as_deref(), Some("PONDERING"));
+    assert_eq!(o.incidents[0].impact, Some(Impact::Critical));
+    assert_eq!(o.notes[0].place, "activeIncidents[0]");
+
+    // Better Stack: a resource status.
+    let o = parse_body(
+        Kind::Betterstack,
+        br#"{"data": {"id": "1", "type": "status_page", "attributes": {"company_name": "X"}},
+             "included": [{"id": "7", "type": "status_page_resource",
+                           "attributes": {"public_name": "API", "status": "wobbly"}}]}"#,
+        "https://status.example.com/index.json",
+        None,
+    );
+    assert_eq!(
+        (o.components[0].status, o.components[0].status_raw.as_str()),
+        (ComponentStatus::Unknown, "wobbly")
+    );
+    assert_eq!(o.notes[0].place, "included[0]");
+
+    // status.io: a status code and a message state.
+    let o = parse_body(
+        Kind::Statusio,
+        br#"{"result": {"status": [{"id": "c", "name": "Web", "containers": [
+               {"id": "k", "name": "EU", "status": "Odd", "status_code": 700}]}],
+             "incidents": [{"_id": "i", "name": "N", "messages": [
+               {"_id": "m", "details": "d", "state": 900, "datetime": "2024-01-01T00:00:00Z"}]}]}}"#,
+        "https://api.status.io/1.0/status/x",
+        None,
+    );
+    assert_eq!(
+        (o.components[0].status, o.components[0].status_raw.as_str()),
+        (ComponentStatus::Unknown, "700 Odd")
+    );
+    assert_eq!(o.incidents[0].updates[0].status, None);
+    assert_eq!(o.incidents[0].updates[0].status_raw.as_deref(), Some("900"));
+    let places: Vec<&str> = o.notes.iter().map(|n| n.place.as_str()).collect();
+    assert_eq!(
+        places,
+        [
+            "result.status[0].containers[0]",
+            "result.incidents[0].messages[0]"
+        ]
+    );
+
+    // Cachet: a component status and an update status.
+    let o = parse_body(
+        Kind::Cachet,
+        br#"{"data": [{"id": 1, "name": "API", "status": 9, "enabled": true}]}"#,
+        "https://status.example.com/api/v1/components",
+        None,
+    );
+    assert_eq!(
+        (o.components[0].status, o.components[0].status_raw.as_str()),
+        (ComponentStatus::Unknown, "9")
+    );
+    assert_eq!(o.notes[0].place, "data[0]");
+    let o = parse_body(
+        Kind::Cachet,
+        br#"{"data": [{"id": 5, "name": "N", "status": 1, "visible": 1, "message": "m",
+             "created_at": "2024-01-01 10:00:00",
+             "updates": [{"id": 8, "status": 6, "message": "?", "created_at": "2024-01-01 11:00:00"}]}]}"#,
+        "https://status.example.com/api/v1/incidents",
+        AMSTERDAM,
+    );
+    assert_eq!(o.incidents[0].updates[1].status, None);
+    assert_eq!(o.incidents[0].updates[1].status_raw.as_deref(), Some("6"));
+    assert_eq!(o.notes[0].place, "data[0].updates[0]");
 }
