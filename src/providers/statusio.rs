@@ -51,11 +51,11 @@ pub fn incident_state(code: i64) -> Option<Status> {
 
 #[derive(Deserialize)]
 struct Document {
-    result: Option<Result_>,
+    result: Option<StatusResult>,
 }
 
 #[derive(Deserialize)]
-struct Result_ {
+struct StatusResult {
     status_overall: Option<Overall>,
     status: Option<Vec<Component>>,
     #[serde(default, deserialize_with = "null_default")]
