@@ -124,6 +124,8 @@ enum Command {
         #[arg(long, value_name = "IANA")]
         zone: Option<chrono_tz::Tz>,
     },
+    /// Read time text from stdin lines TEXT<TAB>CONTEXT; one JSON object per line out.
+    ParseTime(cli::parse_time::ParseTimeArgs),
     /// Validate the config file.
     CheckConfig {
         #[arg(long, default_value = "config.toml", value_name = "F")]
@@ -248,6 +250,7 @@ fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
         Command::Events(args) => cli::events::run(args),
         Command::Sources(args) => cli::sources::run(args),
         Command::Generate(args) => cli::generate::run(args),
+        Command::ParseTime(args) => cli::parse_time::run(args),
         Command::Export {
             files,
             format,
