@@ -1712,7 +1712,7 @@ fn the_replay_ingests_every_hosted_kind() {
         got,
         [
             ("openai", 5, 27),
-            ("instatus-demo", 2, 0),
+            ("instatus-demo", 4, 0),
             ("gcore", 2, 3),
             ("betterstack", 3, 3),
             ("nintex", 0, 73),
@@ -1821,4 +1821,222 @@ fn unknown_words_are_kept_raw_and_reported_by_every_kind() {
     assert_eq!(o.incidents[0].updates[1].status, None);
     assert_eq!(o.incidents[0].updates[1].status_raw.as_deref(), Some("6"));
     assert_eq!(o.notes[0].place, "data[0].updates[0]");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instatus history.atom
+
+#[test]
+fn instatus_history_reads_yearless_stamps_across_new_year() {
+    let o = parse(
+        Kind::Instatus,
+        "instatus/demo-history.from-docs.atom",
+        "https://instatus.instatus.com/history.atom",
+    );
+    assert_eq!(o.incidents.len(), 3);
+    let sms = incident(&o, "clqt7x1bz0009mc08h3r5w2ya");
+    assert_eq!(sms.kind, IncidentKind::Incident);
+    assert_eq!(sms.title, "Delayed SMS notifications");
+    assert_eq!(
+        sms.url.as_deref(),
+        Some("https://instatus.instatus.com/clqt7x1bz0009mc08h3r5w2ya")
+    );
+    assert_eq!(
+        sms.aliases,
+        ["https://instatus.instatus.com/clqt7x1bz0009mc08h3r5w2ya"]
+    );
+    // Oldest first; "Dec 31" falls in 2023, the entry being updated on 2024-01-01.
+    assert_eq!(
+        updates(sms),
+        [
+            (
+                None,
+                "2023-12-31T23:50:12Z".to_string(),
+                Some(Status::Investigating)
+            ),
+            (
+                None,
+                "2024-01-01T00:05:55Z".to_string(),
+                Some(Status::Monitoring)
+            ),
+            (None, "2024-01-01T00:12:03Z".to_string(), None),
+            (
+                None,
+                "2024-01-01T00:31:40Z".to_string(),
+                Some(Status::Resolved)
+            ),
+        ]
+    );
+    let raw: Vec<(&str, Option<&str>, TimeSource)> = sms
+        .updates
+        .iter()
+        .map(|u| {
+            (
+                u.posted_at.raw.as_str(),
+                u.status_raw.as_deref(),
+                u.posted_at.source,
+            )
+        })
+        .collect();
+    assert_eq!(
+        raw,
+        [
+            (
+                "Dec 31, 23:50:12 GMT+0",
+                Some("Investigating"),
+                TimeSource::Derived
+            ),
+            (
+                "Jan 1, 00:05:55 GMT+0",
+                Some("Monitoring"),
+                TimeSource::Derived
+            ),
+            ("Jan 1, 00:12:03 GMT+0", Some("Update"), TimeSource::Derived),
+            (
+                "Jan 1, 00:31:40 GMT+0",
+                Some("Resolved"),
+                TimeSource::Derived
+            ),
+        ]
+    );
+    assert_eq!(
+        sms.updates[2].body,
+        "The backlog is being sent at a reduced rate."
+    );
+
+    // A maintenance: its <published> is the scheduled start, after its first update.
+    let upgrade = incident(&o, "clrf0m2qa0004l508xk2v9d7e");
+    assert_eq!(upgrade.kind, IncidentKind::Maintenance);
+    assert_eq!(
+        opt_utc(&upgrade.scheduled_for).as_deref(),
+        Some("2024-01-20T02:00:00Z")
+    );
+    assert_eq!(
+        updates(upgrade),
+        [
+            (
+                None,
+                "2024-01-15T09:12:45Z".to_string(),
+                Some(Status::Scheduled)
+            ),
+            (
+                None,
+                "2024-01-20T02:00:04Z".to_string(),
+                Some(Status::InProgress)
+            ),
+            (
+                None,
+                "2024-01-20T02:58:31Z".to_string(),
+                Some(Status::Completed)
+            ),
+        ]
+    );
+    assert_eq!(
+        upgrade.updates[0].status_raw.as_deref(),
+        Some("Not started yet")
+    );
+    assert!(o.notes.is_empty(), "{:?}", o.notes);
+}
+
+#[test]
+fn instatus_history_refuses_unreadable_stamps_and_zone_less_ones() {
+    let entry = |stamp: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+            <id>x</id><title>t</title><updated>2024-03-01T00:00:00Z</updated>
+            <entry><id>https://status.example.com/abc123</id><title>T</title>
+            <updated>2024-03-01T00:00:00Z</updated>
+            <link rel="alternate" href="https://status.example.com/abc123"/>
+            <content type="html">&lt;p&gt;&lt;small&gt;{stamp}&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Resolved&lt;/strong&gt; - ok&lt;/p&gt;</content>
+            </entry></feed>"#
+        )
+    };
+    let url = "https://status.example.com/history.atom";
+    let e = parse_error(
+        Kind::Instatus,
+        entry("Feb 30, 10:00:00 GMT+0").as_bytes(),
+        url,
+    );
+    assert!(
+        e.starts_with("not a instatus page: stamp \"Feb 30, 10:00:00 GMT+0\""),
+        "{e}"
+    );
+    // No zone in the stamp and none configured: refused rather than read as UTC.
+    let e = parse_error(Kind::Instatus, entry("Feb 29, 10:00:00").as_bytes(), url);
+    assert!(e.contains("refusing to assume UTC"), "{e}");
+    // With the source's zone it is read in that zone, and said.
+    let o = parse_body(
+        Kind::Instatus,
+        entry("Feb 29, 10:00:00").as_bytes(),
+        url,
+        AMSTERDAM,
+    );
+    assert_eq!(
+        utc(&o.incidents[0].updates[0].posted_at),
+        "2024-02-29T09:00:00Z"
+    );
+    assert_eq!(o.notes.len(), 1);
+    assert!(
+        o.notes[0].message.contains("zone_from_page"),
+        "{:?}",
+        o.notes
+    );
+}
+
+/// An Instatus page's base URL over HTTP: the summary's open incident and the history's entry
+/// for it are one record, with the summary's start and the history's update.
+#[test]
+fn instatus_summary_and_history_of_one_page_merge() {
+    let server = TestServer::start();
+    server.serve(
+        "/summary.json",
+        fixture("instatus/demo-summary-hasissues.json"),
+    );
+    server.route(
+        "/history.atom",
+        Route::ok(fixture("instatus/demo-history.from-docs.atom"))
+            .content_type("application/atom+xml"),
+    );
+    let dir = TempDir::new().unwrap();
+    let config = write_config(
+        dir.path(),
+        &[SourceSpec::new(
+            "demo",
+            "instatus-demo",
+            "instatus",
+            server.url("/"),
+        )],
+    );
+    statusdb()
+        .arg("ingest")
+        .arg("--config")
+        .arg(&config)
+        .assert()
+        .success();
+    // No v2/components.json on this page: recorded as absent, not a failure.
+    assert_eq!(server.hits("/v2/components.json"), 1);
+    let doc = export_json(&config);
+    let ids: Vec<&str> = doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 4);
+    let partial = doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "instatus-demo/clq3wc2ap1350bronl8974nko")
+        .unwrap();
+    assert_eq!(partial["started_at"], "2023-12-13T14:58:14.917Z");
+    assert_eq!(partial["started_at_source"], "structured");
+    assert_eq!(partial["impact"], "major");
+    assert_eq!(partial["status"], "investigating");
+    assert_eq!(partial["updates"].as_array().unwrap().len(), 1);
+    assert_eq!(partial["updates"][0]["posted_at"], "2023-12-13T14:58:14Z");
+    assert_eq!(
+        partial["updates"][0]["body"],
+        "We are looking into a partial outage."
+    );
 }

@@ -23,8 +23,8 @@ use url::Url;
 
 const KIND: Kind = Kind::Instatus;
 
-/// A base URL reads the summary and the component list (optional: older pages lack `v2`); a URL
-/// of one document reads just it.
+/// A base URL reads the summary, the component list and the history feed (both optional: a
+/// page may lack them); a URL of one document reads just it.
 pub fn endpoints(url: &Url) -> Vec<Endpoint> {
     let path = url.path();
     if path.ends_with(".json") || path.ends_with(".atom") {
@@ -37,6 +37,10 @@ pub fn endpoints(url: &Url) -> Vec<Endpoint> {
         },
         Endpoint {
             url: join_base(url, "v2/components.json"),
+            required: false,
+        },
+        Endpoint {
+            url: join_base(url, "history.atom"),
             required: false,
         },
     ]
@@ -366,17 +370,208 @@ fn parse_components(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     })
 }
 
-/// `history.atom`: written once the time parser is in (stamps without a year).
+/// `history.atom`: past incidents and maintenances, one entry each, with every update in the
+/// entry's HTML as Statuspage writes it: `<p><small>Jun <var data-var='date'> 5</var>,
+/// <var data-var='time'>01:40:38</var> GMT+0</small><br><strong>Resolved</strong> - text</p>`,
+/// newest first. The stamps carry no year: it is the one nearest the entry's `<updated>` date
+/// (so a December update of an incident resolved in January falls in the year before).
+/// A maintenance entry's `<published>` is its scheduled start.
 mod history {
     use super::*;
+    use crate::model::{ObservedUpdate, TimeSource};
+    use crate::providers::feed::{entry_link, read_feed, text_of};
+    use crate::timetext::{self, Context, Flag};
+    use scraper::{ElementRef, Html, Selector};
+
+    /// One `<p>` of an entry: its stamp, its label and its text.
+    struct Post {
+        stamp: String,
+        label: String,
+        body: String,
+    }
 
     pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
-        Err(ParseError::new(
-            KIND,
-            format!(
-                "history.atom is not read yet; it starts with {:?}",
-                start_of(page.body)
-            ),
-        ))
+        let read = read_feed(KIND, page.body)?;
+        let mut notes = Notes::default();
+        let mut incidents = Vec::new();
+        for (i, entry) in read.feed.entries.iter().enumerate() {
+            let place = if entry.id.is_empty() {
+                format!("entry {}", i + 1)
+            } else {
+                format!("entry {}", entry.id)
+            };
+            let link = entry_link(entry);
+            let native = link
+                .as_deref()
+                .or((!entry.id.is_empty()).then_some(entry.id.as_str()))
+                .and_then(last_segment);
+            let title = entry.title.as_ref().map(text_of).unwrap_or_default();
+            let html = entry
+                .content
+                .as_ref()
+                .and_then(|c| c.body.clone())
+                .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
+                .unwrap_or_default();
+            let posts = posts(&html);
+            if posts.is_empty() {
+                return Err(ParseError::at(
+                    KIND,
+                    &place,
+                    "entry has no update (<p><small>stamp</small> <strong>label</strong> - text)",
+                ));
+            }
+            let Some(anchor) = entry.updated.or(entry.published) else {
+                return Err(ParseError::at(
+                    KIND,
+                    &place,
+                    "entry has neither <updated> nor <published>: its stamps' year cannot be known",
+                ));
+            };
+            let mut context = Context::on_date(anchor.date_naive());
+            if let Some(zone) = page.zone {
+                context = context.with_zone(zone);
+            }
+            // Oldest first, so that each stamp is read after the one before it.
+            let oldest_first: Vec<&Post> = posts.iter().rev().collect();
+            let stamps: Vec<&str> = oldest_first.iter().map(|p| p.stamp.as_str()).collect();
+            let times = timetext::parse_sequence(&stamps, &context);
+            let mut updates = Vec::with_capacity(posts.len());
+            let mut maintenance = false;
+            for (j, (post, time)) in oldest_first.into_iter().zip(times).enumerate() {
+                let uplace = format!("{place} update {}", j + 1);
+                let parsed = time.map_err(|e| {
+                    ParseError::at(KIND, &uplace, format!("stamp {:?}: {e}", post.stamp))
+                })?;
+                for flag in parsed.flags.iter().filter(|f| *f != Flag::YearInferred) {
+                    notes.add(
+                        &uplace,
+                        format!("stamp {:?} read with {}", post.stamp, flag.as_str()),
+                    );
+                }
+                let source = if parsed.flags.contains(Flag::YearInferred) {
+                    TimeSource::Derived
+                } else {
+                    TimeSource::Stated
+                };
+                let (status, status_raw) = label_status(&post.label, &uplace, &mut notes);
+                maintenance |= matches!(
+                    status,
+                    Some(
+                        Status::Scheduled
+                            | Status::InProgress
+                            | Status::Verifying
+                            | Status::Completed
+                    )
+                );
+                updates.push(ObservedUpdate {
+                    native_id: None,
+                    status,
+                    status_raw,
+                    posted_at: TimeValue::new(parsed.utc, post.stamp.clone(), source),
+                    body: post.body.clone(),
+                    components: Vec::new(),
+                });
+            }
+            let kind = if maintenance {
+                IncidentKind::Maintenance
+            } else {
+                IncidentKind::Incident
+            };
+            let mut incident = ObservedIncident::new(kind, title);
+            incident.native_id = native
+                .clone()
+                .or_else(|| (!entry.id.is_empty()).then(|| entry.id.clone()));
+            if !entry.id.is_empty() && incident.native_id.as_deref() != Some(entry.id.as_str()) {
+                incident.aliases.push(entry.id.clone());
+            }
+            incident.url = link;
+            if kind == IncidentKind::Maintenance {
+                incident.scheduled_for = entry.published.map(|t| read.time(t));
+            }
+            incident.updates = updates;
+            incidents.push(incident);
+        }
+        Ok(Observation {
+            page: Some(PageInfo {
+                name: read.feed.title.as_ref().map(text_of),
+                url: super::super::support::web_root(page.url),
+                time_zone: None,
+            }),
+            components: Vec::new(),
+            incidents,
+            notes: notes.0,
+            follow: Vec::new(),
+        })
+    }
+
+    /// An update's label: "Update" adds text only; any other is an Instatus status word
+    /// written for people ("Not started yet" is `NOTSTARTEDYET`).
+    fn label_status(
+        label: &str,
+        place: &str,
+        notes: &mut Notes,
+    ) -> (Option<Status>, Option<String>) {
+        if label.eq_ignore_ascii_case("update") {
+            return (None, Some(label.to_string()));
+        }
+        let word: String = label
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let status = status_word(&word);
+        if status.is_none() {
+            notes.add(place, format!("unknown update label {label:?} kept raw"));
+        }
+        (status, Some(label.to_string()))
+    }
+
+    /// The incident id at the end of an entry link (`https://status.x.com/<id>`,
+    /// `.../incident/<id>`).
+    fn last_segment(link: &str) -> Option<String> {
+        let id = link.trim_end_matches('/').rsplit('/').next()?;
+        (!id.is_empty() && !id.contains(':') && id.chars().all(|c| c.is_ascii_alphanumeric()))
+            .then(|| id.to_string())
+    }
+
+    fn posts(html: &str) -> Vec<Post> {
+        let fragment = Html::parse_fragment(html);
+        let p = Selector::parse("p").expect("constant selector");
+        fragment
+            .select(&p)
+            .filter_map(|p| {
+                let mut stamp = None;
+                let mut label = None;
+                let mut rest = String::new();
+                for child in p.children() {
+                    if let Some(el) = ElementRef::wrap(child) {
+                        match el.value().name() {
+                            "small" if stamp.is_none() => {
+                                stamp = Some(collapse(&el.text().collect::<String>()))
+                            }
+                            "strong" | "b" if label.is_none() => {
+                                label = Some(collapse(&el.text().collect::<String>()))
+                            }
+                            "br" => rest.push('\n'),
+                            _ => rest.push_str(&el.text().collect::<String>()),
+                        }
+                    } else if let Some(text) = child.value().as_text() {
+                        rest.push_str(text);
+                    }
+                }
+                let body = rest.trim();
+                let body = body.strip_prefix('-').unwrap_or(body).trim();
+                Some(Post {
+                    stamp: stamp?,
+                    label: label?,
+                    body: body.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// Whitespace runs as one space, ends trimmed: "Jan  1, 00:31:40 GMT+0" keeps its words.
+    fn collapse(text: &str) -> String {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 }
