@@ -2,18 +2,19 @@
 //! embedded) and `/api/v1/schedules`, each `{ "meta": {...}, "data": [...] }`.
 //!
 //! Statuses are integers. Stamps are written without a zone (`2019-04-11 10:00:00`, the server's
-//! `APP_TIMEZONE`): they are read in the source's configured `zone`, and a page with such a stamp
-//! fails when the source has none, rather than being read as UTC. Lists are paginated:
+//! `APP_TIMEZONE`): `timetext` reads them in the source's configured `zone` (a DST gap or fold is
+//! reported with the other reading), and a page with such a stamp fails when the source has
+//! none, rather than being read as UTC. Lists are paginated:
 //! `meta.pagination.links.next_page` is handed to ingest as a follow-up document.
 
 use super::support::{Notes, read_json, web_root};
 use super::{Endpoint, Kind, PageInput, ParseError, join_base, single};
 use crate::model::{
     ComponentStatus, IncidentKind, Observation, ObservedComponent, ObservedIncident,
-    ObservedUpdate, Status, TimeValue,
+    ObservedUpdate, Status, TimeValue, format_utc,
 };
-use chrono::offset::LocalResult;
-use chrono::{DateTime, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use crate::timetext::{self, Context, Flag};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_json::Value;
@@ -457,19 +458,11 @@ impl Reader {
     }
 
     /// A Cachet stamp: RFC 3339 where the server writes an offset, else a zone-less
-    /// `YYYY-MM-DD HH:MM:SS` read in the source's zone.
+    /// `YYYY-MM-DD HH:MM:SS` read by `timetext` in the source's zone.
     fn stamp(&mut self, text: &str, place: &str) -> Result<TimeValue, ParseError> {
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
             return Ok(TimeValue::structured(t.with_timezone(&Utc), text));
         }
-        let naive =
-            NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S").map_err(|e| {
-                ParseError::at(
-                    KIND,
-                    place,
-                    format!("time {text:?} is not a Cachet stamp (YYYY-MM-DD HH:MM:SS): {e}"),
-                )
-            })?;
         let Some(zone) = self.zone else {
             return Err(ParseError::at(
                 KIND,
@@ -480,46 +473,29 @@ impl Reader {
                 ),
             ));
         };
-        let utc = match zone.from_local_datetime(&naive) {
-            LocalResult::Single(t) => t.with_timezone(&Utc),
-            LocalResult::Ambiguous(first, second) => {
-                self.notes.add(
-                    place,
-                    format!(
-                        "time {text:?} falls in the hour {} repeats when clocks go back; read as \
-                         the first ({}), the second would be {}",
-                        zone.name(),
-                        first.with_timezone(&Utc).to_rfc3339(),
-                        second.with_timezone(&Utc).to_rfc3339()
-                    ),
-                );
-                first.with_timezone(&Utc)
-            }
-            LocalResult::None => {
-                // The hour skipped when clocks go forward: read with the offset in force before.
-                let before = zone
-                    .from_local_datetime(&(naive - TimeDelta::hours(1)))
-                    .earliest()
-                    .map(|t| t.with_timezone(&Utc) + TimeDelta::hours(1))
-                    .ok_or_else(|| {
-                        ParseError::at(
-                            KIND,
-                            place,
-                            format!("time {text:?} does not exist in {}", zone.name()),
-                        )
-                    })?;
-                self.notes.add(
-                    place,
-                    format!(
-                        "time {text:?} does not exist in {} (clocks went forward); read with the \
-                         offset before the change",
-                        zone.name()
-                    ),
-                );
-                before
-            }
-        };
-        Ok(TimeValue::structured(utc, text))
+        let parsed = timetext::parse(text, &Context::new().with_zone(zone)).map_err(|e| {
+            ParseError::at(
+                KIND,
+                place,
+                format!("time {text:?} is not a Cachet stamp: {e}"),
+            )
+        })?;
+        // The zone is the source's by design; anything else timetext had to decide is said.
+        for flag in parsed.flags.iter().filter(|f| *f != Flag::ZoneFromPage) {
+            let other = parsed
+                .alternative
+                .map(|t| format!("; the other reading is {}", format_utc(&t)))
+                .unwrap_or_default();
+            self.notes.add(
+                place,
+                format!(
+                    "time {text:?} in {} read with {}{other}",
+                    zone.name(),
+                    flag.as_str()
+                ),
+            );
+        }
+        Ok(TimeValue::structured(parsed.utc, text))
     }
 }
 
@@ -563,6 +539,16 @@ mod tests {
         assert_eq!(t.utc.to_rfc3339(), "2019-03-31T01:30:00+00:00");
         assert_eq!(r.notes.0.len(), 2);
         assert_eq!(r.notes.0[0].place, "x");
+        assert_eq!(
+            r.notes.0[0].message,
+            "time \"2019-10-27 02:30:00\" in Europe/Paris read with dst_fold; the other reading \
+             is 2019-10-27T01:30:00Z"
+        );
         assert_eq!(r.notes.0[1].place, "y");
+        assert_eq!(
+            r.notes.0[1].message,
+            "time \"2019-03-31 02:30:00\" in Europe/Paris read with dst_gap; the other reading \
+             is 2019-03-31T00:30:00Z"
+        );
     }
 }
