@@ -65,13 +65,25 @@ fn blocks(markdown: &str) -> Vec<Block> {
     out
 }
 
-/// Builds the database of the offline replay (every fixture of `fixtures/replay.toml`).
+/// Builds the database of the offline replay's Statuspage sources (the fixtures that
+/// `fixture_incidents` reads the recipes' expected values from): `fixtures/replay.toml` with
+/// its other sources left out.
 fn replay_database(dir: &Path) -> PathBuf {
     let db = dir.join("replay.sqlite");
+    let replay = read("fixtures/replay.toml");
+    let fixtures = format!("file://{}/", root().join("fixtures").display());
+    let mut blocks = replay.split("\n[[sources]]\n");
+    let mut config = blocks.next().unwrap().to_string();
+    for block in blocks.filter(|b| b.contains("\nkind = \"statuspage\"\n")) {
+        config.push_str("\n[[sources]]\n");
+        config.push_str(&block.replace("file://", &fixtures));
+    }
+    let file = dir.join("replay-statuspage.toml");
+    std::fs::write(&file, config).unwrap();
     statusdb()
         .arg("ingest")
         .arg("--config")
-        .arg(root().join("fixtures/replay.toml"))
+        .arg(&file)
         .arg("--db")
         .arg(&db)
         .assert()
@@ -607,10 +619,14 @@ fn every_readme_shell_block_runs_as_written() {
                     .body
                     .contains("query incidents --config fixtures/replay.toml --limit 10")
                 {
-                    // The main command shows the replay's latest incidents.
+                    // The main command shows the replay's latest incidents: OpenAI's of
+                    // 2026-09-29 (incident.io) are the newest.
                     let stdout = String::from_utf8_lossy(&out.stdout);
                     assert_eq!(stdout.lines().count(), 11, "{stdout}");
-                    assert!(stdout.contains("statuspage-docs/"), "{stdout}");
+                    assert!(
+                        stdout.contains("openai/01M3Q4RK1SM4EMK445GGPG7C0N"),
+                        "{stdout}"
+                    );
                 }
                 ran += 1;
             }
