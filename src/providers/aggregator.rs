@@ -20,7 +20,7 @@
 //! incident is marked [`SecondHand`] and carries the page's fields as written, so that the
 //! normalizer weighs them against the vendor's own words. Nothing here corrects them.
 
-use super::common::{Notes, decode_text, visible_text};
+use super::support::{Notes, decode_text, visible_text};
 use super::{Kind, PageInput, ParseError};
 use crate::model::{
     Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, SecondHand, StatedField,

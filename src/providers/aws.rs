@@ -13,8 +13,10 @@
 //! Components are AWS's service keys (`ec2-us-east-1`: service and region, the one name all
 //! three documents share), grouped by region.
 
-use super::common::{Notes, Scalar, decode_text, epoch, json, rfc2822, strip_prefix_ignore_case};
-use super::feed::{self, Format};
+use super::rss_atom::{self, Format};
+use super::support::{
+    Notes, Scalar, decode_text, epoch, read_json_text, rfc2822, strip_prefix_ignore_case,
+};
 use super::{Kind, PageInput, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
@@ -39,7 +41,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             KIND,
             format!(
                 "expected currentevents JSON, data.json or an RSS feed, body starts with {:?}",
-                super::common::opening(&text)
+                super::support::opening(&text)
             ),
         )),
     }
@@ -172,7 +174,7 @@ struct StatusChange {
 }
 
 fn current_events(text: &str) -> Result<Observation, ParseError> {
-    let events: Vec<CurrentEvent> = json(KIND, text, "an AWS currentevents array")?;
+    let events: Vec<CurrentEvent> = read_json_text(KIND, text, "an AWS currentevents array")?;
     let mut notes = Notes::default();
     let mut observation = Observation::default();
     for (e, event) in events.into_iter().enumerate() {
@@ -287,7 +289,7 @@ struct FeedItem {
 }
 
 fn rss(text: &str) -> Result<Observation, ParseError> {
-    let document = feed::read(KIND, text)?;
+    let document = rss_atom::read(KIND, text)?;
     if document.format != Format::Rss {
         return Err(ParseError::new(KIND, "an Atom feed, not an AWS RSS feed"));
     }
@@ -475,7 +477,7 @@ struct LegacyEvent {
 }
 
 fn legacy(text: &str, zone: Option<Tz>) -> Result<Observation, ParseError> {
-    let document: LegacyDocument = json(KIND, text, "an AWS data.json object")?;
+    let document: LegacyDocument = read_json_text(KIND, text, "an AWS data.json object")?;
     let zone = zone.unwrap_or(DASHBOARD_ZONE);
     let mut notes = Notes::default();
     let mut observation = Observation::default();

@@ -7,8 +7,8 @@
 //! segment ("Virtual Machines/VM Scale Sets - East US 2"). Items sharing a tracking ID are
 //! updates of one incident.
 
-use super::common::{Notes, decode_text, rfc2822};
-use super::feed::{self, Entry, Format};
+use super::rss_atom::{self, Entry, Format};
+use super::support::{Notes, decode_text, rfc2822};
 use super::{Kind, PageInput, ParseError};
 use crate::model::{IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo};
 use regex::Regex;
@@ -117,7 +117,7 @@ pub fn tracking_id(text: &str) -> Option<String> {
 
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let text = decode_text(KIND, page.body)?;
-    let document = feed::read(KIND, &text)?;
+    let document = rss_atom::read(KIND, &text)?;
     let title = document.title.clone().unwrap_or_default();
     if document.format != Format::Rss || !title.contains("Azure") {
         return Err(ParseError::new(

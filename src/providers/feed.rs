@@ -1,157 +1,226 @@
-//! RSS 2.0 and Atom documents as the feed kinds (`aws` RSS, `azure`, `okta`) read them: every
-//! field as the text the feed wrote, dates included, so that each kind decides how a date
-//! becomes an instant and keeps the raw text. (feed-rs turns dates into UTC instants and drops
-//! what was written, e.g. the `PDT` of AWS feeds.)
+//! Any RSS 2.0 or Atom feed (`kind = "feed"`), the fallback for vendors with nothing better.
+//!
+//! One incident per entry, with one update: the entry's text at its `<updated>` (or
+//! `<pubDate>`) time. A status is read only where the vendor states it: a title that starts with
+//! a status word ("Resolved: ...", "[RESOLVED] ...", "Investigating - ..."). Otherwise the update
+//! has no status, and none is invented. Feeds are read with feed-rs; the raw text of every
+//! timestamp is kept beside the instant.
 
-use super::{Kind, ParseError};
-use roxmltree::{Document, Node};
+use super::support::{Notes, html_text, looks_like_html, start_of};
+use super::{Endpoint, Kind, PageInput, ParseError, single};
+use crate::model::{
+    IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
+    format_utc,
+};
+use chrono::{DateTime, Utc};
+use feed_rs::model::{Entry, Feed};
+use regex::Regex;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use url::Url;
 
-const ATOM: &str = "http://www.w3.org/2005/Atom";
+const KIND: Kind = Kind::Feed;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
-    Rss,
-    Atom,
+/// The feed's own URL is the one document.
+pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+    single(url)
 }
 
-/// A feed with its entries in document order.
-#[derive(Debug, Clone)]
-pub(crate) struct Feed {
-    pub format: Format,
-    pub title: Option<String>,
-    pub link: Option<String>,
-    /// RSS `lastBuildDate` or Atom `<updated>`, as written.
-    pub updated: Option<String>,
-    pub entries: Vec<Entry>,
+/// A feed as feed-rs read it, with the text each timestamp was read from.
+pub(crate) struct ReadFeed {
+    pub feed: Feed,
+    raw_times: HashMap<DateTime<Utc>, String>,
 }
 
-/// One RSS `<item>` or Atom `<entry>`.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Entry {
-    /// `items[3]` or `entries[3]`, for notes and errors.
-    pub place: String,
-    /// RSS `<guid>` or Atom `<id>`.
-    pub id: Option<String>,
-    pub title: Option<String>,
-    /// RSS `<link>`, or the Atom `<link>` with `rel="alternate"` (or no `rel`);
-    /// FeedBurner's `<feedburner:origLink>` wins, being the publisher's own link.
-    pub link: Option<String>,
-    /// RSS `<pubDate>` or Atom `<published>`, as written.
-    pub published: Option<String>,
-    /// Atom `<updated>`, as written.
-    pub updated: Option<String>,
-    /// RSS `<description>`, or Atom `<content>` (else `<summary>`): HTML as text.
-    pub content: Option<String>,
-}
-
-/// Reads an RSS 2.0 or Atom document. Anything else is not a `kind` page.
-pub(crate) fn read(kind: Kind, text: &str) -> Result<Feed, ParseError> {
-    let document = Document::parse(text).map_err(|e| {
-        let position = e.pos();
-        ParseError::at(
-            kind,
-            format!("line {} column {}", position.row, position.col),
-            format!(
-                "body is not an RSS or Atom feed: {e}; it starts with {:?}",
-                super::common::opening(text)
-            ),
-        )
-    })?;
-    let root = document.root_element();
-    match (root.tag_name().name(), root.tag_name().namespace()) {
-        ("rss", _) => {
-            let channel = child(root, "channel")
-                .ok_or_else(|| ParseError::at(kind, "rss", "RSS document has no <channel>"))?;
-            let entries = channel
-                .children()
-                .filter(|n| n.is_element() && n.tag_name().name() == "item")
-                .enumerate()
-                .map(|(i, item)| Entry {
-                    place: format!("items[{i}]"),
-                    id: child_text(item, "guid"),
-                    title: child_text(item, "title"),
-                    link: orig_link(item).or_else(|| child_text(item, "link")),
-                    published: child_text(item, "pubDate"),
-                    updated: None,
-                    content: child_text(item, "description"),
-                })
-                .collect();
-            Ok(Feed {
-                format: Format::Rss,
-                title: child_text(channel, "title"),
-                link: child_text(channel, "link"),
-                updated: child_text(channel, "lastBuildDate"),
-                entries,
-            })
-        }
-        ("feed", Some(ATOM)) => {
-            let entries = root
-                .children()
-                .filter(|n| n.is_element() && n.tag_name().name() == "entry")
-                .enumerate()
-                .map(|(i, entry)| Entry {
-                    place: format!("entries[{i}]"),
-                    id: child_text(entry, "id"),
-                    title: child_text(entry, "title"),
-                    link: orig_link(entry).or_else(|| atom_link(entry)),
-                    published: child_text(entry, "published"),
-                    updated: child_text(entry, "updated"),
-                    content: child_text(entry, "content").or_else(|| child_text(entry, "summary")),
-                })
-                .collect();
-            Ok(Feed {
-                format: Format::Atom,
-                title: child_text(root, "title"),
-                link: atom_link(root),
-                updated: child_text(root, "updated"),
-                entries,
-            })
-        }
-        (name, _) => Err(ParseError::at(
-            kind,
-            "root element",
-            format!("root element is <{name}>, not an RSS <rss> or Atom <feed>"),
-        )),
+impl ReadFeed {
+    /// A feed timestamp as a structured time, with the text it was written as.
+    pub fn time(&self, t: DateTime<Utc>) -> TimeValue {
+        let raw = self
+            .raw_times
+            .get(&t)
+            .cloned()
+            .unwrap_or_else(|| format_utc(&t));
+        TimeValue::structured(t, raw)
     }
 }
 
-fn child<'a, 'input>(node: Node<'a, 'input>, name: &str) -> Option<Node<'a, 'input>> {
-    node.children()
-        .find(|n| n.is_element() && n.tag_name().name() == name)
-}
-
-/// The text of a child element (CDATA included), trimmed; `None` when absent or empty.
-fn child_text(node: Node<'_, '_>, name: &str) -> Option<String> {
-    let element = child(node, name)?;
-    let text: String = element
-        .descendants()
-        .filter(|n| n.is_text())
-        .filter_map(|n| n.text())
-        .collect();
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_string())
-}
-
-fn atom_link(node: Node<'_, '_>) -> Option<String> {
-    node.children()
-        .filter(|n| n.is_element() && n.tag_name().name() == "link")
-        .find(|n| matches!(n.attribute("rel"), None | Some("alternate")))
-        .and_then(|n| n.attribute("href"))
-        .map(str::to_string)
-}
-
-fn orig_link(node: Node<'_, '_>) -> Option<String> {
-    node.children()
-        .find(|n| {
-            n.is_element()
-                && n.tag_name().name() == "origLink"
-                && n.tag_name()
-                    .namespace()
-                    .is_some_and(|ns| ns.contains("feedburner"))
+/// Reads an RSS or Atom feed, or fails with "not a <kind> page" naming what the body is.
+pub(crate) fn read_feed(kind: Kind, body: &[u8]) -> Result<ReadFeed, ParseError> {
+    if looks_like_html(body) {
+        return Err(ParseError::new(
+            kind,
+            format!(
+                "an HTML page where an RSS or Atom feed was expected; it starts with {:?}",
+                start_of(body)
+            ),
+        ));
+    }
+    let raw_times: Arc<Mutex<HashMap<DateTime<Utc>, String>>> = Arc::default();
+    let recorder = raw_times.clone();
+    let parser = feed_rs::parser::Builder::new()
+        .timestamp_parser(move |text| {
+            let t = feed_timestamp(text)?;
+            if let Ok(mut map) = recorder.lock() {
+                map.entry(t).or_insert_with(|| text.trim().to_string());
+            }
+            Some(t)
         })
-        .and_then(|n| n.text())
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
+        // An entry without an id gets none: a made-up hash would fork the incident when the
+        // vendor edits its title.
+        .id_generator(|_, _, _| String::new())
+        .sanitize_content(false)
+        .build();
+    let feed = parser.parse(body).map_err(|e| {
+        ParseError::new(
+            kind,
+            format!(
+                "body is not an RSS or Atom feed ({e}); it starts with {:?}",
+                start_of(body)
+            ),
+        )
+    })?;
+    let raw_times = raw_times.lock().map(|m| m.clone()).unwrap_or_default();
+    Ok(ReadFeed { feed, raw_times })
+}
+
+/// Feed timestamps are RFC 3339 (Atom) or RFC 2822 (RSS `pubDate`, whose zone names such as
+/// `PST` are the fixed offsets RFC 2822 defines).
+fn feed_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    DateTime::parse_from_rfc3339(text)
+        .or_else(|_| DateTime::parse_from_rfc2822(text))
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The plain text of a feed text field (HTML stripped when it is HTML).
+pub(crate) fn text_of(text: &feed_rs::model::Text) -> String {
+    if text.content_type.subty() == "html" || text.content.contains('<') {
+        html_text(&text.content)
+    } else {
+        text.content.trim().to_string()
+    }
+}
+
+/// The entry's main link: `rel="alternate"` or no `rel`, else the first.
+pub(crate) fn entry_link(entry: &Entry) -> Option<String> {
+    entry
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or_else(|| entry.links.first())
+        .map(|l| l.href.clone())
+}
+
+/// The words a feed title may open with, and what they state. `Some(None)`: a label that
+/// only adds text ("Update") and keeps the previous status.
+pub fn title_word(word: &str) -> Option<Option<Status>> {
+    Some(Some(match word.trim().to_ascii_lowercase().as_str() {
+        "investigating" => Status::Investigating,
+        "identified" => Status::Identified,
+        "monitoring" => Status::Monitoring,
+        "resolved" => Status::Resolved,
+        "postmortem" | "post-mortem" => Status::Postmortem,
+        "scheduled" => Status::Scheduled,
+        "in progress" => Status::InProgress,
+        "verifying" => Status::Verifying,
+        "completed" => Status::Completed,
+        "update" | "updated" => return Some(None),
+        _ => return None,
+    }))
+}
+
+/// "Resolved: X", "[RESOLVED] X", "Investigating - X": the opening word, if the title has one.
+static TITLE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:\[(?P<bracket>[A-Za-z][A-Za-z -]*)\]|(?P<word>[A-Za-z][A-Za-z -]*?)\s*[:\-\u{2013}\u{2014}|])")
+        .expect("constant regex")
+});
+
+/// The status a title states, with the word as written.
+pub fn title_status(title: &str) -> Option<(Option<Status>, String)> {
+    let caps = TITLE_PREFIX.captures(title)?;
+    let word = caps
+        .name("bracket")
+        .or_else(|| caps.name("word"))?
+        .as_str()
+        .trim();
+    title_word(word).map(|status| (status, word.to_string()))
+}
+
+/// Parses an RSS 2.0 or Atom feed: one incident per entry.
+pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
+    let read = read_feed(KIND, page.body)?;
+    let mut notes = Notes::default();
+    let mut observation = Observation {
+        page: Some(PageInfo {
+            name: read.feed.title.as_ref().map(text_of),
+            url: read
+                .feed
+                .links
+                .iter()
+                .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+                .map(|l| l.href.clone()),
+            time_zone: None,
+        }),
+        ..Observation::default()
+    };
+    for (i, entry) in read.feed.entries.iter().enumerate() {
+        let place = if entry.id.is_empty() {
+            format!("entry {}", i + 1)
+        } else {
+            format!("entry {}", entry.id)
+        };
+        let title = entry.title.as_ref().map(text_of).unwrap_or_default();
+        let Some(stamp) = entry.updated.or(entry.published) else {
+            notes.add(
+                &place,
+                format!("entry {title:?} has no readable date; skipped"),
+            );
+            continue;
+        };
+        let (status, status_raw) = match title_status(&title) {
+            Some((status, word)) => (status, Some(word)),
+            None => (None, None),
+        };
+        let kind = match status {
+            Some(
+                Status::Scheduled | Status::InProgress | Status::Verifying | Status::Completed,
+            ) => IncidentKind::Maintenance,
+            _ => IncidentKind::Incident,
+        };
+        let mut incident = ObservedIncident::new(kind, title);
+        incident.url = entry_link(entry);
+        incident.native_id = if entry.id.is_empty() {
+            incident.url.clone()
+        } else {
+            Some(entry.id.clone())
+        };
+        incident.created_at = entry.published.map(|t| read.time(t));
+        let body = entry
+            .content
+            .as_ref()
+            .and_then(|c| c.body.as_deref())
+            .map(|b| {
+                if b.contains('<') {
+                    html_text(b)
+                } else {
+                    b.trim().to_string()
+                }
+            })
+            .or_else(|| entry.summary.as_ref().map(text_of))
+            .unwrap_or_default();
+        incident.updates.push(ObservedUpdate {
+            native_id: None,
+            status,
+            status_raw,
+            posted_at: read.time(stamp),
+            body,
+            components: Vec::new(),
+        });
+        observation.incidents.push(incident);
+    }
+    observation.notes = notes.0;
+    Ok(observation)
 }
 
 #[cfg(test)]
@@ -159,38 +228,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rss_items_keep_raw_text() {
-        let text = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
-            <lastBuildDate>Mon, 07 Sep 2026 06:52:00 Z</lastBuildDate>
-            <item><title><![CDATA[Service impact: X]]></title><guid isPermaLink="false">g#a_1</guid>
-            <pubDate>Mon, 17 Aug 2026 21:01:19 PDT</pubDate><description><![CDATA[<p>a</p>]]></description></item>
-            </channel></rss>"#;
-        let feed = read(Kind::Aws, text).unwrap();
-        assert_eq!(feed.format, Format::Rss);
-        assert_eq!(feed.updated.as_deref(), Some("Mon, 07 Sep 2026 06:52:00 Z"));
-        let e = &feed.entries[0];
-        assert_eq!(e.place, "items[0]");
-        assert_eq!(e.title.as_deref(), Some("Service impact: X"));
-        assert_eq!(e.id.as_deref(), Some("g#a_1"));
+    fn title_words_are_read_only_when_explicit() {
         assert_eq!(
-            e.published.as_deref(),
-            Some("Mon, 17 Aug 2026 21:01:19 PDT")
+            title_status("Resolved: Elevated errors"),
+            Some((Some(Status::Resolved), "Resolved".into()))
         );
-        assert_eq!(e.content.as_deref(), Some("<p>a</p>"));
-    }
-
-    #[test]
-    fn html_is_not_a_feed() {
-        let e = read(Kind::Azure, "<html><body>Access denied</body></html>").unwrap_err();
         assert_eq!(
-            e.to_string(),
-            "not a azure page: root element is <html>, not an RSS <rss> or Atom <feed> (at root element)"
+            title_status("[RESOLVED] Increased API Error Rates"),
+            Some((Some(Status::Resolved), "RESOLVED".into()))
         );
-        let e = read(Kind::Azure, "{\"a\":1}").unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("not a azure page: body is not an RSS or Atom feed"),
-            "{e}"
+        assert_eq!(
+            title_status("Investigating - Login failures"),
+            Some((Some(Status::Investigating), "Investigating".into()))
         );
+        assert_eq!(
+            title_status("Update: more details"),
+            Some((None, "Update".into()))
+        );
+        assert_eq!(title_status("Service impact: Increased latency"), None);
+        assert_eq!(title_status("Resolved login issue"), None);
     }
 }

@@ -7,7 +7,7 @@
 //! RFC 3339 with offsets. Update texts quote local times ("2022-07-01 12:23 US/Pacific"): those
 //! are the vendor's prose, left to the normalizer.
 
-use super::common::{Notes, decode_text, json, rfc3339};
+use super::support::{Notes, decode_text, read_json_text, rfc3339};
 use super::{Kind, PageInput, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident,
@@ -66,11 +66,12 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             KIND,
             format!(
                 "expected the incidents.json array, body starts with {:?}",
-                super::common::opening(&text)
+                super::support::opening(&text)
             ),
         ));
     }
-    let incidents: Vec<Incident> = json(KIND, &text, "a Google Cloud incidents.json array")?;
+    let incidents: Vec<Incident> =
+        read_json_text(KIND, &text, "a Google Cloud incidents.json array")?;
     let mut notes = Notes::default();
     let mut observation = Observation::default();
     for (i, incident) in incidents.into_iter().enumerate() {

@@ -4,13 +4,19 @@
 pub mod aggregator;
 pub mod aws;
 pub mod azure;
-mod common;
-mod feed;
+pub mod betterstack;
+pub mod cachet;
+pub mod feed;
 pub mod gcp;
+pub mod incidentio;
+pub mod instatus;
 pub mod okta;
+mod rss_atom;
 pub mod salesforce;
 pub mod slack;
+pub mod statusio;
 pub mod statuspage;
+mod support;
 
 use crate::model::Observation;
 use chrono::{DateTime, Utc};
@@ -25,6 +31,19 @@ use url::Url;
 pub enum Kind {
     /// Atlassian Statuspage JSON API (`/api/v2/*.json`).
     Statuspage,
+    /// incident.io status pages: the Statuspage-compatible `/api/v2/*.json`, `/feed.atom` and
+    /// the front end's `/proxy/<host>` JSON.
+    Incidentio,
+    /// Instatus: `/summary.json`, `/v2/components.json`, `/history.atom`.
+    Instatus,
+    /// Better Stack (Better Uptime) status pages: `/index.json` (JSON:API).
+    Betterstack,
+    /// status.io public status API: `https://api.status.io/1.0/status/<page id>`.
+    Statusio,
+    /// Cachet API v1: `/api/v1/components`, `/api/v1/incidents`, `/api/v1/schedules`.
+    Cachet,
+    /// Any RSS 2.0 or Atom feed: one incident per entry (the fallback kind).
+    Feed,
     /// Google Cloud `incidents.json` (the whole history in one array).
     Gcp,
     /// AWS Health Dashboard: legacy `data.json`, `currentevents` JSON, RSS feeds.
@@ -44,6 +63,12 @@ pub enum Kind {
 impl Kind {
     pub const ALL: &'static [Kind] = &[
         Kind::Statuspage,
+        Kind::Incidentio,
+        Kind::Instatus,
+        Kind::Betterstack,
+        Kind::Statusio,
+        Kind::Cachet,
+        Kind::Feed,
         Kind::Gcp,
         Kind::Aws,
         Kind::Azure,
@@ -56,6 +81,12 @@ impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Statuspage => "statuspage",
+            Kind::Incidentio => "incidentio",
+            Kind::Instatus => "instatus",
+            Kind::Betterstack => "betterstack",
+            Kind::Statusio => "statusio",
+            Kind::Cachet => "cachet",
+            Kind::Feed => "feed",
             Kind::Gcp => "gcp",
             Kind::Aws => "aws",
             Kind::Azure => "azure",
@@ -70,15 +101,16 @@ impl Kind {
     pub fn endpoints(self, url: &Url) -> Vec<Endpoint> {
         match self {
             Kind::Statuspage => statuspage::endpoints(url),
+            Kind::Incidentio => incidentio::endpoints(url),
+            Kind::Instatus => instatus::endpoints(url),
+            Kind::Betterstack => betterstack::endpoints(url),
+            Kind::Statusio => statusio::endpoints(url),
+            Kind::Cachet => cachet::endpoints(url),
+            Kind::Feed => feed::endpoints(url),
             Kind::Slack => slack::endpoints(url),
             Kind::Salesforce => salesforce::endpoints(url),
             // One document each: the configured URL is the document.
-            Kind::Gcp | Kind::Aws | Kind::Azure | Kind::Okta | Kind::Aggregator => {
-                vec![Endpoint {
-                    url: url.clone(),
-                    required: true,
-                }]
-            }
+            Kind::Gcp | Kind::Aws | Kind::Azure | Kind::Okta | Kind::Aggregator => single(url),
         }
     }
 
@@ -86,6 +118,12 @@ impl Kind {
     pub fn parse(self, page: &PageInput<'_>) -> Result<Observation, ParseError> {
         match self {
             Kind::Statuspage => statuspage::parse(page),
+            Kind::Incidentio => incidentio::parse(page),
+            Kind::Instatus => instatus::parse(page),
+            Kind::Betterstack => betterstack::parse(page),
+            Kind::Statusio => statusio::parse(page),
+            Kind::Cachet => cachet::parse(page),
+            Kind::Feed => feed::parse(page),
             Kind::Gcp => gcp::parse(page),
             Kind::Aws => aws::parse(page),
             Kind::Azure => azure::parse(page),
@@ -158,6 +196,14 @@ impl ParseError {
             reason: reason.into(),
         }
     }
+}
+
+/// The configured URL itself, as the one required document.
+pub fn single(url: &Url) -> Vec<Endpoint> {
+    vec![Endpoint {
+        url: url.clone(),
+        required: true,
+    }]
 }
 
 /// True when a URL names one file (its last path segment has an extension: `current.json`, a

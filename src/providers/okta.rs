@@ -7,8 +7,8 @@
 //! it. The cells are named only in prose: "US Cell 6" is the component `okta.com cell 6`,
 //! "EMEA Cell 9" is `okta-emea.com cell 9`, "all cells" is `all cells`.
 
-use super::common::{Notes, decode_text, rfc2822, rfc3339, visible_text};
-use super::feed::{self, Entry, Format};
+use super::rss_atom::{self, Entry, Format};
+use super::support::{Notes, decode_text, rfc2822, rfc3339, visible_text};
 use super::{Kind, PageInput, ParseError};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status, TimeValue,
@@ -85,7 +85,7 @@ pub(crate) fn cells_in(text: &str, notes: &mut Notes, place: &str) -> Vec<String
 
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let text = decode_text(KIND, page.body)?;
-    let document = feed::read(KIND, &text)?;
+    let document = rss_atom::read(KIND, &text)?;
     let about_okta = |s: &Option<String>| {
         s.as_deref()
             .is_some_and(|s| s.to_ascii_lowercase().contains("okta"))

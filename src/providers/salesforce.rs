@@ -10,7 +10,7 @@
 //! Maintenances are planned windows (`plannedStartTime`, `plannedEndTime`) with
 //! `MaintenanceEvents`. A `GeneralMessage` is a notice with its own start and end.
 
-use super::common::{Notes, Scalar, decode_text, json, rfc3339};
+use super::support::{Notes, Scalar, decode_text, read_json_text, rfc3339};
 use super::{Endpoint, Kind, PageInput, ParseError, join_base};
 use crate::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent, ObservedIncident,
@@ -168,7 +168,7 @@ fn classify(value: Value, place: &str) -> Result<Item, ParseError> {
 
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let text = decode_text(KIND, page.body)?;
-    let document: Value = json(KIND, &text, "Salesforce Trust API JSON")?;
+    let document: Value = read_json_text(KIND, &text, "Salesforce Trust API JSON")?;
     let items = match document {
         Value::Array(values) => values
             .into_iter()

@@ -7,7 +7,7 @@
 //! (`-07:00`). Notes carry no status and incidents no `resolved_at`: when the incident's status
 //! says it is over, its last note is the one that closed it.
 
-use super::common::{Notes, Scalar, decode_text, json, rfc3339};
+use super::support::{Notes, Scalar, decode_text, read_json_text, rfc3339};
 use super::{Endpoint, Kind, PageInput, ParseError, join_base};
 use crate::model::{Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status};
 use serde::Deserialize;
@@ -66,13 +66,13 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let text = decode_text(KIND, page.body)?;
     let mut notes = Notes::default();
     let incidents: Vec<(String, Incident)> = match text.trim_start().as_bytes().first() {
-        Some(b'[') => json::<Vec<Incident>>(KIND, &text, "a Slack status history array")?
+        Some(b'[') => read_json_text::<Vec<Incident>>(KIND, &text, "a Slack status history array")?
             .into_iter()
             .enumerate()
             .map(|(i, incident)| (format!("[{i}]"), incident))
             .collect(),
         Some(b'{') => {
-            let current: Current = json(KIND, &text, "a Slack current status object")?;
+            let current: Current = read_json_text(KIND, &text, "a Slack current status object")?;
             match (&current.status, current.active_incidents) {
                 (_, Some(list)) => list
                     .into_iter()
@@ -94,7 +94,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
                 KIND,
                 format!(
                     "expected a JSON object or array, body starts with {:?}",
-                    super::common::opening(&text)
+                    super::support::opening(&text)
                 ),
             ));
         }

@@ -1,16 +1,79 @@
-//! What several kinds share: body decoding, JSON with a located error, machine times (RFC 3339,
-//! RFC 2822, epoch numbers), parse notes, and the visible text of HTML.
+//! Small helpers the parsers share: reading JSON with a loud error that names what the page was
+//! instead, collecting parse notes, exact machine times, decoding bodies and the visible text
+//! of HTML.
 
 use super::{Kind, ParseError};
 use crate::model::{ParseNote, TimeValue};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
+use url::Url;
 
-/// The notes one parse collects: unknown words kept raw, entries skipped, doubts.
+/// The first characters of a body, for error messages.
+pub(crate) fn start_of(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(60)]);
+    text.trim_start_matches('\u{feff}').trim_start().to_string()
+}
+
+/// The body without a byte-order mark and leading whitespace.
+pub(crate) fn trimmed(body: &[u8]) -> &[u8] {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    &body[start..]
+}
+
+/// True for an HTML page (a status page's home, an error or login page) rather than a data
+/// document.
+pub(crate) fn looks_like_html(body: &[u8]) -> bool {
+    let head = trimmed(body);
+    let head = String::from_utf8_lossy(&head[..head.len().min(200)]).to_ascii_lowercase();
+    head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<head>")
+}
+
+/// Reads a JSON document, failing loudly (with the place and the body's start) when the body is
+/// HTML or not the JSON expected.
+pub(crate) fn read_json<T: DeserializeOwned>(
+    kind: Kind,
+    body: &[u8],
+    what: &str,
+) -> Result<T, ParseError> {
+    if looks_like_html(body) {
+        return Err(ParseError::new(
+            kind,
+            format!(
+                "an HTML page where {what} was expected; it starts with {:?}",
+                start_of(body)
+            ),
+        ));
+    }
+    serde_json::from_slice(trimmed(body)).map_err(|e| {
+        ParseError::at(
+            kind,
+            format!("line {} column {}", e.line(), e.column()),
+            format!(
+                "body is not {what} ({e}); it starts with {:?}",
+                start_of(body)
+            ),
+        )
+    })
+}
+
+/// For fields a product writes as `null`, `[]` or leaves out alike: all read as the default.
+pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Parse notes of one page, in the order found.
 #[derive(Debug, Default)]
-pub(crate) struct Notes(Vec<ParseNote>);
+pub(crate) struct Notes(pub Vec<ParseNote>);
 
 impl Notes {
     pub fn add(&mut self, place: impl Into<String>, message: impl Into<String>) {
@@ -24,6 +87,107 @@ impl Notes {
         self.0
     }
 }
+
+/// Reads an RFC 3339 machine field exactly, offset included.
+pub(crate) fn rfc3339(kind: Kind, text: &str, place: &str) -> Result<TimeValue, ParseError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
+        .map_err(|e| ParseError::at(kind, place, format!("time {text:?} is not RFC 3339: {e}")))
+}
+
+/// An optional RFC 3339 field.
+pub(crate) fn rfc3339_opt(
+    kind: Kind,
+    text: Option<&str>,
+    place: &str,
+) -> Result<Option<TimeValue>, ParseError> {
+    text.filter(|t| !t.trim().is_empty())
+        .map(|t| rfc3339(kind, t, place))
+        .transpose()
+}
+
+/// `https://host` of a page URL, for links the page does not spell out; none for `file:` URLs.
+pub(crate) fn web_root(url: &str) -> Option<String> {
+    let url = Url::parse(url).ok()?;
+    match url.scheme() {
+        "http" | "https" => {
+            let mut root = format!("{}://{}", url.scheme(), url.host_str()?);
+            if let Some(port) = url.port() {
+                root.push_str(&format!(":{port}"));
+            }
+            Some(root)
+        }
+        _ => None,
+    }
+}
+
+/// Plain text of an HTML fragment: the text of its block elements, one paragraph per line
+/// break pair, whitespace inside a block collapsed.
+pub(crate) fn html_text(html: &str) -> String {
+    let fragment = scraper::Html::parse_fragment(html);
+    let mut blocks: Vec<String> = Vec::new();
+    let mut current = String::new();
+    collect_text(fragment.root_element(), &mut blocks, &mut current);
+    flush(&mut blocks, &mut current);
+    blocks.join("\n\n")
+}
+
+fn collect_text(element: scraper::ElementRef<'_>, blocks: &mut Vec<String>, current: &mut String) {
+    for child in element.children() {
+        if let Some(text) = child.value().as_text() {
+            // Line breaks in HTML source are spaces; only `<br>` breaks a line.
+            current.push_str(&text.replace(['\n', '\r', '\t'], " "));
+        } else if let Some(el) = scraper::ElementRef::wrap(child) {
+            let name = el.value().name();
+            let block = matches!(
+                name,
+                "p" | "div"
+                    | "li"
+                    | "ul"
+                    | "ol"
+                    | "h1"
+                    | "h2"
+                    | "h3"
+                    | "h4"
+                    | "h5"
+                    | "h6"
+                    | "pre"
+                    | "blockquote"
+                    | "table"
+                    | "tr"
+            );
+            if name == "br" {
+                current.push('\n');
+                continue;
+            }
+            if block {
+                flush(blocks, current);
+            }
+            collect_text(el, blocks, current);
+            if block {
+                flush(blocks, current);
+            }
+        }
+    }
+}
+
+fn flush(blocks: &mut Vec<String>, current: &mut String) {
+    let text = current
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    if !text.is_empty() {
+        blocks.push(text);
+    }
+    current.clear();
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the cloud kinds (gcp, aws, azure, slack, okta, salesforce, aggregator) add: bodies in
+// UTF-16, JSON read from decoded text, values written as numbers or strings, RFC 822 and epoch
+// times, the visible text of a whole HTML page.
 
 /// A body as text. A byte-order mark decides the encoding (UTF-8, UTF-16 LE or BE: AWS serves
 /// `currentevents` as UTF-16 with a BOM); without one the body must be UTF-8.
@@ -56,8 +220,8 @@ pub(crate) fn opening(text: &str) -> String {
     text.trim_start().chars().take(40).collect()
 }
 
-/// Deserializes JSON, naming the line and column where it stops being what `expected` says.
-pub(crate) fn json<T: DeserializeOwned>(
+/// Deserializes JSON from decoded text (see `decode_text`), naming the line and column where it stops being what `expected` says.
+pub(crate) fn read_json_text<T: DeserializeOwned>(
     kind: Kind,
     text: &str,
     expected: &str,
@@ -92,13 +256,6 @@ impl Scalar {
             Scalar::Text(s) => s.clone(),
         }
     }
-}
-
-/// An RFC 3339 machine time, offset kept exact.
-pub(crate) fn rfc3339(kind: Kind, text: &str, place: &str) -> Result<TimeValue, ParseError> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
-        .map_err(|e| ParseError::at(kind, place, format!("time {text:?} is not RFC 3339: {e}")))
 }
 
 /// An RFC 822/2822 feed date (`Mon, 17 Aug 2026 21:01:19 PDT`, `Mon, 07 Sep 2026 06:52:00 Z`).
@@ -176,7 +333,7 @@ const HIDDEN_ELEMENTS: &[&str] = &["head", "noscript", "script", "style", "templ
 pub(crate) fn visible_text(html: &str) -> String {
     let document = scraper::Html::parse_document(html);
     let mut raw = String::new();
-    collect_text(document.tree.root(), &mut raw);
+    collect_visible(document.tree.root(), &mut raw);
     raw.lines()
         .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|line| !line.is_empty())
@@ -184,7 +341,7 @@ pub(crate) fn visible_text(html: &str) -> String {
         .join("\n")
 }
 
-fn collect_text(node: ego_tree::NodeRef<'_, scraper::Node>, out: &mut String) {
+fn collect_visible(node: ego_tree::NodeRef<'_, scraper::Node>, out: &mut String) {
     match node.value() {
         scraper::Node::Text(text) => {
             // Source line breaks inside text are spaces when rendered.
@@ -204,7 +361,7 @@ fn collect_text(node: ego_tree::NodeRef<'_, scraper::Node>, out: &mut String) {
                 out.push('\n');
             }
             for child in node.children() {
-                collect_text(child, out);
+                collect_visible(child, out);
             }
             if block {
                 out.push('\n');
@@ -212,7 +369,7 @@ fn collect_text(node: ego_tree::NodeRef<'_, scraper::Node>, out: &mut String) {
         }
         _ => {
             for child in node.children() {
-                collect_text(child, out);
+                collect_visible(child, out);
             }
         }
     }
@@ -228,6 +385,38 @@ pub(crate) fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_is_recognised_before_json_parsing() {
+        let err = read_json::<serde_json::Value>(
+            Kind::Statuspage,
+            b"\n<!DOCTYPE html><html><body>Sign in</body></html>",
+            "Statuspage JSON",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "not a statuspage page: an HTML page where Statuspage JSON was expected; it starts \
+             with \"<!DOCTYPE html><html><body>Sign in</body></html>\""
+        );
+    }
+
+    #[test]
+    fn html_text_keeps_paragraphs_and_drops_tags() {
+        assert_eq!(
+            html_text("<p>We are <b>investigating</b>\n  errors.</p><p>More soon.</p>"),
+            "We are investigating errors.\n\nMore soon."
+        );
+    }
+
+    #[test]
+    fn web_root_keeps_the_port_and_refuses_files() {
+        assert_eq!(
+            web_root("http://127.0.0.1:8080/api/v2/summary.json").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(web_root("file:///tmp/x.json"), None);
+    }
 
     #[test]
     fn epoch_seconds_and_milliseconds() {
