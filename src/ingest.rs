@@ -4,8 +4,9 @@
 
 use crate::config::{Config, Source};
 use crate::fetch::{Fetched, Fetcher, Validators};
+use crate::model::{Observation, ParseNote};
 use crate::probe;
-use crate::providers::{Kind, PageInput};
+use crate::providers::{Endpoint, Kind, PageInput};
 use crate::schedule;
 use crate::store::{
     DocumentOutcome, DocumentResult, EndpointState, ResolvedKind, SourceChanges, SourceResult,
@@ -13,10 +14,11 @@ use crate::store::{
 };
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{Semaphore, mpsc};
+use url::Url;
 
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -309,14 +311,17 @@ async fn fetch_source(
         }
         (kind, _) => kind,
     };
-    for endpoint in kind.endpoints(&source.url) {
+    let mut queue: VecDeque<Endpoint> = kind.endpoints(&source.url).into();
+    let mut queued: HashSet<String> = queue.iter().map(|e| e.url.to_string()).collect();
+    let mut followed = 0;
+    while let Some(endpoint) = queue.pop_front() {
         let key = (source.id.clone(), endpoint.url.to_string());
         let state = states.get(&key).cloned().unwrap_or_default();
         let attempt = {
             let _permit = permits.acquire().await;
             fetcher.fetch(&endpoint.url, &state.validators).await
         };
-        let outcome = match attempt.result {
+        let mut outcome = match attempt.result {
             Ok(Fetched::NotModified { .. }) => DocumentOutcome::NotModified,
             Ok(Fetched::Page(page)) => {
                 let source = source.clone();
@@ -355,6 +360,15 @@ async fn fetch_source(
                 body: None,
             },
         };
+        if let DocumentOutcome::Parsed { observation, .. } = &mut outcome {
+            queue_follow_ups(
+                &endpoint.url,
+                observation,
+                &mut queue,
+                &mut queued,
+                &mut followed,
+            );
+        }
         let failed = matches!(outcome, DocumentOutcome::Failed { .. });
         documents.push(DocumentResult {
             url: endpoint.url.to_string(),
@@ -372,6 +386,66 @@ async fn fetch_source(
         resolved,
         documents,
     }
+}
+
+/// The most follow-up documents (next pages) one source reads in one run.
+pub const MAX_FOLLOW_UPS: usize = 20;
+
+/// Queues the documents a parsed page links on to (the next page of a list): only those on the
+/// same origin as the page, each once, at most [`MAX_FOLLOW_UPS`] per source. What is left out
+/// is said in the page's parse notes and the log, never dropped silently.
+fn queue_follow_ups(
+    from: &Url,
+    observation: &mut Observation,
+    queue: &mut VecDeque<Endpoint>,
+    queued: &mut HashSet<String>,
+    followed: &mut usize,
+) {
+    for link in std::mem::take(&mut observation.follow) {
+        let next = match from.join(&link) {
+            Ok(url) if same_site(&url, from) => url,
+            Ok(url) => {
+                observation.notes.push(ParseNote {
+                    place: from.to_string(),
+                    message: format!("follow-up {url} is on another site; not fetched"),
+                });
+                continue;
+            }
+            Err(e) => {
+                observation.notes.push(ParseNote {
+                    place: from.to_string(),
+                    message: format!("follow-up {link:?} is not a URL ({e}); not fetched"),
+                });
+                continue;
+            }
+        };
+        if !queued.insert(next.to_string()) {
+            continue;
+        }
+        if *followed >= MAX_FOLLOW_UPS {
+            tracing::warn!(url = %next, "follow-up cap of {MAX_FOLLOW_UPS} documents reached");
+            observation.notes.push(ParseNote {
+                place: from.to_string(),
+                message: format!(
+                    "follow-up {next} not fetched: the cap of {MAX_FOLLOW_UPS} follow-up documents per source was reached"
+                ),
+            });
+            continue;
+        }
+        *followed += 1;
+        observation.follow.push(next.to_string());
+        queue.push_back(Endpoint {
+            url: next,
+            required: true,
+        });
+    }
+}
+
+/// Same scheme, host and port (`file:` URLs: both local files).
+fn same_site(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 pub fn content_hash(body: &[u8]) -> String {

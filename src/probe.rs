@@ -5,7 +5,7 @@
 
 use crate::fetch::{Fetched, Fetcher, Validators};
 use crate::providers::auto::{self, AutoError, Evidence};
-use crate::providers::{Confidence, Kind};
+use crate::providers::{Confidence, Kind, names_a_file};
 use tokio::sync::Semaphore;
 use url::Url;
 
@@ -17,18 +17,11 @@ pub struct Resolution {
 }
 
 impl Resolution {
-    /// The evidence on one line: `statuspage: Strong at https://…; statuspage-feed: …`.
+    /// The evidence on one line: `statuspage: Strong at https://…; statuspage-feed: …`, the
+    /// kinds that agree on one document together (see [`auto::summarize`]).
     pub fn evidence_line(&self) -> String {
-        evidence_line(&self.evidence)
+        auto::summarize(&self.evidence)
     }
-}
-
-fn evidence_line(evidence: &[Evidence]) -> String {
-    evidence
-        .iter()
-        .map(Evidence::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// Why a probe chose nothing.
@@ -37,14 +30,6 @@ fn evidence_line(evidence: &[Evidence]) -> String {
 pub struct ProbeError {
     pub url: String,
     pub error: AutoError,
-}
-
-/// Whether the URL's last path segment is a file name (`history.atom`, `summary.json`).
-fn names_a_document(url: &Url) -> bool {
-    url.path()
-        .rsplit('/')
-        .next()
-        .is_some_and(|segment| segment.contains('.'))
 }
 
 /// Probes `url`: for each format kind, the first document it would read (the page itself, its
@@ -59,7 +44,7 @@ pub async fn probe(
     for &kind in Kind::FORMATS {
         // A URL that names one document (`…/history.rss`, `…/summary.json`) is judged by every
         // kind as it is: no kind's documents live under a file.
-        let first = if names_a_document(url) {
+        let first = if names_a_file(url) {
             url.clone()
         } else {
             match kind.endpoints(url).into_iter().next() {

@@ -82,28 +82,82 @@ fn check_config_probe_names_each_auto_sources_kind_and_why() {
         "one auto source resolves to nothing"
     );
     let u = |path: &str| server.url(path);
-    let expected = format!(
-        "{config}: 6 sources, database {db}\n\
-         gh: auto -> statuspage (statuspage: Strong at {gh_json}; statuspage-feed: Strong at {gh_feed}; statuspage-html: Strong at {gh_home})\n\
-         feedonly: auto -> statuspage-feed (statuspage: No at {f_json} (HTTP 404 from {f_json}); statuspage-feed: Strong at {f_feed}; statuspage-html: No at {f_home} (HTTP 404 from {f_home}))\n\
-         htmlonly: auto -> statuspage-html (statuspage: No at {h_json} (HTTP 404 from {h_json}); statuspage-feed: No at {h_feed} (HTTP 404 from {h_feed}); statuspage-html: Strong at {h_home})\n\
-         nothing: auto -> unresolved: no known kind recognises the page (tried statuspage at {n_json} (HTTP 404 from {n_json}); statuspage-feed at {n_feed} (HTTP 404 from {n_feed}); statuspage-html at {n_home})\n\
-         feedurl: auto -> statuspage-feed (statuspage: No at {gh_feed}; statuspage-feed: Strong at {gh_feed}; statuspage-html: No at {gh_feed})\n",
-        config = config.display(),
-        db = dir.path().join("statusdb.sqlite").display(),
-        gh_json = u("/gh/api/v2/summary.json"),
-        gh_feed = u("/gh/history.atom"),
-        gh_home = u("/gh/"),
-        f_json = u("/feedonly/api/v2/summary.json"),
-        f_feed = u("/feedonly/history.atom"),
-        f_home = u("/feedonly/"),
-        h_json = u("/htmlonly/api/v2/summary.json"),
-        h_feed = u("/htmlonly/history.atom"),
-        h_home = u("/htmlonly/"),
-        n_json = u("/nothing/api/v2/summary.json"),
-        n_feed = u("/nothing/history.atom"),
-        n_home = u("/nothing/"),
-    );
+    // A document the test server does not serve, and the kinds that tried it.
+    let missing = |kinds: &str, path: &str| {
+        let url = u(path);
+        format!("{kinds}: No at {url} (HTTP 404 from {url})")
+    };
+    let tried = |kinds: &str, path: &str| {
+        let url = u(path);
+        format!("{kinds} at {url} (HTTP 404 from {url})")
+    };
+    // The documents of the other hosted products under a base path, which none of these
+    // pages has, in the order the kinds come in `Kind::FORMATS`.
+    let others = |base: &str, line: &dyn Fn(&str, &str) -> String| {
+        [
+            ("instatus", "summary.json"),
+            ("betterstack", "index.json"),
+            ("cachet", "api/v1/components?per_page=100"),
+            ("slack", "api/v2.0.0/current"),
+            ("salesforce", "v1/incidents"),
+        ]
+        .iter()
+        .map(|(kind, document)| line(kind, &format!("{base}{document}")))
+        .collect::<Vec<_>>()
+        .join("; ")
+    };
+    // The kinds that read the page itself, besides statuspage-html.
+    let page_kinds = "statusio, gcp, aws, azure, okta, aggregator, feed";
+    let expected = [
+        format!(
+            "{}: 6 sources, database {}",
+            config.display(),
+            dir.path().join("statusdb.sqlite").display()
+        ),
+        format!(
+            "gh: auto -> statuspage (statuspage: Strong at {json}; incidentio: No at {json}; \
+             statuspage-feed: Strong at {feed}; statuspage-html: Strong at {home}; \
+             {page_kinds}: No at {home}; {others})",
+            json = u("/gh/api/v2/summary.json"),
+            feed = u("/gh/history.atom"),
+            home = u("/gh/"),
+            others = others("/gh/", &missing),
+        ),
+        format!(
+            "feedonly: auto -> statuspage-feed ({}; statuspage-feed: Strong at {}; {}; {})",
+            missing("statuspage, incidentio", "/feedonly/api/v2/summary.json"),
+            u("/feedonly/history.atom"),
+            missing(&format!("statuspage-html, {page_kinds}"), "/feedonly/"),
+            others("/feedonly/", &missing),
+        ),
+        format!(
+            "htmlonly: auto -> statuspage-html ({}; {}; statuspage-html: Strong at {home}; \
+             {page_kinds}: No at {home}; {})",
+            missing("statuspage, incidentio", "/htmlonly/api/v2/summary.json"),
+            missing("statuspage-feed", "/htmlonly/history.atom"),
+            others("/htmlonly/", &missing),
+            home = u("/htmlonly/"),
+        ),
+        format!(
+            "nothing: auto -> unresolved: no known kind recognises the page (tried {}; {}; \
+             statuspage-html, {page_kinds} at {}; {})",
+            tried("statuspage, incidentio", "/nothing/api/v2/summary.json"),
+            tried("statuspage-feed", "/nothing/history.atom"),
+            u("/nothing/"),
+            others("/nothing/", &tried),
+        ),
+        // The URL of one document: every kind judges that document; the plain feed kind fits
+        // it too, but Statuspage's marks are the stronger evidence.
+        format!(
+            "feedurl: auto -> statuspage-feed (statuspage: No at {feed}; statuspage-feed: Strong \
+             at {feed}; statuspage-html, incidentio, instatus, betterstack, statusio, cachet, \
+             gcp, aws, azure, slack, okta, salesforce, aggregator: No at {feed}; feed: Weak at \
+             {feed})",
+            feed = u("/gh/history.atom"),
+        ),
+    ]
+    .map(|line| line + "\n")
+    .concat();
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
 }
 
@@ -262,9 +316,25 @@ fn parse_kind_auto_reads_each_view_as_its_kind() {
             "statuspage/github-history.from-docs.html",
             "statuspage-html",
         ),
+        (
+            "incidentio/openai-summary-2026-09-29-two-incidents.reformatted.json",
+            "incidentio",
+        ),
+        ("instatus/demo-history.from-docs.atom", "instatus"),
+        ("cachet/demo-api-v1-incidents.json", "cachet"),
+        ("gcp/incidents-2022-07.json", "gcp"),
+        ("aws/currentevents-2026-03-trimmed.utf16le-bom.json", "aws"),
+        (
+            "slack/api-v2-current-2026-09-01-active.reformatted.json",
+            "slack",
+        ),
+        ("salesforce/instance-CS96-status-2024-10.json", "salesforce"),
+        ("aggregator/okta-o365-oin-2024-10.txt", "aggregator"),
     ] {
-        let auto: Value = parse_fixture("auto", file, &[]);
-        let fixed: Value = parse_fixture(kind, file, &[]);
+        // A fixed fetch time and zone, so that both runs read the page alike.
+        let args = ["--fetched-at", "2026-11-28T12:00:00Z", "--zone", "UTC"];
+        let auto: Value = parse_fixture("auto", file, &args);
+        let fixed: Value = parse_fixture(kind, file, &args);
         assert_eq!(auto, fixed, "{file} as {kind}");
     }
     let dir = TempDir::new().unwrap();
@@ -279,8 +349,311 @@ fn parse_kind_auto_reads_each_view_as_its_kind() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(
-            "not a recognised page: no known kind recognises the page (tried statuspage at file://"
+            "not a recognised page: no known kind recognises the page (tried statuspage, \
+             statuspage-feed, statuspage-html, incidentio, instatus, betterstack, statusio, \
+             cachet, gcp, aws, azure, slack, okta, salesforce, aggregator, feed at file://"
         ),
         "{stderr}"
+    );
+}
+
+/// Every kind's detector on real captures (and pages written from the formats): which kinds
+/// recognise each, how surely, and the one `auto` picks. Read from the payloads: each is its
+/// product's; a plain feed reader fits every feed; Instatus's history carries Statuspage's
+/// update paragraphs but neither its Rails ids nor its `/incidents/<code>` links.
+#[test]
+fn detectors_recognise_each_products_documents_and_only_them() {
+    use statusdb::providers::auto::{choose, detect_all};
+    use statusdb::providers::{Confidence, Kind};
+    // (fixture, the verdicts above `No` in `Kind::FORMATS` order, the kind chosen)
+    type Case = (&'static str, &'static [(Kind, Confidence)], Kind);
+    let cases: &[Case] = &[
+        (
+            "incidentio/openai-summary-2026-10-09-operational.json",
+            &[(Kind::Incidentio, Confidence::Strong)],
+            Kind::Incidentio,
+        ),
+        (
+            "incidentio/openai-feed.from-docs.atom",
+            &[
+                (Kind::Incidentio, Confidence::Strong),
+                (Kind::Feed, Confidence::Weak),
+            ],
+            Kind::Incidentio,
+        ),
+        (
+            "instatus/demo-summary-hasissues.json",
+            &[(Kind::Instatus, Confidence::Strong)],
+            Kind::Instatus,
+        ),
+        (
+            "instatus/gcore-v3-components-trimmed.json",
+            &[(Kind::Instatus, Confidence::Strong)],
+            Kind::Instatus,
+        ),
+        (
+            "instatus/demo-history.from-docs.atom",
+            &[
+                (Kind::StatuspageFeed, Confidence::Weak),
+                (Kind::Instatus, Confidence::Strong),
+                (Kind::Feed, Confidence::Weak),
+            ],
+            Kind::Instatus,
+        ),
+        (
+            "betterstack/betterstack-index-2026-09-07-trimmed.json",
+            &[(Kind::Betterstack, Confidence::Strong)],
+            Kind::Betterstack,
+        ),
+        (
+            "statusio/nintex-status.served-part.json",
+            &[(Kind::Statusio, Confidence::Strong)],
+            Kind::Statusio,
+        ),
+        (
+            "cachet/demo-api-v1-components.json",
+            &[(Kind::Cachet, Confidence::Strong)],
+            Kind::Cachet,
+        ),
+        (
+            "gcp/incidents-2022-07.json",
+            &[(Kind::Gcp, Confidence::Strong)],
+            Kind::Gcp,
+        ),
+        (
+            "aws/legacy-data-2022.json",
+            &[(Kind::Aws, Confidence::Weak)],
+            Kind::Aws,
+        ),
+        (
+            "aws/all-2026-08-18.rss",
+            &[
+                (Kind::Aws, Confidence::Strong),
+                (Kind::Feed, Confidence::Weak),
+            ],
+            Kind::Aws,
+        ),
+        (
+            "azure/status-feed-empty-2026-09-07.xml",
+            &[
+                (Kind::Azure, Confidence::Strong),
+                (Kind::Feed, Confidence::Weak),
+            ],
+            Kind::Azure,
+        ),
+        (
+            "slack/api-v2-history-2026-08-18-first5.reformatted.json",
+            &[(Kind::Slack, Confidence::Strong)],
+            Kind::Slack,
+        ),
+        (
+            "okta/okta-trust-feed.from-docs.atom",
+            &[
+                (Kind::Okta, Confidence::Strong),
+                (Kind::Feed, Confidence::Weak),
+            ],
+            Kind::Okta,
+        ),
+        (
+            "salesforce/instance-POD114-status-2023-04.json",
+            &[(Kind::Salesforce, Confidence::Strong)],
+            Kind::Salesforce,
+        ),
+        (
+            "aggregator/okta-o365-oin-2024-10.rendered-from-text.html",
+            &[(Kind::Aggregator, Confidence::Strong)],
+            Kind::Aggregator,
+        ),
+        (
+            "statuspage/github-history-2022-06-11.atom",
+            &[
+                (Kind::StatuspageFeed, Confidence::Strong),
+                (Kind::Feed, Confidence::Weak),
+            ],
+            Kind::StatuspageFeed,
+        ),
+        (
+            "statuspage/python-home.html",
+            &[(Kind::StatuspageHtml, Confidence::Strong)],
+            Kind::StatuspageHtml,
+        ),
+    ];
+    for (file, verdicts, chosen) in cases {
+        let evidence = detect_all(file, &fixture(file));
+        let recognised: Vec<(Kind, Confidence)> = evidence
+            .iter()
+            .filter(|e| e.confidence != Confidence::No)
+            .map(|e| (e.kind, e.confidence))
+            .collect();
+        assert_eq!(recognised, *verdicts, "{file}");
+        assert_eq!(choose(&evidence), Ok(*chosen), "{file}");
+    }
+}
+
+/// What fits two products is refused with both named: an empty JSON array (any array
+/// document), a feed with Statuspage-like paragraphs but no Statuspage marks (the plain feed
+/// kind fits it as well).
+#[test]
+fn auto_refuses_what_fits_two_products() {
+    let dir = TempDir::new().unwrap();
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "[]").unwrap();
+    let out = statusdb()
+        .args(["parse", "--kind", "auto"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let url = url::Url::from_file_path(&empty).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "the page fits more than one product and statusdb will not guess between them: \
+             gcp (Weak at {url}), aws (Weak at {url}), slack (Weak at {url}), \
+             salesforce (Weak at {url}); set the kind explicitly"
+        )),
+        "{stderr}"
+    );
+
+    let feed = dir.path().join("history.atom");
+    std::fs::write(
+        &feed,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <id>https://status.example.com/history</id>
+  <title>Example history</title>
+  <updated>2024-01-01T00:31:40Z</updated>
+  <entry>
+    <id>https://status.example.com/posts/1</id>
+    <link rel="alternate" href="https://status.example.com/posts/1"/>
+    <title>Delayed notifications</title>
+    <updated>2024-01-01T00:31:40Z</updated>
+    <content type="html">&lt;p&gt;&lt;small&gt;Jan  1, 00:31 UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Resolved&lt;/strong&gt; - Delivered.&lt;/p&gt;</content>
+  </entry>
+</feed>"#,
+    )
+    .unwrap();
+    let out = statusdb()
+        .args(["parse", "--kind", "auto"])
+        .arg(&feed)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let url = url::Url::from_file_path(&feed).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "statuspage-feed (Weak at {url}), feed (Weak at {url}); set the kind explicitly"
+        )),
+        "{stderr}"
+    );
+}
+
+/// `auto` over loopback for pages of other products: incident.io's Statuspage-compatible API
+/// (read at the same `/api/v2/summary.json` as Statuspage's, told apart by its ULIDs) and an
+/// Instatus page (its `/summary.json`). Each resolves to its product's kind, on the document
+/// that carries the product's marks, and ingests as that kind.
+#[test]
+fn auto_finds_incident_io_and_instatus_pages_by_their_marks() {
+    let server = TestServer::start();
+    let summary = fixture("incidentio/openai-summary-2026-09-29-two-incidents.reformatted.json");
+    server.serve("/oai/api/v2/summary.json", summary.clone());
+    server.serve("/oai/api/v2/incidents.json", summary);
+    server.serve(
+        "/gc/summary.json",
+        fixture("instatus/gcore-summary-2026-09-07-maintenances.json"),
+    );
+    server.serve(
+        "/gc/v2/components.json",
+        fixture("instatus/gcore-v3-components-trimmed.json"),
+    );
+    let dir = TempDir::new().unwrap();
+    let config = write_config(
+        dir.path(),
+        &[
+            SourceSpec::new("oai", "openai", "auto", server.url("/oai/")),
+            SourceSpec::new("gc", "gcore", "auto", server.url("/gc/")),
+        ],
+    );
+    let out = statusdb()
+        .args(["check-config", "--probe", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Per source: the kind chosen and every verdict above `No`.
+    let verdicts: Vec<(String, Vec<String>)> = stdout
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let (head, evidence) = line.split_once(" (").unwrap();
+            let found = evidence
+                .trim_end_matches(')')
+                .split("; ")
+                .filter(|e| !e.contains(": No at "))
+                .map(str::to_string)
+                .collect();
+            (head.to_string(), found)
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        vec![
+            (
+                "oai: auto -> incidentio".to_string(),
+                vec![format!(
+                    "incidentio: Strong at {}",
+                    server.url("/oai/api/v2/summary.json")
+                )]
+            ),
+            (
+                "gc: auto -> instatus".to_string(),
+                vec![format!(
+                    "instatus: Strong at {}",
+                    server.url("/gc/summary.json")
+                )]
+            ),
+        ]
+    );
+
+    let db = dir.path().join("statusdb.sqlite");
+    let out = statusdb()
+        .arg("ingest")
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        sql_strings(
+            &db,
+            "SELECT id || ' ' || coalesce(resolved_kind, '-') FROM sources ORDER BY id"
+        ),
+        vec!["gc instatus", "oai incidentio"]
+    );
+    // The summary's two incidents; Gcore's two maintenances and the components of its two
+    // documents.
+    assert_eq!(
+        sql_count(
+            &db,
+            "SELECT count(*) FROM incidents WHERE vendor = 'openai'"
+        ),
+        2
+    );
+    assert_eq!(
+        sql_count(&db, "SELECT count(*) FROM incidents WHERE vendor = 'gcore'"),
+        2
+    );
+    assert_eq!(
+        sql_count(
+            &db,
+            "SELECT count(*) FROM components WHERE vendor = 'gcore'"
+        ),
+        3
     );
 }

@@ -237,8 +237,10 @@ pub fn merge(
 ///   "Update" on either side (the API writes such an update with the status it keeps).
 ///
 /// Among several candidates in one minute (GitHub posts four "Update"s in one minute), those
-/// with the same text are paired first, then the rest in time order; a held update is
-/// matched at most once per observation.
+/// with the same text are paired first, then those of the same instant and label, then the
+/// rest in time order; a held update is matched at most once per observation. Raw labels
+/// compare without regard to case ([`same_label`]): a product's JSON writes `investigating`
+/// where its feed writes "Investigating", and a re-fetch that only changes the case is no edit.
 pub fn merge_updates(
     record: &mut IncidentRecord,
     observed: &[ObservedUpdate],
@@ -279,7 +281,8 @@ pub fn merge_updates(
             .collect();
         let exact = candidates.iter().copied().find(|&h| {
             let held = &record.updates[h];
-            held.posted_at.utc == update.posted_at.utc && held.status_raw == update.status_raw
+            held.posted_at.utc == update.posted_at.utc
+                && same_label(&held.status_raw, &update.status_raw)
         });
         if let Some(h) = exact.or(candidates.first().copied()) {
             claimed[h] = true;
@@ -386,7 +389,7 @@ fn refresh_update(
         );
         held.body = observed.body.clone();
     }
-    if held.status_raw != observed.status_raw {
+    if !same_label(&held.status_raw, &observed.status_raw) {
         revise(
             held,
             "status",
@@ -443,6 +446,16 @@ fn append_update(record: &mut IncidentRecord, observed: &ObservedUpdate, seen: &
         source_id: seen.source_id.to_string(),
         first_seen_at: seen.at,
     });
+}
+
+/// Two status labels are the same label whatever their case: a product's JSON writes
+/// `investigating` where its feed writes "Investigating" for the same update.
+fn same_label(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 /// Recomputes the fields that follow from the updates: order, status, start and resolution.
@@ -781,6 +794,39 @@ mod tests {
             }]
         );
         assert_eq!(record.updates[0].body, "We are investigating.");
+    }
+
+    #[test]
+    fn a_label_that_only_changes_case_is_the_same_label() {
+        // A product's two views write one update's label as "Investigating" and
+        // "investigating"; neither view has update ids.
+        let (record, _) = merge(None, &incident(feed_updates()), &seen("feed"));
+        let mut lower = feed_updates();
+        lower[0].status_raw = Some("investigating".into());
+        lower[2].status_raw = Some("RESOLVED".into());
+        let (record, revisions) = merge(Some(record), &incident(lower), &seen("json"));
+        assert_eq!(record.updates.len(), 3);
+        assert_eq!(revisions, vec![]);
+        // The label first held stays.
+        assert_eq!(
+            record.updates[0].status_raw.as_deref(),
+            Some("Investigating")
+        );
+        assert_eq!(record.updates[2].status_raw.as_deref(), Some("Resolved"));
+        // Another word is an edit.
+        let mut edited = feed_updates();
+        edited[2].status_raw = Some("Completed".into());
+        let (_, revisions) = merge(Some(record), &incident(edited), &seen("feed"));
+        assert_eq!(
+            revisions,
+            vec![Revision {
+                entity: "update",
+                entity_id: "github/8xxms3q3qzgp@20220601T1028/Resolved/0".into(),
+                field: "status",
+                old_value: Some("Resolved".into()),
+                new_value: Some("Completed".into()),
+            }]
+        );
     }
 
     #[test]

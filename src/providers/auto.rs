@@ -27,6 +27,8 @@ pub struct Evidence {
 /// Why no kind was chosen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AutoError {
+    /// `tried`: each document read, with the kinds that read it
+    /// (`statuspage, incidentio at https://…/api/v2/summary.json`).
     #[error("no known kind recognises the page (tried {})", tried.join("; "))]
     NoMatch { tried: Vec<String> },
     #[error(
@@ -56,13 +58,19 @@ pub fn choose(evidence: &[Evidence]) -> Result<Kind, AutoError> {
         .max()
         .unwrap_or(Confidence::No);
     if best == Confidence::No {
-        let mut tried: Vec<String> = Vec::new();
+        // The kinds that read each document, documents in the order first read.
+        let mut per_document: Vec<(&str, Vec<Kind>)> = Vec::new();
         for e in evidence {
-            let item = format!("{} at {}", e.kind, e.document);
-            if !tried.contains(&item) {
-                tried.push(item);
+            match per_document.iter_mut().find(|(d, _)| *d == e.document) {
+                Some((_, kinds)) if kinds.contains(&e.kind) => {}
+                Some((_, kinds)) => kinds.push(e.kind),
+                None => per_document.push((&e.document, vec![e.kind])),
             }
         }
+        let tried = per_document
+            .into_iter()
+            .map(|(document, kinds)| format!("{} at {document}", kind_list(&kinds)))
+            .collect();
         return Err(AutoError::NoMatch { tried });
     }
     // The preferred kind of each product seen at the best confidence.
@@ -96,6 +104,38 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         reason: e.to_string(),
     })?;
     kind.parse(page)
+}
+
+/// The evidence on one line, as people read it: consecutive verdicts that agree on one document
+/// share an entry (`statuspage: Strong at https://…/api/v2/summary.json; statusio, gcp, aws: No
+/// at https://…/`).
+pub fn summarize(evidence: &[Evidence]) -> String {
+    let mut entries: Vec<(Vec<Kind>, Confidence, &str)> = Vec::new();
+    for e in evidence {
+        match entries.last_mut() {
+            Some((kinds, confidence, document))
+                if *confidence == e.confidence && *document == e.document =>
+            {
+                kinds.push(e.kind)
+            }
+            _ => entries.push((vec![e.kind], e.confidence, &e.document)),
+        }
+    }
+    entries
+        .iter()
+        .map(|(kinds, confidence, document)| {
+            format!("{}: {confidence:?} at {document}", kind_list(kinds))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn kind_list(kinds: &[Kind]) -> String {
+    kinds
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl fmt::Display for Evidence {
@@ -141,11 +181,9 @@ mod tests {
 
     #[test]
     fn two_products_at_the_best_confidence_are_refused_with_both_named() {
-        // `Auto` stands in for a second product here: the other products' kinds are not on
-        // this branch yet, and `choose` only looks at the products the evidence names.
         let evidence = [
             e(Kind::StatuspageFeed, Confidence::Strong),
-            e(Kind::Auto, Confidence::Strong),
+            e(Kind::Instatus, Confidence::Strong),
             e(Kind::StatuspageHtml, Confidence::Weak),
         ];
         let err = choose(&evidence).unwrap_err();
@@ -154,15 +192,62 @@ mod tests {
             AutoError::Ambiguous {
                 candidates: vec![
                     e(Kind::StatuspageFeed, Confidence::Strong),
-                    e(Kind::Auto, Confidence::Strong)
+                    e(Kind::Instatus, Confidence::Strong)
                 ]
             }
         );
         assert!(
             err.to_string().contains(
-                "statuspage-feed (Strong at https://x/statuspage-feed), auto (Strong at https://x/auto)"
+                "statuspage-feed (Strong at https://x/statuspage-feed), instatus (Strong at https://x/instatus)"
             ),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_generic_feed_is_a_product_of_its_own() {
+        // Alone at its confidence it is chosen; beside another product's Weak feed it is not.
+        assert_eq!(
+            choose(&[
+                e(Kind::Feed, Confidence::Weak),
+                e(Kind::Okta, Confidence::No)
+            ]),
+            Ok(Kind::Feed)
+        );
+        assert_eq!(
+            choose(&[
+                e(Kind::Okta, Confidence::Strong),
+                e(Kind::Feed, Confidence::Weak)
+            ]),
+            Ok(Kind::Okta)
+        );
+        assert!(matches!(
+            choose(&[
+                e(Kind::StatuspageFeed, Confidence::Weak),
+                e(Kind::Feed, Confidence::Weak)
+            ]),
+            Err(AutoError::Ambiguous { .. })
+        ));
+    }
+
+    #[test]
+    fn a_summary_groups_agreeing_verdicts_on_one_document() {
+        let at = |kind: Kind, document: &str, confidence: Confidence| Evidence {
+            kind,
+            document: document.to_string(),
+            confidence,
+        };
+        let evidence = [
+            at(Kind::Statuspage, "https://x/a.json", Confidence::Strong),
+            at(Kind::Incidentio, "https://x/a.json", Confidence::No),
+            at(Kind::StatuspageHtml, "https://x/", Confidence::No),
+            at(Kind::Gcp, "https://x/", Confidence::No),
+            at(Kind::Feed, "https://x/", Confidence::No),
+        ];
+        assert_eq!(
+            summarize(&evidence),
+            "statuspage: Strong at https://x/a.json; incidentio: No at https://x/a.json; \
+             statuspage-html, gcp, feed: No at https://x/"
         );
     }
 
@@ -171,12 +256,17 @@ mod tests {
         let evidence = [
             e(Kind::Statuspage, Confidence::No),
             e(Kind::StatuspageFeed, Confidence::No),
+            Evidence {
+                kind: Kind::Incidentio,
+                document: "https://x/statuspage".into(),
+                confidence: Confidence::No,
+            },
         ];
         let err = choose(&evidence).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "no known kind recognises the page (tried statuspage at https://x/statuspage; \
-             statuspage-feed at https://x/statuspage-feed)"
+            "no known kind recognises the page (tried statuspage, incidentio at \
+             https://x/statuspage; statuspage-feed at https://x/statuspage-feed)"
         );
     }
 }

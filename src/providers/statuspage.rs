@@ -6,6 +6,7 @@
 //! its `display_at` (what the vendor shows), not `created_at`, which differs on imported
 //! incidents.
 
+use super::incidentio::is_ulid;
 use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
@@ -16,7 +17,32 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use url::Url;
 
-const KIND: Kind = Kind::Statuspage;
+/// The words of one Statuspage-compatible product and how they map to the canonical
+/// vocabulary. Statuspage's own words are [`STATUSPAGE`]; products that copy its API
+/// (incident.io) parse the same shapes through [`parse_with`] with their own table.
+#[derive(Debug, Clone, Copy)]
+pub struct Vocabulary {
+    /// The kind named in parse errors ("not a <kind> page").
+    pub kind: Kind,
+    /// What the product calls its JSON, for errors ("Statuspage JSON").
+    pub label: &'static str,
+    /// Incident and maintenance status words.
+    pub status: fn(&str) -> Option<Status>,
+    /// Impact words: `None` for an unknown word, `Some(None)` for a known word without a
+    /// severity.
+    pub impact: fn(&str) -> Option<Option<Impact>>,
+    /// Component status words.
+    pub component_status: fn(&str) -> Option<ComponentStatus>,
+}
+
+/// Atlassian Statuspage's own words.
+pub const STATUSPAGE: Vocabulary = Vocabulary {
+    kind: Kind::Statuspage,
+    label: "Statuspage JSON",
+    status: status_word,
+    impact: impact_word,
+    component_status: component_status_word,
+};
 
 /// A base page URL reads the three documents; a URL of one `.json` document reads just it.
 pub fn endpoints(url: &Url) -> Vec<Endpoint> {
@@ -45,7 +71,8 @@ pub fn endpoints(url: &Url) -> Vec<Endpoint> {
 /// How surely a body is a Statuspage JSON document: Strong when its page, component or
 /// incident ids are Statuspage codes (12 lowercase letters and digits), Weak when only the
 /// shape fits, No for anything else, including the Statuspage-compatible API of incident.io,
-/// whose ids are ULIDs.
+/// whose ids are ULIDs, and Instatus's summary, whose page states its status as a word
+/// (Statuspage's `status` is a top-level object).
 pub fn detect(body: &[u8]) -> Confidence {
     let Ok(serde_json::Value::Object(document)) = serde_json::from_slice(body) else {
         return Confidence::No;
@@ -76,7 +103,11 @@ pub fn detect(body: &[u8]) -> Confidence {
         || document
             .get("incident")
             .is_some_and(|i| i.get("incident_updates").is_some());
-    if !shaped || ids.iter().any(|id| is_ulid(id)) {
+    let page_status_word = document
+        .get("page")
+        .and_then(|p| p.get("status"))
+        .is_some_and(|s| s.is_string());
+    if !shaped || page_status_word || ids.iter().any(|id| is_ulid(id)) {
         return Confidence::No;
     }
     if ids.iter().any(|id| is_statuspage_code(id)) {
@@ -87,19 +118,11 @@ pub fn detect(body: &[u8]) -> Confidence {
 }
 
 /// Statuspage's ids: 12 lowercase letters and digits (`kctbh9vrtdwd`, `f0mhbz9xn497`).
-fn is_statuspage_code(id: &str) -> bool {
+pub(crate) fn is_statuspage_code(id: &str) -> bool {
     id.len() == 12
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-}
-
-/// A ULID (`01FCNDV6P870EA6S7TK1DSYDG0`): 26 Crockford base-32 characters.
-fn is_ulid(id: &str) -> bool {
-    id.len() == 26
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
 }
 
 #[derive(Deserialize)]
@@ -169,12 +192,21 @@ struct AffectedComponent {
 
 /// Parses one Statuspage JSON document of any of the shapes above.
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
+    parse_with(page, &STATUSPAGE)
+}
+
+/// Parses one Statuspage-shaped JSON document with a product's own vocabulary.
+pub fn parse_with(page: &PageInput<'_>, words: &Vocabulary) -> Result<Observation, ParseError> {
+    let kind = words.kind;
     let document: Document = serde_json::from_slice(page.body).map_err(|e| {
         let start = String::from_utf8_lossy(&page.body[..page.body.len().min(40)]).into_owned();
         ParseError::at(
-            KIND,
+            kind,
             format!("line {} column {}", e.line(), e.column()),
-            format!("body is not Statuspage JSON ({e}); it starts with {start:?}"),
+            format!(
+                "body is not {} ({e}); it starts with {start:?}",
+                words.label
+            ),
         )
     })?;
     if document.components.is_none()
@@ -184,11 +216,12 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         && document.page.is_none()
     {
         return Err(ParseError::new(
-            KIND,
+            kind,
             "JSON has none of the keys page, components, incidents, scheduled_maintenances, incident",
         ));
     }
     let mut parser = Parser {
+        words: *words,
         notes: Vec::new(),
         page_url: document
             .page
@@ -241,6 +274,7 @@ fn page_root(url: &str) -> Option<String> {
 }
 
 struct Parser {
+    words: Vocabulary,
     notes: Vec<ParseNote>,
     page_url: Option<String>,
 }
@@ -323,9 +357,13 @@ impl Parser {
         for (i, u) in updates.into_iter().enumerate().rev() {
             let place = format!("{place}.incident_updates[{i}]");
             let stamp = u.display_at.or(u.created_at).ok_or_else(|| {
-                ParseError::at(KIND, &place, "update has neither display_at nor created_at")
+                ParseError::at(
+                    self.words.kind,
+                    &place,
+                    "update has neither display_at nor created_at",
+                )
             })?;
-            let posted_at = parse_time(&stamp, &place)?;
+            let posted_at = parse_time(self.words.kind, &stamp, &place)?;
             let mut components = Vec::new();
             for a in u.affected_components.into_iter().flatten() {
                 // Statuspage writes a sentence ("No components were affected by this update.")
@@ -364,11 +402,12 @@ impl Parser {
     }
 
     fn time(&mut self, text: Option<&str>, place: &str) -> Result<Option<TimeValue>, ParseError> {
-        text.map(|t| parse_time(t, place)).transpose()
+        text.map(|t| parse_time(self.words.kind, t, place))
+            .transpose()
     }
 
     fn status(&mut self, raw: &str, place: &str) -> Option<Status> {
-        let status = status_word(raw);
+        let status = (self.words.status)(raw);
         if status.is_none() {
             self.note(place, format!("unknown status {raw:?} kept raw"));
         }
@@ -376,7 +415,7 @@ impl Parser {
     }
 
     fn impact(&mut self, raw: &str, place: &str) -> Option<Impact> {
-        match impact_word(raw) {
+        match (self.words.impact)(raw) {
             Some(impact) => impact,
             None => {
                 self.note(place, format!("unknown impact {raw:?} kept raw"));
@@ -386,7 +425,7 @@ impl Parser {
     }
 
     fn component_status(&mut self, raw: &str, place: &str) -> ComponentStatus {
-        component_status_word(raw).unwrap_or_else(|| {
+        (self.words.component_status)(raw).unwrap_or_else(|| {
             self.note(
                 place,
                 format!("unknown component status {raw:?} kept raw, mapped to unknown"),
@@ -443,10 +482,11 @@ pub fn component_status_word(raw: &str) -> Option<ComponentStatus> {
     })
 }
 
-fn parse_time(text: &str, place: &str) -> Result<TimeValue, ParseError> {
+/// Reads an RFC 3339 machine field exactly, offset included.
+pub fn parse_time(kind: Kind, text: &str, place: &str) -> Result<TimeValue, ParseError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
-        .map_err(|e| ParseError::at(KIND, place, format!("time {text:?} is not RFC 3339: {e}")))
+        .map_err(|e| ParseError::at(kind, place, format!("time {text:?} is not RFC 3339: {e}")))
 }
 
 #[cfg(test)]
@@ -462,6 +502,10 @@ mod tests {
         assert_eq!(detect(incident_io), Confidence::No);
         let shaped = br#"{"page":{"id":"page-1","name":"Example"},"incidents":[]}"#;
         assert_eq!(detect(shaped), Confidence::Weak);
+        // Instatus's summary: a page whose status is a word.
+        let instatus =
+            br#"{"page":{"name":"Gcore","url":"https://status.gcore.com","status":"UP"}}"#;
+        assert_eq!(detect(instatus), Confidence::No);
         assert_eq!(detect(br#"{"status":"ok"}"#), Confidence::No);
         assert_eq!(detect(b"<html></html>"), Confidence::No);
     }

@@ -14,6 +14,7 @@
 //! incident code; the code is in the link (`/incidents/<code>`): it is the native id, so the
 //! feed and the JSON API of one page meet in one record, and the entry id is kept as an alias.
 
+use super::statuspage::is_statuspage_code;
 use super::statuspage_text::{
     Label, collapse_whitespace, incident_code, is_maintenance_status, label, read_stamp, selector,
     update_body,
@@ -57,9 +58,10 @@ fn read_feed(body: &[u8]) -> Result<Feed, feed_rs::parser::ParseFeedError> {
         .parse(body)
 }
 
-/// How surely a body is a Statuspage history feed: Strong when its entries carry Statuspage's
-/// update paragraphs or its Rails ids (`tag:<host>,2005:Incident/<n>`, feed `…:/history`);
-/// Weak when only its links point at `/incidents/<code>`.
+/// How surely a body is a Statuspage history feed: Strong when it carries Statuspage's Rails
+/// ids (`tag:<host>,2005:Incident/<n>`, feed `…:/history`), or its update paragraphs in
+/// entries linked to `/incidents/<code>`; Weak for the paragraphs alone (Instatus writes them
+/// too) or the links alone.
 pub fn detect(body: &[u8]) -> Confidence {
     let Ok(feed) = read_feed(body) else {
         return Confidence::No;
@@ -73,14 +75,18 @@ pub fn detect(body: &[u8]) -> Confidence {
         .entries
         .iter()
         .any(|e| content_html(e).is_some_and(|html| !update_paragraphs(&html).0.is_empty()));
-    if rails_ids || paragraphs {
-        return Confidence::Strong;
-    }
-    let incident_links = feed
-        .entries
-        .iter()
-        .any(|e| entry_link(e).as_deref().and_then(incident_code).is_some());
-    if incident_links {
+    // Statuspage's incident links: `/incidents/<code>` with its 12-character codes (incident.io
+    // links ULIDs there).
+    let incident_links = feed.entries.iter().any(|e| {
+        entry_link(e)
+            .as_deref()
+            .and_then(incident_code)
+            .is_some_and(|code| is_statuspage_code(&code))
+    });
+    // The update paragraphs alone are not Statuspage's mark: Instatus writes them too.
+    if rails_ids || (paragraphs && incident_links) {
+        Confidence::Strong
+    } else if paragraphs || incident_links {
         Confidence::Weak
     } else {
         Confidence::No

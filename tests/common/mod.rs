@@ -90,7 +90,11 @@ impl TestServer {
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
                 let app = axum::Router::new().fallback(move |request: Request<Body>| {
                     let shared = shared.clone();
-                    async move { respond(&shared, request.uri().path(), request.headers()) }
+                    async move {
+                        let uri = request.uri();
+                        let full = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+                        respond(&shared, full, uri.path(), request.headers())
+                    }
                 });
                 axum::serve(listener, app)
                     .with_graceful_shutdown(async {
@@ -146,8 +150,15 @@ impl Drop for TestServer {
     }
 }
 
-fn respond(state: &Mutex<State>, path: &str, headers: &HeaderMap) -> Response<Body> {
+/// A route set for the path with its query (`/api/v1/incidents?page=2`) answers that exact
+/// request; otherwise the route of the path alone does.
+fn respond(state: &Mutex<State>, full: &str, path: &str, headers: &HeaderMap) -> Response<Body> {
     let mut state = state.lock().unwrap();
+    let path = if state.routes.contains_key(full) {
+        full
+    } else {
+        path
+    };
     *state.hits.entry(path.to_string()).or_default() += 1;
     let Some(route) = state.routes.get(path).cloned() else {
         return Response::builder()
