@@ -5,10 +5,12 @@
 use crate::config::{Config, Source};
 use crate::fetch::{Fetched, Fetcher, Validators};
 use crate::model::{Observation, ParseNote};
-use crate::providers::{Endpoint, PageInput};
+use crate::probe;
+use crate::providers::{Endpoint, Kind, PageInput};
 use crate::schedule;
 use crate::store::{
-    DocumentOutcome, DocumentResult, EndpointState, SourceChanges, SourceResult, Store, StoreError,
+    DocumentOutcome, DocumentResult, EndpointState, ResolvedKind, SourceChanges, SourceResult,
+    Store, StoreError,
 };
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -131,6 +133,7 @@ pub async fn run(
         chosen = schedule::due(&store, chosen, started_at)?;
     }
     let states = Arc::new(store.endpoint_states()?);
+    let resolved = Arc::new(store.resolved_kinds()?);
     let run_id = store.begin_run(started_at)?;
 
     let fetcher = Fetcher::new(&config.fetch).map_err(|e| IngestError::Client(e.to_string()))?;
@@ -161,9 +164,14 @@ pub async fn run(
         let fetcher = fetcher.clone();
         let permits = permits.clone();
         let states = states.clone();
+        let resolved = resolved.clone();
         let sender = sender.clone();
         tasks.push(tokio::spawn(async move {
-            let result = fetch_source(&fetcher, &permits, &states, source).await;
+            let known = resolved
+                .get(&source.id)
+                .filter(|r| r.url == source.url.as_str())
+                .map(|r| r.kind);
+            let result = fetch_source(&fetcher, &permits, &states, source, known).await;
             // A closed channel means the writer failed; its error is reported below.
             let _ = sender.send(result).await;
         }));
@@ -256,14 +264,54 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
 }
 
 /// Fetches and parses every document of one source. Never fails: failures are outcomes.
+/// An `auto` source reads with the kind stored for it (`known`), or probes for one first.
 async fn fetch_source(
     fetcher: &Fetcher,
     permits: &Semaphore,
     states: &HashMap<(String, String), EndpointState>,
     source: Source,
+    known: Option<Kind>,
 ) -> SourceResult {
     let mut documents = Vec::new();
-    let mut queue: VecDeque<Endpoint> = source.kind.endpoints(&source.url).into();
+    let mut resolved = None;
+    let kind = match (source.kind, known) {
+        (Kind::Auto, Some(kind)) => kind,
+        (Kind::Auto, None) => {
+            let started_at = Utc::now();
+            let clock = Instant::now();
+            match probe::probe(fetcher, &source.url, Some(permits)).await {
+                Ok(resolution) => {
+                    tracing::info!(source = %source.id, kind = %resolution.kind, "kind auto resolved");
+                    resolved = Some(ResolvedKind {
+                        kind: resolution.kind,
+                        url: source.url.to_string(),
+                        at: started_at,
+                        evidence: resolution.evidence_line(),
+                    });
+                    resolution.kind
+                }
+                Err(e) => {
+                    documents.push(DocumentResult {
+                        url: source.url.to_string(),
+                        fetched_at: started_at,
+                        duration: clock.elapsed(),
+                        outcome: DocumentOutcome::Failed {
+                            http_status: None,
+                            error: e.to_string(),
+                            body: None,
+                        },
+                    });
+                    return SourceResult {
+                        source,
+                        resolved: None,
+                        documents,
+                    };
+                }
+            }
+        }
+        (kind, _) => kind,
+    };
+    let mut queue: VecDeque<Endpoint> = kind.endpoints(&source.url).into();
     let mut queued: HashSet<String> = queue.iter().map(|e| e.url.to_string()).collect();
     let mut followed = 0;
     while let Some(endpoint) = queue.pop_front() {
@@ -283,7 +331,15 @@ async fn fetch_source(
                 let validators = page.validators.clone();
                 let body = page.body;
                 let parsed = tokio::task::spawn_blocking(move || {
-                    parse_document(&source, &url, fetched_at, body, validators, previous_hash)
+                    parse_document(
+                        &source,
+                        kind,
+                        &url,
+                        fetched_at,
+                        body,
+                        validators,
+                        previous_hash,
+                    )
                 })
                 .await;
                 match parsed {
@@ -325,7 +381,11 @@ async fn fetch_source(
             break;
         }
     }
-    SourceResult { source, documents }
+    SourceResult {
+        source,
+        resolved,
+        documents,
+    }
 }
 
 /// The most follow-up documents (next pages) one source reads in one run.
@@ -394,6 +454,7 @@ pub fn content_hash(body: &[u8]) -> String {
 
 fn parse_document(
     source: &Source,
+    kind: Kind,
     url: &str,
     fetched_at: DateTime<Utc>,
     body: Vec<u8>,
@@ -410,7 +471,7 @@ fn parse_document(
         fetched_at,
         zone: source.zone,
     };
-    match source.kind.parse(&input) {
+    match kind.parse(&input) {
         Ok(observation) => DocumentOutcome::Parsed {
             body,
             hash,

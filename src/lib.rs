@@ -13,6 +13,7 @@ pub mod logging;
 pub mod metrics;
 pub mod model;
 pub mod normalize;
+pub mod probe;
 pub mod progress;
 pub mod providers;
 pub mod query;

@@ -130,6 +130,10 @@ enum Command {
     CheckConfig {
         #[arg(long, default_value = "config.toml", value_name = "F")]
         config: PathBuf,
+        /// Also fetch each `kind = "auto"` source's documents and print the kind it resolves to
+        /// (exit 1 when one resolves to none).
+        #[arg(long)]
+        probe: bool,
     },
     /// Print shell completions or the man page.
     Generate(cli::generate::GenerateArgs),
@@ -359,7 +363,7 @@ fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
             writeln!(out).map_err(Failure::runtime)?;
             Ok(0)
         }
-        Command::CheckConfig { config } => {
+        Command::CheckConfig { config, probe } => {
             let config = Config::load(&config)?;
             println!(
                 "{}: {} sources, database {}",
@@ -367,7 +371,38 @@ fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
                 config.sources.len(),
                 config.database_path.display()
             );
+            if probe {
+                return probe_auto_sources(&config);
+            }
             Ok(0)
         }
     }
+}
+
+/// `check-config --probe`: one line per `auto` source, `<id>: auto -> <kind> (<evidence>)` or
+/// `<id>: auto -> unresolved: <why>`.
+fn probe_auto_sources(config: &Config) -> Result<u8, Failure> {
+    let fetcher = statusdb::fetch::Fetcher::new(&config.fetch).map_err(Failure::runtime)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Failure::runtime)?;
+    let mut unresolved = 0;
+    let mut out = io::stdout().lock();
+    for source in config.sources.iter().filter(|s| s.kind == Kind::Auto) {
+        let line = match runtime.block_on(statusdb::probe::probe(&fetcher, &source.url, None)) {
+            Ok(resolution) => format!(
+                "{}: auto -> {} ({})",
+                source.id,
+                resolution.kind,
+                resolution.evidence_line()
+            ),
+            Err(e) => {
+                unresolved += 1;
+                format!("{}: auto -> unresolved: {}", source.id, e.error)
+            }
+        };
+        writeln!(out, "{line}").map_err(Failure::runtime)?;
+    }
+    Ok(if unresolved > 0 { EXIT_SOME_FAILED } else { 0 })
 }

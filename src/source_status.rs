@@ -14,6 +14,8 @@ pub struct SourceStatus {
     pub id: String,
     pub vendor: String,
     pub kind: String,
+    /// For `kind = "auto"`: the kind its last probe chose (null before one, or after a failure).
+    pub resolved_kind: Option<String>,
     pub url: String,
     pub interval_seconds: u64,
     /// False for a source the database knows that the config no longer lists.
@@ -56,6 +58,7 @@ pub fn list(config: &Config, store: Option<&Store>) -> Result<Vec<SourceStatus>,
             id: s.id.clone(),
             vendor: s.vendor.clone(),
             kind: s.kind.as_str().to_string(),
+            resolved_kind: None,
             url: s.url.to_string(),
             interval_seconds: s.interval.as_secs(),
             configured: true,
@@ -71,7 +74,7 @@ pub fn list(config: &Config, store: Option<&Store>) -> Result<Vec<SourceStatus>,
     let conn = store.connection();
     let mut stmt = conn.prepare(
         "SELECT id, vendor, kind, url, interval_seconds, last_attempt_at, last_success_at,
-                last_error, consecutive_failures, next_due_at
+                last_error, consecutive_failures, next_due_at, resolved_kind
          FROM sources ORDER BY id",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -86,13 +89,15 @@ pub fn list(config: &Config, store: Option<&Store>) -> Result<Vec<SourceStatus>,
             r.get::<_, Option<String>>(7)?,
             r.get::<_, i64>(8)?,
             r.get::<_, Option<String>>(9)?,
+            r.get::<_, Option<String>>(10)?,
         ))
     })?;
     let mut duration = conn.prepare(
         "SELECT sum(duration_ms) FROM fetches WHERE source_id = ?1 AND fetched_at >= ?2",
     )?;
     for row in rows {
-        let (id, vendor, kind, url, interval, attempt, success, error, failures, due) = row?;
+        let (id, vendor, kind, url, interval, attempt, success, error, failures, due, resolved) =
+            row?;
         let time = |t: Option<String>| t.as_deref().and_then(parse_db_time);
         let last_attempt_at = time(attempt.clone());
         // The documents of one attempt are fetched from its start on.
@@ -110,6 +115,9 @@ pub fn list(config: &Config, store: Option<&Store>) -> Result<Vec<SourceStatus>,
             s.consecutive_failures = failures;
             s.next_due_at = time(due.clone());
             s.last_duration_ms = last_duration_ms;
+            if s.kind == "auto" {
+                s.resolved_kind = resolved.clone();
+            }
         };
         match out.iter_mut().find(|s| s.id == id) {
             Some(configured) => state(configured),
@@ -118,6 +126,7 @@ pub fn list(config: &Config, store: Option<&Store>) -> Result<Vec<SourceStatus>,
                     id,
                     vendor,
                     kind,
+                    resolved_kind: None,
                     url,
                     interval_seconds: interval.max(0) as u64,
                     configured: false,

@@ -65,9 +65,10 @@ fn blocks(markdown: &str) -> Vec<Block> {
     out
 }
 
-/// Builds the database of the offline replay's Statuspage sources (the fixtures that
-/// `fixture_incidents` reads the recipes' expected values from): `fixtures/replay.toml` with
-/// its other sources left out.
+/// Builds the database of the offline replay's Statuspage JSON sources (the fixtures that
+/// `fixture_incidents` reads the recipes' expected values from): a copy of
+/// `fixtures/replay.toml` with only its `kind = "statuspage"` sources. The replay's feeds,
+/// pages and other kinds add incidents and vendors the recipes' expected values do not count.
 fn replay_database(dir: &Path) -> PathBuf {
     let db = dir.join("replay.sqlite");
     let replay = read("fixtures/replay.toml");

@@ -1703,7 +1703,6 @@ fn the_replay_ingests_every_hosted_kind() {
         "cachet-docs",
         "aws-ec2-feed",
         "azure",
-        "github-feed",
     ]
     .into_iter()
     .map(|v| (v, count("incidents", v), count("components", v)))
@@ -1721,7 +1720,6 @@ fn the_replay_ingests_every_hosted_kind() {
             ("cachet-docs", 2, 0),
             ("aws-ec2-feed", 15, 0),
             ("azure", 0, 0),
-            ("github-feed", 25, 0),
         ]
     );
 }

@@ -66,9 +66,13 @@ pub fn run(args: SourcesArgs) -> Result<u8, Failure> {
                     Some(t) if *t > now => format_utc(t),
                     Some(_) | None => "now".to_string(),
                 };
+                let kind = match &s.resolved_kind {
+                    Some(resolved) => format!("{} ({resolved})", s.kind),
+                    None => s.kind.clone(),
+                };
                 table.add_row([
                     id,
-                    s.kind.clone(),
+                    kind,
                     time(&s.last_success_at).unwrap_or_else(|| "never".into()),
                     s.consecutive_failures.to_string(),
                     next_due,

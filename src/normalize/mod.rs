@@ -184,18 +184,23 @@ pub fn merge(
             &observed.scheduled_until,
         ),
     ];
+    // Several views of one page state the same times with different precision (the API's
+    // milliseconds, a page's minutes): the same instant is not a change, and within one minute
+    // the finer reading is kept without a revision; only a different time is an edit.
     for (field, held, seen_value) in fields {
-        if let Some(v) = seen_value
-            && held.as_ref() != Some(v)
-        {
-            if held.is_some() {
-                revise(
-                    field,
-                    held.as_ref().map(|t| format_utc(&t.utc)),
-                    Some(format_utc(&v.utc)),
-                );
+        let Some(v) = seen_value else { continue };
+        match held.as_ref() {
+            None => *held = Some(v.clone()),
+            Some(h) if h.utc == v.utc => {}
+            Some(h) if same_minute(h, v) && precision(h) != precision(v) => {
+                if precision(v) > precision(h) {
+                    *held = Some(v.clone());
+                }
             }
-            *held = Some(v.clone());
+            Some(h) => {
+                revise(field, Some(format_utc(&h.utc)), Some(format_utc(&v.utc)));
+                *held = Some(v.clone());
+            }
         }
     }
     for name in &observed.components {
@@ -216,96 +221,231 @@ pub fn merge(
     record.first_seen_at = record.first_seen_at.min(seen.at);
     record.last_seen_at = record.last_seen_at.max(seen.at);
 
-    for update in &observed.updates {
-        merge_update(&mut record, update, seen, &mut revisions);
-    }
+    merge_updates(&mut record, &observed.updates, seen, &mut revisions);
     derive(&mut record, observed);
     (record, revisions)
 }
 
-fn merge_update(
+/// Merges an observation's updates into the record: each observed update either matches one
+/// held update (which it refreshes) or is appended.
+///
+/// Matching, so that the same update seen through several views of one page is held once:
+/// * two updates with native ids match when the ids are equal, and only then;
+/// * otherwise (at most one of them has a native id: a feed or HTML view against the JSON
+///   API, or two feed fetches) they match when they fall in the same UTC minute (feeds show
+///   minutes, the API milliseconds) and their labels agree: the same status, or a text-only
+///   "Update" on either side (the API writes such an update with the status it keeps).
+///
+/// Among several candidates in one minute (GitHub posts four "Update"s in one minute), those
+/// with the same text are paired first, then those of the same instant and label, then the
+/// rest in time order; a held update is matched at most once per observation. Raw labels
+/// compare without regard to case ([`same_label`]): a product's JSON writes `investigating`
+/// where its feed writes "Investigating", and a re-fetch that only changes the case is no edit.
+pub fn merge_updates(
     record: &mut IncidentRecord,
-    observed: &ObservedUpdate,
+    observed: &[ObservedUpdate],
     seen: &Seen<'_>,
     revisions: &mut Vec<Revision>,
 ) {
-    let found =
-        record
-            .updates
-            .iter()
-            .position(|held| match (&held.native_id, &observed.native_id) {
-                (Some(a), Some(b)) => a == b,
-                _ => {
-                    held.posted_at.utc == observed.posted_at.utc
-                        && same_label(&held.status_raw, &observed.status_raw)
-                }
-            });
-    match found {
-        Some(i) => {
-            let held = &mut record.updates[i];
-            if held.body != observed.body {
-                revisions.push(Revision {
-                    entity: "update",
-                    entity_id: held.id.clone(),
-                    field: "body",
-                    old_value: Some(held.body.clone()),
-                    new_value: Some(observed.body.clone()),
-                });
-                held.body = observed.body.clone();
-            }
-            if !same_label(&held.status_raw, &observed.status_raw) {
-                revisions.push(Revision {
-                    entity: "update",
-                    entity_id: held.id.clone(),
-                    field: "status",
-                    old_value: held.status_raw.clone(),
-                    new_value: observed.status_raw.clone(),
-                });
-                held.status = observed.status;
-                held.status_raw = observed.status_raw.clone();
-            }
-            if held.posted_at != observed.posted_at {
-                revisions.push(Revision {
-                    entity: "update",
-                    entity_id: held.id.clone(),
-                    field: "posted_at",
-                    old_value: Some(format_utc(&held.posted_at.utc)),
-                    new_value: Some(format_utc(&observed.posted_at.utc)),
-                });
-                held.posted_at = observed.posted_at.clone();
-            }
-            if held.components != observed.components && !observed.components.is_empty() {
-                held.components = observed.components.clone();
-            }
-        }
-        None => {
-            let id = match &observed.native_id {
-                Some(n) => format!("{}/{n}", record.vendor),
-                None => {
-                    let minute = observed.posted_at.utc.format("%Y%m%dT%H%M").to_string();
-                    let label = observed.status_raw.as_deref().unwrap_or("update");
-                    let prefix = format!("{}@{minute}/{label}/", record.id);
-                    let same_minute = record
-                        .updates
-                        .iter()
-                        .filter(|u| u.id.starts_with(&prefix))
-                        .count();
-                    format!("{prefix}{same_minute}")
-                }
-            };
-            record.updates.push(UpdateRecord {
-                id,
-                native_id: observed.native_id.clone(),
-                status: observed.status,
-                status_raw: observed.status_raw.clone(),
-                posted_at: observed.posted_at.clone(),
-                body: observed.body.clone(),
-                components: observed.components.clone(),
-                source_id: seen.source_id.to_string(),
-                first_seen_at: seen.at,
-            });
+    let held_count = record.updates.len();
+    let mut claimed = vec![false; held_count];
+    let mut assigned: Vec<Option<usize>> = vec![None; observed.len()];
+    // Pass 1: native ids, then same minute with the same text.
+    for (o, update) in observed.iter().enumerate() {
+        let by_id = update.native_id.as_ref().and_then(|id| {
+            record
+                .updates
+                .iter()
+                .position(|h| h.native_id.as_ref() == Some(id))
+        });
+        // A native id names its update even if the page repeats it.
+        let found = by_id.or_else(|| {
+            (0..held_count).find(|&h| {
+                !claimed[h]
+                    && may_match(&record.updates[h], update)
+                    && same_text(&record.updates[h].body, &update.body)
+            })
+        });
+        if let Some(h) = found {
+            claimed[h] = true;
+            assigned[o] = Some(h);
         }
     }
+    // Pass 2: the rest of each minute, the same instant and label first, then in time order.
+    for (o, update) in observed.iter().enumerate() {
+        if assigned[o].is_some() {
+            continue;
+        }
+        let candidates: Vec<usize> = (0..held_count)
+            .filter(|&h| !claimed[h] && may_match(&record.updates[h], update))
+            .collect();
+        let exact = candidates.iter().copied().find(|&h| {
+            let held = &record.updates[h];
+            held.posted_at.utc == update.posted_at.utc
+                && same_label(&held.status_raw, &update.status_raw)
+        });
+        if let Some(h) = exact.or(candidates.first().copied()) {
+            claimed[h] = true;
+            assigned[o] = Some(h);
+        }
+    }
+    for (update, held) in observed.iter().zip(assigned) {
+        match held {
+            Some(h) => refresh_update(&mut record.updates[h], update, revisions),
+            None => append_update(record, update, seen),
+        }
+    }
+}
+
+/// Whether a held and an observed update may be the same one: not two different native ids,
+/// the same UTC minute, and labels that agree.
+fn may_match(held: &UpdateRecord, observed: &ObservedUpdate) -> bool {
+    if held.native_id.is_some() && observed.native_id.is_some() {
+        return held.native_id == observed.native_id;
+    }
+    let labels_agree = match (held.status, observed.status) {
+        (Some(a), Some(b)) => a == b,
+        // A text-only label ("Update") keeps whatever status the other view names.
+        _ => true,
+    };
+    labels_agree && same_minute(&held.posted_at, &observed.posted_at)
+}
+
+fn same_minute(a: &TimeValue, b: &TimeValue) -> bool {
+    a.utc.timestamp().div_euclid(60) == b.utc.timestamp().div_euclid(60)
+}
+
+/// Texts equal once whitespace is ignored (a feed's `<br>` against the API's `\r\n`).
+fn same_text(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
+/// A machine time is more precise than one read from text (minutes, at best).
+fn precision(t: &TimeValue) -> u8 {
+    match t.source {
+        TimeSource::Structured => 2,
+        TimeSource::Stated | TimeSource::Derived => 1,
+    }
+}
+
+/// Brings a held update up to date with an observation of it.
+///
+/// * The held update has a native id and the observation none (a feed or page view of an
+///   API update): the held fields stay; the view only fills in component changes it lacks.
+/// * The observation brings the native id the held update lacked: the held update adopts the
+///   richer view's id, status, time and components. That is a better reading of the same
+///   update, not an edit: only a changed text is recorded as a revision.
+/// * Otherwise the observation is the same view again: a changed text, label or time is an
+///   edit, revised with the old value kept; a less precise time of the same minute (a feed's
+///   minute against a page's machine time) does not replace a more precise one.
+fn refresh_update(
+    held: &mut UpdateRecord,
+    observed: &ObservedUpdate,
+    revisions: &mut Vec<Revision>,
+) {
+    let mut revise =
+        |held: &UpdateRecord, field: &'static str, old: Option<String>, new: Option<String>| {
+            revisions.push(Revision {
+                entity: "update",
+                entity_id: held.id.clone(),
+                field,
+                old_value: old,
+                new_value: new,
+            });
+        };
+    if held.native_id.is_some() && observed.native_id.is_none() {
+        if held.components.is_empty() && !observed.components.is_empty() {
+            held.components = observed.components.clone();
+        }
+        return;
+    }
+    if held.native_id.is_none() && observed.native_id.is_some() {
+        if !same_text(&held.body, &observed.body) {
+            revise(
+                held,
+                "body",
+                Some(held.body.clone()),
+                Some(observed.body.clone()),
+            );
+        }
+        held.native_id = observed.native_id.clone();
+        held.body = observed.body.clone();
+        held.status = observed.status.or(held.status);
+        if observed.status_raw.is_some() {
+            held.status_raw = observed.status_raw.clone();
+        }
+        held.posted_at = observed.posted_at.clone();
+        if !observed.components.is_empty() {
+            held.components = observed.components.clone();
+        }
+        return;
+    }
+    if !same_text(&held.body, &observed.body) {
+        revise(
+            held,
+            "body",
+            Some(held.body.clone()),
+            Some(observed.body.clone()),
+        );
+        held.body = observed.body.clone();
+    }
+    if !same_label(&held.status_raw, &observed.status_raw) {
+        revise(
+            held,
+            "status",
+            held.status_raw.clone(),
+            observed.status_raw.clone(),
+        );
+        held.status = observed.status;
+        held.status_raw = observed.status_raw.clone();
+    }
+    if held.posted_at.utc != observed.posted_at.utc {
+        let minute = same_minute(&held.posted_at, &observed.posted_at);
+        let (finer_held, finer_seen) = (precision(&held.posted_at), precision(&observed.posted_at));
+        if !(minute && finer_seen < finer_held) {
+            // A finer reading of the same minute refines the time; any other change is an edit.
+            if !(minute && finer_seen > finer_held) {
+                revise(
+                    held,
+                    "posted_at",
+                    Some(format_utc(&held.posted_at.utc)),
+                    Some(format_utc(&observed.posted_at.utc)),
+                );
+            }
+            held.posted_at = observed.posted_at.clone();
+        }
+    }
+    if held.components != observed.components && !observed.components.is_empty() {
+        held.components = observed.components.clone();
+    }
+}
+
+fn append_update(record: &mut IncidentRecord, observed: &ObservedUpdate, seen: &Seen<'_>) {
+    let id = match &observed.native_id {
+        Some(n) => format!("{}/{n}", record.vendor),
+        None => {
+            let minute = observed.posted_at.utc.format("%Y%m%dT%H%M").to_string();
+            let label = observed.status_raw.as_deref().unwrap_or("update");
+            let prefix = format!("{}@{minute}/{label}/", record.id);
+            let taken = record
+                .updates
+                .iter()
+                .filter(|u| u.id.starts_with(&prefix))
+                .count();
+            format!("{prefix}{taken}")
+        }
+    };
+    record.updates.push(UpdateRecord {
+        id,
+        native_id: observed.native_id.clone(),
+        status: observed.status,
+        status_raw: observed.status_raw.clone(),
+        posted_at: observed.posted_at.clone(),
+        body: observed.body.clone(),
+        components: observed.components.clone(),
+        source_id: seen.source_id.to_string(),
+        first_seen_at: seen.at,
+    });
 }
 
 /// Two status labels are the same label whatever their case: a product's JSON writes
@@ -394,4 +534,352 @@ fn closing_update_time(record: &IncidentRecord) -> Option<TimeValue> {
         .iter()
         .find(|u| u.status.is_some_and(Status::is_closed))
         .map(|u| as_derived(&u.posted_at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TimeValue;
+
+    const VENDOR: &str = "github";
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn seen(source: &str) -> Seen<'_> {
+        Seen {
+            vendor: VENDOR,
+            source_id: source,
+            at: at("2022-06-02T00:00:00Z"),
+        }
+    }
+
+    /// An update as the API gives it: native id, millisecond time.
+    fn api(id: &str, status: Status, time: &str, body: &str) -> ObservedUpdate {
+        ObservedUpdate {
+            native_id: Some(id.into()),
+            status: Some(status),
+            status_raw: Some(status.as_str().into()),
+            posted_at: TimeValue::structured(at(time), time),
+            body: body.into(),
+            components: Vec::new(),
+        }
+    }
+
+    /// An update as a feed shows it: no id, a minute, the label people read.
+    fn feed(label: &str, status: Option<Status>, time: &str, body: &str) -> ObservedUpdate {
+        ObservedUpdate {
+            native_id: None,
+            status,
+            status_raw: Some(label.into()),
+            posted_at: TimeValue::derived(at(time), format!("{time} as shown")),
+            body: body.into(),
+            components: Vec::new(),
+        }
+    }
+
+    fn incident(updates: Vec<ObservedUpdate>) -> ObservedIncident {
+        let mut i = ObservedIncident::new(IncidentKind::Incident, "Incident with GitHub Actions");
+        i.native_id = Some("8xxms3q3qzgp".into());
+        i.updates = updates;
+        i
+    }
+
+    fn api_updates() -> Vec<ObservedUpdate> {
+        vec![
+            api(
+                "qn9jl09h9kqr",
+                Status::Investigating,
+                "2022-06-01T09:40:25.336Z",
+                "We are investigating.",
+            ),
+            api(
+                "jbsvpzmfjndw",
+                Status::Investigating,
+                "2022-06-01T10:17:39.847Z",
+                "Degraded performance.",
+            ),
+            api(
+                "j6033rxnhrf8",
+                Status::Resolved,
+                "2022-06-01T10:28:31.847Z",
+                "Resolved.",
+            ),
+        ]
+    }
+
+    fn feed_updates() -> Vec<ObservedUpdate> {
+        vec![
+            feed(
+                "Investigating",
+                Some(Status::Investigating),
+                "2022-06-01T09:40:00Z",
+                "We are investigating.",
+            ),
+            feed(
+                "Update",
+                None,
+                "2022-06-01T10:17:00Z",
+                "Degraded performance.",
+            ),
+            feed(
+                "Resolved",
+                Some(Status::Resolved),
+                "2022-06-01T10:28:00Z",
+                "Resolved.",
+            ),
+        ]
+    }
+
+    /// `(native id, status, time)` of each held update, oldest first.
+    fn held(record: &IncidentRecord) -> Vec<(Option<String>, Option<Status>, String)> {
+        record
+            .updates
+            .iter()
+            .map(|u| (u.native_id.clone(), u.status, format_utc(&u.posted_at.utc)))
+            .collect()
+    }
+
+    fn api_view() -> Vec<(Option<String>, Option<Status>, String)> {
+        vec![
+            (
+                Some("qn9jl09h9kqr".into()),
+                Some(Status::Investigating),
+                "2022-06-01T09:40:25.336Z".into(),
+            ),
+            (
+                Some("jbsvpzmfjndw".into()),
+                Some(Status::Investigating),
+                "2022-06-01T10:17:39.847Z".into(),
+            ),
+            (
+                Some("j6033rxnhrf8".into()),
+                Some(Status::Resolved),
+                "2022-06-01T10:28:31.847Z".into(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_feed_after_the_api_adds_nothing_and_revises_nothing() {
+        let (record, _) = merge(None, &incident(api_updates()), &seen("api"));
+        let (record, revisions) = merge(Some(record), &incident(feed_updates()), &seen("feed"));
+        assert_eq!(held(&record), api_view());
+        assert_eq!(revisions, vec![]);
+        assert_eq!(record.sources, vec!["api", "feed"]);
+    }
+
+    #[test]
+    fn the_api_after_a_feed_lends_its_ids_and_instants_without_revisions() {
+        let (record, _) = merge(None, &incident(feed_updates()), &seen("feed"));
+        assert_eq!(
+            record.updates[1].id,
+            "github/8xxms3q3qzgp@20220601T1017/Update/0"
+        );
+        let (record, revisions) = merge(Some(record), &incident(api_updates()), &seen("api"));
+        assert_eq!(held(&record), api_view());
+        assert_eq!(revisions, vec![]);
+        // The id the update was first stored under stays; the API's status word replaces the
+        // feed's "Update" label.
+        assert_eq!(
+            record.updates[1].id,
+            "github/8xxms3q3qzgp@20220601T1017/Update/0"
+        );
+        assert_eq!(
+            record.updates[1].status_raw.as_deref(),
+            Some("investigating")
+        );
+        assert_eq!(record.updates[1].posted_at.source, TimeSource::Structured);
+    }
+
+    #[test]
+    fn updates_of_one_minute_pair_by_text_whatever_the_order() {
+        let bodies = [
+            "Pages degraded.",
+            "Git degraded.",
+            "Pull Requests degraded.",
+        ];
+        let api_side: Vec<ObservedUpdate> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                api(
+                    &format!("id{i}"),
+                    Status::Investigating,
+                    &format!("2022-05-27T07:54:0{i}.500Z"),
+                    b,
+                )
+            })
+            .collect();
+        // The feed's minute, in the opposite order.
+        let feed_side: Vec<ObservedUpdate> = bodies
+            .iter()
+            .rev()
+            .map(|b| feed("Update", None, "2022-05-27T07:54:00Z", b))
+            .collect();
+        let (record, _) = merge(None, &incident(feed_side), &seen("feed"));
+        let (record, revisions) = merge(Some(record), &incident(api_side), &seen("api"));
+        assert_eq!(revisions, vec![]);
+        let pairs: Vec<(String, String)> = record
+            .updates
+            .iter()
+            .map(|u| (u.native_id.clone().unwrap(), u.body.clone()))
+            .collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("id0".to_string(), "Pages degraded.".to_string()),
+                ("id1".to_string(), "Git degraded.".to_string()),
+                ("id2".to_string(), "Pull Requests degraded.".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn another_minute_or_another_status_is_another_update() {
+        let (record, _) = merge(None, &incident(api_updates()), &seen("api"));
+        let other = vec![
+            // Same minute, but the feed says Resolved where the API says investigating.
+            feed(
+                "Resolved",
+                Some(Status::Resolved),
+                "2022-06-01T09:40:00Z",
+                "We are investigating.",
+            ),
+            // The next minute.
+            feed(
+                "Update",
+                None,
+                "2022-06-01T10:18:00Z",
+                "Degraded performance.",
+            ),
+        ];
+        let (record, revisions) = merge(Some(record), &incident(other), &seen("feed"));
+        assert_eq!(record.updates.len(), 5);
+        assert_eq!(revisions, vec![]);
+    }
+
+    #[test]
+    fn two_native_ids_never_match_even_in_one_minute() {
+        let (record, _) = merge(None, &incident(api_updates()), &seen("api"));
+        let twin = vec![api(
+            "zzzzzzzzzzzz",
+            Status::Investigating,
+            "2022-06-01T09:40:30.000Z",
+            "We are investigating.",
+        )];
+        let (record, _) = merge(Some(record), &incident(twin), &seen("api"));
+        assert_eq!(record.updates.len(), 4);
+    }
+
+    #[test]
+    fn an_edited_feed_text_is_revised_and_whitespace_is_not_an_edit() {
+        let (record, _) = merge(None, &incident(feed_updates()), &seen("feed"));
+        let mut again = feed_updates();
+        again[0].body = "We are  investigating.\n".into();
+        again[2].body = "Resolved for good.".into();
+        let (record, revisions) = merge(Some(record), &incident(again), &seen("feed"));
+        assert_eq!(record.updates.len(), 3);
+        assert_eq!(
+            revisions,
+            vec![Revision {
+                entity: "update",
+                entity_id: "github/8xxms3q3qzgp@20220601T1028/Resolved/0".into(),
+                field: "body",
+                old_value: Some("Resolved.".into()),
+                new_value: Some("Resolved for good.".into()),
+            }]
+        );
+        assert_eq!(record.updates[0].body, "We are investigating.");
+    }
+
+    #[test]
+    fn a_label_that_only_changes_case_is_the_same_label() {
+        // A product's two views write one update's label as "Investigating" and
+        // "investigating"; neither view has update ids.
+        let (record, _) = merge(None, &incident(feed_updates()), &seen("feed"));
+        let mut lower = feed_updates();
+        lower[0].status_raw = Some("investigating".into());
+        lower[2].status_raw = Some("RESOLVED".into());
+        let (record, revisions) = merge(Some(record), &incident(lower), &seen("json"));
+        assert_eq!(record.updates.len(), 3);
+        assert_eq!(revisions, vec![]);
+        // The label first held stays.
+        assert_eq!(
+            record.updates[0].status_raw.as_deref(),
+            Some("Investigating")
+        );
+        assert_eq!(record.updates[2].status_raw.as_deref(), Some("Resolved"));
+        // Another word is an edit.
+        let mut edited = feed_updates();
+        edited[2].status_raw = Some("Completed".into());
+        let (_, revisions) = merge(Some(record), &incident(edited), &seen("feed"));
+        assert_eq!(
+            revisions,
+            vec![Revision {
+                entity: "update",
+                entity_id: "github/8xxms3q3qzgp@20220601T1028/Resolved/0".into(),
+                field: "status",
+                old_value: Some("Resolved".into()),
+                new_value: Some("Completed".into()),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_page_minute_does_not_replace_a_machine_instant_of_that_minute() {
+        // An incident page's machine stamp first, then the feed's minute.
+        let mut machine = feed_updates();
+        machine[0].posted_at =
+            TimeValue::structured(at("2022-06-01T09:40:25.336Z"), "data-datetime-unix");
+        let (record, _) = merge(None, &incident(machine), &seen("page"));
+        let (record, revisions) = merge(Some(record), &incident(feed_updates()), &seen("feed"));
+        assert_eq!(
+            format_utc(&record.updates[0].posted_at.utc),
+            "2022-06-01T09:40:25.336Z"
+        );
+        assert_eq!(revisions, vec![]);
+        // Without ids, a stamp moved to another minute is another update: nothing ties the
+        // two, and the one seen before is kept.
+        let mut moved = feed_updates();
+        moved[2].posted_at = TimeValue::derived(at("2022-06-01T10:29:00Z"), "10:29");
+        let (record, revisions) = merge(Some(record), &incident(moved), &seen("feed"));
+        assert_eq!(record.updates.len(), 4);
+        assert_eq!(revisions, vec![]);
+    }
+
+    #[test]
+    fn incident_times_keep_the_finer_reading_of_a_minute() {
+        let mut from_page = incident(Vec::new());
+        from_page.started_at = Some(TimeValue::derived(
+            at("2022-06-01T09:40:00Z"),
+            "Jun 1, 09:40 - 10:28 UTC",
+        ));
+        let mut from_api = incident(Vec::new());
+        from_api.started_at = Some(TimeValue::structured(
+            at("2022-06-01T09:40:25.281Z"),
+            "2022-06-01T09:40:25.281Z",
+        ));
+        // Page first: the API's instant refines it, no revision.
+        let (record, _) = merge(None, &from_page, &seen("history"));
+        let (record, revisions) = merge(Some(record), &from_api, &seen("api"));
+        assert_eq!(record.structured_started_at, from_api.started_at);
+        assert_eq!(revisions, vec![]);
+        // API first: the page's minute leaves it.
+        let (record, revisions) = merge(Some(record), &from_page, &seen("history"));
+        assert_eq!(record.structured_started_at, from_api.started_at);
+        assert_eq!(revisions, vec![]);
+        // Another instant is an edit.
+        let mut moved = incident(Vec::new());
+        moved.started_at = Some(TimeValue::structured(
+            at("2022-06-01T09:45:00Z"),
+            "2022-06-01T09:45:00Z",
+        ));
+        let (_, revisions) = merge(Some(record), &moved, &seen("api"));
+        assert_eq!(revisions.len(), 1);
+        assert_eq!(revisions[0].field, "structured_started_at");
+    }
 }

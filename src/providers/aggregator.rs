@@ -21,7 +21,7 @@
 //! normalizer weighs them against the vendor's own words. Nothing here corrects them.
 
 use super::support::{Notes, decode_text, visible_text};
-use super::{Kind, PageInput, ParseError};
+use super::{Confidence, Kind, PageInput, ParseError};
 use crate::model::{
     Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, SecondHand, StatedField,
     Status, TimeSource, TimeValue,
@@ -182,6 +182,34 @@ fn timeline_header(line: &str, ctx: &Context) -> Option<(String, String)> {
         }
     }
     None
+}
+
+/// How surely a body is an aggregator's incident page, from its visible text. Weak: it reads
+/// as the layout `parse` expects (a first line "<vendor> incident", a "Started" field and an
+/// "Update timeline"). Strong: with the aggregator's "View vendor source" link as well. No
+/// otherwise, JSON and feeds included.
+pub fn detect(body: &[u8]) -> Confidence {
+    let Ok(raw) = decode_text(KIND, body) else {
+        return Confidence::No;
+    };
+    let head = raw.trim_start();
+    if head.starts_with('{') || head.starts_with('[') || head.starts_with("<?xml") {
+        return Confidence::No;
+    }
+    let (text, _) = page_text(&raw);
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let heading = lines
+        .next()
+        .is_some_and(|l| l.ends_with(" incident") || l.ends_with(" Incident"));
+    let rest: Vec<&str> = lines.collect();
+    let laid_out = heading && rest.contains(&"Started") && rest.contains(&TIMELINE_HEADING);
+    if !laid_out {
+        Confidence::No
+    } else if text.contains(VENDOR_LINK_TEXT) {
+        Confidence::Strong
+    } else {
+        Confidence::Weak
+    }
 }
 
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {

@@ -15,9 +15,10 @@
 
 use super::rss_atom::{self, Format};
 use super::support::{
-    Notes, Scalar, decode_text, epoch, read_json_text, rfc2822, strip_prefix_ignore_case,
+    Notes, Scalar, decode_text, epoch, feed_of, json_of, links_to, read_json_text, rfc2822,
+    strip_prefix_ignore_case,
 };
-use super::{Kind, PageInput, ParseError};
+use super::{Confidence, Kind, PageInput, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, Status, TimeSource, TimeValue,
@@ -30,6 +31,62 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 const KIND: Kind = Kind::Aws;
+
+/// How surely a body is one of AWS's documents. Strong: `currentevents` whose events carry
+/// AWS Health ARNs (`arn:aws:health:`), or an RSS feed of the dashboard (its channel links
+/// `status.aws.amazon.com` or `health.aws.amazon.com`). Weak: the legacy `data.json` (its
+/// `archive` and `current` events name no product), an empty array (which any of the array
+/// documents could be). No otherwise.
+pub fn detect(body: &[u8]) -> Confidence {
+    if let Some(feed) = feed_of(body) {
+        return if feed
+            .link
+            .as_deref()
+            .is_some_and(|l| links_to(l, "aws.amazon.com"))
+        {
+            Confidence::Strong
+        } else {
+            Confidence::No
+        };
+    }
+    match json_of(body) {
+        Some(serde_json::Value::Array(events)) if events.is_empty() => Confidence::Weak,
+        Some(serde_json::Value::Array(events)) => {
+            let health_arns = events.iter().all(|e| {
+                e.get("arn")
+                    .and_then(|a| a.as_str())
+                    .is_some_and(|a| a.starts_with("arn:aws:health:"))
+            });
+            if health_arns {
+                Confidence::Strong
+            } else {
+                Confidence::No
+            }
+        }
+        Some(serde_json::Value::Object(document)) => {
+            let lists: Vec<&serde_json::Value> = ["archive", "current"]
+                .iter()
+                .filter_map(|key| document.get(*key))
+                .collect();
+            let legacy = !lists.is_empty()
+                && lists.iter().all(|list| {
+                    list.as_array().is_some_and(|events| {
+                        events.iter().all(|e| {
+                            ["service", "summary", "date"]
+                                .iter()
+                                .all(|key| e.get(key).is_some())
+                        })
+                    })
+                });
+            if legacy {
+                Confidence::Weak
+            } else {
+                Confidence::No
+            }
+        }
+        _ => Confidence::No,
+    }
+}
 
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let text = decode_text(KIND, page.body)?;

@@ -8,8 +8,8 @@
 //! updates of one incident.
 
 use super::rss_atom::{self, Entry, Format};
-use super::support::{Notes, decode_text, rfc2822};
-use super::{Kind, PageInput, ParseError};
+use super::support::{Notes, decode_text, feed_of, links_to, rfc2822};
+use super::{Confidence, Kind, PageInput, ParseError};
 use crate::model::{IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -113,6 +113,27 @@ pub fn tracking_id(text: &str) -> Option<String> {
         .captures(text)
         .and_then(|c| c.get(1))
         .map(|m| m.as_str().to_string())
+}
+
+/// How surely a body is Azure's status feed. Strong: an RSS feed titled for Azure whose
+/// channel links Azure's status site (`azure.status.microsoft`, `status.azure.com`). Weak: the
+/// title alone. No otherwise.
+pub fn detect(body: &[u8]) -> Confidence {
+    let Some(feed) = feed_of(body) else {
+        return Confidence::No;
+    };
+    if feed.format != Format::Rss || !feed.title.as_deref().is_some_and(|t| t.contains("Azure")) {
+        return Confidence::No;
+    }
+    let on_azure = feed
+        .link
+        .as_deref()
+        .is_some_and(|l| links_to(l, "azure.status.microsoft") || links_to(l, "status.azure.com"));
+    if on_azure {
+        Confidence::Strong
+    } else {
+        Confidence::Weak
+    }
 }
 
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {

@@ -7,8 +7,8 @@
 //! but no incident status: updates carry none, and the report's `aggregate_state` gives the
 //! incident's.
 
-use super::support::{Notes, read_json, rfc3339_opt, web_root};
-use super::{Endpoint, Kind, PageInput, ParseError, join_base, single};
+use super::support::{Notes, json_of, read_json, rfc3339_opt, web_root};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base, single};
 use crate::model::{
     ComponentChange, ComponentStatus, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
@@ -143,6 +143,23 @@ fn attributes<T: for<'de> Deserialize<'de>>(r: &Resource, place: &str) -> Result
             format!("{} attributes are not Better Stack's: {e}", r.kind),
         )
     })
+}
+
+/// How surely a body is Better Stack's `/index.json`: Strong when its JSON:API `data` is of type
+/// `status_page`, No otherwise.
+pub fn detect(body: &[u8]) -> Confidence {
+    let is_status_page = json_of(body)
+        .and_then(|d| {
+            d.pointer("/data/type")?
+                .as_str()
+                .map(|t| t == "status_page")
+        })
+        .unwrap_or(false);
+    if is_status_page {
+        Confidence::Strong
+    } else {
+        Confidence::No
+    }
 }
 
 /// Parses `/index.json`.

@@ -7,8 +7,8 @@
 //! none, rather than being read as UTC. Lists are paginated:
 //! `meta.pagination.links.next_page` is handed to ingest as a follow-up document.
 
-use super::support::{Notes, read_json, web_root};
-use super::{Endpoint, Kind, PageInput, ParseError, join_base, single};
+use super::support::{Notes, json_of, read_json, web_root};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base, single};
 use crate::model::{
     ComponentStatus, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, Status, TimeValue, format_utc,
@@ -143,6 +143,36 @@ enum List {
     Components,
     Incidents,
     Schedules,
+}
+
+/// How surely a body is a Cachet API v1 document. Strong: every item under `data` is a Cachet
+/// component, incident or schedule (told by the fields only Cachet's have: `status_name`,
+/// `occurred_at`, `scheduled_at`, ...) with an integer `status`. Weak: an empty `data` list
+/// with Cachet's `meta.pagination`. No otherwise.
+pub fn detect(body: &[u8]) -> Confidence {
+    let Some(document) = json_of(body) else {
+        return Confidence::No;
+    };
+    let items: Vec<&Value> = match document.get("data") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(one @ Value::Object(_)) => vec![one],
+        _ => return Confidence::No,
+    };
+    if items.is_empty() {
+        return if document.pointer("/meta/pagination").is_some() {
+            Confidence::Weak
+        } else {
+            Confidence::No
+        };
+    }
+    let cachet_items = items
+        .iter()
+        .all(|item| list_of(item).is_some() && item.get("status").and_then(integer).is_some());
+    if cachet_items {
+        Confidence::Strong
+    } else {
+        Confidence::No
+    }
 }
 
 /// Parses one Cachet API v1 document (a list, or a single item under `data`).

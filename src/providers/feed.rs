@@ -7,7 +7,7 @@
 //! timestamp is kept beside the instant.
 
 use super::support::{Notes, html_text, looks_like_html, start_of};
-use super::{Endpoint, Kind, PageInput, ParseError, single};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseError, single};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
     format_utc,
@@ -145,6 +145,17 @@ pub fn title_status(title: &str) -> Option<(Option<Status>, String)> {
         .as_str()
         .trim();
     title_word(word).map(|status| (status, word.to_string()))
+}
+
+/// How surely a body is a feed this kind reads: Weak for any RSS or Atom feed (nothing in a
+/// feed as such says which product made it), No otherwise. A product's own feed kind, which
+/// finds its marks, outweighs it.
+pub fn detect(body: &[u8]) -> Confidence {
+    if read_feed(KIND, body).is_ok() {
+        Confidence::Weak
+    } else {
+        Confidence::No
+    }
 }
 
 /// Parses an RSS 2.0 or Atom feed: one incident per entry.

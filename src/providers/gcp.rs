@@ -7,8 +7,8 @@
 //! RFC 3339 with offsets. Update texts quote local times ("2022-07-01 12:23 US/Pacific"): those
 //! are the vendor's prose, left to the normalizer.
 
-use super::support::{Notes, decode_text, read_json_text, rfc3339};
-use super::{Kind, PageInput, ParseError};
+use super::support::{Notes, decode_text, json_of, read_json_text, rfc3339};
+use super::{Confidence, Kind, PageInput, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident,
     ObservedUpdate, Status,
@@ -57,6 +57,34 @@ struct Update {
 struct Named {
     title: String,
     id: Option<String>,
+}
+
+/// How surely a body is Google Cloud's `incidents.json`. Strong: an array whose incidents have
+/// the fields the parser needs (`id`, `begin`, `external_desc`, `updates`) and Google's
+/// `most_recent_update`. Weak: those fields without it, or an empty array (which any of the
+/// array documents could be). No otherwise.
+pub fn detect(body: &[u8]) -> Confidence {
+    let Some(serde_json::Value::Array(incidents)) = json_of(body) else {
+        return Confidence::No;
+    };
+    if incidents.is_empty() {
+        return Confidence::Weak;
+    }
+    let shaped = incidents.iter().all(|i| {
+        ["id", "begin", "external_desc", "updates"]
+            .iter()
+            .all(|key| i.get(key).is_some())
+    });
+    if !shaped {
+        Confidence::No
+    } else if incidents
+        .iter()
+        .any(|i| i.get("most_recent_update").is_some())
+    {
+        Confidence::Strong
+    } else {
+        Confidence::Weak
+    }
 }
 
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {

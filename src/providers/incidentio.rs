@@ -15,9 +15,10 @@
 use super::feed::{entry_link, read_feed, text_of};
 use super::statuspage::{self, Vocabulary};
 use super::support::{
-    Notes, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed, web_root,
+    Notes, feed_of, json_of, looks_like_html, null_default, read_json, rfc3339_opt, start_of,
+    trimmed, web_root,
 };
-use super::{Endpoint, Kind, PageInput, ParseError, join_base, single};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base, single};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
@@ -112,6 +113,39 @@ pub fn is_ulid(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !b"ILOU".contains(&b)))
+}
+
+/// How surely a body is one of incident.io's documents: Strong when it names its page or
+/// incident by a ULID (the Statuspage-shaped JSON, the proxy's `summary`) or links its entries
+/// to `/incidents/<ULID>` (the feed); No otherwise. Atlassian Statuspage's own documents carry
+/// 12-character codes and are not incident.io's.
+pub fn detect(body: &[u8]) -> Confidence {
+    if let Some(feed) = feed_of(body) {
+        let ulid_links = feed.entries.iter().any(|e| {
+            e.link
+                .iter()
+                .chain(&e.id)
+                .any(|link| incident_id_in(link).is_some())
+        });
+        return if ulid_links {
+            Confidence::Strong
+        } else {
+            Confidence::No
+        };
+    }
+    let Some(document) = json_of(body) else {
+        return Confidence::No;
+    };
+    // As `parse` does, only the page's id is checked: pages moved from Statuspage keep their
+    // old incident and component codes.
+    let id = ["/summary/id", "/page/id", "/incident/id"]
+        .iter()
+        .find_map(|pointer| document.pointer(pointer)?.as_str());
+    if id.is_some_and(is_ulid) {
+        Confidence::Strong
+    } else {
+        Confidence::No
+    }
 }
 
 /// Parses any of the three documents.

@@ -8,9 +8,10 @@
 //! minutes, as a number or a numeric string.
 
 use super::support::{
-    Notes, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed,
+    Notes, feed_of, json_of, looks_like_html, null_default, read_json, rfc3339_opt, start_of,
+    trimmed,
 };
-use super::{Endpoint, Kind, PageInput, ParseError, join_base, single};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base, single};
 use crate::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     PageInfo, Status, TimeValue,
@@ -156,6 +157,76 @@ struct Component {
 struct GroupRef {
     id: String,
     name: String,
+}
+
+/// How surely a body is one of Instatus's documents. Strong: a summary with Instatus's keys
+/// (`activeIncidents`, `activeMaintenances`) or its page state word (`UP`, `HASISSUES`); a
+/// component list in its capital words (`OPERATIONAL`); a history feed whose entries are at
+/// `<page>/<cuid>` (Instatus's ids: `c` and 24 lowercase letters and digits). Weak: a summary
+/// page with an unknown state word, an empty component list. No otherwise.
+pub fn detect(body: &[u8]) -> Confidence {
+    if let Some(feed) = feed_of(body) {
+        let cuid_entries = feed.entries.iter().any(|e| {
+            e.link.iter().chain(&e.id).any(|link| {
+                link.trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(is_cuid)
+            })
+        });
+        return if cuid_entries {
+            Confidence::Strong
+        } else {
+            Confidence::No
+        };
+    }
+    let Some(Value::Object(document)) = json_of(body) else {
+        return Confidence::No;
+    };
+    if document.contains_key("activeIncidents") || document.contains_key("activeMaintenances") {
+        return Confidence::Strong;
+    }
+    if let Some(page) = document.get("page") {
+        return match page.get("status").and_then(Value::as_str) {
+            Some(word) if known_page_status(word) => Confidence::Strong,
+            Some(_) => Confidence::Weak,
+            None => Confidence::No,
+        };
+    }
+    match document.get("components").and_then(Value::as_array) {
+        Some(list) if list.is_empty() => Confidence::Weak,
+        Some(list) => {
+            // Capital words throughout, at least one of them Instatus's.
+            let words: Vec<Option<&str>> = list
+                .iter()
+                .map(|c| c.get("status").and_then(Value::as_str))
+                .collect();
+            let capitals = words
+                .iter()
+                .all(|w| w.is_some_and(|w| w == w.to_ascii_uppercase()));
+            if capitals
+                && words
+                    .iter()
+                    .flatten()
+                    .any(|w| component_status_word(w).is_some())
+            {
+                Confidence::Strong
+            } else {
+                Confidence::No
+            }
+        }
+        None => Confidence::No,
+    }
+}
+
+/// An Instatus id (a cuid): `c` and 24 lowercase letters and digits
+/// (`clq3wc2ap1350bronl8974nko`).
+fn is_cuid(id: &str) -> bool {
+    id.len() == 25
+        && id.starts_with('c')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 /// Parses `summary.json`, `components.json` or `history.atom`.

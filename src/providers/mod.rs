@@ -1,7 +1,11 @@
 //! Page formats. Each kind is a pure function from one fetched page's bytes to an
 //! `Observation`; none of them touches the network or the database.
+//!
+//! Each kind also says how surely a fetched body is its format (`detect`, pure), which is how
+//! `kind = "auto"` picks one (see [`auto`]; the fetching for it is in `crate::probe`).
 
 pub mod aggregator;
+pub mod auto;
 pub mod aws;
 pub mod azure;
 pub mod betterstack;
@@ -16,6 +20,9 @@ pub mod salesforce;
 pub mod slack;
 pub mod statusio;
 pub mod statuspage;
+pub mod statuspage_feed;
+pub mod statuspage_html;
+pub mod statuspage_text;
 mod support;
 
 use crate::model::Observation;
@@ -31,6 +38,10 @@ use url::Url;
 pub enum Kind {
     /// Atlassian Statuspage JSON API (`/api/v2/*.json`).
     Statuspage,
+    /// Atlassian Statuspage incident history feed (`/history.atom`, `/history.rss`).
+    StatuspageFeed,
+    /// Atlassian Statuspage pages for people: home, incident and history pages.
+    StatuspageHtml,
     /// incident.io status pages: the Statuspage-compatible `/api/v2/*.json`, `/feed.atom` and
     /// the front end's `/proxy/<host>` JSON.
     Incidentio,
@@ -58,11 +69,25 @@ pub enum Kind {
     Salesforce,
     /// A third-party aggregator's incident page, read from its visible text.
     Aggregator,
+    /// Not a format: the kind is found by probing the page (`crate::probe`) and stored.
+    Auto,
+}
+
+/// How surely a body is of a kind. `Strong`: the product's own marks (its ids, its markup, its
+/// hosts); `Weak`: the shape fits but nothing says which product made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    No,
+    Weak,
+    Strong,
 }
 
 impl Kind {
     pub const ALL: &'static [Kind] = &[
         Kind::Statuspage,
+        Kind::StatuspageFeed,
+        Kind::StatuspageHtml,
         Kind::Incidentio,
         Kind::Instatus,
         Kind::Betterstack,
@@ -76,11 +101,35 @@ impl Kind {
         Kind::Okta,
         Kind::Salesforce,
         Kind::Aggregator,
+        Kind::Auto,
+    ];
+
+    /// The page formats, which `auto` chooses among, in the order it reports them. A new kind
+    /// joins `auto` with an arm in `detect` and in `product`, and its place here.
+    pub const FORMATS: &'static [Kind] = &[
+        Kind::Statuspage,
+        Kind::StatuspageFeed,
+        Kind::StatuspageHtml,
+        Kind::Incidentio,
+        Kind::Instatus,
+        Kind::Betterstack,
+        Kind::Statusio,
+        Kind::Cachet,
+        Kind::Gcp,
+        Kind::Aws,
+        Kind::Azure,
+        Kind::Slack,
+        Kind::Okta,
+        Kind::Salesforce,
+        Kind::Aggregator,
+        Kind::Feed,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Statuspage => "statuspage",
+            Kind::StatuspageFeed => "statuspage-feed",
+            Kind::StatuspageHtml => "statuspage-html",
             Kind::Incidentio => "incidentio",
             Kind::Instatus => "instatus",
             Kind::Betterstack => "betterstack",
@@ -94,13 +143,17 @@ impl Kind {
             Kind::Okta => "okta",
             Kind::Salesforce => "salesforce",
             Kind::Aggregator => "aggregator",
+            Kind::Auto => "auto",
         }
     }
 
-    /// The documents one fetch of a source reads, derived from its configured URL.
+    /// The documents one fetch of a source reads, derived from its configured URL. For `auto`
+    /// (before its kind is resolved) the URL itself.
     pub fn endpoints(self, url: &Url) -> Vec<Endpoint> {
         match self {
             Kind::Statuspage => statuspage::endpoints(url),
+            Kind::StatuspageFeed => statuspage_feed::endpoints(url),
+            Kind::StatuspageHtml => statuspage_html::endpoints(url),
             Kind::Incidentio => incidentio::endpoints(url),
             Kind::Instatus => instatus::endpoints(url),
             Kind::Betterstack => betterstack::endpoints(url),
@@ -109,15 +162,21 @@ impl Kind {
             Kind::Feed => feed::endpoints(url),
             Kind::Slack => slack::endpoints(url),
             Kind::Salesforce => salesforce::endpoints(url),
-            // One document each: the configured URL is the document.
-            Kind::Gcp | Kind::Aws | Kind::Azure | Kind::Okta | Kind::Aggregator => single(url),
+            // One document each: the configured URL is the document (for `auto`, until its
+            // kind is resolved).
+            Kind::Gcp | Kind::Aws | Kind::Azure | Kind::Okta | Kind::Aggregator | Kind::Auto => {
+                single(url)
+            }
         }
     }
 
-    /// Parses one fetched document of this kind.
+    /// Parses one fetched document of this kind. `auto` recognises the document's format
+    /// from the body alone (see [`auto::parse`]).
     pub fn parse(self, page: &PageInput<'_>) -> Result<Observation, ParseError> {
         match self {
             Kind::Statuspage => statuspage::parse(page),
+            Kind::StatuspageFeed => statuspage_feed::parse(page),
+            Kind::StatuspageHtml => statuspage_html::parse(page),
             Kind::Incidentio => incidentio::parse(page),
             Kind::Instatus => instatus::parse(page),
             Kind::Betterstack => betterstack::parse(page),
@@ -131,6 +190,57 @@ impl Kind {
             Kind::Okta => okta::parse(page),
             Kind::Salesforce => salesforce::parse(page),
             Kind::Aggregator => aggregator::parse(page),
+            Kind::Auto => auto::parse(page),
+        }
+    }
+
+    /// How surely `body` is this kind's primary document (pure; see [`Confidence`]).
+    pub fn detect(self, body: &[u8]) -> Confidence {
+        match self {
+            Kind::Statuspage => statuspage::detect(body),
+            Kind::StatuspageFeed => statuspage_feed::detect(body),
+            Kind::StatuspageHtml => statuspage_html::detect(body),
+            Kind::Incidentio => incidentio::detect(body),
+            Kind::Instatus => instatus::detect(body),
+            Kind::Betterstack => betterstack::detect(body),
+            Kind::Statusio => statusio::detect(body),
+            Kind::Cachet => cachet::detect(body),
+            Kind::Feed => feed::detect(body),
+            Kind::Gcp => gcp::detect(body),
+            Kind::Aws => aws::detect(body),
+            Kind::Azure => azure::detect(body),
+            Kind::Slack => slack::detect(body),
+            Kind::Okta => okta::detect(body),
+            Kind::Salesforce => salesforce::detect(body),
+            Kind::Aggregator => aggregator::detect(body),
+            Kind::Auto => Confidence::No,
+        }
+    }
+
+    /// The product a kind reads, and the kind's rank within it (0 = preferred): when several
+    /// views of one product match, `auto` takes the richest (JSON over feed over HTML). Every
+    /// other kind is a product of its own; `feed` (any RSS or Atom feed) is one too, so that a
+    /// feed only it recognises is read by it, and a feed another product also claims at the
+    /// same confidence is refused rather than guessed.
+    pub fn product(self) -> (&'static str, u8) {
+        match self {
+            Kind::Statuspage => ("statuspage", 0),
+            Kind::StatuspageFeed => ("statuspage", 1),
+            Kind::StatuspageHtml => ("statuspage", 2),
+            Kind::Incidentio => ("incident.io", 0),
+            Kind::Instatus => ("instatus", 0),
+            Kind::Betterstack => ("betterstack", 0),
+            Kind::Statusio => ("status.io", 0),
+            Kind::Cachet => ("cachet", 0),
+            Kind::Feed => ("feed", 0),
+            Kind::Gcp => ("gcp", 0),
+            Kind::Aws => ("aws", 0),
+            Kind::Azure => ("azure", 0),
+            Kind::Slack => ("slack", 0),
+            Kind::Okta => ("okta", 0),
+            Kind::Salesforce => ("salesforce", 0),
+            Kind::Aggregator => ("aggregator", 0),
+            Kind::Auto => ("auto", u8::MAX),
         }
     }
 
@@ -234,6 +344,23 @@ mod tests {
             .into_iter()
             .map(|e| e.url.to_string())
             .collect()
+    }
+
+    #[test]
+    fn auto_chooses_among_every_format_kind_once() {
+        let mut formats: Vec<Kind> = Kind::FORMATS.to_vec();
+        formats.push(Kind::Auto);
+        let mut all = Kind::ALL.to_vec();
+        let key = |k: &Kind| k.as_str();
+        formats.sort_by_key(key);
+        all.sort_by_key(key);
+        assert_eq!(formats, all);
+        formats.dedup();
+        assert_eq!(formats.len(), Kind::ALL.len());
+        // Only Statuspage has several kinds (views) of one product.
+        let mut products: Vec<&str> = Kind::FORMATS.iter().map(|k| k.product().0).collect();
+        products.dedup();
+        assert_eq!(products.len(), Kind::FORMATS.len() - 2);
     }
 
     #[test]

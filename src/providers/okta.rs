@@ -8,8 +8,8 @@
 //! "EMEA Cell 9" is `okta-emea.com cell 9`, "all cells" is `all cells`.
 
 use super::rss_atom::{self, Entry, Format};
-use super::support::{Notes, decode_text, rfc2822, rfc3339, visible_text};
-use super::{Kind, PageInput, ParseError};
+use super::support::{Notes, decode_text, feed_of, links_to, rfc2822, rfc3339, visible_text};
+use super::{Confidence, Kind, PageInput, ParseError};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status, TimeValue,
 };
@@ -81,6 +81,30 @@ pub(crate) fn cells_in(text: &str, notes: &mut Notes, place: &str) -> Vec<String
         }
     }
     names
+}
+
+/// How surely a body is Okta's status feed. Strong: a feed whose channel or entries link
+/// `status.okta.com`. Weak: a feed whose title names Okta. No otherwise.
+pub fn detect(body: &[u8]) -> Confidence {
+    let Some(feed) = feed_of(body) else {
+        return Confidence::No;
+    };
+    let links_status_okta = feed
+        .link
+        .iter()
+        .chain(feed.entries.iter().filter_map(|e| e.link.as_ref()))
+        .any(|l| links_to(l, "status.okta.com"));
+    if links_status_okta {
+        Confidence::Strong
+    } else if feed
+        .title
+        .as_deref()
+        .is_some_and(|t| t.to_ascii_lowercase().contains("okta"))
+    {
+        Confidence::Weak
+    } else {
+        Confidence::No
+    }
 }
 
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {

@@ -10,8 +10,8 @@
 //! Maintenances are planned windows (`plannedStartTime`, `plannedEndTime`) with
 //! `MaintenanceEvents`. A `GeneralMessage` is a notice with its own start and end.
 
-use super::support::{Notes, Scalar, decode_text, read_json_text, rfc3339};
-use super::{Endpoint, Kind, PageInput, ParseError, join_base};
+use super::support::{Notes, Scalar, decode_text, json_of, read_json_text, rfc3339};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
 use crate::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, Status, TimeValue,
@@ -164,6 +164,49 @@ fn classify(value: Value, place: &str) -> Result<Item, ParseError> {
         ));
     };
     item.map_err(|e| ParseError::at(KIND, place, format!("unexpected shape: {e}")))
+}
+
+/// The Trust API's own field names: an element with one of them is Salesforce's.
+const TRUST_FIELDS: &[&str] = &[
+    "IncidentImpacts",
+    "IncidentEvents",
+    "MaintenanceEvents",
+    "InformationalMessageUpdates",
+    "Services",
+    "GeneralMessage",
+];
+
+/// How surely a body is a Salesforce Trust API document. Strong: every element is one
+/// `classify` reads (instance, incident, maintenance, general message) and one carries the Trust
+/// API's own fields (`IncidentImpacts`, `MaintenanceEvents`, an instance's `Services`, ...).
+/// Weak: the shapes without those fields (a bare `key` and `status`), or an empty array (which
+/// any of the array documents could be). No otherwise.
+pub fn detect(body: &[u8]) -> Confidence {
+    let elements = match json_of(body) {
+        Some(Value::Array(values)) => values,
+        Some(object @ Value::Object(_)) => vec![object],
+        _ => return Confidence::No,
+    };
+    if elements.is_empty() {
+        return Confidence::Weak;
+    }
+    let readable = elements.iter().all(|v| {
+        let has = |key: &str| v.get(key).is_some();
+        has("IncidentImpacts")
+            || has("IncidentEvents")
+            || has("plannedStartTime")
+            || has("MaintenanceEvents")
+            || (has("subject") && has("body"))
+            || (has("key") && has("status"))
+    });
+    let marked = elements
+        .iter()
+        .any(|v| TRUST_FIELDS.iter().any(|key| v.get(key).is_some()));
+    match (readable, marked) {
+        (true, true) => Confidence::Strong,
+        (true, false) => Confidence::Weak,
+        (false, _) => Confidence::No,
+    }
 }
 
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {

@@ -7,8 +7,8 @@
 //! (`-07:00`). Notes carry no status and incidents no `resolved_at`: when the incident's status
 //! says it is over, its last note is the one that closed it.
 
-use super::support::{Notes, Scalar, decode_text, read_json_text, rfc3339};
-use super::{Endpoint, Kind, PageInput, ParseError, join_base};
+use super::support::{Notes, Scalar, decode_text, json_of, links_to, read_json_text, rfc3339};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
 use crate::model::{Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status};
 use serde::Deserialize;
 use url::Url;
@@ -60,6 +60,46 @@ struct Note {
     date_created: Option<String>,
     #[serde(default)]
     body: String,
+}
+
+/// How surely a body is one of Slack's status API documents (`current`: an object with
+/// `active_incidents`; `history`: an array of incidents). Strong: incidents shaped as Slack's
+/// (`id`, `title`, `type`, `status`, `notes`) that link `slack-status.com`. Weak: the shape
+/// without the link (an all-clear `current`, with `date_updated` and no incidents; an empty
+/// array, which any of the array documents could be). No otherwise.
+pub fn detect(body: &[u8]) -> Confidence {
+    use serde_json::Value;
+    let incidents: &[Value];
+    let document = json_of(body);
+    match &document {
+        Some(Value::Array(list)) => incidents = list,
+        Some(Value::Object(current)) => match current.get("active_incidents") {
+            Some(Value::Array(list)) => incidents = list,
+            None | Some(Value::Null)
+                if current.get("status").and_then(Value::as_str) == Some("ok")
+                    && current.contains_key("date_updated") =>
+            {
+                return Confidence::Weak;
+            }
+            _ => return Confidence::No,
+        },
+        _ => return Confidence::No,
+    }
+    let shaped = incidents.iter().all(|i| {
+        ["id", "title", "type", "status", "notes"]
+            .iter()
+            .all(|key| i.get(key).is_some())
+    });
+    let on_slack = incidents.iter().any(|i| {
+        i.get("url")
+            .and_then(Value::as_str)
+            .is_some_and(|u| links_to(u, "slack-status.com"))
+    });
+    match (shaped, on_slack) {
+        (true, true) => Confidence::Strong,
+        (true, false) => Confidence::Weak,
+        (false, _) => Confidence::No,
+    }
 }
 
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {

@@ -7,8 +7,8 @@
 //! them. Each container of a component is a component of its own: its name is the container's
 //! ("US-West"), its group the component's ("Website").
 
-use super::support::{Notes, null_default, read_json, rfc3339_opt};
-use super::{Endpoint, Kind, PageInput, ParseError, single};
+use super::support::{Notes, json_of, null_default, read_json, rfc3339_opt};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseError, single};
 use crate::model::{
     ComponentChange, ComponentStatus, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, Status,
@@ -125,6 +125,20 @@ struct Named {
     #[serde(rename = "_id", alias = "id")]
     id: Option<String>,
     name: String,
+}
+
+/// How surely a body is the status.io status API's answer: Strong when its `result` has the
+/// `status_overall` with a numeric `status_code`, No otherwise.
+pub fn detect(body: &[u8]) -> Confidence {
+    let overall = json_of(body).is_some_and(|d| {
+        d.pointer("/result/status_overall/status_code")
+            .is_some_and(|c| c.is_number())
+    });
+    if overall {
+        Confidence::Strong
+    } else {
+        Confidence::No
+    }
 }
 
 /// Parses the public status API document.

@@ -6,7 +6,8 @@
 //! its `display_at` (what the vendor shows), not `created_at`, which differs on imported
 //! incidents.
 
-use super::{Endpoint, Kind, PageInput, ParseError, join_base};
+use super::incidentio::is_ulid;
+use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, ParseNote, Status, TimeValue,
@@ -65,6 +66,63 @@ pub fn endpoints(url: &Url) -> Vec<Endpoint> {
             required: false,
         },
     ]
+}
+
+/// How surely a body is a Statuspage JSON document: Strong when its page, component or
+/// incident ids are Statuspage codes (12 lowercase letters and digits), Weak when only the
+/// shape fits, No for anything else, including the Statuspage-compatible API of incident.io,
+/// whose ids are ULIDs, and Instatus's summary, whose page states its status as a word
+/// (Statuspage's `status` is a top-level object).
+pub fn detect(body: &[u8]) -> Confidence {
+    let Ok(serde_json::Value::Object(document)) = serde_json::from_slice(body) else {
+        return Confidence::No;
+    };
+    let mut ids: Vec<&str> = Vec::new();
+    if let Some(id) = document
+        .get("page")
+        .and_then(|p| p.get("id"))
+        .and_then(|i| i.as_str())
+    {
+        ids.push(id);
+    }
+    for list in ["components", "incidents", "scheduled_maintenances"] {
+        if let Some(items) = document.get(list).and_then(|l| l.as_array()) {
+            ids.extend(items.iter().filter_map(|i| i.get("id")?.as_str()));
+        }
+    }
+    if let Some(id) = document
+        .get("incident")
+        .and_then(|i| i.get("id"))
+        .and_then(|i| i.as_str())
+    {
+        ids.push(id);
+    }
+    let shaped = document
+        .get("page")
+        .is_some_and(|p| p.get("name").is_some())
+        || document
+            .get("incident")
+            .is_some_and(|i| i.get("incident_updates").is_some());
+    let page_status_word = document
+        .get("page")
+        .and_then(|p| p.get("status"))
+        .is_some_and(|s| s.is_string());
+    if !shaped || page_status_word || ids.iter().any(|id| is_ulid(id)) {
+        return Confidence::No;
+    }
+    if ids.iter().any(|id| is_statuspage_code(id)) {
+        Confidence::Strong
+    } else {
+        Confidence::Weak
+    }
+}
+
+/// Statuspage's ids: 12 lowercase letters and digits (`kctbh9vrtdwd`, `f0mhbz9xn497`).
+pub(crate) fn is_statuspage_code(id: &str) -> bool {
+    id.len() == 12
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 #[derive(Deserialize)]
@@ -429,4 +487,26 @@ pub fn parse_time(kind: Kind, text: &str, place: &str) -> Result<TimeValue, Pars
     DateTime::parse_from_rfc3339(text)
         .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
         .map_err(|e| ParseError::at(kind, place, format!("time {text:?} is not RFC 3339: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detect_tells_statuspage_codes_from_ulids_and_other_json() {
+        let statuspage = br#"{"page":{"id":"kctbh9vrtdwd","name":"GitHub","url":"https://www.githubstatus.com"},"components":[]}"#;
+        assert_eq!(detect(statuspage), Confidence::Strong);
+        // incident.io's Statuspage-compatible API: the same shape, ULID ids.
+        let incident_io = br#"{"page":{"id":"01JMBBSYD6KMG8EZ7VA2MZ6F5T","name":"OpenAI","url":"https://status.openai.com"},"components":[{"id":"01JMBBT0G3ZC8T5RH4R5WBWD2K","name":"Login"}]}"#;
+        assert_eq!(detect(incident_io), Confidence::No);
+        let shaped = br#"{"page":{"id":"page-1","name":"Example"},"incidents":[]}"#;
+        assert_eq!(detect(shaped), Confidence::Weak);
+        // Instatus's summary: a page whose status is a word.
+        let instatus =
+            br#"{"page":{"name":"Gcore","url":"https://status.gcore.com","status":"UP"}}"#;
+        assert_eq!(detect(instatus), Confidence::No);
+        assert_eq!(detect(br#"{"status":"ok"}"#), Confidence::No);
+        assert_eq!(detect(b"<html></html>"), Confidence::No);
+    }
 }

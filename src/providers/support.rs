@@ -382,6 +382,34 @@ pub(crate) fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Optio
         .then(|| &text[prefix.len()..])
 }
 
+// ---------------------------------------------------------------------------------------------
+// What the detectors (`Kind::detect`, for `kind = "auto"`) share: a body read leniently, as
+// JSON or as a feed, `None` when it is not that; and the host a link points to.
+
+/// A body's JSON, in any encoding [`decode_text`] reads; `None` when it is not JSON.
+pub(crate) fn json_of(body: &[u8]) -> Option<serde_json::Value> {
+    let text = decode_text(Kind::Auto, body).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// A body's RSS or Atom feed as the feed kinds read it; `None` when it is not a feed.
+pub(crate) fn feed_of(body: &[u8]) -> Option<super::rss_atom::Feed> {
+    let text = decode_text(Kind::Auto, body).ok()?;
+    if !text.trim_start().starts_with('<') {
+        return None;
+    }
+    super::rss_atom::read(Kind::Auto, &text).ok()
+}
+
+/// True when `link` is on `domain` or one of its subdomains (`status.okta.com` is on
+/// `okta.com`).
+pub(crate) fn links_to(link: &str, domain: &str) -> bool {
+    Url::parse(link.trim())
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .is_some_and(|host| host == domain || host.ends_with(&format!(".{domain}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ use crate::events::PendingEvents;
 use crate::fetch::Validators;
 use crate::model::{ComponentRecord, Observation, db_time};
 use crate::normalize::{self, Seen};
+use crate::providers::Kind;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use std::io::Read;
@@ -52,7 +53,21 @@ pub struct DocumentResult {
 #[derive(Debug)]
 pub struct SourceResult {
     pub source: Source,
+    /// For `kind = "auto"`: the kind a probe chose in this run (none when a stored choice was
+    /// used, or the source has a fixed kind).
+    pub resolved: Option<ResolvedKind>,
     pub documents: Vec<DocumentResult>,
+}
+
+/// The kind a probe chose for an `auto` source, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedKind {
+    pub kind: Kind,
+    /// The URL probed (the source's URL at the time).
+    pub url: String,
+    pub at: DateTime<Utc>,
+    /// Each detector's verdict, one line.
+    pub evidence: String,
 }
 
 impl SourceResult {
@@ -179,7 +194,29 @@ fn apply(
         ])?;
     }
 
+    if let Some(resolved) = &result.resolved {
+        conn.execute(
+            "UPDATE sources SET resolved_kind = ?2, resolved_url = ?3, resolved_at = ?4,
+               resolved_evidence = ?5 WHERE id = ?1",
+            params![
+                source.id,
+                resolved.kind.as_str(),
+                resolved.url,
+                db_time(&resolved.at),
+                resolved.evidence
+            ],
+        )?;
+    }
+
     if let Some(error) = failure {
+        // A failing `auto` source may have moved to another product: probe it again next run.
+        if source.kind == Kind::Auto {
+            conn.execute(
+                "UPDATE sources SET resolved_kind = NULL, resolved_url = NULL, resolved_at = NULL,
+                   resolved_evidence = NULL WHERE id = ?1",
+                [&source.id],
+            )?;
+        }
         let failures: i64 = conn.query_row(
             "SELECT consecutive_failures FROM sources WHERE id = ?1",
             [&source.id],

@@ -5,7 +5,7 @@ mod apply;
 mod records;
 pub mod schema;
 
-pub use apply::{DocumentOutcome, DocumentResult, SourceChanges, SourceResult};
+pub use apply::{DocumentOutcome, DocumentResult, ResolvedKind, SourceChanges, SourceResult};
 
 use crate::config::Source;
 use crate::fetch::Validators;
@@ -189,6 +189,41 @@ impl Store {
             ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The stored kinds of `auto` sources, by source id.
+    pub fn resolved_kinds(&self) -> Result<HashMap<String, ResolvedKind>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, resolved_kind, resolved_url, resolved_at, resolved_evidence FROM sources
+             WHERE resolved_kind IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (id, kind, url, at, evidence) = row?;
+            // A kind this build does not know (a newer statusdb wrote it) is probed again.
+            let Some(kind) = crate::providers::Kind::from_name(&kind) else {
+                continue;
+            };
+            out.insert(
+                id,
+                ResolvedKind {
+                    kind,
+                    url: url.unwrap_or_default(),
+                    at: at.as_deref().and_then(parse_db_time).unwrap_or_default(),
+                    evidence: evidence.unwrap_or_default(),
+                },
+            );
+        }
+        Ok(out)
     }
 
     pub fn source_state(&self, source_id: &str) -> Result<SourceState, StoreError> {

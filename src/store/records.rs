@@ -75,10 +75,13 @@ const INCIDENT_COLUMNS: &str =
     "id, vendor, kind, title, url, impact, impact_raw, status, status_raw,
     created_at, created_at_raw, started_at, started_at_source, started_at_raw,
     resolved_at, resolved_at_source, resolved_at_raw, structured_started_at,
-    structured_resolved_at, scheduled_for, scheduled_until, first_seen_at, last_seen_at";
+    structured_resolved_at, scheduled_for, scheduled_until, first_seen_at, last_seen_at,
+    created_at_source, structured_started_at_raw, structured_started_at_source,
+    structured_resolved_at_raw, structured_resolved_at_source, scheduled_for_raw,
+    scheduled_for_source, scheduled_until_raw, scheduled_until_source";
 
 fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Vec<Option<String>>> {
-    (0..23).map(|i| r.get::<_, Option<String>>(i)).collect()
+    (0..32).map(|i| r.get::<_, Option<String>>(i)).collect()
 }
 
 /// Loads one incident with everything that belongs to it.
@@ -102,10 +105,8 @@ pub fn load_incident(conn: &Connection, id: &str) -> Result<Option<IncidentRecor
     let impact_raw = next();
     let status = parse_word(next())?;
     let status_raw = next();
-    let created_at = {
-        let (u, raw) = (next(), next());
-        time_value(u, raw, None)?
-    };
+    let created_at = next();
+    let created_at_raw = next();
     let started_at = {
         let (u, s, raw) = (next(), next(), next());
         time_value(u, raw, s)?
@@ -114,12 +115,28 @@ pub fn load_incident(conn: &Connection, id: &str) -> Result<Option<IncidentRecor
         let (u, s, raw) = (next(), next(), next());
         time_value(u, raw, s)?
     };
-    let structured_started_at = time_value(next(), None, None)?;
-    let structured_resolved_at = time_value(next(), None, None)?;
-    let scheduled_for = time_value(next(), None, None)?;
-    let scheduled_until = time_value(next(), None, None)?;
+    let (structured_started_at, structured_resolved_at) = (next(), next());
+    let (scheduled_for, scheduled_until) = (next(), next());
     let first_seen_at = instant(next().unwrap_or_default())?;
     let last_seen_at = instant(next().unwrap_or_default())?;
+    // Raw text and source of these times (migration 2; NULL in older rows: structured).
+    let created_at = time_value(created_at, created_at_raw, next())?;
+    let structured_started_at = {
+        let (raw, source) = (next(), next());
+        time_value(structured_started_at, raw, source)?
+    };
+    let structured_resolved_at = {
+        let (raw, source) = (next(), next());
+        time_value(structured_resolved_at, raw, source)?
+    };
+    let scheduled_for = {
+        let (raw, source) = (next(), next());
+        time_value(scheduled_for, raw, source)?
+    };
+    let scheduled_until = {
+        let (raw, source) = (next(), next());
+        time_value(scheduled_until, raw, source)?
+    };
 
     let strings = |sql: &str| -> Result<Vec<String>, StoreError> {
         let mut stmt = conn.prepare_cached(sql)?;
@@ -284,9 +301,12 @@ pub fn save_incident(
                status_raw, created_at, created_at_raw, started_at, started_at_source,
                started_at_raw, resolved_at, resolved_at_source, resolved_at_raw,
                structured_started_at, structured_resolved_at, scheduled_for, scheduled_until,
-               duration_seconds, first_seen_at, last_seen_at)
+               duration_seconds, first_seen_at, last_seen_at, created_at_source,
+               structured_started_at_raw, structured_started_at_source,
+               structured_resolved_at_raw, structured_resolved_at_source, scheduled_for_raw,
+               scheduled_for_source, scheduled_until_raw, scheduled_until_source)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-               ?18, ?19, ?20, ?21, ?22, ?23, ?24)
+               ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)
              ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
                url = excluded.url, impact = excluded.impact, impact_raw = excluded.impact_raw,
                status = excluded.status, status_raw = excluded.status_raw,
@@ -299,7 +319,16 @@ pub fn save_incident(
                structured_resolved_at = excluded.structured_resolved_at,
                scheduled_for = excluded.scheduled_for, scheduled_until = excluded.scheduled_until,
                duration_seconds = excluded.duration_seconds,
-               first_seen_at = excluded.first_seen_at, last_seen_at = excluded.last_seen_at",
+               first_seen_at = excluded.first_seen_at, last_seen_at = excluded.last_seen_at,
+               created_at_source = excluded.created_at_source,
+               structured_started_at_raw = excluded.structured_started_at_raw,
+               structured_started_at_source = excluded.structured_started_at_source,
+               structured_resolved_at_raw = excluded.structured_resolved_at_raw,
+               structured_resolved_at_source = excluded.structured_resolved_at_source,
+               scheduled_for_raw = excluded.scheduled_for_raw,
+               scheduled_for_source = excluded.scheduled_for_source,
+               scheduled_until_raw = excluded.scheduled_until_raw,
+               scheduled_until_source = excluded.scheduled_until_source",
         )?
         .execute(params![
             new.id,
@@ -326,6 +355,15 @@ pub fn save_incident(
             new.duration_seconds(),
             db_time(&new.first_seen_at),
             db_time(&new.last_seen_at),
+            src(&new.created_at),
+            raw(&new.structured_started_at),
+            src(&new.structured_started_at),
+            raw(&new.structured_resolved_at),
+            src(&new.structured_resolved_at),
+            raw(&new.scheduled_for),
+            src(&new.scheduled_for),
+            raw(&new.scheduled_until),
+            src(&new.scheduled_until),
         ])?;
     }
 
@@ -368,7 +406,8 @@ pub fn save_incident(
             Some(previous) if *previous != update => {
                 conn.prepare_cached(
                     "UPDATE incident_updates SET status = ?2, status_raw = ?3, posted_at = ?4,
-                       posted_at_raw = ?5, posted_at_source = ?6, body = ?7 WHERE id = ?1",
+                       posted_at_raw = ?5, posted_at_source = ?6, body = ?7, native_id = ?8
+                     WHERE id = ?1",
                 )?
                 .execute(params![
                     update.id,
@@ -378,6 +417,7 @@ pub fn save_incident(
                     update.posted_at.raw,
                     update.posted_at.source.as_str(),
                     update.body,
+                    update.native_id,
                 ])?;
                 if previous.components != update.components {
                     conn.prepare_cached("DELETE FROM update_components WHERE update_id = ?1")?
@@ -434,12 +474,10 @@ fn incident_content_differs(a: &IncidentRecord, b: &IncidentRecord) -> bool {
         || a.created_at != b.created_at
         || a.started_at != b.started_at
         || a.resolved_at != b.resolved_at
-        || a.structured_started_at.as_ref().map(|t| t.utc)
-            != b.structured_started_at.as_ref().map(|t| t.utc)
-        || a.structured_resolved_at.as_ref().map(|t| t.utc)
-            != b.structured_resolved_at.as_ref().map(|t| t.utc)
-        || a.scheduled_for.as_ref().map(|t| t.utc) != b.scheduled_for.as_ref().map(|t| t.utc)
-        || a.scheduled_until.as_ref().map(|t| t.utc) != b.scheduled_until.as_ref().map(|t| t.utc)
+        || a.structured_started_at != b.structured_started_at
+        || a.structured_resolved_at != b.structured_resolved_at
+        || a.scheduled_for != b.scheduled_for
+        || a.scheduled_until != b.scheduled_until
 }
 
 fn insert_update(conn: &Connection, incident_id: &str, u: &UpdateRecord) -> Result<(), StoreError> {

@@ -2,7 +2,11 @@
 //! once it has landed: databases in the field run every migration after their version.
 
 /// Each entry moves the schema from version `index` to `index + 1`.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2_EVENTS_AND_VIEWS];
+pub const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2_EVENTS_AND_VIEWS,
+    MIGRATION_3_AUTO_KIND_AND_TIME_SOURCES,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -260,4 +264,24 @@ CREATE VIEW vendor_incident_counts AS
            max(i.started_at) FILTER (WHERE i.kind = 'incident') AS last_incident_at
     FROM vendors v LEFT JOIN incidents i ON i.vendor = v.id
     GROUP BY v.id;
+"#;
+
+/// `kind = "auto"`: the kind a probe chose for a source, for the URL it probed, with the
+/// evidence it weighed; cleared when the source fails, so the next run probes again.
+/// The raw text and source of the incident times that had none: a page's stated minute and an
+/// API's machine instant of the same minute are told apart (NULL in older rows: structured).
+const MIGRATION_3_AUTO_KIND_AND_TIME_SOURCES: &str = r#"
+ALTER TABLE sources ADD COLUMN resolved_kind TEXT;
+ALTER TABLE sources ADD COLUMN resolved_url TEXT;
+ALTER TABLE sources ADD COLUMN resolved_at TEXT;
+ALTER TABLE sources ADD COLUMN resolved_evidence TEXT;
+ALTER TABLE incidents ADD COLUMN created_at_source TEXT;
+ALTER TABLE incidents ADD COLUMN structured_started_at_raw TEXT;
+ALTER TABLE incidents ADD COLUMN structured_started_at_source TEXT;
+ALTER TABLE incidents ADD COLUMN structured_resolved_at_raw TEXT;
+ALTER TABLE incidents ADD COLUMN structured_resolved_at_source TEXT;
+ALTER TABLE incidents ADD COLUMN scheduled_for_raw TEXT;
+ALTER TABLE incidents ADD COLUMN scheduled_for_source TEXT;
+ALTER TABLE incidents ADD COLUMN scheduled_until_raw TEXT;
+ALTER TABLE incidents ADD COLUMN scheduled_until_source TEXT;
 "#;

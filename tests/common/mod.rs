@@ -293,6 +293,50 @@ pub fn sql_count(db: &Path, sql: &str) -> i64 {
     sql_strings(db, sql)[0].parse().unwrap()
 }
 
+/// Runs `statusdb parse --kind KIND FIXTURE [ARGS]` on a file under `fixtures/` and returns the
+/// Observation JSON (panicking with stderr when the command fails).
+pub fn parse_fixture(kind: &str, relative: &str, args: &[&str]) -> serde_json::Value {
+    let out = statusdb()
+        .args(["parse", "--kind", kind])
+        .arg(fixtures_dir().join(relative))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "parse --kind {kind} {relative} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// An observed update as `(status, status_raw, UTC time, time source, raw time, body)`.
+pub fn update_row(u: &serde_json::Value) -> (String, String, String, String, String, String) {
+    let s = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "null".to_string(),
+        serde_json::Value::String(t) => t.clone(),
+        other => other.to_string(),
+    };
+    (
+        s(&u["status"]),
+        s(&u["status_raw"]),
+        s(&u["posted_at"]["utc"]),
+        s(&u["posted_at"]["source"]),
+        s(&u["posted_at"]["raw"]),
+        s(&u["body"]),
+    )
+}
+
+/// The observed incident with this native id.
+pub fn observed<'a>(observation: &'a serde_json::Value, native_id: &str) -> &'a serde_json::Value {
+    observation["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["native_id"] == native_id)
+        .unwrap_or_else(|| panic!("no observed incident {native_id}"))
+}
+
 /// A validator for one of the project's JSON Schemas (`schema/<name>`), with every schema of
 /// the folder registered under its `$id` so that cross-references resolve offline.
 pub fn schema_validator(name: &str) -> jsonschema::Validator {

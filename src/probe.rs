@@ -1,0 +1,106 @@
+//! `kind = "auto"`: finding a source's kind by fetching the documents each kind would read
+//! first, and letting every kind's pure detector weigh its own (the rule is in
+//! [`crate::providers::auto`]). The one I/O step of `auto`; `ingest` stores its choice per
+//! source and `check-config --probe` prints it.
+
+use crate::fetch::{Fetched, Fetcher, Validators};
+use crate::providers::auto::{self, AutoError, Evidence};
+use crate::providers::{Confidence, Kind, names_a_file};
+use tokio::sync::Semaphore;
+use url::Url;
+
+/// The kind chosen for a URL, with every verdict that went into the choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    pub kind: Kind,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Resolution {
+    /// The evidence on one line: `statuspage: Strong at https://…; statuspage-feed: …`, the
+    /// kinds that agree on one document together (see [`auto::summarize`]).
+    pub fn evidence_line(&self) -> String {
+        auto::summarize(&self.evidence)
+    }
+}
+
+/// Why a probe chose nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("kind auto for {url}: {error}")]
+pub struct ProbeError {
+    pub url: String,
+    pub error: AutoError,
+}
+
+/// Probes `url`: for each format kind, the first document it would read (the page itself, its
+/// `/api/v2/summary.json`, its `/history.atom`, ...; each fetched once; for the URL of one
+/// document, that document), judged by that kind's detector. A document that cannot be fetched counts as `No` for its kinds, with the reason.
+pub async fn probe(
+    fetcher: &Fetcher,
+    url: &Url,
+    permits: Option<&Semaphore>,
+) -> Result<Resolution, ProbeError> {
+    let mut documents: Vec<(Url, Vec<Kind>)> = Vec::new();
+    for &kind in Kind::FORMATS {
+        // A URL that names one document (`…/history.rss`, `…/summary.json`) is judged by every
+        // kind as it is: no kind's documents live under a file.
+        let first = if names_a_file(url) {
+            url.clone()
+        } else {
+            match kind.endpoints(url).into_iter().next() {
+                Some(endpoint) => endpoint.url,
+                None => continue,
+            }
+        };
+        match documents.iter_mut().find(|(u, _)| *u == first) {
+            Some((_, kinds)) => kinds.push(kind),
+            None => documents.push((first, vec![kind])),
+        }
+    }
+    let mut evidence = Vec::new();
+    for (document, kinds) in documents {
+        let attempt = {
+            let _permit = match permits {
+                Some(p) => p.acquire().await.ok(),
+                None => None,
+            };
+            fetcher.fetch(&document, &Validators::default()).await
+        };
+        match attempt.result {
+            Ok(Fetched::Page(page)) => {
+                for kind in kinds {
+                    evidence.push(Evidence {
+                        kind,
+                        document: document.to_string(),
+                        confidence: kind.detect(&page.body),
+                    });
+                }
+            }
+            Ok(Fetched::NotModified { .. }) => {
+                for kind in kinds {
+                    evidence.push(Evidence {
+                        kind,
+                        document: format!("{document} (answered 304 to a plain request)"),
+                        confidence: Confidence::No,
+                    });
+                }
+            }
+            Err(e) => {
+                for kind in kinds {
+                    evidence.push(Evidence {
+                        kind,
+                        document: format!("{document} ({e})"),
+                        confidence: Confidence::No,
+                    });
+                }
+            }
+        }
+    }
+    match auto::choose(&evidence) {
+        Ok(kind) => Ok(Resolution { kind, evidence }),
+        Err(error) => Err(ProbeError {
+            url: url.to_string(),
+            error,
+        }),
+    }
+}
