@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -97,6 +97,7 @@ pub async fn run(
         }
     }
     store.sync_sources(&config.sources)?;
+    store.set_unknown_after_failures(config.fetch.unknown_after_failures)?;
     let mut chosen: Vec<Source> = config
         .sources
         .iter()
@@ -110,7 +111,6 @@ pub async fn run(
     let run_id = store.begin_run(started_at)?;
 
     let fetcher = Fetcher::new(&config.fetch).map_err(|e| IngestError::Client(e.to_string()))?;
-    let permits = Arc::new(Semaphore::new(config.fetch.concurrency));
     let (sender, mut receiver) = mpsc::channel::<SourceResult>(config.fetch.concurrency.max(1));
 
     let writer = std::thread::spawn(
@@ -128,11 +128,10 @@ pub async fn run(
     let mut tasks = Vec::with_capacity(chosen.len());
     for source in chosen {
         let fetcher = fetcher.clone();
-        let permits = permits.clone();
         let states = states.clone();
         let sender = sender.clone();
         tasks.push(tokio::spawn(async move {
-            let result = fetch_source(&fetcher, &permits, &states, source).await;
+            let result = fetch_source(&fetcher, &states, source).await;
             // A closed channel means the writer failed; its error is reported below.
             let _ = sender.send(result).await;
         }));
@@ -223,9 +222,9 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
 }
 
 /// Fetches and parses every document of one source. Never fails: failures are outcomes.
+/// The fetcher keeps to the concurrency limits and retries transient faults.
 async fn fetch_source(
     fetcher: &Fetcher,
-    permits: &Semaphore,
     states: &HashMap<(String, String), EndpointState>,
     source: Source,
 ) -> SourceResult {
@@ -233,10 +232,8 @@ async fn fetch_source(
     for endpoint in source.kind.endpoints(&source.url) {
         let key = (source.id.clone(), endpoint.url.to_string());
         let state = states.get(&key).cloned().unwrap_or_default();
-        let attempt = {
-            let _permit = permits.acquire().await;
-            fetcher.fetch(&endpoint.url, &state.validators).await
-        };
+        let attempt = fetcher.fetch(&endpoint.url, &state.validators).await;
+        let failure_text = attempt.failure_text();
         let outcome = match attempt.result {
             Ok(Fetched::NotModified { .. }) => DocumentOutcome::NotModified,
             Ok(Fetched::Page(page)) => {
@@ -245,9 +242,15 @@ async fn fetch_source(
                 let url = page.url.to_string();
                 let fetched_at = page.fetched_at;
                 let validators = page.validators.clone();
+                let content_type = page.content_type;
                 let body = page.body;
                 let parsed = tokio::task::spawn_blocking(move || {
-                    parse_document(&source, &url, fetched_at, body, validators, previous_hash)
+                    let fetched = FetchedBody {
+                        url: &url,
+                        fetched_at,
+                        content_type: content_type.as_deref(),
+                    };
+                    parse_document(&source, &fetched, body, validators, previous_hash)
                 })
                 .await;
                 match parsed {
@@ -264,7 +267,7 @@ async fn fetch_source(
             },
             Err(e) => DocumentOutcome::Failed {
                 http_status: e.http_status(),
-                error: e.to_string(),
+                error: failure_text.unwrap_or_else(|| e.to_string()),
                 body: None,
             },
         };
@@ -273,6 +276,7 @@ async fn fetch_source(
             url: endpoint.url.to_string(),
             fetched_at: attempt.started_at,
             duration: attempt.duration,
+            attempts: attempt.attempts,
             outcome,
         });
         // The source fails as a whole: its other documents are not worth fetching now.
@@ -287,10 +291,16 @@ pub fn content_hash(body: &[u8]) -> String {
     hex::encode(Sha256::digest(body))
 }
 
+/// Where and when a body was fetched, and what the server said it is.
+struct FetchedBody<'a> {
+    url: &'a str,
+    fetched_at: DateTime<Utc>,
+    content_type: Option<&'a str>,
+}
+
 fn parse_document(
     source: &Source,
-    url: &str,
-    fetched_at: DateTime<Utc>,
+    fetched: &FetchedBody<'_>,
     body: Vec<u8>,
     validators: Validators,
     previous_hash: Option<String>,
@@ -299,13 +309,14 @@ fn parse_document(
     if previous_hash.as_deref() == Some(hash.as_str()) {
         return DocumentOutcome::Unchanged { hash, validators };
     }
+    let url = fetched.url;
     let input = PageInput {
         url,
         body: &body,
-        fetched_at,
+        fetched_at: fetched.fetched_at,
         zone: source.zone,
     };
-    match source.kind.parse(&input) {
+    match source.kind.parse_fetched(&input, fetched.content_type) {
         Ok(observation) => DocumentOutcome::Parsed {
             body,
             hash,

@@ -249,6 +249,8 @@ fn run(command: Command) -> Result<u8, Failure> {
                 .db
                 .clone()
                 .unwrap_or_else(|| config.database_path.clone());
+            // Checked before the lock file is made, so a bad path leaves nothing behind.
+            Store::preflight(&db).map_err(Failure::usage)?;
             let _lock = RunLock::acquire(&db)?;
             let store = Store::open(&db).map_err(Failure::usage)?;
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -381,7 +383,7 @@ fn run(command: Command) -> Result<u8, Failure> {
                 zone,
             };
             let observation = kind
-                .parse(&page)
+                .parse_fetched(&page, None)
                 .map_err(|e| Failure::runtime(format!("{}: {e}", file.display())))?;
             let mut out = io::stdout().lock();
             serde_json::to_writer_pretty(&mut out, &observation).map_err(Failure::runtime)?;

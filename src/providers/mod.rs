@@ -1,12 +1,14 @@
 //! Page formats. Each kind is a pure function from one fetched page's bytes to an
 //! `Observation`; none of them touches the network or the database.
 
+pub mod shape;
 pub mod statuspage;
 
 use crate::model::Observation;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+pub use shape::BodyFormat;
 use std::fmt;
 use url::Url;
 
@@ -32,6 +34,24 @@ impl Kind {
         match self {
             Kind::Statuspage => statuspage::endpoints(url),
         }
+    }
+
+    /// What this kind's documents are, for the checks every body passes before parsing.
+    pub fn body_format(self) -> BodyFormat {
+        match self {
+            Kind::Statuspage => BodyFormat::Json,
+        }
+    }
+
+    /// Checks a fetched body's shape (`shape::check`: empty, wrong format, login or captcha
+    /// page, truncated JSON) and then parses it. Ingest and `statusdb parse` read pages this way.
+    pub fn parse_fetched(
+        self,
+        page: &PageInput<'_>,
+        content_type: Option<&str>,
+    ) -> Result<Observation, ParseError> {
+        shape::check(self, content_type, page.body)?;
+        self.parse(page)
     }
 
     /// Parses one fetched document of this kind.

@@ -2,7 +2,7 @@
 //! once it has landed: databases in the field run every migration after their version.
 
 /// Each entry moves the schema from version `index` to `index + 1`.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2_FAIL_CLOSED];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -205,4 +205,23 @@ CREATE VIEW incident_durations AS
 
 CREATE VIEW latest_component_status AS
     SELECT vendor, group_name, name, status, updated_at, last_seen_at FROM components;
+"#;
+
+/// Fail closed: a source failing `unknown_after_failures` runs in a row has its components
+/// reported `unknown` (the vendor's last word is kept beside it); and how many requests each
+/// fetch took, retries included.
+const MIGRATION_2_FAIL_CLOSED: &str = r#"
+ALTER TABLE sources ADD COLUMN unknown_after_failures INTEGER NOT NULL DEFAULT 3;
+ALTER TABLE fetches ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
+
+DROP VIEW latest_component_status;
+CREATE VIEW latest_component_status AS
+    SELECT c.id, c.vendor, c.group_name, c.name,
+           CASE WHEN s.consecutive_failures >= s.unknown_after_failures THEN 'unknown'
+                ELSE c.status END AS status,
+           c.status AS declared_status,
+           s.consecutive_failures >= s.unknown_after_failures AS stale,
+           c.updated_at, c.last_seen_at, s.last_success_at, s.consecutive_failures,
+           s.last_error, c.source_id
+    FROM components c JOIN sources s ON s.id = c.source_id;
 "#;

@@ -1,0 +1,314 @@
+//! Checks every fetched document passes before its kind's parser sees it: the body is there, is
+//! the sort of document the kind reads (JSON, XML or HTML), and is not a page put in front of
+//! the status page (a login form, a bot challenge). One place for all kinds, so a captcha is
+//! reported as a captcha whatever the source's kind, and no parser gets an empty body.
+//!
+//! The body decides, not the `Content-Type`: servers label JSON `text/plain` or
+//! `application/octet-stream` often enough; the declared type is quoted in the reason when the
+//! body is wrong.
+
+use super::{Kind, ParseError};
+
+/// What a kind's documents are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    Json,
+    /// RSS or Atom feeds and other XML.
+    Xml,
+    Html,
+}
+
+impl BodyFormat {
+    fn name(self) -> &'static str {
+        match self {
+            BodyFormat::Json => "JSON",
+            BodyFormat::Xml => "an XML feed",
+            BodyFormat::Html => "an HTML page",
+        }
+    }
+}
+
+/// How much of the start of a body the markers are looked for in.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Checks a fetched body against what its kind expects. The error reads
+/// "not a <kind> page: <why>" like a parser's.
+pub fn check(kind: Kind, content_type: Option<&str>, body: &[u8]) -> Result<(), ParseError> {
+    let expected = kind.body_format();
+    let fail = |reason: String| Err(ParseError::new(kind, reason));
+    let declared = content_type
+        .map(|t| format!(" (served as {t:?})"))
+        .unwrap_or_default();
+
+    let text = strip_bom(body).trim_ascii_start();
+    if text.is_empty() {
+        return fail(if body.is_empty() {
+            format!("the body is empty{declared}")
+        } else {
+            format!("the body is only white space{declared}")
+        });
+    }
+
+    let head = lowercase_head(text);
+    let found = sniff(text, &head);
+    if let Some(why) = interstitial(&head) {
+        return fail(format!("{why}{declared}{}", title_note(&head)));
+    }
+    let fits = match expected {
+        BodyFormat::Json => found == Found::Json,
+        BodyFormat::Xml => found == Found::Xml,
+        // A fragment with no <html>, <head> or <body> near its start sniffs as XML.
+        BodyFormat::Html => matches!(found, Found::Html | Found::Xml),
+    };
+    if !fits {
+        return fail(format!(
+            "{} where {} is expected{declared}{}",
+            found.description(),
+            expected.name(),
+            title_note(&head)
+        ));
+    }
+
+    if expected == BodyFormat::Json {
+        check_json(kind, text, body.len() - text.len())?;
+    }
+    Ok(())
+}
+
+/// JSON must be UTF-8 (RFC 8259) and complete: a body cut short says so, rather than leaving
+/// each parser to word an end-of-input error of its own.
+fn check_json(kind: Kind, text: &[u8], offset: usize) -> Result<(), ParseError> {
+    if let Err(e) = std::str::from_utf8(text) {
+        return Err(ParseError::at(
+            kind,
+            format!("byte {}", offset + e.valid_up_to()),
+            "the body is not valid UTF-8",
+        ));
+    }
+    match serde_json::from_slice::<serde::de::IgnoredAny>(text) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let reason = if e.is_eof() {
+                "the JSON ends early (a truncated body)".to_string()
+            } else {
+                // serde_json appends the position, which the error carries as its place.
+                let message = e.to_string();
+                let message = message.split(" at line ").next().unwrap_or_default();
+                format!("the body is not valid JSON: {message}")
+            };
+            Err(ParseError::at(
+                kind,
+                format!("line {} column {}", e.line(), e.column()),
+                reason,
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Json,
+    Xml,
+    Html,
+    Other,
+}
+
+impl Found {
+    fn description(self) -> &'static str {
+        match self {
+            Found::Json => "JSON",
+            Found::Xml => "an XML document",
+            Found::Html => "an HTML page",
+            Found::Other => "a body that is neither JSON, XML nor HTML",
+        }
+    }
+}
+
+fn sniff(text: &[u8], head: &str) -> Found {
+    match text.first() {
+        Some(b'{' | b'[') => Found::Json,
+        Some(b'<') => {
+            if head.starts_with("<?xml")
+                && !head.contains("<html")
+                && !head.contains("<!doctype html")
+            {
+                Found::Xml
+            } else if head.starts_with("<!doctype html")
+                || head.contains("<html")
+                || head.contains("<head")
+                || head.contains("<body")
+            {
+                Found::Html
+            } else {
+                Found::Xml
+            }
+        }
+        _ => Found::Other,
+    }
+}
+
+/// A page served in place of the status page: a bot challenge or a login form.
+fn interstitial(head: &str) -> Option<&'static str> {
+    if !head.starts_with('<') {
+        return None;
+    }
+    let title = title(head).unwrap_or_default();
+    let challenge_markers = [
+        "cf-browser-verification",
+        "cf_chl_opt",
+        "/cdn-cgi/challenge-platform/",
+        "_incapsula_resource",
+        "captcha-delivery.com",
+        "px-captcha",
+    ];
+    let challenge_titles = [
+        "just a moment",
+        "attention required",
+        "captcha",
+        "are you a robot",
+        "verify you are human",
+        "security check",
+        "access denied",
+        "ddos protection",
+    ];
+    if challenge_markers.iter().any(|m| head.contains(m))
+        || challenge_titles.iter().any(|t| title.contains(t))
+    {
+        return Some("a bot challenge (captcha) page instead of the status page");
+    }
+    let login_titles = ["sign in", "log in", "login", "sign-in", "log-in", "signin"];
+    if has_password_field(head) || login_titles.iter().any(|t| title.contains(t)) {
+        return Some("a login page instead of the status page");
+    }
+    None
+}
+
+fn has_password_field(head: &str) -> bool {
+    ["type=\"password\"", "type='password'", "type=password"]
+        .iter()
+        .any(|m| head.contains(m))
+}
+
+/// The text of the `<title>`, lowercased, when the page has one near its start.
+fn title(head: &str) -> Option<String> {
+    let open = head.find("<title")?;
+    let after = &head[open..];
+    let start = after.find('>')? + 1;
+    let end = after[start..].find("</title")?;
+    let text: String = after[start..start + end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(text)
+}
+
+fn title_note(head: &str) -> String {
+    match title(head) {
+        Some(t) if !t.is_empty() => {
+            let t: String = t.chars().take(80).collect();
+            format!(", titled {t:?}")
+        }
+        _ => String::new(),
+    }
+}
+
+fn strip_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
+}
+
+/// The start of the body as lowercase text, invalid bytes replaced, for marker searches.
+fn lowercase_head(text: &[u8]) -> String {
+    String::from_utf8_lossy(&text[..text.len().min(SNIFF_BYTES)]).to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn why(body: &[u8], content_type: Option<&str>) -> String {
+        check(Kind::Statuspage, content_type, body)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn good_json_passes() {
+        assert_eq!(check(Kind::Statuspage, None, b"{\"page\": {}}"), Ok(()));
+        assert_eq!(
+            check(
+                Kind::Statuspage,
+                Some("text/plain"),
+                b"\xEF\xBB\xBF  [1, 2]"
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn empty_bodies_are_refused() {
+        assert_eq!(
+            why(b"", Some("application/json")),
+            "not a statuspage page: the body is empty (served as \"application/json\")"
+        );
+        assert_eq!(
+            why(b" \n\t", None),
+            "not a statuspage page: the body is only white space"
+        );
+    }
+
+    #[test]
+    fn html_where_json_is_expected() {
+        assert_eq!(
+            why(
+                b"<!DOCTYPE html><html><head><title>GitHub Status</title></head></html>",
+                Some("text/html; charset=utf-8")
+            ),
+            "not a statuspage page: an HTML page where JSON is expected \
+             (served as \"text/html; charset=utf-8\"), titled \"github status\""
+        );
+        assert_eq!(
+            why(b"<?xml version=\"1.0\"?><feed/>", None),
+            "not a statuspage page: an XML document where JSON is expected"
+        );
+        assert_eq!(
+            why(b"Service Unavailable", None),
+            "not a statuspage page: a body that is neither JSON, XML nor HTML where JSON is expected"
+        );
+    }
+
+    #[test]
+    fn login_and_captcha_pages_are_named() {
+        let login = b"<html><head><title>Sign in - Okta</title></head><body>\
+            <form><input name=\"u\"><input type=\"password\" name=\"p\"></form></body></html>";
+        assert_eq!(
+            why(login, Some("text/html")),
+            "not a statuspage page: a login page instead of the status page \
+             (served as \"text/html\"), titled \"sign in - okta\""
+        );
+        let cloudflare =
+            b"<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title>\
+            <script>window._cf_chl_opt={cvId: '3'};</script></head></html>";
+        assert_eq!(
+            why(cloudflare, None),
+            "not a statuspage page: a bot challenge (captcha) page instead of the status page, \
+             titled \"just a moment...\""
+        );
+    }
+
+    #[test]
+    fn truncated_and_invalid_json() {
+        assert_eq!(
+            why(b"{\"components\": [{\"name\": \"API\"", None),
+            "not a statuspage page: the JSON ends early (a truncated body) (at line 1 column 30)"
+        );
+        assert_eq!(
+            why(b"{\"a\": 1} trailing", None),
+            "not a statuspage page: the body is not valid JSON: trailing characters \
+             (at line 1 column 10)"
+        );
+        assert_eq!(
+            why(b"{\"name\": \"caf\xE9\"}", Some("application/json")),
+            "not a statuspage page: the body is not valid UTF-8 (at byte 13)"
+        );
+    }
+}
