@@ -370,7 +370,7 @@ impl Fetcher {
                 url,
                 after: self.settings.timeout,
             }
-        } else if e.is_decode() {
+        } else if is_invalid_data(&e) {
             FetchError::Request {
                 url,
                 reason: format!("cannot decode the body: {reason}"),
@@ -383,6 +383,22 @@ impl Fetcher {
             }
         }
     }
+}
+
+/// Whether a body error is bad data (a corrupt compressed stream) rather than a broken
+/// connection. reqwest reports both as decode errors when decompression is on, so the cause
+/// decides.
+fn is_invalid_data(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(e);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::InvalidData
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
