@@ -554,4 +554,70 @@ zone = "Etc/UTC"
             "file:///etc/statusdb/pages/github/"
         );
     }
+
+    #[test]
+    fn fetch_limits_and_retries_have_defaults_and_can_be_set() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.fetch.per_host_concurrency, 4);
+        assert_eq!(c.fetch.connect_timeout, Duration::from_secs(10));
+        assert_eq!(c.fetch.max_redirects, 10);
+        assert!(c.fetch.allow_file_urls);
+        assert_eq!(c.fetch.retry, RetrySettings::default());
+        assert_eq!(c.fetch.retry.attempts, 3);
+        assert_eq!(c.fetch.unknown_after_failures, 3);
+
+        let text = GOOD.replace(
+            "timeout = \"10s\"",
+            "timeout = \"10s\"\nconnect_timeout = \"2s\"\nper_host_concurrency = 1\n\
+             max_redirects = 0\nattempts = 5\nretry_base_delay = \"250ms\"\n\
+             retry_max_delay = \"1m\"\nretry_after_max = \"5m\"\nunknown_after_failures = 10",
+        );
+        let f = parse(&text).unwrap().fetch;
+        assert_eq!(f.connect_timeout, Duration::from_secs(2));
+        assert_eq!(f.per_host_concurrency, 1);
+        assert_eq!(f.max_redirects, 0);
+        assert_eq!(
+            f.retry,
+            RetrySettings {
+                attempts: 5,
+                base_delay: Duration::from_millis(250),
+                max_delay: Duration::from_secs(60),
+                retry_after_max: Duration::from_secs(300),
+            }
+        );
+        assert_eq!(f.unknown_after_failures, 10);
+    }
+
+    #[test]
+    fn fetch_values_out_of_range_are_located() {
+        let e =
+            parse(&GOOD.replace("concurrency = 4", "concurrency = 4\nattempts = 0")).unwrap_err();
+        assert_eq!(e.position, Some((7, 12)));
+        assert_eq!(e.message, "attempts must be 1 to 20, not 0");
+        let e = parse(&GOOD.replace(
+            "timeout = \"10s\"",
+            "timeout = \"10s\"\nconnect_timeout = \"0s\"",
+        ))
+        .unwrap_err();
+        assert_eq!(e.message, "connect_timeout must be greater than zero");
+    }
+
+    #[test]
+    fn file_urls_can_be_forbidden() {
+        let text = GOOD
+            .replace(
+                "https://www.githubstatus.com/",
+                "file:///srv/pages/github.json",
+            )
+            .replace(
+                "timeout = \"10s\"",
+                "timeout = \"10s\"\nallow_file_urls = false",
+            );
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.position, Some((15, 7)));
+        assert_eq!(
+            e.message,
+            "file URLs are not allowed: [fetch] allow_file_urls = false"
+        );
+    }
 }

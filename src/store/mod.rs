@@ -88,18 +88,33 @@ impl Store {
         if meta.permissions().readonly() {
             return Err(open_error("the file is read-only".into()));
         }
-        if meta.len() == 0 {
+        Store::check_header(path)
+    }
+
+    /// Checks that an existing non-empty file is a SQLite database whose schema version (the
+    /// header's user_version, offset 60, big-endian) this build knows, reading only its header.
+    fn check_header(path: &Path) -> Result<(), StoreError> {
+        let open_error = |reason: String| StoreError::Open {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let mut header = [0u8; 100];
+        let mut file = std::fs::File::open(path).map_err(|e| open_error(e.to_string()))?;
+        let mut read = 0;
+        while read < header.len() {
+            match std::io::Read::read(&mut file, &mut header[read..]) {
+                Ok(0) => break,
+                Ok(n) => read += n,
+                Err(e) => return Err(open_error(e.to_string())),
+            }
+        }
+        if read == 0 {
             return Ok(());
         }
-        let mut header = [0u8; 100];
-        let read = std::fs::File::open(path)
-            .and_then(|mut f| std::io::Read::read(&mut f, &mut header))
-            .map_err(|e| open_error(e.to_string()))?;
         if read < 16 || &header[..16] != b"SQLite format 3\0" {
             return Err(open_error("not a SQLite database".into()));
         }
         if read == header.len() {
-            // The file header's user_version (offset 60, big-endian) is the schema version.
             let found = i64::from(u32::from_be_bytes([
                 header[60], header[61], header[62], header[63],
             ]));
@@ -146,7 +161,8 @@ impl Store {
         Store::setup(conn, path)
     }
 
-    /// Opens an existing database without creating or migrating it (for export and query).
+    /// Opens an existing database for reading (export and query): never creates one. A
+    /// writable one is migrated like `open` does; a read-only file is read as it is.
     pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
         if !path.is_file() {
             return Err(StoreError::Open {
@@ -154,7 +170,49 @@ impl Store {
                 reason: "no such database; run `statusdb ingest` first".into(),
             });
         }
+        Store::check_header(path)?;
+        let read_only = std::fs::metadata(path)
+            .map(|m| m.permissions().readonly())
+            .unwrap_or(false);
+        if read_only {
+            return Store::open_read_only(path);
+        }
         Store::open(path)
+    }
+
+    fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let open_error = |reason: String| StoreError::Open {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open_error(e.to_string()))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|e| open_error(e.to_string()))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| open_error(e.to_string()))?;
+        if version > schema::SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: path.to_path_buf(),
+                found: version,
+                supported: schema::SCHEMA_VERSION,
+            });
+        }
+        if version < schema::SCHEMA_VERSION {
+            return Err(open_error(format!(
+                "schema version {version} needs upgrading to {}, and the file is read-only; \
+                 run `statusdb ingest` on a writable copy",
+                schema::SCHEMA_VERSION
+            )));
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     fn setup(conn: Connection, path: &Path) -> Result<Store, StoreError> {
