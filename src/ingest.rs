@@ -51,6 +51,8 @@ pub struct DocumentReport {
     pub outcome: &'static str,
     pub http_status: Option<u16>,
     pub duration_ms: u64,
+    /// Requests made, retries included.
+    pub attempts: usize,
     pub error: Option<String>,
 }
 
@@ -207,6 +209,7 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
                 outcome,
                 http_status,
                 duration_ms: d.duration.as_millis() as u64,
+                attempts: d.attempts,
                 error,
             }
         })
