@@ -161,6 +161,8 @@ fn interstitial(head: &str) -> Option<&'static str> {
         "captcha-delivery.com",
         "px-captcha",
     ];
+    // Titles are matched at their start: "hCaptcha Status" and "Login.gov Status" are status
+    // pages.
     let challenge_titles = [
         "just a moment",
         "attention required",
@@ -172,12 +174,17 @@ fn interstitial(head: &str) -> Option<&'static str> {
         "ddos protection",
     ];
     if challenge_markers.iter().any(|m| head.contains(m))
-        || challenge_titles.iter().any(|t| title.contains(t))
+        || challenge_titles.iter().any(|t| title.starts_with(t))
     {
         return Some("a bot challenge (captcha) page instead of the status page");
     }
-    let login_titles = ["sign in", "log in", "login", "sign-in", "log-in", "signin"];
-    if has_password_field(head) || login_titles.iter().any(|t| title.contains(t)) {
+    let login_titles = ["sign in", "sign-in", "signin", "log in", "log-in"];
+    let login_title = login_titles.iter().any(|t| title.starts_with(t))
+        || title == "login"
+        || ["login ", "login -", "login |", "login:"]
+            .iter()
+            .any(|t| title.starts_with(t));
+    if has_password_field(head) || login_title {
         return Some("a login page instead of the status page");
     }
     None
@@ -293,6 +300,15 @@ mod tests {
             "not a statuspage page: a bot challenge (captcha) page instead of the status page, \
              titled \"just a moment...\""
         );
+    }
+
+    #[test]
+    fn status_pages_named_like_markers_are_not_mistaken() {
+        for title in ["hCaptcha Status", "Login.gov Status", "Okta Status - Sign in issues"] {
+            let page = format!("<html><head><title>{title}</title></head><body></body></html>");
+            let e = why(page.as_bytes(), None);
+            assert!(e.contains("an HTML page where JSON is expected"), "{title}: {e}");
+        }
     }
 
     #[test]
