@@ -199,7 +199,7 @@ pub fn components(store: &Store, filter: &Filter) -> Result<Vec<ExportComponent>
         "SELECT vendor, name, group_name, status, updated_at, stale, consecutive_failures,
                 last_success_at, declared_status, last_error
          FROM latest_component_status
-         ORDER BY vendor, group_name IS NOT NULL, group_name, name, id",
+         ORDER BY vendor, group_name IS NOT NULL, group_name, name, component_id",
     )?;
     let instant = |text: Option<String>| {
         text.as_deref()

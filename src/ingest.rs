@@ -4,17 +4,19 @@
 
 use crate::config::{Config, Source};
 use crate::fetch::{Fetched, Fetcher, Validators};
-use crate::providers::PageInput;
+use crate::model::{Observation, ParseNote};
+use crate::providers::{Endpoint, PageInput};
 use crate::schedule;
 use crate::store::{
     DocumentOutcome, DocumentResult, EndpointState, SourceChanges, SourceResult, Store, StoreError,
 };
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::mpsc;
+use url::Url;
 
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -22,12 +24,34 @@ pub struct IngestOptions {
     pub sources: Vec<String>,
     /// Only the sources whose interval has passed.
     pub due_only: bool,
+    /// Told as sources finish (a progress bar, say).
+    pub progress: Option<ProgressHandle>,
+}
+
+/// Hears about a run as it goes. Called from the database writer thread, in the order sources
+/// are stored.
+pub trait Progress: Send + Sync {
+    /// The run will handle this many sources.
+    fn start(&self, sources: usize);
+    /// One source was stored (or its failure recorded).
+    fn source_done(&self, source_id: &str, failed: bool);
+}
+
+#[derive(Clone)]
+pub struct ProgressHandle(pub Arc<dyn Progress>);
+
+impl std::fmt::Debug for ProgressHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHandle")
+    }
 }
 
 /// How one source fared in a run.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SourceReport {
     pub source: String,
+    pub vendor: String,
+    pub kind: &'static str,
     pub outcome: SourceOutcome,
     pub error: Option<String>,
     pub duration_ms: u64,
@@ -115,11 +139,18 @@ pub async fn run(
     let fetcher = Fetcher::new(&config.fetch).map_err(|e| IngestError::Client(e.to_string()))?;
     let (sender, mut receiver) = mpsc::channel::<SourceResult>(config.fetch.concurrency.max(1));
 
+    let progress = options.progress.clone();
+    if let Some(p) = &progress {
+        p.0.start(chosen.len());
+    }
     let writer = std::thread::spawn(
         move || -> Result<(Store, Vec<(SourceResult, SourceChanges)>), StoreError> {
             let mut applied = Vec::new();
             while let Some(result) = receiver.blocking_recv() {
                 let changes = store.apply_source(Some(run_id), &result)?;
+                if let Some(p) = &progress {
+                    p.0.source_done(&result.source.id, result.error().is_some());
+                }
                 // Bodies are no longer needed once written; keep the report small.
                 applied.push((strip_bodies(result), changes));
             }
@@ -216,6 +247,8 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
         .collect();
     SourceReport {
         source: result.source.id.clone(),
+        vendor: result.source.vendor.clone(),
+        kind: result.source.kind.as_str(),
         outcome,
         error,
         duration_ms: documents.iter().map(|d| d.duration_ms).sum(),
@@ -232,12 +265,15 @@ async fn fetch_source(
     source: Source,
 ) -> SourceResult {
     let mut documents = Vec::new();
-    for endpoint in source.kind.endpoints(&source.url) {
+    let mut queue: VecDeque<Endpoint> = source.kind.endpoints(&source.url).into();
+    let mut queued: HashSet<String> = queue.iter().map(|e| e.url.to_string()).collect();
+    let mut followed = 0;
+    while let Some(endpoint) = queue.pop_front() {
         let key = (source.id.clone(), endpoint.url.to_string());
         let state = states.get(&key).cloned().unwrap_or_default();
         let attempt = fetcher.fetch(&endpoint.url, &state.validators).await;
         let failure_text = attempt.failure_text();
-        let outcome = match attempt.result {
+        let mut outcome = match attempt.result {
             Ok(Fetched::NotModified { .. }) => DocumentOutcome::NotModified,
             Ok(Fetched::Page(page)) => {
                 let source = source.clone();
@@ -274,6 +310,15 @@ async fn fetch_source(
                 body: None,
             },
         };
+        if let DocumentOutcome::Parsed { observation, .. } = &mut outcome {
+            queue_follow_ups(
+                &endpoint.url,
+                observation,
+                &mut queue,
+                &mut queued,
+                &mut followed,
+            );
+        }
         let failed = matches!(outcome, DocumentOutcome::Failed { .. });
         documents.push(DocumentResult {
             url: endpoint.url.to_string(),
@@ -288,6 +333,66 @@ async fn fetch_source(
         }
     }
     SourceResult { source, documents }
+}
+
+/// The most follow-up documents (next pages) one source reads in one run.
+pub const MAX_FOLLOW_UPS: usize = 20;
+
+/// Queues the documents a parsed page links on to (the next page of a list): only those on the
+/// same origin as the page, each once, at most [`MAX_FOLLOW_UPS`] per source. What is left out
+/// is said in the page's parse notes and the log, never dropped silently.
+fn queue_follow_ups(
+    from: &Url,
+    observation: &mut Observation,
+    queue: &mut VecDeque<Endpoint>,
+    queued: &mut HashSet<String>,
+    followed: &mut usize,
+) {
+    for link in std::mem::take(&mut observation.follow) {
+        let next = match from.join(&link) {
+            Ok(url) if same_site(&url, from) => url,
+            Ok(url) => {
+                observation.notes.push(ParseNote {
+                    place: from.to_string(),
+                    message: format!("follow-up {url} is on another site; not fetched"),
+                });
+                continue;
+            }
+            Err(e) => {
+                observation.notes.push(ParseNote {
+                    place: from.to_string(),
+                    message: format!("follow-up {link:?} is not a URL ({e}); not fetched"),
+                });
+                continue;
+            }
+        };
+        if !queued.insert(next.to_string()) {
+            continue;
+        }
+        if *followed >= MAX_FOLLOW_UPS {
+            tracing::warn!(url = %next, "follow-up cap of {MAX_FOLLOW_UPS} documents reached");
+            observation.notes.push(ParseNote {
+                place: from.to_string(),
+                message: format!(
+                    "follow-up {next} not fetched: the cap of {MAX_FOLLOW_UPS} follow-up documents per source was reached"
+                ),
+            });
+            continue;
+        }
+        *followed += 1;
+        observation.follow.push(next.to_string());
+        queue.push_back(Endpoint {
+            url: next,
+            required: true,
+        });
+    }
+}
+
+/// Same scheme, host and port (`file:` URLs: both local files).
+fn same_site(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 pub fn content_hash(body: &[u8]) -> String {

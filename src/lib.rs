@@ -4,14 +4,20 @@
 //! config → schedule → fetch → providers (parse) → normalize → store → export / query.
 
 pub mod config;
+pub mod events;
 pub mod export;
 pub mod fetch;
 pub mod ingest;
 pub mod lock;
+pub mod logging;
+pub mod metrics;
 pub mod model;
 pub mod normalize;
+pub mod progress;
 pub mod providers;
 pub mod query;
+pub mod report;
 pub mod schedule;
+pub mod source_status;
 pub mod store;
 pub mod timetext;

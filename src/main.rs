@@ -6,14 +6,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use statusdb::config::{Config, ConfigError};
 use statusdb::export::{self, Filter};
-use statusdb::ingest::{self, IngestOptions};
-use statusdb::lock::{LockError, RunLock};
+use statusdb::lock::LockError;
+use statusdb::logging::{self, LogFormat};
 use statusdb::providers::{Kind, PageInput};
 use statusdb::query::{self, QueryFilter, Subject};
 use statusdb::store::Store;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod cli;
 
 const EXIT_SOME_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
@@ -26,12 +28,22 @@ const EXIT_LOCKED: u8 = 75;
     about = "Vendor status pages into an exact, local SQLite record"
 )]
 struct Cli {
-    /// More log output on stderr (-v info, -vv debug).
+    /// More log output on stderr (-v info: one summary per run, -vv debug, -vvv trace).
+    /// Without -v or -q, RUST_LOG applies when set; the default is warnings and errors.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
     /// Only errors on stderr.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
+    /// How log lines on stderr are written (json: one object per line, for log shippers).
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        default_value = "text",
+        value_name = "FORMAT"
+    )]
+    log_format: LogFormatArg,
     #[command(subcommand)]
     command: Command,
 }
@@ -49,16 +61,12 @@ struct Files {
 #[derive(Subcommand)]
 enum Command {
     /// Fetch sources and store what they say (the cron job).
-    Ingest {
-        #[command(flatten)]
-        files: Files,
-        /// Only this source (repeatable).
-        #[arg(long = "source", value_name = "ID")]
-        sources: Vec<String>,
-        /// Only sources whose interval has passed since their last attempt.
-        #[arg(long)]
-        due: bool,
-    },
+    Ingest(cli::ingest::IngestArgs),
+    /// Print what changed: incidents opened, updated, resolved, maintenance scheduled,
+    /// component status changes (default: those of the latest run).
+    Events(cli::events::EventsArgs),
+    /// Every source with its health: last success, last error, failures, next due time.
+    Sources(cli::sources::SourcesArgs),
     /// Write the normalized incidents and components as JSON.
     Export {
         #[command(flatten)]
@@ -116,11 +124,21 @@ enum Command {
         #[arg(long, value_name = "IANA")]
         zone: Option<chrono_tz::Tz>,
     },
+    /// Read time text from stdin lines TEXT<TAB>CONTEXT; one JSON object per line out.
+    ParseTime(cli::parse_time::ParseTimeArgs),
     /// Validate the config file.
     CheckConfig {
         #[arg(long, default_value = "config.toml", value_name = "F")]
         config: PathBuf,
     },
+    /// Print shell completions or the man page.
+    Generate(cli::generate::GenerateArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -200,29 +218,18 @@ impl From<LockError> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose, cli.quiet);
-    match run(cli.command) {
+    let log_format = match cli.log_format {
+        LogFormatArg::Text => LogFormat::Text,
+        LogFormatArg::Json => LogFormat::Json,
+    };
+    logging::init(cli.verbose, cli.quiet, log_format);
+    match run(cli.command, cli.quiet) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             eprintln!("statusdb: {}", failure.message);
             ExitCode::from(failure.code)
         }
     }
-}
-
-fn init_logging(verbose: u8, quiet: bool) {
-    let default = match (quiet, verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "info",
-        _ => "debug",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(io::stderr)
-        .init();
 }
 
 /// Loads the config, and the database path from `--db` or the config.
@@ -237,51 +244,13 @@ fn open_existing(path: &Path) -> Result<Store, Failure> {
     Store::open_existing(path).map_err(Failure::usage)
 }
 
-fn run(command: Command) -> Result<u8, Failure> {
+fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
     match command {
-        Command::Ingest {
-            files,
-            sources,
-            due,
-        } => {
-            let config = Config::load(&files.config)?;
-            let db = files
-                .db
-                .clone()
-                .unwrap_or_else(|| config.database_path.clone());
-            // Checked before the lock file is made, so a bad path leaves nothing behind.
-            Store::preflight(&db).map_err(Failure::usage)?;
-            let _lock = RunLock::acquire(&db)?;
-            let store = Store::open(&db).map_err(Failure::usage)?;
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .map_err(Failure::runtime)?;
-            let options = IngestOptions {
-                sources,
-                due_only: due,
-            };
-            let report = runtime
-                .block_on(ingest::run(&config, store, &options))
-                .map_err(|e| match e {
-                    ingest::IngestError::UnknownSource(_) => Failure::usage(e),
-                    other => Failure::runtime(other),
-                })?;
-            for s in &report.sources {
-                if let Some(error) = &s.error {
-                    tracing::error!(source = %s.source, "{error}");
-                }
-            }
-            let failed = report.failed();
-            tracing::info!(
-                run = report.run_id,
-                sources = report.sources.len(),
-                failed,
-                elapsed_ms = report.elapsed_ms,
-                "ingest finished"
-            );
-            Ok(if failed > 0 { EXIT_SOME_FAILED } else { 0 })
-        }
+        Command::Ingest(args) => cli::ingest::run(args, quiet),
+        Command::Events(args) => cli::events::run(args),
+        Command::Sources(args) => cli::sources::run(args),
+        Command::Generate(args) => cli::generate::run(args),
+        Command::ParseTime(args) => cli::parse_time::run(args),
         Command::Export {
             files,
             format,

@@ -167,6 +167,10 @@ pub struct Observation {
     pub incidents: Vec<ObservedIncident>,
     /// Things the parser kept but could not map (unknown words, skipped entries), with where.
     pub notes: Vec<ParseNote>,
+    /// Absolute URLs of further documents of the same source that this page links to (the
+    /// next page of a paginated list). Ingest fetches them after this document, bounded.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub follow: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

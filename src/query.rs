@@ -47,7 +47,7 @@ pub fn run(store: &Store, subject: Subject, filter: &QueryFilter) -> Result<Tabl
             "SELECT vendor, group_name AS \"group\", name, status, updated_at, last_seen_at,
                     last_success_at
              FROM latest_component_status WHERE (?1 IS NULL OR vendor = ?1)
-             ORDER BY vendor, group_name IS NOT NULL, group_name, name, id LIMIT ?2",
+             ORDER BY vendor, group_name IS NOT NULL, group_name, name, component_id LIMIT ?2",
             vec![filter.vendor.clone().into(), limit.into()],
         ),
         Subject::Fetches => (

@@ -237,7 +237,7 @@ fn merge_update(
                 (Some(a), Some(b)) => a == b,
                 _ => {
                     held.posted_at.utc == observed.posted_at.utc
-                        && held.status_raw == observed.status_raw
+                        && same_label(&held.status_raw, &observed.status_raw)
                 }
             });
     match found {
@@ -253,7 +253,7 @@ fn merge_update(
                 });
                 held.body = observed.body.clone();
             }
-            if held.status_raw != observed.status_raw {
+            if !same_label(&held.status_raw, &observed.status_raw) {
                 revisions.push(Revision {
                     entity: "update",
                     entity_id: held.id.clone(),
@@ -305,6 +305,16 @@ fn merge_update(
                 first_seen_at: seen.at,
             });
         }
+    }
+}
+
+/// Two status labels are the same label whatever their case: a product's JSON writes
+/// `investigating` where its feed writes "Investigating" for the same update.
+fn same_label(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        (None, None) => true,
+        _ => false,
     }
 }
 

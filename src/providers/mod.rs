@@ -1,8 +1,15 @@
 //! Page formats. Each kind is a pure function from one fetched page's bytes to an
 //! `Observation`; none of them touches the network or the database.
 
+pub mod betterstack;
+pub mod cachet;
+pub mod feed;
+pub mod incidentio;
+pub mod instatus;
 pub mod shape;
+pub mod statusio;
 pub mod statuspage;
+mod support;
 
 use crate::model::Observation;
 use chrono::{DateTime, Utc};
@@ -18,14 +25,41 @@ use url::Url;
 pub enum Kind {
     /// Atlassian Statuspage JSON API (`/api/v2/*.json`).
     Statuspage,
+    /// incident.io status pages: the Statuspage-compatible `/api/v2/*.json`, `/feed.atom` and
+    /// the front end's `/proxy/<host>` JSON.
+    Incidentio,
+    /// Instatus: `/summary.json`, `/v2/components.json`, `/history.atom`.
+    Instatus,
+    /// Better Stack (Better Uptime) status pages: `/index.json` (JSON:API).
+    Betterstack,
+    /// status.io public status API: `https://api.status.io/1.0/status/<page id>`.
+    Statusio,
+    /// Cachet API v1: `/api/v1/components`, `/api/v1/incidents`, `/api/v1/schedules`.
+    Cachet,
+    /// Any RSS 2.0 or Atom feed: one incident per entry (the fallback kind).
+    Feed,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Statuspage];
+    pub const ALL: &'static [Kind] = &[
+        Kind::Statuspage,
+        Kind::Incidentio,
+        Kind::Instatus,
+        Kind::Betterstack,
+        Kind::Statusio,
+        Kind::Cachet,
+        Kind::Feed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Statuspage => "statuspage",
+            Kind::Incidentio => "incidentio",
+            Kind::Instatus => "instatus",
+            Kind::Betterstack => "betterstack",
+            Kind::Statusio => "statusio",
+            Kind::Cachet => "cachet",
+            Kind::Feed => "feed",
         }
     }
 
@@ -33,13 +67,23 @@ impl Kind {
     pub fn endpoints(self, url: &Url) -> Vec<Endpoint> {
         match self {
             Kind::Statuspage => statuspage::endpoints(url),
+            Kind::Incidentio => incidentio::endpoints(url),
+            Kind::Instatus => instatus::endpoints(url),
+            Kind::Betterstack => betterstack::endpoints(url),
+            Kind::Statusio => statusio::endpoints(url),
+            Kind::Cachet => cachet::endpoints(url),
+            Kind::Feed => feed::endpoints(url),
         }
     }
 
-    /// What this kind's documents are, for the checks every body passes before parsing.
-    pub fn body_format(self) -> BodyFormat {
+    /// What this kind's documents may be, for the checks every body passes before parsing
+    /// (`shape::check`). Kinds that read both JSON and a feed tell them apart by the body.
+    pub fn body_formats(self) -> &'static [BodyFormat] {
+        use BodyFormat::{Json, Xml};
         match self {
-            Kind::Statuspage => BodyFormat::Json,
+            Kind::Statuspage | Kind::Betterstack | Kind::Statusio | Kind::Cachet => &[Json],
+            Kind::Incidentio | Kind::Instatus => &[Json, Xml],
+            Kind::Feed => &[Xml],
         }
     }
 
@@ -58,6 +102,12 @@ impl Kind {
     pub fn parse(self, page: &PageInput<'_>) -> Result<Observation, ParseError> {
         match self {
             Kind::Statuspage => statuspage::parse(page),
+            Kind::Incidentio => incidentio::parse(page),
+            Kind::Instatus => instatus::parse(page),
+            Kind::Betterstack => betterstack::parse(page),
+            Kind::Statusio => statusio::parse(page),
+            Kind::Cachet => cachet::parse(page),
+            Kind::Feed => feed::parse(page),
         }
     }
 
@@ -123,6 +173,14 @@ impl ParseError {
             reason: reason.into(),
         }
     }
+}
+
+/// The configured URL itself, as the one required document.
+pub fn single(url: &Url) -> Vec<Endpoint> {
+    vec![Endpoint {
+        url: url.clone(),
+        required: true,
+    }]
 }
 
 /// Builds the URL of a document relative to a page's base URL, whether or not the base ends in

@@ -34,7 +34,7 @@ const SNIFF_BYTES: usize = 64 * 1024;
 /// Checks a fetched body against what its kind expects. The error reads
 /// "not a <kind> page: <why>" like a parser's.
 pub fn check(kind: Kind, content_type: Option<&str>, body: &[u8]) -> Result<(), ParseError> {
-    let expected = kind.body_format();
+    let expected = kind.body_formats();
     let fail = |reason: String| Err(ParseError::new(kind, reason));
     let declared = content_type
         .map(|t| format!(" (served as {t:?})"))
@@ -50,26 +50,28 @@ pub fn check(kind: Kind, content_type: Option<&str>, body: &[u8]) -> Result<(), 
     }
 
     let head = lowercase_head(text);
-    let found = sniff(text, &head);
-    if let Some(why) = interstitial(&head) {
+    let found = sniff(&head);
+    if found == Found::Html
+        && let Some(why) = interstitial(&head)
+    {
         return fail(format!("{why}{declared}{}", title_note(&head)));
     }
-    let fits = match expected {
+    let fits = expected.iter().any(|format| match format {
         BodyFormat::Json => found == Found::Json,
         BodyFormat::Xml => found == Found::Xml,
-        // A fragment with no <html>, <head> or <body> near its start sniffs as XML.
-        BodyFormat::Html => matches!(found, Found::Html | Found::Xml),
-    };
+        BodyFormat::Html => found == Found::Html,
+    });
     if !fits {
+        let names: Vec<&str> = expected.iter().map(|f| f.name()).collect();
         return fail(format!(
             "{} where {} is expected{declared}{}",
             found.description(),
-            expected.name(),
+            names.join(" or "),
             title_note(&head)
         ));
     }
 
-    if expected == BodyFormat::Json {
+    if found == Found::Json {
         check_json(kind, text, body.len() - text.len())?;
     }
     Ok(())
@@ -124,28 +126,55 @@ impl Found {
     }
 }
 
-fn sniff(text: &[u8], head: &str) -> Found {
-    match text.first() {
-        Some(b'{' | b'[') => Found::Json,
-        Some(b'<') => {
-            if head.starts_with("<?xml")
-                && !head.contains("<html")
-                && !head.contains("<!doctype html")
-            {
-                Found::Xml
-            } else if head.starts_with("<!doctype html")
-                || head.contains("<html")
-                || head.contains("<head")
-                || head.contains("<body")
-            {
+/// What the body is, from its first element: JSON (`{`, `[`), HTML (a doctype html, or a first
+/// element HTML has and XML documents do not), another XML document, or something else.
+/// Declarations, processing instructions and comments before the first element are skipped.
+fn sniff(head: &str) -> Found {
+    let mut rest = head.trim_start();
+    match rest.as_bytes().first() {
+        Some(b'{' | b'[') => return Found::Json,
+        Some(b'<') => {}
+        _ => return Found::Other,
+    }
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("<?") {
+            rest = after.split_once("?>").map_or("", |(_, r)| r);
+        } else if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.split_once("-->").map_or("", |(_, r)| r);
+        } else if let Some(after) = rest.strip_prefix("<!doctype") {
+            let (doctype, r) = after.split_once('>').unwrap_or((after, ""));
+            if doctype.trim_start().starts_with("html") {
+                return Found::Html;
+            }
+            rest = r;
+        } else if let Some(after) = rest.strip_prefix('<') {
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_'))
+                .collect();
+            return if HTML_FIRST_ELEMENTS.contains(&name.as_str()) {
                 Found::Html
             } else {
                 Found::Xml
-            }
+            };
+        } else {
+            // Past the sniffed head, or text before the first element.
+            return if rest.is_empty() {
+                Found::Xml
+            } else {
+                Found::Other
+            };
         }
-        _ => Found::Other,
     }
 }
+
+/// Elements an HTML page (or fragment: an error page, a CDN's block page) starts with and a
+/// feed or other XML document does not.
+const HTML_FIRST_ELEMENTS: &[&str] = &[
+    "html", "head", "body", "meta", "link", "script", "style", "title", "div", "p", "span",
+    "center", "noscript", "br", "h1", "h2", "table", "form", "pre",
+];
 
 /// A page served in place of the status page: a bot challenge or a login form.
 fn interstitial(head: &str) -> Option<&'static str> {
@@ -303,11 +332,57 @@ mod tests {
     }
 
     #[test]
+    fn kinds_that_read_json_and_feeds_take_both() {
+        let atom = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- generated -->\n\
+            <feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><content type=\"html\">\
+            &lt;p&gt;<![CDATA[<html><body>x</body></html>]]></content></entry></feed>";
+        assert_eq!(check(Kind::Instatus, None, atom), Ok(()));
+        assert_eq!(
+            check(Kind::Incidentio, None, b"{\"incidents\": []}"),
+            Ok(())
+        );
+        assert_eq!(
+            check(Kind::Feed, None, b"<rss version=\"2.0\"><channel/></rss>"),
+            Ok(())
+        );
+        assert_eq!(
+            check(Kind::Feed, None, b"{\"incidents\": []}")
+                .unwrap_err()
+                .to_string(),
+            "not a feed page: JSON where an XML feed is expected"
+        );
+        assert_eq!(
+            check(
+                Kind::Instatus,
+                None,
+                b"<html><head><title>Acme</title></head></html>"
+            )
+            .unwrap_err()
+            .to_string(),
+            "not a instatus page: an HTML page where JSON or an XML feed is expected, \
+             titled \"acme\""
+        );
+        // An atom feed is an XML document, not HTML, for a JSON-only kind.
+        assert_eq!(
+            why(atom, Some("application/atom+xml")),
+            "not a statuspage page: an XML document where JSON is expected \
+             (served as \"application/atom+xml\")"
+        );
+    }
+
+    #[test]
     fn status_pages_named_like_markers_are_not_mistaken() {
-        for title in ["hCaptcha Status", "Login.gov Status", "Okta Status - Sign in issues"] {
+        for title in [
+            "hCaptcha Status",
+            "Login.gov Status",
+            "Okta Status - Sign in issues",
+        ] {
             let page = format!("<html><head><title>{title}</title></head><body></body></html>");
             let e = why(page.as_bytes(), None);
-            assert!(e.contains("an HTML page where JSON is expected"), "{title}: {e}");
+            assert!(
+                e.contains("an HTML page where JSON is expected"),
+                "{title}: {e}"
+            );
         }
     }
 

@@ -16,7 +16,32 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use url::Url;
 
-const KIND: Kind = Kind::Statuspage;
+/// The words of one Statuspage-compatible product and how they map to the canonical
+/// vocabulary. Statuspage's own words are [`STATUSPAGE`]; products that copy its API
+/// (incident.io) parse the same shapes through [`parse_with`] with their own table.
+#[derive(Debug, Clone, Copy)]
+pub struct Vocabulary {
+    /// The kind named in parse errors ("not a <kind> page").
+    pub kind: Kind,
+    /// What the product calls its JSON, for errors ("Statuspage JSON").
+    pub label: &'static str,
+    /// Incident and maintenance status words.
+    pub status: fn(&str) -> Option<Status>,
+    /// Impact words: `None` for an unknown word, `Some(None)` for a known word without a
+    /// severity.
+    pub impact: fn(&str) -> Option<Option<Impact>>,
+    /// Component status words.
+    pub component_status: fn(&str) -> Option<ComponentStatus>,
+}
+
+/// Atlassian Statuspage's own words.
+pub const STATUSPAGE: Vocabulary = Vocabulary {
+    kind: Kind::Statuspage,
+    label: "Statuspage JSON",
+    status: status_word,
+    impact: impact_word,
+    component_status: component_status_word,
+};
 
 /// A base page URL reads the three documents; a URL of one `.json` document reads just it.
 pub fn endpoints(url: &Url) -> Vec<Endpoint> {
@@ -109,12 +134,21 @@ struct AffectedComponent {
 
 /// Parses one Statuspage JSON document of any of the shapes above.
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
+    parse_with(page, &STATUSPAGE)
+}
+
+/// Parses one Statuspage-shaped JSON document with a product's own vocabulary.
+pub fn parse_with(page: &PageInput<'_>, words: &Vocabulary) -> Result<Observation, ParseError> {
+    let kind = words.kind;
     let document: Document = serde_json::from_slice(page.body).map_err(|e| {
         let start = String::from_utf8_lossy(&page.body[..page.body.len().min(40)]).into_owned();
         ParseError::at(
-            KIND,
+            kind,
             format!("line {} column {}", e.line(), e.column()),
-            format!("body is not Statuspage JSON ({e}); it starts with {start:?}"),
+            format!(
+                "body is not {} ({e}); it starts with {start:?}",
+                words.label
+            ),
         )
     })?;
     if document.components.is_none()
@@ -124,11 +158,12 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         && document.page.is_none()
     {
         return Err(ParseError::new(
-            KIND,
+            kind,
             "JSON has none of the keys page, components, incidents, scheduled_maintenances, incident",
         ));
     }
     let mut parser = Parser {
+        words: *words,
         notes: Vec::new(),
         page_url: document
             .page
@@ -181,6 +216,7 @@ fn page_root(url: &str) -> Option<String> {
 }
 
 struct Parser {
+    words: Vocabulary,
     notes: Vec<ParseNote>,
     page_url: Option<String>,
 }
@@ -263,9 +299,13 @@ impl Parser {
         for (i, u) in updates.into_iter().enumerate().rev() {
             let place = format!("{place}.incident_updates[{i}]");
             let stamp = u.display_at.or(u.created_at).ok_or_else(|| {
-                ParseError::at(KIND, &place, "update has neither display_at nor created_at")
+                ParseError::at(
+                    self.words.kind,
+                    &place,
+                    "update has neither display_at nor created_at",
+                )
             })?;
-            let posted_at = parse_time(&stamp, &place)?;
+            let posted_at = parse_time(self.words.kind, &stamp, &place)?;
             let mut components = Vec::new();
             for a in u.affected_components.into_iter().flatten() {
                 // Statuspage writes a sentence ("No components were affected by this update.")
@@ -304,11 +344,12 @@ impl Parser {
     }
 
     fn time(&mut self, text: Option<&str>, place: &str) -> Result<Option<TimeValue>, ParseError> {
-        text.map(|t| parse_time(t, place)).transpose()
+        text.map(|t| parse_time(self.words.kind, t, place))
+            .transpose()
     }
 
     fn status(&mut self, raw: &str, place: &str) -> Option<Status> {
-        let status = status_word(raw);
+        let status = (self.words.status)(raw);
         if status.is_none() {
             self.note(place, format!("unknown status {raw:?} kept raw"));
         }
@@ -316,7 +357,7 @@ impl Parser {
     }
 
     fn impact(&mut self, raw: &str, place: &str) -> Option<Impact> {
-        match impact_word(raw) {
+        match (self.words.impact)(raw) {
             Some(impact) => impact,
             None => {
                 self.note(place, format!("unknown impact {raw:?} kept raw"));
@@ -326,7 +367,7 @@ impl Parser {
     }
 
     fn component_status(&mut self, raw: &str, place: &str) -> ComponentStatus {
-        component_status_word(raw).unwrap_or_else(|| {
+        (self.words.component_status)(raw).unwrap_or_else(|| {
             self.note(
                 place,
                 format!("unknown component status {raw:?} kept raw, mapped to unknown"),
@@ -383,8 +424,9 @@ pub fn component_status_word(raw: &str) -> Option<ComponentStatus> {
     })
 }
 
-fn parse_time(text: &str, place: &str) -> Result<TimeValue, ParseError> {
+/// Reads an RFC 3339 machine field exactly, offset included.
+pub fn parse_time(kind: Kind, text: &str, place: &str) -> Result<TimeValue, ParseError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
-        .map_err(|e| ParseError::at(KIND, place, format!("time {text:?} is not RFC 3339: {e}")))
+        .map_err(|e| ParseError::at(kind, place, format!("time {text:?} is not RFC 3339: {e}")))
 }

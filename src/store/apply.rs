@@ -4,6 +4,7 @@
 use super::records::{self, SaveCounts};
 use super::{Store, StoreError};
 use crate::config::Source;
+use crate::events::PendingEvents;
 use crate::fetch::Validators;
 use crate::model::{ComponentRecord, Observation, db_time};
 use crate::normalize::{self, Seen};
@@ -84,6 +85,8 @@ pub struct SourceChanges {
     pub updates_new: usize,
     pub updates_changed: usize,
     pub components_changed: usize,
+    /// Change events written (none on a source's first successful ingest).
+    pub events: usize,
 }
 
 impl SourceChanges {
@@ -235,10 +238,15 @@ fn apply(
         source_id: &source.id,
         at: seen_at,
     };
+    // A source's first success records its history without announcing it as news.
+    let mut events = previous_success.as_ref().map(|_| PendingEvents::default());
     for doc in &result.documents {
         if let DocumentOutcome::Parsed { observation, .. } = &doc.outcome {
-            apply_observation(conn, observation, &who, &mut changes)?;
+            apply_observation(conn, observation, &who, &mut changes, events.as_mut())?;
         }
+    }
+    if let Some(events) = &events {
+        changes.events = events.write(conn, run_id, &source.id, seen_at)?;
     }
 
     for doc in &result.documents {
@@ -277,6 +285,7 @@ pub(crate) fn apply_observation(
     observation: &Observation,
     who: &Seen<'_>,
     changes: &mut SourceChanges,
+    mut events: Option<&mut PendingEvents>,
 ) -> Result<(), StoreError> {
     for c in &observation.components {
         let key = match &c.native_id {
@@ -298,8 +307,12 @@ pub(crate) fn apply_observation(
             source_id: who.source_id.to_string(),
             last_seen_at: who.at,
         };
-        if records::save_component(conn, &record)? {
+        let saved = records::save_component(conn, &record)?;
+        if saved.changed {
             changes.components_changed += 1;
+        }
+        if let Some(events) = events.as_deref_mut() {
+            events.component(saved.previous_status, &record);
         }
     }
     for observed in &observation.incidents {
@@ -322,6 +335,11 @@ pub(crate) fn apply_observation(
             who.at,
         )?;
         changes.add(counts);
+        if let Some(events) = events.as_deref_mut() {
+            let changed =
+                counts.incident_changed || counts.updates_new > 0 || counts.updates_changed > 0;
+            events.incident(existing.as_ref(), &merged, changed);
+        }
     }
     Ok(())
 }

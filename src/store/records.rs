@@ -482,9 +482,17 @@ fn insert_update_components(conn: &Connection, u: &UpdateRecord) -> Result<(), S
     Ok(())
 }
 
+/// What saving a component found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComponentSave {
+    /// The status held before, `None` for a component not stored until now.
+    pub previous_status: Option<String>,
+    /// True when the status changed (or the component is new).
+    pub changed: bool,
+}
+
 /// Upserts a component's latest status, logging a status change when it differs.
-/// Returns true when the status changed (or the component is new).
-pub fn save_component(conn: &Connection, c: &ComponentRecord) -> Result<bool, StoreError> {
+pub fn save_component(conn: &Connection, c: &ComponentRecord) -> Result<ComponentSave, StoreError> {
     let previous: Option<String> = conn
         .prepare_cached("SELECT status FROM components WHERE id = ?1")?
         .query_row([&c.id], |r| r.get(0))
@@ -524,5 +532,8 @@ pub fn save_component(conn: &Connection, c: &ComponentRecord) -> Result<bool, St
         )?
         .execute(params![c.id, c.status.as_str(), previous, at, c.source_id])?;
     }
-    Ok(changed)
+    Ok(ComponentSave {
+        previous_status: previous,
+        changed,
+    })
 }

@@ -2,7 +2,11 @@
 //! once it has landed: databases in the field run every migration after their version.
 
 /// Each entry moves the schema from version `index` to `index + 1`.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2_FAIL_CLOSED];
+pub const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2_EVENTS_AND_VIEWS,
+    MIGRATION_3_FAIL_CLOSED,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -207,21 +211,75 @@ CREATE VIEW latest_component_status AS
     SELECT vendor, group_name, name, status, updated_at, last_seen_at FROM components;
 "#;
 
+/// Change events for `statusdb events`, and the views SQL users query (docs/SCHEMA.md).
+const MIGRATION_2_EVENTS_AND_VIEWS: &str = r#"
+-- What a run changed, written in the same transaction as the change itself. A source's first
+-- successful ingest writes none: its history is recorded, not announced.
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs(id),
+    source_id TEXT NOT NULL REFERENCES sources(id),
+    type TEXT NOT NULL CHECK (type IN ('incident_opened', 'incident_updated', 'incident_resolved',
+        'maintenance_scheduled', 'component_status_changed')),
+    recorded_at TEXT NOT NULL,
+    vendor TEXT NOT NULL REFERENCES vendors(id),
+    incident_id TEXT REFERENCES incidents(id),
+    component_id TEXT REFERENCES components(id),
+    status TEXT,
+    previous_status TEXT,
+    -- JSON array of the ids of the updates this change added.
+    new_update_ids TEXT NOT NULL DEFAULT '[]',
+    -- JSON: the export object of the incident or component as it was after the change.
+    record TEXT NOT NULL,
+    CHECK ((incident_id IS NULL) <> (component_id IS NULL))
+) STRICT;
+CREATE INDEX events_by_run ON events(run_id);
+CREATE INDEX events_by_time ON events(recorded_at);
+
+DROP VIEW incident_durations;
+CREATE VIEW incident_durations AS
+    SELECT id, vendor, kind, title, impact, started_at, started_at_source, resolved_at,
+           resolved_at_source, duration_seconds, round(duration_seconds / 60.0, 1) AS duration_minutes
+    FROM incidents WHERE duration_seconds IS NOT NULL;
+
+DROP VIEW latest_component_status;
+CREATE VIEW latest_component_status AS
+    SELECT id AS component_id, vendor, group_name, name, status, status_raw, updated_at,
+           source_id, last_seen_at
+    FROM components;
+
+-- One row per period a component spent in one status; ended_at is NULL for the current one.
+CREATE VIEW component_status_periods AS
+    SELECT c.id AS component_id, c.vendor, c.group_name, c.name, s.status, s.changed_at AS started_at,
+           lead(s.changed_at) OVER (PARTITION BY s.component_id ORDER BY s.changed_at, s.id) AS ended_at
+    FROM component_status_changes s JOIN components c ON c.id = s.component_id;
+
+CREATE VIEW vendor_incident_counts AS
+    SELECT v.id AS vendor,
+           count(i.id) FILTER (WHERE i.kind = 'incident') AS incidents,
+           count(i.id) FILTER (WHERE i.kind = 'incident' AND i.resolved_at IS NULL) AS active_incidents,
+           count(i.id) FILTER (WHERE i.kind = 'maintenance') AS maintenances,
+           coalesce(sum(i.duration_seconds) FILTER (WHERE i.kind = 'incident'), 0) AS incident_seconds,
+           min(i.started_at) FILTER (WHERE i.kind = 'incident') AS first_incident_at,
+           max(i.started_at) FILTER (WHERE i.kind = 'incident') AS last_incident_at
+    FROM vendors v LEFT JOIN incidents i ON i.vendor = v.id
+    GROUP BY v.id;
+"#;
+
 /// Fail closed: a source failing `unknown_after_failures` runs in a row has its components
-/// reported `unknown` (the vendor's last word is kept beside it); and how many requests each
-/// fetch took, retries included.
-const MIGRATION_2_FAIL_CLOSED: &str = r#"
+/// reported `unknown` (the vendor's last word is kept beside it as `declared_status`); and how
+/// many requests each fetch took, retries included.
+const MIGRATION_3_FAIL_CLOSED: &str = r#"
 ALTER TABLE sources ADD COLUMN unknown_after_failures INTEGER NOT NULL DEFAULT 3;
 ALTER TABLE fetches ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
 
 DROP VIEW latest_component_status;
 CREATE VIEW latest_component_status AS
-    SELECT c.id, c.vendor, c.group_name, c.name,
+    SELECT c.id AS component_id, c.vendor, c.group_name, c.name,
            CASE WHEN s.consecutive_failures >= s.unknown_after_failures THEN 'unknown'
                 ELSE c.status END AS status,
-           c.status AS declared_status,
+           c.status_raw, c.updated_at, c.source_id, c.last_seen_at,
            s.consecutive_failures >= s.unknown_after_failures AS stale,
-           c.updated_at, c.last_seen_at, s.last_success_at, s.consecutive_failures,
-           s.last_error, c.source_id
+           c.status AS declared_status, s.last_success_at, s.consecutive_failures, s.last_error
     FROM components c JOIN sources s ON s.id = c.source_id;
 "#;

@@ -137,8 +137,9 @@ impl TestServer {
                 let app = axum::Router::new().fallback(move |request: Request<Body>| {
                     let shared = shared.clone();
                     async move {
-                        let path = request.uri().path().to_string();
-                        respond(shared, &path, request.headers()).await
+                        let uri = request.uri().clone();
+                        let full = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+                        respond(shared, full, uri.path(), request.headers()).await
                     }
                 });
                 axum::serve(listener, app)
@@ -222,9 +223,21 @@ impl Drop for TestServer {
     }
 }
 
-async fn respond(state: Arc<Mutex<State>>, path: &str, headers: &HeaderMap) -> Response<Body> {
-    let route = {
+/// A route set for the path with its query (`/api/v1/incidents?page=2`) answers that exact
+/// request; otherwise the route of the path alone does.
+async fn respond(
+    state: Arc<Mutex<State>>,
+    full: &str,
+    path: &str,
+    headers: &HeaderMap,
+) -> Response<Body> {
+    let (path, route) = {
         let mut state = state.lock().unwrap();
+        let path = if state.routes.contains_key(full) {
+            full
+        } else {
+            path
+        };
         *state.hits.entry(path.to_string()).or_default() += 1;
         state
             .arrivals
@@ -233,14 +246,15 @@ async fn respond(state: Arc<Mutex<State>>, path: &str, headers: &HeaderMap) -> R
             .push(Instant::now());
         state.in_flight += 1;
         state.max_in_flight = state.max_in_flight.max(state.in_flight);
-        match state.routes.get_mut(path) {
+        let route = match state.routes.get_mut(path) {
             Some((routes, served)) => {
                 let route = routes[(*served).min(routes.len() - 1)].clone();
                 *served += 1;
                 Some(route)
             }
             None => None,
-        }
+        };
+        (path, route)
     };
     if let Some(route) = &route
         && !route.delay.is_zero()
@@ -510,4 +524,37 @@ pub fn sql_strings(db: &Path, sql: &str) -> Vec<String> {
 
 pub fn sql_count(db: &Path, sql: &str) -> i64 {
     sql_strings(db, sql)[0].parse().unwrap()
+}
+
+/// A validator for one of the project's JSON Schemas (`schema/<name>`), with every schema of
+/// the folder registered under its `$id` so that cross-references resolve offline.
+pub fn schema_validator(name: &str) -> jsonschema::Validator {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
+    let mut registry = jsonschema::Registry::new();
+    let mut wanted = None;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let schema: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let id = schema["$id"].as_str().unwrap().to_string();
+        if path.file_name().unwrap() == name {
+            wanted = Some(schema.clone());
+        }
+        registry = registry.add(id, schema).unwrap();
+    }
+    let registry = registry.prepare().unwrap();
+    let schema = wanted.unwrap_or_else(|| panic!("no schema/{name}"));
+    jsonschema::options()
+        .with_registry(&registry)
+        .build(&schema)
+        .unwrap()
+}
+
+/// The schema violations of a document, at most five, for an assertion message.
+pub fn schema_errors(validator: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<String> {
+    validator
+        .iter_errors(doc)
+        .take(5)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
 }

@@ -1,0 +1,109 @@
+//! `statusdb ingest`: one run, then what it tells: per-source errors on stderr, one summary line
+//! at info level, the JSON run report on stdout (`--json`), the metrics file (`--metrics-file`).
+
+use crate::{EXIT_SOME_FAILED, Failure, Files};
+use statusdb::config::Config;
+use statusdb::ingest::{self, IngestOptions, ProgressHandle};
+use statusdb::lock::RunLock;
+use statusdb::report::IngestReport;
+use statusdb::store::Store;
+use statusdb::{metrics, progress, source_status};
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    files: Files,
+    /// Only this source (repeatable).
+    #[arg(long = "source", value_name = "ID")]
+    sources: Vec<String>,
+    /// Only sources whose interval has passed since their last attempt.
+    #[arg(long)]
+    due: bool,
+    /// Print the run report as JSON on stdout (see docs/OPERATIONS.md).
+    #[arg(long)]
+    json: bool,
+    /// Write Prometheus metrics to this file (atomically), for node_exporter's textfile collector.
+    #[arg(long, value_name = "F")]
+    metrics_file: Option<PathBuf>,
+}
+
+pub fn run(args: IngestArgs, quiet: bool) -> Result<u8, Failure> {
+    let config = Config::load(&args.files.config)?;
+    let db = args
+        .files
+        .db
+        .clone()
+        .unwrap_or_else(|| config.database_path.clone());
+    // Checked before the lock file is made, so a bad path leaves nothing behind.
+    Store::preflight(&db).map_err(Failure::usage)?;
+    let _lock = RunLock::acquire(&db)?;
+    let store = Store::open(&db).map_err(Failure::usage)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Failure::runtime)?;
+    let bar = progress::for_stderr(quiet);
+    let options = IngestOptions {
+        sources: args.sources,
+        due_only: args.due,
+        progress: bar
+            .clone()
+            .map(|b| ProgressHandle(b as std::sync::Arc<dyn ingest::Progress>)),
+    };
+    let result = runtime.block_on(ingest::run(&config, store, &options));
+    if let Some(bar) = &bar {
+        bar.finish();
+    }
+    let run = result.map_err(|e| match e {
+        ingest::IngestError::UnknownSource(_) => Failure::usage(e),
+        other => Failure::runtime(other),
+    })?;
+
+    for s in &run.sources {
+        if let Some(error) = &s.error {
+            tracing::error!(source = %s.source, "{error}");
+        }
+    }
+    let report = IngestReport::from_run(&run);
+    let t = &report.totals;
+    tracing::info!(
+        run_id = report.run_id,
+        sources = t.sources,
+        fetched = t.fetched,
+        not_modified = t.not_modified,
+        failed = t.failed,
+        incidents_new = t.counts.incidents_new,
+        incidents_changed = t.counts.incidents_changed,
+        updates_new = t.counts.updates_new,
+        updates_changed = t.counts.updates_changed,
+        components_changed = t.counts.components_changed,
+        events = t.counts.events,
+        elapsed_ms = report.elapsed_ms,
+        "ingest finished"
+    );
+
+    let mut code = if t.failed > 0 { EXIT_SOME_FAILED } else { 0 };
+    if args.json {
+        let mut out = io::stdout().lock();
+        serde_json::to_writer(&mut out, &report)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out))
+            .map_err(|e| Failure::runtime(format!("cannot write the run report: {e}")))?;
+    }
+    if let Some(path) = &args.metrics_file {
+        let written = Store::open(&db)
+            .map_err(|e| e.to_string())
+            .and_then(|store| source_status::list(&config, Some(&store)).map_err(|e| e.to_string()))
+            .and_then(|sources| {
+                let text = metrics::render(&report, &sources, chrono::Utc::now());
+                metrics::write_atomically(path, &text).map_err(|e| e.to_string())
+            });
+        if let Err(e) = written {
+            tracing::error!("cannot write metrics file {}: {e}", path.display());
+            code = EXIT_SOME_FAILED;
+        }
+    }
+    Ok(code)
+}

@@ -1,0 +1,82 @@
+//! `statusdb sources`: every source with its health, from the config and the database.
+
+use crate::{Failure, Files};
+use chrono::Utc;
+use clap::ValueEnum;
+use statusdb::config::Config;
+use statusdb::model::format_utc;
+use statusdb::source_status;
+use statusdb::store::Store;
+use std::io::{self, Write};
+
+#[derive(clap::Args)]
+pub struct SourcesArgs {
+    #[command(flatten)]
+    files: Files,
+    #[arg(long, value_enum, default_value = "table")]
+    format: SourcesFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SourcesFormat {
+    Table,
+    Json,
+}
+
+pub fn run(args: SourcesArgs) -> Result<u8, Failure> {
+    let config = Config::load(&args.files.config)?;
+    let db = args
+        .files
+        .db
+        .clone()
+        .unwrap_or_else(|| config.database_path.clone());
+    // Before the first ingest there is no database: every source is simply not fetched yet.
+    let store = if db.is_file() {
+        Some(Store::open_existing(&db).map_err(Failure::usage)?)
+    } else {
+        None
+    };
+    let sources = source_status::list(&config, store.as_ref()).map_err(Failure::runtime)?;
+    let mut out = io::stdout().lock();
+    match args.format {
+        SourcesFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &sources).map_err(Failure::runtime)?;
+            writeln!(out).map_err(Failure::runtime)?;
+        }
+        SourcesFormat::Table => {
+            let now = Utc::now();
+            let time = |t: &Option<chrono::DateTime<Utc>>| t.as_ref().map(format_utc);
+            let mut table = comfy_table::Table::new();
+            table.load_style(comfy_table::presets::NOTHING);
+            table.set_header([
+                "SOURCE",
+                "KIND",
+                "LAST_SUCCESS",
+                "FAILURES",
+                "NEXT_DUE",
+                "LAST_ERROR",
+            ]);
+            for s in &sources {
+                let id = if s.configured {
+                    s.id.clone()
+                } else {
+                    format!("{} (not in config)", s.id)
+                };
+                let next_due = match &s.next_due_at {
+                    Some(t) if *t > now => format_utc(t),
+                    Some(_) | None => "now".to_string(),
+                };
+                table.add_row([
+                    id,
+                    s.kind.clone(),
+                    time(&s.last_success_at).unwrap_or_else(|| "never".into()),
+                    s.consecutive_failures.to_string(),
+                    next_due,
+                    super::cell(s.last_error.as_deref().unwrap_or(""), 60),
+                ]);
+            }
+            writeln!(out, "{table}").map_err(Failure::runtime)?;
+        }
+    }
+    Ok(0)
+}

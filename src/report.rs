@@ -1,0 +1,156 @@
+//! The run report `statusdb ingest --json` prints: a documented, versioned JSON shape
+//! (`schema/ingest-report-v1.schema.json`, docs/OPERATIONS.md), built from `ingest::RunReport`
+//! so internal changes to the run do not change what scripts read. Fields may be added within a
+//! version; none is renamed or removed.
+
+use crate::ingest::{RunReport, SourceOutcome, SourceReport};
+use crate::model::{format_utc, to_millis};
+use serde::Serialize;
+
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IngestReport {
+    pub report_version: u32,
+    pub run_id: i64,
+    pub started_at: String,
+    pub finished_at: String,
+    pub elapsed_ms: u64,
+    pub totals: Totals,
+    /// One entry per source handled in this run, by source id.
+    pub sources: Vec<SourceEntry>,
+}
+
+/// Counts over the whole run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub sources: usize,
+    /// Sources whose new content was fetched and parsed.
+    pub fetched: usize,
+    /// Sources whose documents were all unchanged (304, same body, or absent optional ones).
+    pub not_modified: usize,
+    pub failed: usize,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// What a source (or the run) changed in the records.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub incidents_new: usize,
+    pub incidents_changed: usize,
+    pub updates_new: usize,
+    pub updates_changed: usize,
+    pub components_changed: usize,
+    pub events: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceEntry {
+    pub source: String,
+    pub vendor: String,
+    pub kind: String,
+    /// `fetched`, `not_modified` or `failed`.
+    pub outcome: &'static str,
+    /// The failing document's status when the source failed (null when there was no HTTP
+    /// answer: a timeout, a refused connection), else the first document's.
+    pub http_status: Option<u16>,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+    pub counts: Counts,
+    pub documents: Vec<DocumentEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentEntry {
+    pub url: String,
+    /// `parsed`, `unchanged`, `not_modified`, `absent` or `failed`.
+    pub outcome: &'static str,
+    pub http_status: Option<u16>,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+}
+
+pub fn outcome_word(outcome: SourceOutcome) -> &'static str {
+    match outcome {
+        SourceOutcome::Updated => "fetched",
+        SourceOutcome::NotModified => "not_modified",
+        SourceOutcome::Failed => "failed",
+    }
+}
+
+fn counts(s: &SourceReport) -> Counts {
+    Counts {
+        incidents_new: s.changes.incidents_new,
+        incidents_changed: s.changes.incidents_changed,
+        updates_new: s.changes.updates_new,
+        updates_changed: s.changes.updates_changed,
+        components_changed: s.changes.components_changed,
+        events: s.changes.events,
+    }
+}
+
+impl IngestReport {
+    pub fn from_run(run: &RunReport) -> IngestReport {
+        let mut totals = Totals {
+            sources: run.sources.len(),
+            ..Totals::default()
+        };
+        let sources: Vec<SourceEntry> = run
+            .sources
+            .iter()
+            .map(|s| {
+                match s.outcome {
+                    SourceOutcome::Updated => totals.fetched += 1,
+                    SourceOutcome::NotModified => totals.not_modified += 1,
+                    SourceOutcome::Failed => totals.failed += 1,
+                }
+                let c = counts(s);
+                totals.counts.incidents_new += c.incidents_new;
+                totals.counts.incidents_changed += c.incidents_changed;
+                totals.counts.updates_new += c.updates_new;
+                totals.counts.updates_changed += c.updates_changed;
+                totals.counts.components_changed += c.components_changed;
+                totals.counts.events += c.events;
+                let failing = s.documents.iter().find(|d| d.outcome == "failed");
+                let http_status = match failing {
+                    Some(d) => d.http_status,
+                    None => s.documents.first().and_then(|d| d.http_status),
+                };
+                SourceEntry {
+                    source: s.source.clone(),
+                    vendor: s.vendor.clone(),
+                    kind: s.kind.to_string(),
+                    outcome: outcome_word(s.outcome),
+                    http_status,
+                    duration_ms: s.duration_ms,
+                    error: s.error.clone(),
+                    counts: c,
+                    documents: s
+                        .documents
+                        .iter()
+                        .map(|d| DocumentEntry {
+                            url: d.url.clone(),
+                            outcome: d.outcome,
+                            http_status: d.http_status,
+                            duration_ms: d.duration_ms,
+                            error: d.error.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let started_at = to_millis(run.started_at);
+        let finished_at =
+            started_at + chrono::Duration::milliseconds(run.elapsed_ms.min(i64::MAX as u64) as i64);
+        IngestReport {
+            report_version: REPORT_VERSION,
+            run_id: run.run_id,
+            started_at: format_utc(&started_at),
+            finished_at: format_utc(&finished_at),
+            elapsed_ms: run.elapsed_ms,
+            totals,
+            sources,
+        }
+    }
+}
