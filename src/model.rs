@@ -222,6 +222,33 @@ pub struct ObservedIncident {
     pub components: Vec<String>,
     /// In any order; the normalizer sorts by time.
     pub updates: Vec<ObservedUpdate>,
+    /// Set when the page is a third party's account of the vendor's incident (an aggregator),
+    /// not the vendor's own: everything above is then evidence to weigh, not the vendor's word.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_hand: Option<SecondHand>,
+}
+
+/// Where a second-hand incident came from, and what its page said that has no field above.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondHand {
+    /// The kind of page, e.g. `aggregator`.
+    pub source_kind: String,
+    /// Who published the page, as it names itself ("Pingoru"), else its host.
+    pub publisher: Option<String>,
+    /// The vendor as the page names it ("Okta").
+    pub vendor_named: Option<String>,
+    /// The vendor's own page for the incident, where the page links it.
+    pub vendor_url: Option<String>,
+    /// The page's other statements, as written ("Duration" = "341d 21h"), for the normalizer
+    /// to check against the vendor's own words.
+    pub fields: Vec<StatedField>,
+}
+
+/// One labelled value as a page wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatedField {
+    pub label: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,6 +290,7 @@ impl ObservedIncident {
             scheduled_until: None,
             components: Vec::new(),
             updates: Vec::new(),
+            second_hand: None,
         }
     }
 }

@@ -1,12 +1,20 @@
 //! Page formats. Each kind is a pure function from one fetched page's bytes to an
 //! `Observation`; none of them touches the network or the database.
 
+pub mod aggregator;
+pub mod aws;
+pub mod azure;
 pub mod betterstack;
 pub mod cachet;
 pub mod feed;
+pub mod gcp;
 pub mod incidentio;
 pub mod instatus;
+pub mod okta;
+mod rss_atom;
+pub mod salesforce;
 pub mod shape;
+pub mod slack;
 pub mod statusio;
 pub mod statuspage;
 mod support;
@@ -38,6 +46,20 @@ pub enum Kind {
     Cachet,
     /// Any RSS 2.0 or Atom feed: one incident per entry (the fallback kind).
     Feed,
+    /// Google Cloud `incidents.json` (the whole history in one array).
+    Gcp,
+    /// AWS Health Dashboard: legacy `data.json`, `currentevents` JSON, RSS feeds.
+    Aws,
+    /// Azure status RSS feed.
+    Azure,
+    /// Slack status API v2.0.0 (`/current`, `/history`).
+    Slack,
+    /// Okta's status Atom feed (FeedBurner `OktaTrustRSS`).
+    Okta,
+    /// Salesforce Trust API (`/v1/incidents`, `/v1/maintenances`, `/v1/instances/<key>/status`).
+    Salesforce,
+    /// A third-party aggregator's incident page, read from its visible text.
+    Aggregator,
 }
 
 impl Kind {
@@ -49,6 +71,13 @@ impl Kind {
         Kind::Statusio,
         Kind::Cachet,
         Kind::Feed,
+        Kind::Gcp,
+        Kind::Aws,
+        Kind::Azure,
+        Kind::Slack,
+        Kind::Okta,
+        Kind::Salesforce,
+        Kind::Aggregator,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +89,13 @@ impl Kind {
             Kind::Statusio => "statusio",
             Kind::Cachet => "cachet",
             Kind::Feed => "feed",
+            Kind::Gcp => "gcp",
+            Kind::Aws => "aws",
+            Kind::Azure => "azure",
+            Kind::Slack => "slack",
+            Kind::Okta => "okta",
+            Kind::Salesforce => "salesforce",
+            Kind::Aggregator => "aggregator",
         }
     }
 
@@ -73,17 +109,28 @@ impl Kind {
             Kind::Statusio => statusio::endpoints(url),
             Kind::Cachet => cachet::endpoints(url),
             Kind::Feed => feed::endpoints(url),
+            Kind::Slack => slack::endpoints(url),
+            Kind::Salesforce => salesforce::endpoints(url),
+            // One document each: the configured URL is the document.
+            Kind::Gcp | Kind::Aws | Kind::Azure | Kind::Okta | Kind::Aggregator => single(url),
         }
     }
 
     /// What this kind's documents may be, for the checks every body passes before parsing
     /// (`shape::check`). Kinds that read both JSON and a feed tell them apart by the body.
     pub fn body_formats(self) -> &'static [BodyFormat] {
-        use BodyFormat::{Json, Xml};
+        use BodyFormat::{Html, Json, Text, Xml};
         match self {
-            Kind::Statuspage | Kind::Betterstack | Kind::Statusio | Kind::Cachet => &[Json],
-            Kind::Incidentio | Kind::Instatus => &[Json, Xml],
-            Kind::Feed => &[Xml],
+            Kind::Statuspage
+            | Kind::Betterstack
+            | Kind::Statusio
+            | Kind::Cachet
+            | Kind::Gcp
+            | Kind::Slack
+            | Kind::Salesforce => &[Json],
+            Kind::Incidentio | Kind::Instatus | Kind::Aws => &[Json, Xml],
+            Kind::Feed | Kind::Azure | Kind::Okta => &[Xml],
+            Kind::Aggregator => &[Html, Text],
         }
     }
 
@@ -108,6 +155,13 @@ impl Kind {
             Kind::Statusio => statusio::parse(page),
             Kind::Cachet => cachet::parse(page),
             Kind::Feed => feed::parse(page),
+            Kind::Gcp => gcp::parse(page),
+            Kind::Aws => aws::parse(page),
+            Kind::Azure => azure::parse(page),
+            Kind::Slack => slack::parse(page),
+            Kind::Okta => okta::parse(page),
+            Kind::Salesforce => salesforce::parse(page),
+            Kind::Aggregator => aggregator::parse(page),
         }
     }
 
@@ -183,6 +237,14 @@ pub fn single(url: &Url) -> Vec<Endpoint> {
     }]
 }
 
+/// True when a URL names one file (its last path segment has an extension: `current.json`, a
+/// saved capture) rather than a page or API root.
+pub fn names_a_file(url: &Url) -> bool {
+    url.path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .is_some_and(|last| last.contains('.'))
+}
+
 /// Builds the URL of a document relative to a page's base URL, whether or not the base ends in
 /// a slash (`https://www.githubstatus.com` and `.../` both give `.../api/v2/summary.json`).
 pub fn join_base(base: &Url, relative: &str) -> Url {
@@ -192,4 +254,53 @@ pub fn join_base(base: &Url, relative: &str) -> Url {
         dir.set_path(&path);
     }
     dir.join(relative).unwrap_or(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(kind: Kind, url: &str) -> Vec<String> {
+        kind.endpoints(&Url::parse(url).unwrap())
+            .into_iter()
+            .map(|e| e.url.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn api_roots_read_their_documents_and_files_read_themselves() {
+        assert_eq!(
+            urls(Kind::Slack, "https://slack-status.com/"),
+            vec![
+                "https://slack-status.com/api/v2.0.0/current",
+                "https://slack-status.com/api/v2.0.0/history"
+            ]
+        );
+        assert_eq!(
+            urls(Kind::Slack, "https://slack-status.com/api/v2.0.0/history"),
+            vec!["https://slack-status.com/api/v2.0.0/history"]
+        );
+        assert_eq!(
+            urls(Kind::Salesforce, "https://api.status.salesforce.com"),
+            vec![
+                "https://api.status.salesforce.com/v1/incidents",
+                "https://api.status.salesforce.com/v1/maintenances"
+            ]
+        );
+        assert_eq!(
+            urls(
+                Kind::Salesforce,
+                "https://api.status.salesforce.com/v1/instances/NA135/status"
+            ),
+            vec!["https://api.status.salesforce.com/v1/instances/NA135/status"]
+        );
+        assert_eq!(
+            urls(Kind::Salesforce, "file:///data/instance-CS96-status.json"),
+            vec!["file:///data/instance-CS96-status.json"]
+        );
+        assert_eq!(
+            urls(Kind::Gcp, "https://status.cloud.google.com/incidents.json"),
+            vec!["https://status.cloud.google.com/incidents.json"]
+        );
+    }
 }

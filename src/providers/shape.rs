@@ -8,6 +8,7 @@
 //! body is wrong.
 
 use super::{Kind, ParseError};
+use std::borrow::Cow;
 
 /// What a kind's documents are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +17,8 @@ pub enum BodyFormat {
     /// RSS or Atom feeds and other XML.
     Xml,
     Html,
+    /// Text that is none of the above (an aggregator's page copied as text).
+    Text,
 }
 
 impl BodyFormat {
@@ -24,6 +27,7 @@ impl BodyFormat {
             BodyFormat::Json => "JSON",
             BodyFormat::Xml => "an XML feed",
             BodyFormat::Html => "an HTML page",
+            BodyFormat::Text => "plain text",
         }
     }
 }
@@ -40,7 +44,25 @@ pub fn check(kind: Kind, content_type: Option<&str>, body: &[u8]) -> Result<(), 
         .map(|t| format!(" (served as {t:?})"))
         .unwrap_or_default();
 
-    let text = strip_bom(body).trim_ascii_start();
+    // A UTF-16 byte-order mark decides the encoding (AWS serves JSON so); the checks read the
+    // decoded text. Without one, the bytes are read as they are (UTF-8, a BOM skipped).
+    let decoded: Cow<'_, [u8]> = match encoding_rs::Encoding::for_bom(body) {
+        Some((encoding, bom_length)) if encoding != encoding_rs::UTF_8 => {
+            let (text, had_errors) = encoding.decode_without_bom_handling(&body[bom_length..]);
+            if had_errors {
+                return fail(format!(
+                    "the body starts with a {} byte-order mark but is not valid {}{declared}",
+                    encoding.name(),
+                    encoding.name()
+                ));
+            }
+            Cow::Owned(text.into_owned().into_bytes())
+        }
+        _ => Cow::Borrowed(strip_bom(body)),
+    };
+    let text = decoded.trim_ascii_start();
+    // Where `text` starts in the body, for byte offsets in errors (only UTF-8 bodies have any).
+    let offset = body.len().saturating_sub(text.len());
     if text.is_empty() {
         return fail(if body.is_empty() {
             format!("the body is empty{declared}")
@@ -60,6 +82,7 @@ pub fn check(kind: Kind, content_type: Option<&str>, body: &[u8]) -> Result<(), 
         BodyFormat::Json => found == Found::Json,
         BodyFormat::Xml => found == Found::Xml,
         BodyFormat::Html => found == Found::Html,
+        BodyFormat::Text => found == Found::Other,
     });
     if !fits {
         let names: Vec<&str> = expected.iter().map(|f| f.name()).collect();
@@ -72,7 +95,7 @@ pub fn check(kind: Kind, content_type: Option<&str>, body: &[u8]) -> Result<(), 
     }
 
     if found == Found::Json {
-        check_json(kind, text, body.len() - text.len())?;
+        check_json(kind, text, offset)?;
     }
     Ok(())
 }
@@ -121,7 +144,7 @@ impl Found {
             Found::Json => "JSON",
             Found::Xml => "an XML document",
             Found::Html => "an HTML page",
-            Found::Other => "a body that is neither JSON, XML nor HTML",
+            Found::Other => "plain text (neither JSON, XML nor HTML)",
         }
     }
 }
@@ -308,7 +331,7 @@ mod tests {
         );
         assert_eq!(
             why(b"Service Unavailable", None),
-            "not a statuspage page: a body that is neither JSON, XML nor HTML where JSON is expected"
+            "not a statuspage page: plain text (neither JSON, XML nor HTML) where JSON is expected"
         );
     }
 
@@ -367,6 +390,55 @@ mod tests {
             why(atom, Some("application/atom+xml")),
             "not a statuspage page: an XML document where JSON is expected \
              (served as \"application/atom+xml\")"
+        );
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_read_decoded() {
+        let json = "[{\"summary\": \"Increased API error rates\"}]";
+        let mut le = vec![0xFF, 0xFE];
+        for unit in json.encode_utf16() {
+            le.extend(unit.to_le_bytes());
+        }
+        assert_eq!(check(Kind::Aws, None, &le), Ok(()));
+        // Cut 4 characters short (38 of 42 left): found truncated in the decoded text.
+        let cut = &le[..le.len() - 8];
+        assert_eq!(
+            check(Kind::Aws, None, cut).unwrap_err().to_string(),
+            "not a aws page: the JSON ends early (a truncated body) (at line 1 column 38)"
+        );
+        // A lone surrogate is not UTF-16.
+        assert_eq!(
+            check(Kind::Aws, None, &[0xFF, 0xFE, 0x00, 0xD8, 0x5B, 0x00])
+                .unwrap_err()
+                .to_string(),
+            "not a aws page: the body starts with a UTF-16LE byte-order mark but is not valid UTF-16LE"
+        );
+    }
+
+    #[test]
+    fn an_aggregator_page_may_be_html_or_text() {
+        assert_eq!(
+            check(
+                Kind::Aggregator,
+                None,
+                b"Okta incident\nO365 OIN Provisioning Setup Issue\n"
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check(
+                Kind::Aggregator,
+                Some("text/html"),
+                b"<!DOCTYPE html><html><body><h1>Okta incident</h1></body></html>"
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check(Kind::Aggregator, None, b"{\"incident\": 1}")
+                .unwrap_err()
+                .to_string(),
+            "not a aggregator page: JSON where an HTML page or plain text is expected"
         );
     }
 
