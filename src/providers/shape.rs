@@ -1,5 +1,6 @@
 //! Checks every fetched document passes before its kind's parser sees it: the body is there, is
-//! the sort of document the kind reads (JSON, XML or HTML), and is not a page put in front of
+//! the sort of document the kind reads (`Kind::body_formats`: JSON, XML, HTML or plain text),
+//! complete JSON where it is JSON, and not a page put in front of
 //! the status page (a login form, a bot challenge). One place for all kinds, so a captcha is
 //! reported as a captcha whatever the source's kind, and no parser gets an empty body.
 //!
