@@ -16,6 +16,14 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5 * 60);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_MAX_REDIRECTS: usize = 10;
+pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 4;
+pub const DEFAULT_ATTEMPTS: usize = 3;
+pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_secs(1);
+pub const DEFAULT_RETRY_MAX_DELAY: Duration = Duration::from_secs(30);
+pub const DEFAULT_RETRY_AFTER_MAX: Duration = Duration::from_secs(120);
+pub const DEFAULT_UNKNOWN_AFTER_FAILURES: u32 = 3;
 
 /// The user agent statusdb sends unless the config says otherwise.
 pub fn default_user_agent() -> String {
@@ -36,19 +44,61 @@ pub struct Config {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchSettings {
+    /// Documents fetched at once, over all hosts.
     pub concurrency: usize,
+    /// Documents fetched at once from one host.
+    pub per_host_concurrency: usize,
+    /// One request, from connecting to the last byte of the body.
     pub timeout: Duration,
+    pub connect_timeout: Duration,
     pub user_agent: String,
+    /// Cap on a body after decompression.
     pub max_body_bytes: u64,
+    pub max_redirects: usize,
+    /// Whether `file://` source URLs are read (the offline replay uses them).
+    pub allow_file_urls: bool,
+    pub retry: RetrySettings,
+    /// After this many consecutive failed runs, a source's components are reported `unknown`.
+    pub unknown_after_failures: u32,
+}
+
+/// Retries of one document within a run, for transient faults only (see `fetch::retry`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetrySettings {
+    /// Tries per document, the first included (1 means no retry).
+    pub attempts: usize,
+    /// The wait before the first retry; it doubles on each retry, plus random jitter.
+    pub base_delay: Duration,
+    /// The longest computed wait between two tries.
+    pub max_delay: Duration,
+    /// The longest `Retry-After` honoured; a server asking for more is not retried this run.
+    pub retry_after_max: Duration,
+}
+
+impl Default for RetrySettings {
+    fn default() -> Self {
+        RetrySettings {
+            attempts: DEFAULT_ATTEMPTS,
+            base_delay: DEFAULT_RETRY_BASE_DELAY,
+            max_delay: DEFAULT_RETRY_MAX_DELAY,
+            retry_after_max: DEFAULT_RETRY_AFTER_MAX,
+        }
+    }
 }
 
 impl Default for FetchSettings {
     fn default() -> Self {
         FetchSettings {
             concurrency: DEFAULT_CONCURRENCY,
+            per_host_concurrency: DEFAULT_PER_HOST_CONCURRENCY,
             timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: default_user_agent(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            allow_file_urls: true,
+            retry: RetrySettings::default(),
+            unknown_after_failures: DEFAULT_UNKNOWN_AFTER_FAILURES,
         }
     }
 }
@@ -108,9 +158,18 @@ struct RawDatabase {
 #[serde(deny_unknown_fields)]
 struct RawFetch {
     concurrency: Option<Spanned<i64>>,
+    per_host_concurrency: Option<Spanned<i64>>,
     timeout: Option<Spanned<String>>,
+    connect_timeout: Option<Spanned<String>>,
     user_agent: Option<String>,
     max_body_bytes: Option<Spanned<i64>>,
+    max_redirects: Option<Spanned<i64>>,
+    allow_file_urls: Option<bool>,
+    attempts: Option<Spanned<i64>>,
+    retry_base_delay: Option<Spanned<String>>,
+    retry_max_delay: Option<Spanned<String>>,
+    retry_after_max: Option<Spanned<String>>,
+    unknown_after_failures: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -166,30 +225,10 @@ impl Config {
             None => base_dir.join("statusdb.sqlite"),
         };
 
-        let mut fetch = FetchSettings::default();
-        if let Some(f) = raw.fetch {
-            if let Some(c) = f.concurrency {
-                if *c.get_ref() < 1 || *c.get_ref() > 4096 {
-                    return Err(locate.error(
-                        c.span(),
-                        format!("concurrency must be 1 to 4096, not {}", c.get_ref()),
-                    ));
-                }
-                fetch.concurrency = *c.get_ref() as usize;
-            }
-            if let Some(t) = f.timeout {
-                fetch.timeout = parse_duration(&t, &locate, "timeout")?;
-            }
-            if let Some(ua) = f.user_agent {
-                fetch.user_agent = ua;
-            }
-            if let Some(m) = f.max_body_bytes {
-                if *m.get_ref() < 1 {
-                    return Err(locate.error(m.span(), "max_body_bytes must be positive".into()));
-                }
-                fetch.max_body_bytes = *m.get_ref() as u64;
-            }
-        }
+        let fetch = match raw.fetch {
+            Some(f) => fetch_settings(f, &locate)?,
+            None => FetchSettings::default(),
+        };
 
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut sources = Vec::with_capacity(raw.sources.len());
@@ -227,6 +266,12 @@ impl Config {
             })?;
             let url = parse_source_url(s.url.get_ref(), &base_dir)
                 .map_err(|why| locate.error(s.url.span(), why))?;
+            if url.scheme() == "file" && !fetch.allow_file_urls {
+                return Err(locate.error(
+                    s.url.span(),
+                    "file URLs are not allowed: [fetch] allow_file_urls = false".into(),
+                ));
+            }
             let interval = match &s.interval {
                 Some(i) => parse_duration(i, &locate, "interval")?,
                 None => DEFAULT_INTERVAL,
@@ -265,6 +310,61 @@ impl Config {
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)
     }
+}
+
+fn fetch_settings(f: RawFetch, locate: &Locator<'_>) -> Result<FetchSettings, ConfigError> {
+    let mut fetch = FetchSettings::default();
+    let count = |value: &Spanned<i64>, what: &str, min: i64, max: i64| {
+        let n = *value.get_ref();
+        if n < min || n > max {
+            Err(locate.error(
+                value.span(),
+                format!("{what} must be {min} to {max}, not {n}"),
+            ))
+        } else {
+            Ok(n)
+        }
+    };
+    if let Some(c) = &f.concurrency {
+        fetch.concurrency = count(c, "concurrency", 1, 4096)? as usize;
+    }
+    if let Some(c) = &f.per_host_concurrency {
+        fetch.per_host_concurrency = count(c, "per_host_concurrency", 1, 4096)? as usize;
+    }
+    if let Some(t) = &f.timeout {
+        fetch.timeout = parse_duration(t, locate, "timeout")?;
+    }
+    if let Some(t) = &f.connect_timeout {
+        fetch.connect_timeout = parse_duration(t, locate, "connect_timeout")?;
+    }
+    if let Some(ua) = f.user_agent {
+        fetch.user_agent = ua;
+    }
+    if let Some(m) = &f.max_body_bytes {
+        fetch.max_body_bytes = count(m, "max_body_bytes", 1, i64::MAX)? as u64;
+    }
+    if let Some(r) = &f.max_redirects {
+        fetch.max_redirects = count(r, "max_redirects", 0, 100)? as usize;
+    }
+    if let Some(allow) = f.allow_file_urls {
+        fetch.allow_file_urls = allow;
+    }
+    if let Some(a) = &f.attempts {
+        fetch.retry.attempts = count(a, "attempts", 1, 20)? as usize;
+    }
+    if let Some(d) = &f.retry_base_delay {
+        fetch.retry.base_delay = parse_duration(d, locate, "retry_base_delay")?;
+    }
+    if let Some(d) = &f.retry_max_delay {
+        fetch.retry.max_delay = parse_duration(d, locate, "retry_max_delay")?;
+    }
+    if let Some(d) = &f.retry_after_max {
+        fetch.retry.retry_after_max = parse_duration(d, locate, "retry_after_max")?;
+    }
+    if let Some(n) = &f.unknown_after_failures {
+        fetch.unknown_after_failures = count(n, "unknown_after_failures", 1, 1000)? as u32;
+    }
+    Ok(fetch)
 }
 
 fn valid_identifier(s: &str) -> bool {
@@ -452,6 +552,72 @@ zone = "Etc/UTC"
         assert_eq!(
             c.sources[0].url.as_str(),
             "file:///etc/statusdb/pages/github/"
+        );
+    }
+
+    #[test]
+    fn fetch_limits_and_retries_have_defaults_and_can_be_set() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.fetch.per_host_concurrency, 4);
+        assert_eq!(c.fetch.connect_timeout, Duration::from_secs(10));
+        assert_eq!(c.fetch.max_redirects, 10);
+        assert!(c.fetch.allow_file_urls);
+        assert_eq!(c.fetch.retry, RetrySettings::default());
+        assert_eq!(c.fetch.retry.attempts, 3);
+        assert_eq!(c.fetch.unknown_after_failures, 3);
+
+        let text = GOOD.replace(
+            "timeout = \"10s\"",
+            "timeout = \"10s\"\nconnect_timeout = \"2s\"\nper_host_concurrency = 1\n\
+             max_redirects = 0\nattempts = 5\nretry_base_delay = \"250ms\"\n\
+             retry_max_delay = \"1m\"\nretry_after_max = \"5m\"\nunknown_after_failures = 10",
+        );
+        let f = parse(&text).unwrap().fetch;
+        assert_eq!(f.connect_timeout, Duration::from_secs(2));
+        assert_eq!(f.per_host_concurrency, 1);
+        assert_eq!(f.max_redirects, 0);
+        assert_eq!(
+            f.retry,
+            RetrySettings {
+                attempts: 5,
+                base_delay: Duration::from_millis(250),
+                max_delay: Duration::from_secs(60),
+                retry_after_max: Duration::from_secs(300),
+            }
+        );
+        assert_eq!(f.unknown_after_failures, 10);
+    }
+
+    #[test]
+    fn fetch_values_out_of_range_are_located() {
+        let e =
+            parse(&GOOD.replace("concurrency = 4", "concurrency = 4\nattempts = 0")).unwrap_err();
+        assert_eq!(e.position, Some((7, 12)));
+        assert_eq!(e.message, "attempts must be 1 to 20, not 0");
+        let e = parse(&GOOD.replace(
+            "timeout = \"10s\"",
+            "timeout = \"10s\"\nconnect_timeout = \"0s\"",
+        ))
+        .unwrap_err();
+        assert_eq!(e.message, "connect_timeout must be greater than zero");
+    }
+
+    #[test]
+    fn file_urls_can_be_forbidden() {
+        let text = GOOD
+            .replace(
+                "https://www.githubstatus.com/",
+                "file:///srv/pages/github.json",
+            )
+            .replace(
+                "timeout = \"10s\"",
+                "timeout = \"10s\"\nallow_file_urls = false",
+            );
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.position, Some((15, 7)));
+        assert_eq!(
+            e.message,
+            "file URLs are not allowed: [fetch] allow_file_urls = false"
         );
     }
 }

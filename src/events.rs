@@ -284,6 +284,8 @@ fn export_component(c: &ComponentRecord) -> ExportComponent {
         group: c.group.clone(),
         status: c.status.as_str().to_string(),
         updated_at: c.updated_at.as_ref().map(|t| format_utc(&t.utc)),
+        // An event is written by a successful run: the vendor's word is current.
+        stale: None,
     }
 }
 

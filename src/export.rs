@@ -85,8 +85,23 @@ pub struct ExportComponent {
     pub vendor: String,
     pub name: String,
     pub group: Option<String>,
+    /// `unknown` while its source is failing (see `stale`), else the vendor's last word.
     pub status: String,
     pub updated_at: Option<String>,
+    /// Present only when the status is withheld because the source kept failing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<Stale>,
+}
+
+/// Why a component is reported `unknown`: its source failed this many runs in a row.
+#[derive(Serialize)]
+pub struct Stale {
+    pub consecutive_failures: i64,
+    /// The source's last successful fetch, if it ever had one.
+    pub last_success_at: Option<String>,
+    /// What the vendor said at that time.
+    pub declared_status: String,
+    pub last_error: Option<String>,
 }
 
 fn time(t: &Option<TimeValue>) -> Option<String> {
@@ -179,21 +194,36 @@ pub fn incident_ids(store: &Store, filter: &Filter) -> Result<Vec<String>, Store
 
 pub fn components(store: &Store, filter: &Filter) -> Result<Vec<ExportComponent>, StoreError> {
     let conn = store.connection();
+    // The view reports `unknown` for components of a source that keeps failing (fail closed).
     let mut stmt = conn.prepare(
-        "SELECT vendor, name, group_name, status, updated_at FROM components
-         ORDER BY vendor, group_name IS NOT NULL, group_name, name, id",
+        "SELECT vendor, name, group_name, status, updated_at, stale, consecutive_failures,
+                last_success_at, declared_status, last_error
+         FROM latest_component_status
+         ORDER BY vendor, group_name IS NOT NULL, group_name, name, component_id",
     )?;
+    let instant = |text: Option<String>| {
+        text.as_deref()
+            .and_then(parse_db_time)
+            .map(|t| format_utc(&t))
+    };
     let rows = stmt.query_map([], |r| {
+        let stale = if r.get::<_, bool>(5)? {
+            Some(Stale {
+                consecutive_failures: r.get(6)?,
+                last_success_at: instant(r.get(7)?),
+                declared_status: r.get(8)?,
+                last_error: r.get(9)?,
+            })
+        } else {
+            None
+        };
         Ok(ExportComponent {
             vendor: r.get(0)?,
             name: r.get(1)?,
             group: r.get(2)?,
             status: r.get(3)?,
-            updated_at: r
-                .get::<_, Option<String>>(4)?
-                .as_deref()
-                .and_then(parse_db_time)
-                .map(|t| format_utc(&t)),
+            updated_at: instant(r.get(4)?),
+            stale,
         })
     })?;
     let mut out = Vec::new();

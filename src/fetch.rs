@@ -1,13 +1,18 @@
-//! HTTP and `file://` fetching: one shared client, a per-request timeout, a body-size cap
-//! applied to the decompressed body, and conditional requests.
+//! HTTP and `file://` fetching: one shared client, connect and total timeouts, a body-size cap
+//! applied to the decompressed body, limited redirects to http(s) only, concurrency limits
+//! overall and per host, retries of transient faults (`retry`), and conditional requests.
+
+mod hosts;
+pub mod retry;
 
 use crate::config::FetchSettings;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use reqwest::header::{
-    CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+    CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
 };
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 use url::Url;
 
 /// Validators from the previous successful fetch of a document.
@@ -40,16 +45,30 @@ pub enum Fetched {
 }
 
 /// What went wrong fetching one document.
+/// Whether it is worth another try is decided in one place: `retry::is_transient`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
     #[error("HTTP {status} from {url}")]
-    Status { url: String, status: u16 },
-    #[error("timed out after {seconds}s fetching {url}")]
-    Timeout { url: String, seconds: u64 },
+    Status {
+        url: String,
+        status: u16,
+        /// How long the server asked us to wait (`Retry-After`), when it did.
+        retry_after: Option<Duration>,
+    },
+    #[error("timed out after {} fetching {url}", humantime::format_duration(*.after))]
+    Timeout { url: String, after: Duration },
     #[error("cannot connect to {url}: {reason}")]
     Connect { url: String, reason: String },
+    #[error("connection to {url} broken {stage}: {reason}")]
+    Broken {
+        url: String,
+        stage: &'static str,
+        reason: String,
+    },
     #[error("body of {url} exceeds the {limit}-byte limit")]
     TooLarge { url: String, limit: u64 },
+    #[error("redirect from {url} refused: {reason}")]
+    Redirect { url: String, reason: String },
     #[error("request to {url} failed: {reason}")]
     Request { url: String, reason: String },
     #[error("cannot read {path}: {reason}")]
@@ -58,8 +77,12 @@ pub enum FetchError {
         reason: String,
         missing: bool,
     },
-    #[error("scheme {scheme:?} of {url} is not fetched (only http, https and file)")]
-    Scheme { url: String, scheme: String },
+    #[error("scheme {scheme:?} of {url} is not fetched ({allowed})")]
+    Scheme {
+        url: String,
+        scheme: String,
+        allowed: &'static str,
+    },
 }
 
 impl FetchError {
@@ -67,6 +90,14 @@ impl FetchError {
     pub fn http_status(&self) -> Option<u16> {
         match self {
             FetchError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The wait the server asked for before another try.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
@@ -81,30 +112,53 @@ impl FetchError {
     }
 }
 
-/// The result of one fetch attempt with its timing.
+/// The result of fetching one document, retries included, with its timing.
 #[derive(Debug)]
 pub struct Attempt {
     pub url: Url,
     pub started_at: DateTime<Utc>,
+    /// From the first request to the end of the last, waits between retries included.
     pub duration: Duration,
     pub result: Result<Fetched, FetchError>,
+    /// Requests made (1 when the first one settled it).
+    pub attempts: usize,
+    /// Why retrying stopped before the attempts ran out, when it did.
+    pub retries_stopped: Option<String>,
+}
+
+impl Attempt {
+    /// The failure as the fetch log and the run report state it, with how often it was tried.
+    pub fn failure_text(&self) -> Option<String> {
+        let error = self.result.as_ref().err()?;
+        let mut text = error.to_string();
+        if self.attempts > 1 {
+            text.push_str(&format!(" (after {} attempts)", self.attempts));
+        }
+        if let Some(why) = &self.retries_stopped {
+            text.push_str("; ");
+            text.push_str(why);
+        }
+        Some(text)
+    }
 }
 
 #[derive(Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
     settings: FetchSettings,
+    permits: Arc<hosts::Permits>,
 }
 
 impl Fetcher {
     pub fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
+        let max_redirects = settings.max_redirects;
         let client = reqwest::Client::builder()
             .user_agent(settings.user_agent.clone())
             .timeout(settings.timeout)
-            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
-            .redirect(reqwest::redirect::Policy::custom(|attempt| {
-                if attempt.previous().len() >= 10 {
-                    attempt.error("more than 10 redirects")
+            .connect_timeout(settings.connect_timeout.min(settings.timeout))
+            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().len() > max_redirects {
+                    attempt.error(format!("more than {max_redirects} redirects"))
                 } else if !matches!(attempt.url().scheme(), "http" | "https") {
                     let scheme = attempt.url().scheme().to_string();
                     attempt.error(format!("redirect to a {scheme}: URL"))
@@ -120,26 +174,61 @@ impl Fetcher {
         Ok(Fetcher {
             client,
             settings: settings.clone(),
+            permits: Arc::new(hosts::Permits::new(
+                settings.concurrency,
+                settings.per_host_concurrency,
+            )),
         })
     }
 
-    /// Fetches one document, conditionally where validators are known.
+    /// Fetches one document, conditionally where validators are known, retrying transient
+    /// faults. Each request waits for its turn under the global and per-host limits; waits
+    /// between retries hold no slot.
     pub async fn fetch(&self, url: &Url, validators: &Validators) -> Attempt {
         let started_at = Utc::now();
         let clock = Instant::now();
-        let result = match url.scheme() {
-            "http" | "https" => self.fetch_http(url, validators, started_at).await,
-            "file" => self.fetch_file(url, started_at).await,
-            other => Err(FetchError::Scheme {
-                url: url.to_string(),
-                scheme: other.to_string(),
-            }),
-        };
+        let tried = retry::with_retries(&self.settings.retry, || async {
+            let _permit = self.permits.acquire(url).await;
+            self.fetch_once(url, validators).await
+        })
+        .await;
         Attempt {
             url: url.clone(),
             started_at,
             duration: clock.elapsed(),
-            result,
+            result: tried.result,
+            attempts: tried.attempts,
+            retries_stopped: tried.stopped,
+        }
+    }
+
+    /// One request, bounded by the total timeout from connecting to the body's last byte.
+    async fn fetch_once(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+        let fetched_at = Utc::now();
+        match url.scheme() {
+            "http" | "https" => {
+                let limit = self.settings.timeout;
+                // reqwest enforces the same total timeout; this bound also holds should a
+                // body stream ever outlive it.
+                tokio::time::timeout(limit, self.fetch_http(url, validators, fetched_at))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(FetchError::Timeout {
+                            url: url.to_string(),
+                            after: limit,
+                        })
+                    })
+            }
+            "file" if self.settings.allow_file_urls => self.fetch_file(url, fetched_at).await,
+            other => Err(FetchError::Scheme {
+                url: url.to_string(),
+                scheme: other.to_string(),
+                allowed: if self.settings.allow_file_urls {
+                    "only http, https and file"
+                } else {
+                    "only http and https: [fetch] allow_file_urls = false"
+                },
+            }),
         }
     }
 
@@ -168,9 +257,12 @@ impl Fetcher {
             });
         }
         if !response.status().is_success() {
+            let retry_after = header_text(response.headers(), RETRY_AFTER.as_str())
+                .and_then(|v| retry::parse_retry_after(&v, SystemTime::now()));
             return Err(FetchError::Status {
                 url: url.to_string(),
                 status,
+                retry_after,
             });
         }
         let headers = response.headers().clone();
@@ -185,7 +277,7 @@ impl Fetcher {
         let mut body = Vec::new();
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| self.request_error(url, e))?;
+            let chunk = chunk.map_err(|e| self.body_error(url, e))?;
             if body.len() as u64 + chunk.len() as u64 > limit {
                 return Err(FetchError::TooLarge {
                     url: url.to_string(),
@@ -241,25 +333,72 @@ impl Fetcher {
         }))
     }
 
+    /// An error before the response arrived.
     fn request_error(&self, url: &Url, e: reqwest::Error) -> FetchError {
         let url = url.to_string();
+        let reason = error_chain(&e);
         if e.is_timeout() {
-            FetchError::Timeout {
-                url,
-                seconds: self.settings.timeout.as_secs(),
-            }
+            let after = if e.is_connect() {
+                self.settings.connect_timeout.min(self.settings.timeout)
+            } else {
+                self.settings.timeout
+            };
+            FetchError::Timeout { url, after }
         } else if e.is_connect() {
-            FetchError::Connect {
-                url,
-                reason: error_chain(&e),
-            }
+            FetchError::Connect { url, reason }
+        } else if e.is_redirect() {
+            FetchError::Redirect { url, reason }
+        } else if e.is_builder() {
+            FetchError::Request { url, reason }
         } else {
-            FetchError::Request {
+            // The connection was made and then dropped (reset, closed before a response).
+            FetchError::Broken {
                 url,
-                reason: error_chain(&e),
+                stage: "before the response",
+                reason,
             }
         }
     }
+
+    /// An error while the body streams in: a timeout, an undecodable (compressed) body, or
+    /// the connection broken mid-body.
+    fn body_error(&self, url: &Url, e: reqwest::Error) -> FetchError {
+        let url = url.to_string();
+        let reason = error_chain(&e);
+        if e.is_timeout() {
+            FetchError::Timeout {
+                url,
+                after: self.settings.timeout,
+            }
+        } else if is_invalid_data(&e) {
+            FetchError::Request {
+                url,
+                reason: format!("cannot decode the body: {reason}"),
+            }
+        } else {
+            FetchError::Broken {
+                url,
+                stage: "while reading the body",
+                reason,
+            }
+        }
+    }
+}
+
+/// Whether a body error is bad data (a corrupt compressed stream) rather than a broken
+/// connection. reqwest reports both as decode errors when decompression is on, so the cause
+/// decides.
+fn is_invalid_data(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(e);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::InvalidData
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {

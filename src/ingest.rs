@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use url::Url;
 
 #[derive(Debug, Clone, Default)]
@@ -77,6 +77,8 @@ pub struct DocumentReport {
     pub outcome: &'static str,
     pub http_status: Option<u16>,
     pub duration_ms: u64,
+    /// Requests made, retries included.
+    pub attempts: usize,
     pub error: Option<String>,
 }
 
@@ -123,6 +125,7 @@ pub async fn run(
         }
     }
     store.sync_sources(&config.sources)?;
+    store.set_unknown_after_failures(config.fetch.unknown_after_failures)?;
     let mut chosen: Vec<Source> = config
         .sources
         .iter()
@@ -137,7 +140,6 @@ pub async fn run(
     let run_id = store.begin_run(started_at)?;
 
     let fetcher = Fetcher::new(&config.fetch).map_err(|e| IngestError::Client(e.to_string()))?;
-    let permits = Arc::new(Semaphore::new(config.fetch.concurrency));
     let (sender, mut receiver) = mpsc::channel::<SourceResult>(config.fetch.concurrency.max(1));
 
     let progress = options.progress.clone();
@@ -162,7 +164,6 @@ pub async fn run(
     let mut tasks = Vec::with_capacity(chosen.len());
     for source in chosen {
         let fetcher = fetcher.clone();
-        let permits = permits.clone();
         let states = states.clone();
         let resolved = resolved.clone();
         let sender = sender.clone();
@@ -171,7 +172,7 @@ pub async fn run(
                 .get(&source.id)
                 .filter(|r| r.url == source.url.as_str())
                 .map(|r| r.kind);
-            let result = fetch_source(&fetcher, &permits, &states, source, known).await;
+            let result = fetch_source(&fetcher, &states, source, known).await;
             // A closed channel means the writer failed; its error is reported below.
             let _ = sender.send(result).await;
         }));
@@ -247,6 +248,7 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
                 outcome,
                 http_status,
                 duration_ms: d.duration.as_millis() as u64,
+                attempts: d.attempts,
                 error,
             }
         })
@@ -265,9 +267,9 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
 
 /// Fetches and parses every document of one source. Never fails: failures are outcomes.
 /// An `auto` source reads with the kind stored for it (`known`), or probes for one first.
+/// The fetcher keeps to the concurrency limits and retries transient faults.
 async fn fetch_source(
     fetcher: &Fetcher,
-    permits: &Semaphore,
     states: &HashMap<(String, String), EndpointState>,
     source: Source,
     known: Option<Kind>,
@@ -279,7 +281,7 @@ async fn fetch_source(
         (Kind::Auto, None) => {
             let started_at = Utc::now();
             let clock = Instant::now();
-            match probe::probe(fetcher, &source.url, Some(permits)).await {
+            match probe::probe(fetcher, &source.url).await {
                 Ok(resolution) => {
                     tracing::info!(source = %source.id, kind = %resolution.kind, "kind auto resolved");
                     resolved = Some(ResolvedKind {
@@ -295,6 +297,8 @@ async fn fetch_source(
                         url: source.url.to_string(),
                         fetched_at: started_at,
                         duration: clock.elapsed(),
+                        // The probe's own fetches retry inside the fetcher; one probe, one row.
+                        attempts: 1,
                         outcome: DocumentOutcome::Failed {
                             http_status: None,
                             error: e.to_string(),
@@ -317,10 +321,8 @@ async fn fetch_source(
     while let Some(endpoint) = queue.pop_front() {
         let key = (source.id.clone(), endpoint.url.to_string());
         let state = states.get(&key).cloned().unwrap_or_default();
-        let attempt = {
-            let _permit = permits.acquire().await;
-            fetcher.fetch(&endpoint.url, &state.validators).await
-        };
+        let attempt = fetcher.fetch(&endpoint.url, &state.validators).await;
+        let failure_text = attempt.failure_text();
         let mut outcome = match attempt.result {
             Ok(Fetched::NotModified { .. }) => DocumentOutcome::NotModified,
             Ok(Fetched::Page(page)) => {
@@ -329,17 +331,15 @@ async fn fetch_source(
                 let url = page.url.to_string();
                 let fetched_at = page.fetched_at;
                 let validators = page.validators.clone();
+                let content_type = page.content_type;
                 let body = page.body;
                 let parsed = tokio::task::spawn_blocking(move || {
-                    parse_document(
-                        &source,
-                        kind,
-                        &url,
+                    let fetched = FetchedBody {
+                        url: &url,
                         fetched_at,
-                        body,
-                        validators,
-                        previous_hash,
-                    )
+                        content_type: content_type.as_deref(),
+                    };
+                    parse_document(&source, kind, &fetched, body, validators, previous_hash)
                 })
                 .await;
                 match parsed {
@@ -356,7 +356,7 @@ async fn fetch_source(
             },
             Err(e) => DocumentOutcome::Failed {
                 http_status: e.http_status(),
-                error: e.to_string(),
+                error: failure_text.unwrap_or_else(|| e.to_string()),
                 body: None,
             },
         };
@@ -374,6 +374,7 @@ async fn fetch_source(
             url: endpoint.url.to_string(),
             fetched_at: attempt.started_at,
             duration: attempt.duration,
+            attempts: attempt.attempts,
             outcome,
         });
         // The source fails as a whole: its other documents are not worth fetching now.
@@ -452,11 +453,17 @@ pub fn content_hash(body: &[u8]) -> String {
     hex::encode(Sha256::digest(body))
 }
 
+/// Where and when a body was fetched, and what the server said it is.
+struct FetchedBody<'a> {
+    url: &'a str,
+    fetched_at: DateTime<Utc>,
+    content_type: Option<&'a str>,
+}
+
 fn parse_document(
     source: &Source,
     kind: Kind,
-    url: &str,
-    fetched_at: DateTime<Utc>,
+    fetched: &FetchedBody<'_>,
     body: Vec<u8>,
     validators: Validators,
     previous_hash: Option<String>,
@@ -465,13 +472,14 @@ fn parse_document(
     if previous_hash.as_deref() == Some(hash.as_str()) {
         return DocumentOutcome::Unchanged { hash, validators };
     }
+    let url = fetched.url;
     let input = PageInput {
         url,
         body: &body,
-        fetched_at,
+        fetched_at: fetched.fetched_at,
         zone: source.zone,
     };
-    match kind.parse(&input) {
+    match kind.parse_fetched(&input, fetched.content_type) {
         Ok(observation) => DocumentOutcome::Parsed {
             body,
             hash,

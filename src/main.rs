@@ -356,7 +356,7 @@ fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
                 zone,
             };
             let observation = kind
-                .parse(&page)
+                .parse_fetched(&page, None)
                 .map_err(|e| Failure::runtime(format!("{}: {e}", file.display())))?;
             let mut out = io::stdout().lock();
             serde_json::to_writer_pretty(&mut out, &observation).map_err(Failure::runtime)?;
@@ -390,7 +390,7 @@ fn probe_auto_sources(config: &Config) -> Result<u8, Failure> {
     let mut unresolved = 0;
     let mut out = io::stdout().lock();
     for source in config.sources.iter().filter(|s| s.kind == Kind::Auto) {
-        let line = match runtime.block_on(statusdb::probe::probe(&fetcher, &source.url, None)) {
+        let line = match runtime.block_on(statusdb::probe::probe(&fetcher, &source.url)) {
             Ok(resolution) => format!(
                 "{}: auto -> {} ({})",
                 source.id,

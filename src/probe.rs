@@ -6,7 +6,6 @@
 use crate::fetch::{Fetched, Fetcher, Validators};
 use crate::providers::auto::{self, AutoError, Evidence};
 use crate::providers::{Confidence, Kind, names_a_file};
-use tokio::sync::Semaphore;
 use url::Url;
 
 /// The kind chosen for a URL, with every verdict that went into the choice.
@@ -35,11 +34,7 @@ pub struct ProbeError {
 /// Probes `url`: for each format kind, the first document it would read (the page itself, its
 /// `/api/v2/summary.json`, its `/history.atom`, ...; each fetched once; for the URL of one
 /// document, that document), judged by that kind's detector. A document that cannot be fetched counts as `No` for its kinds, with the reason.
-pub async fn probe(
-    fetcher: &Fetcher,
-    url: &Url,
-    permits: Option<&Semaphore>,
-) -> Result<Resolution, ProbeError> {
+pub async fn probe(fetcher: &Fetcher, url: &Url) -> Result<Resolution, ProbeError> {
     let mut documents: Vec<(Url, Vec<Kind>)> = Vec::new();
     for &kind in Kind::FORMATS {
         // A URL that names one document (`…/history.rss`, `…/summary.json`) is judged by every
@@ -59,13 +54,8 @@ pub async fn probe(
     }
     let mut evidence = Vec::new();
     for (document, kinds) in documents {
-        let attempt = {
-            let _permit = match permits {
-                Some(p) => p.acquire().await.ok(),
-                None => None,
-            };
-            fetcher.fetch(&document, &Validators::default()).await
-        };
+        // The fetcher keeps to the global and per-host concurrency limits.
+        let attempt = fetcher.fetch(&document, &Validators::default()).await;
         match attempt.result {
             Ok(Fetched::Page(page)) => {
                 for kind in kinds {

@@ -43,14 +43,16 @@ pub fn run(store: &Store, subject: Subject, filter: &QueryFilter) -> Result<Tabl
             ],
         ),
         Subject::Components => (
-            "SELECT vendor, group_name AS \"group\", name, status, updated_at, last_seen_at
-             FROM components WHERE (?1 IS NULL OR vendor = ?1)
-             ORDER BY vendor, group_name IS NOT NULL, group_name, name LIMIT ?2",
+            // `unknown` while the component's source keeps failing, with its last success.
+            "SELECT vendor, group_name AS \"group\", name, status, updated_at, last_seen_at,
+                    last_success_at
+             FROM latest_component_status WHERE (?1 IS NULL OR vendor = ?1)
+             ORDER BY vendor, group_name IS NOT NULL, group_name, name, component_id LIMIT ?2",
             vec![filter.vendor.clone().into(), limit.into()],
         ),
         Subject::Fetches => (
             "SELECT f.id, f.source_id AS source, f.url, f.fetched_at, f.duration_ms, f.http_status,
-                    f.outcome, f.error
+                    f.attempts, f.outcome, f.error
              FROM fetches f JOIN sources s ON s.id = f.source_id
              WHERE (?1 IS NULL OR f.source_id = ?1) AND (?2 IS NULL OR s.vendor = ?2)
              ORDER BY f.id DESC LIMIT ?3",

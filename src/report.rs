@@ -68,6 +68,8 @@ pub struct DocumentEntry {
     pub outcome: &'static str,
     pub http_status: Option<u16>,
     pub duration_ms: u64,
+    /// Requests made: more than 1 when a transient fault was retried.
+    pub attempts: usize,
     pub error: Option<String>,
 }
 
@@ -134,6 +136,7 @@ impl IngestReport {
                             outcome: d.outcome,
                             http_status: d.http_status,
                             duration_ms: d.duration_ms,
+                            attempts: d.attempts,
                             error: d.error.clone(),
                         })
                         .collect(),

@@ -4,6 +4,21 @@
 use crate::config::Source;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// The longest a failing source waits before its next attempt under `ingest --due` (unless
+/// its own interval is longer).
+pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 60 * 60);
+
+/// How long `ingest --due` leaves a source alone after its `failures`-th failure in a row:
+/// its interval doubled per failure (2×, 4×, 8×, ...), at most `MAX_BACKOFF`. A success puts it
+/// back on its interval.
+pub fn failure_backoff(interval: Duration, failures: i64) -> Duration {
+    let doublings = failures.clamp(0, 30) as u32;
+    interval
+        .saturating_mul(1u32 << doublings)
+        .min(MAX_BACKOFF.max(interval))
+}
 
 pub fn due(
     store: &Store,
@@ -18,4 +33,26 @@ pub fn due(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_per_failure_up_to_the_cap() {
+        let five_minutes = Duration::from_secs(300);
+        let waits: Vec<u64> = (1..=8)
+            .map(|n| failure_backoff(five_minutes, n).as_secs())
+            .collect();
+        // 10m, 20m, 40m, 80m, 160m, 320m, then the 6 h cap.
+        assert_eq!(
+            waits,
+            vec![600, 1200, 2400, 4800, 9600, 19200, 21600, 21600]
+        );
+        assert_eq!(failure_backoff(five_minutes, 10_000).as_secs(), 21600);
+        // An interval longer than the cap is never shortened.
+        let day = Duration::from_secs(86400);
+        assert_eq!(failure_backoff(day, 3), day);
+    }
 }

@@ -36,6 +36,8 @@ pub fn run(args: IngestArgs, quiet: bool) -> Result<u8, Failure> {
         .db
         .clone()
         .unwrap_or_else(|| config.database_path.clone());
+    // Checked before the lock file is made, so a bad path leaves nothing behind.
+    Store::preflight(&db).map_err(Failure::usage)?;
     let _lock = RunLock::acquire(&db)?;
     let store = Store::open(&db).map_err(Failure::usage)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -17,6 +17,7 @@ pub mod instatus;
 pub mod okta;
 mod rss_atom;
 pub mod salesforce;
+pub mod shape;
 pub mod slack;
 pub mod statusio;
 pub mod statuspage;
@@ -29,6 +30,7 @@ use crate::model::Observation;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+pub use shape::BodyFormat;
 use std::fmt;
 use url::Url;
 
@@ -168,6 +170,38 @@ impl Kind {
                 single(url)
             }
         }
+    }
+
+    /// What this kind's documents may be, for the checks every body passes before parsing
+    /// (`shape::check`). Kinds that read both JSON and a feed tell them apart by the body.
+    pub fn body_formats(self) -> &'static [BodyFormat] {
+        use BodyFormat::{Html, Json, Text, Xml};
+        match self {
+            Kind::Statuspage
+            | Kind::Betterstack
+            | Kind::Statusio
+            | Kind::Cachet
+            | Kind::Gcp
+            | Kind::Slack
+            | Kind::Salesforce => &[Json],
+            Kind::Incidentio | Kind::Instatus | Kind::Aws => &[Json, Xml],
+            Kind::Feed | Kind::Azure | Kind::Okta | Kind::StatuspageFeed => &[Xml],
+            Kind::StatuspageHtml => &[Html],
+            Kind::Aggregator => &[Html, Text],
+            // `auto` reads whatever the probed kind reads; the body decides.
+            Kind::Auto => &[Json, Xml, Html, Text],
+        }
+    }
+
+    /// Checks a fetched body's shape (`shape::check`: empty, wrong format, login or captcha
+    /// page, truncated JSON) and then parses it. Ingest and `statusdb parse` read pages this way.
+    pub fn parse_fetched(
+        self,
+        page: &PageInput<'_>,
+        content_type: Option<&str>,
+    ) -> Result<Observation, ParseError> {
+        shape::check(self, content_type, page.body)?;
+        self.parse(page)
     }
 
     /// Parses one fetched document of this kind. `auto` recognises the document's format

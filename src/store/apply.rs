@@ -9,6 +9,7 @@ use crate::fetch::Validators;
 use crate::model::{ComponentRecord, Observation, db_time};
 use crate::normalize::{self, Seen};
 use crate::providers::Kind;
+use crate::schedule;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use std::io::Read;
@@ -46,6 +47,8 @@ pub struct DocumentResult {
     pub url: String,
     pub fetched_at: DateTime<Utc>,
     pub duration: Duration,
+    /// Requests made for this document, retries included.
+    pub attempts: usize,
     pub outcome: DocumentOutcome,
 }
 
@@ -109,9 +112,6 @@ impl SourceChanges {
         self.updates_changed += c.updates_changed;
     }
 }
-
-/// The longest a failing source waits before its next attempt under `ingest --due`.
-const MAX_BACKOFF: Duration = Duration::from_secs(6 * 60 * 60);
 
 impl Store {
     /// Writes one source's run: all of it, or (on a database error) none of it.
@@ -177,8 +177,8 @@ fn apply(
         };
         conn.prepare_cached(
             "INSERT INTO fetches(run_id, source_id, url, fetched_at, duration_ms, http_status,
-               outcome, error, raw_page_hash, bytes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+               outcome, error, raw_page_hash, bytes, attempts)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
             run_id,
@@ -191,6 +191,7 @@ fn apply(
             error,
             hash,
             size.map(|s| s as i64),
+            doc.attempts as i64,
         ])?;
     }
 
@@ -223,10 +224,7 @@ fn apply(
             |r| r.get(0),
         )?;
         let failures = failures + 1;
-        let backoff = source
-            .interval
-            .saturating_mul(1u32 << failures.clamp(0, 16) as u32)
-            .min(MAX_BACKOFF.max(source.interval));
+        let backoff = schedule::failure_backoff(source.interval, failures);
         conn.execute(
             "UPDATE sources SET last_attempt_at = ?2, last_error = ?3,
                consecutive_failures = ?4, next_due_at = ?5 WHERE id = ?1",

@@ -57,6 +57,78 @@ pub struct Store {
 }
 
 impl Store {
+    /// Checks, without creating or changing any file, that `open` can write the database:
+    /// its directory exists, and an existing file is a writable SQLite database of a schema
+    /// version this build knows. `ingest` runs this before taking its lock, so a bad path
+    /// leaves nothing behind.
+    pub fn preflight(path: &Path) -> Result<(), StoreError> {
+        let open_error = |reason: String| StoreError::Open {
+            path: path.to_path_buf(),
+            reason,
+        };
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+            && !dir.is_dir()
+        {
+            return Err(open_error(format!(
+                "directory {} does not exist",
+                dir.display()
+            )));
+        }
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(open_error(e.to_string())),
+        };
+        if !meta.is_file() {
+            return Err(open_error("not a regular file".into()));
+        }
+        // The permission bits, not access(2): root may write anything, but a file made
+        // read-only says it is not to be written.
+        if meta.permissions().readonly() {
+            return Err(open_error("the file is read-only".into()));
+        }
+        Store::check_header(path)
+    }
+
+    /// Checks that an existing non-empty file is a SQLite database whose schema version (the
+    /// header's user_version, offset 60, big-endian) this build knows, reading only its header.
+    fn check_header(path: &Path) -> Result<(), StoreError> {
+        let open_error = |reason: String| StoreError::Open {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let mut header = [0u8; 100];
+        let mut file = std::fs::File::open(path).map_err(|e| open_error(e.to_string()))?;
+        let mut read = 0;
+        while read < header.len() {
+            match std::io::Read::read(&mut file, &mut header[read..]) {
+                Ok(0) => break,
+                Ok(n) => read += n,
+                Err(e) => return Err(open_error(e.to_string())),
+            }
+        }
+        if read == 0 {
+            return Ok(());
+        }
+        if read < 16 || &header[..16] != b"SQLite format 3\0" {
+            return Err(open_error("not a SQLite database".into()));
+        }
+        if read == header.len() {
+            let found = i64::from(u32::from_be_bytes([
+                header[60], header[61], header[62], header[63],
+            ]));
+            if found > schema::SCHEMA_VERSION {
+                return Err(StoreError::NewerSchema {
+                    path: path.to_path_buf(),
+                    found,
+                    supported: schema::SCHEMA_VERSION,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Opens (creating if needed) a database and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let open_error = |reason: String| StoreError::Open {
@@ -79,10 +151,18 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_error(e.to_string()))?;
+        // SQLite quietly falls back to read-only when it may not write the file.
+        if conn
+            .is_readonly(rusqlite::MAIN_DB)
+            .map_err(|e| open_error(e.to_string()))?
+        {
+            return Err(open_error("the database cannot be written".into()));
+        }
         Store::setup(conn, path)
     }
 
-    /// Opens an existing database without creating or migrating it (for export and query).
+    /// Opens an existing database for reading (export and query): never creates one. A
+    /// writable one is migrated like `open` does; a read-only file is read as it is.
     pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
         if !path.is_file() {
             return Err(StoreError::Open {
@@ -90,7 +170,49 @@ impl Store {
                 reason: "no such database; run `statusdb ingest` first".into(),
             });
         }
+        Store::check_header(path)?;
+        let read_only = std::fs::metadata(path)
+            .map(|m| m.permissions().readonly())
+            .unwrap_or(false);
+        if read_only {
+            return Store::open_read_only(path);
+        }
         Store::open(path)
+    }
+
+    fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let open_error = |reason: String| StoreError::Open {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open_error(e.to_string()))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|e| open_error(e.to_string()))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| open_error(e.to_string()))?;
+        if version > schema::SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: path.to_path_buf(),
+                found: version,
+                supported: schema::SCHEMA_VERSION,
+            });
+        }
+        if version < schema::SCHEMA_VERSION {
+            return Err(open_error(format!(
+                "schema version {version} needs upgrading to {}, and the file is read-only; \
+                 run `statusdb ingest` on a writable copy",
+                schema::SCHEMA_VERSION
+            )));
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     fn setup(conn: Connection, path: &Path) -> Result<Store, StoreError> {
@@ -168,6 +290,15 @@ impl Store {
             }
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// How many failed runs in a row make a source's components `unknown` (from the config).
+    pub fn set_unknown_after_failures(&mut self, failures: u32) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sources SET unknown_after_failures = ?1 WHERE unknown_after_failures != ?1",
+            [i64::from(failures)],
+        )?;
         Ok(())
     }
 

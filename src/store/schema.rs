@@ -6,6 +6,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_1,
     MIGRATION_2_EVENTS_AND_VIEWS,
     MIGRATION_3_AUTO_KIND_AND_TIME_SOURCES,
+    MIGRATION_4_FAIL_CLOSED,
 ];
 
 /// The schema version this build writes.
@@ -284,4 +285,22 @@ ALTER TABLE incidents ADD COLUMN scheduled_for_raw TEXT;
 ALTER TABLE incidents ADD COLUMN scheduled_for_source TEXT;
 ALTER TABLE incidents ADD COLUMN scheduled_until_raw TEXT;
 ALTER TABLE incidents ADD COLUMN scheduled_until_source TEXT;
+"#;
+
+/// Fail closed: a source failing `unknown_after_failures` runs in a row has its components
+/// reported `unknown` (the vendor's last word is kept beside it as `declared_status`); and how
+/// many requests each fetch took, retries included.
+const MIGRATION_4_FAIL_CLOSED: &str = r#"
+ALTER TABLE sources ADD COLUMN unknown_after_failures INTEGER NOT NULL DEFAULT 3;
+ALTER TABLE fetches ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
+
+DROP VIEW latest_component_status;
+CREATE VIEW latest_component_status AS
+    SELECT c.id AS component_id, c.vendor, c.group_name, c.name,
+           CASE WHEN s.consecutive_failures >= s.unknown_after_failures THEN 'unknown'
+                ELSE c.status END AS status,
+           c.status_raw, c.updated_at, c.source_id, c.last_seen_at,
+           s.consecutive_failures >= s.unknown_after_failures AS stale,
+           c.status AS declared_status, s.last_success_at, s.consecutive_failures, s.last_error
+    FROM components c JOIN sources s ON s.id = c.source_id;
 "#;

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// One canned response.
 #[derive(Clone, Debug)]
@@ -17,6 +18,21 @@ pub struct Route {
     pub headers: Vec<(String, String)>,
     /// When set, a request with a matching `If-None-Match` gets `304`.
     pub etag: Option<String>,
+    /// How the body is sent (all at once by default).
+    pub delivery: Delivery,
+    /// Waited before answering.
+    pub delay: Duration,
+}
+
+/// How a route's body goes out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// In one piece, with a Content-Length.
+    Whole,
+    /// Chunked, in pieces of this size, without a Content-Length.
+    Chunked(usize),
+    /// The body, then these bytes again and again every interval, forever.
+    Trickle { chunk: Vec<u8>, every: Duration },
 }
 
 impl Route {
@@ -28,6 +44,8 @@ impl Route {
             body,
             headers: vec![("content-type".into(), "application/json".into())],
             etag: Some(etag),
+            delivery: Delivery::Whole,
+            delay: Duration::ZERO,
         }
     }
 
@@ -37,7 +55,14 @@ impl Route {
             body: body.into(),
             headers: vec![("content-type".into(), "text/plain".into())],
             etag: None,
+            delivery: Delivery::Whole,
+            delay: Duration::ZERO,
         }
+    }
+
+    /// A redirect to `location`.
+    pub fn redirect(status: u16, location: &str) -> Route {
+        Route::status(status, "").header("location", location)
     }
 
     pub fn content_type(mut self, value: &str) -> Route {
@@ -50,6 +75,21 @@ impl Route {
         self.etag = None;
         self
     }
+
+    pub fn header(mut self, name: &str, value: &str) -> Route {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn delivery(mut self, delivery: Delivery) -> Route {
+        self.delivery = delivery;
+        self
+    }
+
+    pub fn delayed(mut self, delay: Duration) -> Route {
+        self.delay = delay;
+        self
+    }
 }
 
 fn fnv(bytes: &[u8]) -> u64 {
@@ -60,10 +100,16 @@ fn fnv(bytes: &[u8]) -> u64 {
 
 #[derive(Default)]
 struct State {
-    routes: HashMap<String, Route>,
+    /// Per path, the responses in the order they are given; the last one repeats.
+    routes: HashMap<String, (Vec<Route>, usize)>,
     /// Requests per path, and how many of them were answered 304.
     hits: HashMap<String, usize>,
     not_modified: HashMap<String, usize>,
+    /// When each request to a path arrived.
+    arrivals: HashMap<String, Vec<Instant>>,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 /// A loopback HTTP server that lives as long as the value.
@@ -91,9 +137,9 @@ impl TestServer {
                 let app = axum::Router::new().fallback(move |request: Request<Body>| {
                     let shared = shared.clone();
                     async move {
-                        let uri = request.uri();
+                        let uri = request.uri().clone();
                         let full = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-                        respond(&shared, full, uri.path(), request.headers())
+                        respond(shared, full, uri.path(), request.headers()).await
                     }
                 });
                 axum::serve(listener, app)
@@ -117,7 +163,34 @@ impl TestServer {
     }
 
     pub fn route(&self, path: &str, route: Route) {
-        self.state.lock().unwrap().routes.insert(path.into(), route);
+        self.routes(path, vec![route]);
+    }
+
+    /// Answers successive requests to `path` with these routes in turn; the last one repeats.
+    pub fn routes(&self, path: &str, routes: Vec<Route>) {
+        assert!(!routes.is_empty());
+        self.state
+            .lock()
+            .unwrap()
+            .routes
+            .insert(path.into(), (routes, 0));
+    }
+
+    /// When each request to `path` arrived, in order.
+    pub fn arrivals(&self, path: &str) -> Vec<Instant> {
+        self.state
+            .lock()
+            .unwrap()
+            .arrivals
+            .get(path)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The most requests the server was answering at once (a request counts until its
+    /// response starts).
+    pub fn max_in_flight(&self) -> usize {
+        self.state.lock().unwrap().max_in_flight
     }
 
     pub fn serve(&self, path: &str, body: impl Into<Vec<u8>>) {
@@ -152,15 +225,54 @@ impl Drop for TestServer {
 
 /// A route set for the path with its query (`/api/v1/incidents?page=2`) answers that exact
 /// request; otherwise the route of the path alone does.
-fn respond(state: &Mutex<State>, full: &str, path: &str, headers: &HeaderMap) -> Response<Body> {
-    let mut state = state.lock().unwrap();
-    let path = if state.routes.contains_key(full) {
-        full
-    } else {
-        path
+async fn respond(
+    state: Arc<Mutex<State>>,
+    full: &str,
+    path: &str,
+    headers: &HeaderMap,
+) -> Response<Body> {
+    let (path, route) = {
+        let mut state = state.lock().unwrap();
+        let path = if state.routes.contains_key(full) {
+            full
+        } else {
+            path
+        };
+        *state.hits.entry(path.to_string()).or_default() += 1;
+        state
+            .arrivals
+            .entry(path.to_string())
+            .or_default()
+            .push(Instant::now());
+        state.in_flight += 1;
+        state.max_in_flight = state.max_in_flight.max(state.in_flight);
+        let route = match state.routes.get_mut(path) {
+            Some((routes, served)) => {
+                let route = routes[(*served).min(routes.len() - 1)].clone();
+                *served += 1;
+                Some(route)
+            }
+            None => None,
+        };
+        (path, route)
     };
-    *state.hits.entry(path.to_string()).or_default() += 1;
-    let Some(route) = state.routes.get(path).cloned() else {
+    if let Some(route) = &route
+        && !route.delay.is_zero()
+    {
+        tokio::time::sleep(route.delay).await;
+    }
+    let response = answer(&state, path, headers, route);
+    state.lock().unwrap().in_flight -= 1;
+    response
+}
+
+fn answer(
+    state: &Mutex<State>,
+    path: &str,
+    headers: &HeaderMap,
+    route: Option<Route>,
+) -> Response<Body> {
+    let Some(route) = route else {
         return Response::builder()
             .status(StatusCode::NOT_FOUND)
             .body(Body::from("not found"))
@@ -173,6 +285,7 @@ fn respond(state: &Mutex<State>, full: &str, path: &str, headers: &HeaderMap) ->
     if let (Some(etag), Some(asked)) = (&route.etag, conditional)
         && *etag == asked
     {
+        let mut state = state.lock().unwrap();
         *state.not_modified.entry(path.to_string()).or_default() += 1;
         return Response::builder()
             .status(StatusCode::NOT_MODIFIED)
@@ -187,7 +300,111 @@ fn respond(state: &Mutex<State>, full: &str, path: &str, headers: &HeaderMap) ->
     if let Some(etag) = &route.etag {
         response = response.header("etag", etag);
     }
-    response.body(Body::from(route.body)).unwrap()
+    let body = match route.delivery {
+        Delivery::Whole => Body::from(route.body),
+        Delivery::Chunked(size) => {
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> = route
+                .body
+                .chunks(size.max(1))
+                .map(|c| Ok(c.to_vec()))
+                .collect();
+            Body::from_stream(futures::stream::iter(chunks))
+        }
+        Delivery::Trickle { chunk, every } => {
+            let first = futures::stream::once(async move { Ok::<_, std::io::Error>(route.body) });
+            let rest = futures::stream::unfold(chunk, move |chunk| async move {
+                tokio::time::sleep(every).await;
+                Some((Ok(chunk.clone()), chunk))
+            });
+            Body::from_stream(futures::StreamExt::chain(first, rest))
+        }
+    };
+    response.body(body).unwrap()
+}
+
+/// A raw TCP server for faults no HTTP library sends on purpose: it reads a request, writes
+/// `reply` as it is, then ends the connection as `end` says.
+pub struct RawServer {
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawEnd {
+    /// A TCP reset (SO_LINGER 0, then close).
+    Reset,
+    /// An orderly close (FIN).
+    Close,
+}
+
+impl RawServer {
+    pub fn start(reply: Vec<u8>, end: RawEnd) -> RawServer {
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (shutdown_tx, mut shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                loop {
+                    let (mut socket, _) = tokio::select! {
+                        accepted = listener.accept() => accepted.unwrap(),
+                        _ = &mut shutdown_rx => return,
+                    };
+                    let reply = reply.clone();
+                    tokio::spawn(async move {
+                        let mut request = Vec::new();
+                        let mut buffer = [0u8; 4096];
+                        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                            match socket.read(&mut buffer).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => request.extend_from_slice(&buffer[..n]),
+                            }
+                        }
+                        let _ = socket.write_all(&reply).await;
+                        let _ = socket.flush().await;
+                        if end == RawEnd::Reset {
+                            let _ = socket.set_zero_linger();
+                        }
+                        drop(socket);
+                    });
+                }
+            });
+        });
+        RawServer {
+            addr: addr_rx.recv().unwrap(),
+            shutdown: Some(shutdown_tx),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+}
+
+impl Drop for RawServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A loopback URL nothing listens on: connecting is refused.
+pub fn refused_url(path: &str) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}{path}")
 }
 
 /// The repository's `fixtures/` directory.
@@ -223,9 +440,25 @@ impl<'a> SourceSpec<'a> {
 
 /// Writes `config.toml` into `dir` with a database `dir/statusdb.sqlite`.
 pub fn write_config(dir: &Path, sources: &[SourceSpec<'_>]) -> PathBuf {
-    let mut text = String::from(
-        "[database]\npath = \"statusdb.sqlite\"\n\n[fetch]\nconcurrency = 4\ntimeout = \"10s\"\n",
-    );
+    write_config_with(dir, "concurrency = 4\ntimeout = \"10s\"\n", sources)
+}
+
+/// `[fetch]` settings for tests of faults: short timeouts and retry waits, so that a test
+/// of a retried fault takes a fraction of a second (Retry-After is honoured as asked).
+pub const FAST_FETCH: &str = "concurrency = 4
+timeout = \"1s\"
+connect_timeout = \"500ms\"
+attempts = 3
+retry_base_delay = \"20ms\"
+retry_max_delay = \"100ms\"
+retry_after_max = \"10s\"
+max_body_bytes = 8388608
+max_redirects = 5
+";
+
+/// Like `write_config`, with the given lines as the `[fetch]` table.
+pub fn write_config_with(dir: &Path, fetch: &str, sources: &[SourceSpec<'_>]) -> PathBuf {
+    let mut text = format!("[database]\npath = \"statusdb.sqlite\"\n\n[fetch]\n{fetch}");
     for s in sources {
         text.push_str(&format!(
             "\n[[sources]]\nid = \"{}\"\nvendor = \"{}\"\nkind = \"{}\"\nurl = \"{}\"\ninterval = \"1m\"\n",
