@@ -304,6 +304,7 @@ async fn fetch_source(
                     return SourceResult {
                         source,
                         resolved: None,
+                        read_as: None,
                         documents,
                     };
                 }
@@ -384,6 +385,7 @@ async fn fetch_source(
     SourceResult {
         source,
         resolved,
+        read_as: Some(kind),
         documents,
     }
 }

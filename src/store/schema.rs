@@ -6,6 +6,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_1,
     MIGRATION_2_EVENTS_AND_VIEWS,
     MIGRATION_3_AUTO_KIND_AND_TIME_SOURCES,
+    MIGRATION_4_NORMALIZE,
 ];
 
 /// The schema version this build writes.
@@ -284,4 +285,81 @@ ALTER TABLE incidents ADD COLUMN scheduled_for_raw TEXT;
 ALTER TABLE incidents ADD COLUMN scheduled_for_source TEXT;
 ALTER TABLE incidents ADD COLUMN scheduled_until_raw TEXT;
 ALTER TABLE incidents ADD COLUMN scheduled_until_source TEXT;
+"#;
+
+/// One record per incident (docs/NORMALIZE.md): the normalized title the title rule looks
+/// records up by; the flags of every stored time (so a later merge still sees an ambiguous
+/// zone); the status an update's text supports and the zone its text is read in; which
+/// source's observation alone showed an anomaly; the zone and kind `reparse` reads stored
+/// pages with; parse notes per fetch; and component history from updates beside page
+/// snapshots (`component_status_changes` is rebuilt: an update may name a component no page
+/// listed, so the column no longer references `components`).
+const MIGRATION_4_NORMALIZE: &str = r#"
+ALTER TABLE incidents ADD COLUMN title_key TEXT;
+CREATE INDEX incidents_by_title_key ON incidents(vendor, kind, title_key);
+ALTER TABLE incidents ADD COLUMN created_at_flags TEXT;
+ALTER TABLE incidents ADD COLUMN started_at_flags TEXT;
+ALTER TABLE incidents ADD COLUMN resolved_at_flags TEXT;
+ALTER TABLE incidents ADD COLUMN structured_started_at_flags TEXT;
+ALTER TABLE incidents ADD COLUMN structured_resolved_at_flags TEXT;
+ALTER TABLE incidents ADD COLUMN scheduled_for_flags TEXT;
+ALTER TABLE incidents ADD COLUMN scheduled_until_flags TEXT;
+ALTER TABLE incident_updates ADD COLUMN posted_at_flags TEXT;
+ALTER TABLE incident_updates ADD COLUMN status_stated TEXT;
+ALTER TABLE incident_updates ADD COLUMN zone TEXT;
+ALTER TABLE anomalies ADD COLUMN source_id TEXT;
+ALTER TABLE sources ADD COLUMN zone TEXT;
+ALTER TABLE fetches ADD COLUMN kind TEXT;
+
+-- What the parser of a fetched page kept but could not map, and anything else it noted.
+CREATE TABLE parse_notes (
+    fetch_id INTEGER NOT NULL REFERENCES fetches(id),
+    position INTEGER NOT NULL,
+    place TEXT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (fetch_id, position)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE component_status_changes_v4 (
+    id INTEGER PRIMARY KEY,
+    component_id TEXT NOT NULL,
+    vendor TEXT NOT NULL REFERENCES vendors(id),
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    previous_status TEXT,
+    changed_at TEXT NOT NULL,
+    source_id TEXT NOT NULL REFERENCES sources(id),
+    origin TEXT NOT NULL CHECK (origin IN ('snapshot', 'update')),
+    incident_id TEXT REFERENCES incidents(id),
+    update_id TEXT REFERENCES incident_updates(id),
+    CHECK ((origin = 'update') = (update_id IS NOT NULL))
+) STRICT;
+INSERT INTO component_status_changes_v4(id, component_id, vendor, name, status, previous_status,
+    changed_at, source_id, origin)
+    SELECT s.id, s.component_id, c.vendor, c.name, s.status, s.previous_status, s.changed_at,
+           s.source_id, 'snapshot'
+    FROM component_status_changes s JOIN components c ON c.id = s.component_id;
+DROP VIEW component_status_periods;
+DROP TABLE component_status_changes;
+ALTER TABLE component_status_changes_v4 RENAME TO component_status_changes;
+CREATE INDEX component_changes_by_component ON component_status_changes(component_id, changed_at);
+CREATE INDEX component_changes_by_incident ON component_status_changes(incident_id);
+
+-- One row per period a component spent in one status, from page snapshots and incident
+-- updates together; a change to the status it already had (a snapshot confirming what an
+-- update announced) starts no new period.
+CREATE VIEW component_status_periods AS
+    WITH ordered AS (
+        SELECT s.*, lag(s.status) OVER (PARTITION BY s.component_id
+                                        ORDER BY s.changed_at, s.id) AS status_before
+        FROM component_status_changes s
+    ), changes AS (
+        SELECT * FROM ordered WHERE status_before IS NULL OR status_before <> status
+    )
+    SELECT ch.component_id, ch.vendor, c.group_name, ch.name, ch.status,
+           ch.changed_at AS started_at,
+           lead(ch.changed_at) OVER (PARTITION BY ch.component_id
+                                     ORDER BY ch.changed_at, ch.id) AS ended_at,
+           ch.origin
+    FROM changes ch LEFT JOIN components c ON c.id = ch.component_id;
 "#;
