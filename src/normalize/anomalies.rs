@@ -92,17 +92,19 @@ pub fn compute(
     if record.kind == IncidentKind::Incident {
         implausible_durations(record, &mut out);
     }
-    for (meaning, stated, structured, name) in [
+    for (meaning, stated, structured, chosen, name) in [
         (
             Meaning::Start,
             &text.start,
             &record.structured_started_at,
+            &record.started_at,
             "start",
         ),
         (
             Meaning::End,
             &text.end,
             &record.structured_resolved_at,
+            &record.resolved_at,
             "resolution",
         ),
     ] {
@@ -111,10 +113,17 @@ pub fn compute(
         };
         debug_assert_eq!(stated.meaning, meaning);
         if (stated.value.utc - structured.utc).abs() > STATED_TOLERANCE {
+            let used = if chosen.as_ref() == Some(&stated.value) {
+                "the stated time is used"
+            } else if chosen.as_ref() == Some(structured) {
+                "the structured time is kept: the text writes no zone, and the page's zone it was read in need not be the one meant"
+            } else {
+                "neither is used: the incident is not closed"
+            };
             out.push(Anomaly::new(
                 STATED_TIME_CONFLICT,
                 format!(
-                    "the structured {name} {} is {} away from the {name} the vendor states in {}: {} (after {:?}); the stated time is used",
+                    "the structured {name} {} is {} away from the {name} the vendor states in {}: {} (after {:?}); {used}",
                     describe(structured),
                     span_text(structured.utc, stated.value.utc),
                     update_name(record, stated.update),
@@ -227,26 +236,48 @@ fn label_conflict(record: &IncidentRecord, conflict: &LabelConflict) -> Anomaly 
         .map(|(s, list)| format!("{s} in {}", positions(list)))
         .collect::<Vec<_>>()
         .join(" and ");
-    let carried = if replaced.is_empty() {
-        "no update's text states another status; the labels are kept".to_string()
+    let last = record.updates.len() - 1;
+    let kept_last = (conflict.all_labelled.is_some() || conflict.contradicted.contains(&last))
+        && !conflict.replaced.iter().any(|(i, _, _)| *i == last);
+    let mut carried = if replaced.is_empty() {
+        "the labels are kept".to_string()
     } else {
         format!(
             "the text says {replaced}: the record carries those statuses (status_source stated), the labels are kept as status_label"
         )
     };
+    if kept_last && conflict.contradicted.contains(&last) {
+        carried.push_str(
+            "; the last update's closing label stands (the source closed the incident with it)",
+        );
+    }
     let detail = match &conflict.all_labelled {
         Some(label) => format!(
             "all {} updates are labelled {label:?}; {carried}",
             record.updates.len()
         ),
-        None => format!(
-            "{} labelled closing but the text says the team is investigating; {carried}",
-            if conflict.contradicted.len() == 1 {
-                format!("{} is", positions(&conflict.contradicted))
+        None => {
+            let described: Vec<String> = conflict
+                .contradicted
+                .iter()
+                .map(|&i| {
+                    format!(
+                        "update {} is labelled {:?}",
+                        i + 1,
+                        record.updates[i].status_raw.as_deref().unwrap_or("")
+                    )
+                })
+                .collect();
+            let says = if described.len() == 1 {
+                "but its text says"
             } else {
-                format!("{} are", positions(&conflict.contradicted))
-            }
-        ),
+                "but their texts say"
+            };
+            format!(
+                "{} {says} the team is investigating; {carried}",
+                described.join(", ")
+            )
+        }
     };
     Anomaly::new(STATUS_LABEL_CONFLICT, detail)
 }

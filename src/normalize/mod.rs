@@ -23,6 +23,7 @@ use crate::model::{
     Anomaly, IncidentKind, IncidentRecord, ObservedIncident, Status, TimeSource, TimeValue,
     format_utc,
 };
+use crate::timetext::Flag;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use times::{StatedTime, TextTimes};
@@ -259,7 +260,9 @@ pub fn derive(record: &mut IncidentRecord, observed: &ObservedIncident) {
 
 /// The best evidence for a time: the vendor's statement, else the structured field, else the
 /// derived value. A statement within the structured value's minute is the same claim read
-/// less finely: the structured instant is kept.
+/// less finely: the structured instant is kept. A statement whose zone the text does not
+/// write (read in the page's zone, flag `zone_from_page`) does not overrule a structured
+/// value it conflicts with: the page's zone today need not be the zone its old text meant.
 fn best(
     stated: Option<&StatedTime>,
     structured: Option<&TimeValue>,
@@ -267,6 +270,12 @@ fn best(
 ) -> Option<TimeValue> {
     match (stated, structured) {
         (Some(s), Some(t)) if same_minute(&s.value, t) && precision(t) >= precision(&s.value) => {
+            Some(t.clone())
+        }
+        (Some(s), Some(t))
+            if s.value.flags.contains(Flag::ZoneFromPage)
+                && (s.value.utc - t.utc).abs() > anomalies::STATED_TOLERANCE =>
+        {
             Some(t.clone())
         }
         (Some(s), _) => Some(s.value.clone()),
@@ -340,7 +349,7 @@ fn closing_update_time(record: &IncidentRecord) -> Option<TimeValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::TimeValue;
+    use crate::model::{ObservedUpdate, TimeValue, UpdateRecord};
 
     const VENDOR: &str = "github";
 

@@ -11,9 +11,16 @@
 //!   under "resolved").
 //!
 //! Text that states several statuses ("has been resolved; we continue to investigate the root
-//! cause", a timeline of the whole incident in one update) states none.
+//! cause") states none; a timeline of the whole incident written into one update (GitHub's
+//! imported history) states what its last entry states.
+//!
+//! A closing label on the incident's last update stands even where its text says otherwise:
+//! the source closed the incident with it, and reopening an incident on words alone would
+//! leave it open forever. The conflict is flagged all the same.
 
 use crate::model::{IncidentKind, IncidentRecord, Status};
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// Phrases (lower case) that state one status. A postmortem is recognised by its structure
 /// instead ([`is_postmortem`]).
@@ -95,10 +102,34 @@ pub fn is_postmortem(lower: &str) -> bool {
     (root_cause && headings >= 3) || named
 }
 
+/// A stamp that opens an entry of a timeline written into one update
+/// ("2019-05-07 10:35 UTC - ...", "<strong>2018-11-07 20:04:18</strong> - ...").
+static ENTRY_STAMP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}").expect("constant regex"));
+
+/// The last entry of a text that is a timeline of several updates (an imported history: two
+/// or more list items, or two or more entries opened by a full date and time), else the
+/// whole text. A timeline's status is its last entry's.
+fn last_entry(body: &str) -> &str {
+    let items: Vec<usize> = body.match_indices("<li>").map(|(i, _)| i).collect();
+    if items.len() >= 2 {
+        return &body[items[items.len() - 1]..];
+    }
+    let stamps: Vec<usize> = ENTRY_STAMP.find_iter(body).map(|m| m.start()).collect();
+    if stamps.len() >= 2 {
+        return &body[stamps[stamps.len() - 1]..];
+    }
+    body
+}
+
 /// The status an update's text states explicitly: a postmortem by its structure, else the one
-/// status whose phrases it uses. None when it states none or several.
+/// status whose phrases it uses (of a timeline, its last entry). None when it states none or
+/// several.
 pub fn text_status(body: &str) -> Option<Status> {
-    let lower = body.to_lowercase();
+    if is_postmortem(&body.to_lowercase()) {
+        return Some(Status::Postmortem);
+    }
+    let lower = last_entry(body).to_lowercase();
     if is_postmortem(&lower) {
         return Some(Status::Postmortem);
     }
@@ -151,6 +182,7 @@ pub fn assign(record: &mut IncidentRecord) -> Option<LabelConflict> {
         replaced: Vec::new(),
         contradicted: Vec::new(),
     };
+    let last = record.updates.len() - 1;
     for (i, u) in record.updates.iter_mut().enumerate() {
         let Some(stated) = text_status(&u.body) else {
             continue;
@@ -159,7 +191,8 @@ pub fn assign(record: &mut IncidentRecord) -> Option<LabelConflict> {
         if contradicts {
             conflict.contradicted.push(i);
         }
-        if (all_labelled || contradicts) && Some(stated) != u.status {
+        let reopens_at_the_end = i == last && closing(u.status) && !stated.is_closed();
+        if (all_labelled || contradicts) && Some(stated) != u.status && !reopens_at_the_end {
             u.stated_status = Some(stated);
             conflict.replaced.push((i, u.status_raw.clone(), stated));
         }

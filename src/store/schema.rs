@@ -347,7 +347,9 @@ CREATE INDEX component_changes_by_incident ON component_status_changes(incident_
 
 -- One row per period a component spent in one status, from page snapshots and incident
 -- updates together; a change to the status it already had (a snapshot confirming what an
--- update announced) starts no new period.
+-- update announced) starts no new period. A status an incident's update announced holds until
+-- the next change or, when the incident is resolved first, its resolution: many resolving
+-- updates name no component, and what the incident announced says nothing of the time after.
 CREATE VIEW component_status_periods AS
     WITH ordered AS (
         SELECT s.*, lag(s.status) OVER (PARTITION BY s.component_id
@@ -355,11 +357,18 @@ CREATE VIEW component_status_periods AS
         FROM component_status_changes s
     ), changes AS (
         SELECT * FROM ordered WHERE status_before IS NULL OR status_before <> status
+    ), periods AS (
+        SELECT ch.*, lead(ch.changed_at) OVER (PARTITION BY ch.component_id
+                                               ORDER BY ch.changed_at, ch.id) AS next_change
+        FROM changes ch
     )
-    SELECT ch.component_id, ch.vendor, c.group_name, ch.name, ch.status,
-           ch.changed_at AS started_at,
-           lead(ch.changed_at) OVER (PARTITION BY ch.component_id
-                                     ORDER BY ch.changed_at, ch.id) AS ended_at,
-           ch.origin
-    FROM changes ch LEFT JOIN components c ON c.id = ch.component_id;
+    SELECT p.component_id, p.vendor, c.group_name, p.name, p.status,
+           p.changed_at AS started_at,
+           CASE WHEN p.origin = 'update' AND i.resolved_at IS NOT NULL
+                     AND i.resolved_at >= p.changed_at
+                     AND (p.next_change IS NULL OR i.resolved_at < p.next_change)
+                THEN i.resolved_at ELSE p.next_change END AS ended_at,
+           p.origin, p.incident_id
+    FROM periods p LEFT JOIN components c ON c.id = p.component_id
+      LEFT JOIN incidents i ON i.id = p.incident_id;
 "#;
