@@ -283,7 +283,13 @@ fn label_conflict(record: &IncidentRecord, conflict: &LabelConflict) -> Anomaly 
 }
 
 fn ambiguous_zones(record: &IncidentRecord, out: &mut Vec<Anomaly>) {
-    let mut times: Vec<(String, &TimeValue)> = Vec::new();
+    // Updates first: a start or resolution derived from an update names the update.
+    let mut times: Vec<(String, &TimeValue)> = record
+        .updates
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (format!("{}'s stamp", update_name(record, i)), &u.posted_at))
+        .collect();
     for (name, t) in [
         ("created_at", &record.created_at),
         ("started_at", &record.started_at),
@@ -296,9 +302,6 @@ fn ambiguous_zones(record: &IncidentRecord, out: &mut Vec<Anomaly>) {
         if let Some(t) = t {
             times.push((name.to_string(), t));
         }
-    }
-    for (i, u) in record.updates.iter().enumerate() {
-        times.push((format!("{}'s stamp", update_name(record, i)), &u.posted_at));
     }
     let mut seen: Vec<(&str, chrono::DateTime<chrono::Utc>)> = Vec::new();
     for (name, t) in times {
@@ -337,15 +340,15 @@ pub fn listing_order(observed: &ObservedIncident, source_id: &str) -> Vec<Anomal
             out.push(Anomaly {
                 code: UPDATE_OUT_OF_ORDER.to_string(),
                 detail: format!(
-                    "{source_id} lists the update stamped {} ({:?}) after the one stamped {} ({:?}), {} later: listed updates {} and {} of {}, oldest first",
+                    "{source_id} lists update {} of {} (oldest first), stamped {} ({:?}), after update {}, stamped {} ({:?}), {} later: the stamps or the order are wrong",
+                    i + 2,
+                    observed.updates.len(),
                     format_utc(&after.posted_at.utc),
                     after.posted_at.raw,
+                    i + 1,
                     format_utc(&before.posted_at.utc),
                     before.posted_at.raw,
                     span_text(after.posted_at.utc, before.posted_at.utc),
-                    i + 2,
-                    i + 1,
-                    observed.updates.len()
                 ),
                 source_id: Some(source_id.to_string()),
             });
