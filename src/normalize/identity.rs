@@ -230,3 +230,153 @@ pub fn same_by_title_and_time(record: &IncidentRecord, observed: &ObservedIncide
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{IncidentKind, ObservedUpdate, TimeValue};
+    use crate::normalize::{Seen, merge};
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    fn observed(title: &str, native_id: Option<&str>, times: &[&str]) -> ObservedIncident {
+        let mut o = ObservedIncident::new(IncidentKind::Incident, title);
+        o.native_id = native_id.map(str::to_string);
+        o.updates = times
+            .iter()
+            .map(|t| ObservedUpdate {
+                native_id: None,
+                status: None,
+                status_raw: Some("Update".into()),
+                posted_at: TimeValue::structured(at(t), *t),
+                body: format!("Text of {t}."),
+                components: Vec::new(),
+            })
+            .collect();
+        o
+    }
+
+    fn record(o: &ObservedIncident) -> IncidentRecord {
+        let seen = Seen {
+            vendor: "acme",
+            source_id: "s",
+            at: at("2024-01-01T00:00:00Z"),
+            zone: None,
+        };
+        merge(None, o, &seen).0
+    }
+
+    #[test]
+    fn keys_titles_and_links() {
+        assert_eq!(
+            title_key("O365 OIN: Provisioning-Setup  Issue!"),
+            "o365 oin provisioning setup issue"
+        );
+        assert_eq!(
+            url_key("https://www.githubstatus.com/incidents/8xxms3q3qzgp/").as_deref(),
+            Some("url:githubstatus.com/incidents/8xxms3q3qzgp")
+        );
+        assert_eq!(
+            url_key("http://STATUS.okta.com/#incident/a3T4z00000XmpleEAA").as_deref(),
+            Some("url:status.okta.com#incident/a3T4z00000XmpleEAA")
+        );
+        assert!(is_internal_key("fp-0123456789abcdef"));
+        assert!(is_internal_key("fu-0123456789abcdef"));
+        assert!(is_internal_key("url:status.okta.com#incident/x"));
+        assert!(!is_internal_key("fp-short"));
+        assert!(!is_internal_key("8xxms3q3qzgp"));
+    }
+
+    #[test]
+    fn a_link_is_a_key_only_when_it_names_the_incident() {
+        let mut o = observed("Login errors", Some("42abc"), &["2024-03-01T10:00:00Z"]);
+        o.url = Some("https://status.acme.example/incidents/42abc".into());
+        assert_eq!(
+            identity_keys(&o),
+            vec!["42abc", "url:status.acme.example/incidents/42abc"]
+        );
+        // A feed whose items all link to one history page: the link names no incident.
+        o.url = Some("https://status.acme.example/history".into());
+        assert_eq!(identity_keys(&o), vec!["42abc"]);
+        // Without an id: the two fingerprints.
+        let o = observed("Login errors", None, &["2024-03-01T10:00:00Z"]);
+        let keys = identity_keys(&o);
+        assert_eq!(keys.len(), 2);
+        assert!(
+            keys[0].starts_with("fp-") && keys[1].starts_with("fu-"),
+            "{keys:?}"
+        );
+    }
+
+    #[test]
+    fn a_title_edit_keeps_the_first_update_key_and_an_edited_first_update_keeps_the_title_key() {
+        let first = observed(
+            "Login errors",
+            None,
+            &["2024-03-01T10:00:00Z", "2024-03-01T11:00:00Z"],
+        );
+        let mut renamed = first.clone();
+        renamed.title = "Login failures for some users".into();
+        let mut reworded = first.clone();
+        reworded.updates[0].body = "Edited.".into();
+        let keys = identity_keys(&first);
+        assert_ne!(identity_keys(&renamed)[0], keys[0]);
+        assert_eq!(identity_keys(&renamed)[1], keys[1]);
+        assert_eq!(identity_keys(&reworded)[0], keys[0]);
+        assert_ne!(identity_keys(&reworded)[1], keys[1]);
+        // Both are stored as aliases of the record, so either finds it.
+        let held = record(&first);
+        assert!(keys.iter().all(|k| held.aliases.contains(k)));
+    }
+
+    #[test]
+    fn the_title_rule_needs_the_same_title_overlapping_times_and_no_two_ids() {
+        let held = record(&observed(
+            "Login errors",
+            None,
+            &["2024-03-01T10:00:00Z", "2024-03-01T12:00:00Z"],
+        ));
+        // Same title, overlapping: the same incident (punctuation and case aside).
+        assert!(same_by_title_and_time(
+            &held,
+            &observed("login errors.", None, &["2024-03-01T11:30:00Z"])
+        ));
+        // Within the hour's slack after the last update.
+        assert!(same_by_title_and_time(
+            &held,
+            &observed("Login errors", Some("42"), &["2024-03-01T12:59:00Z"])
+        ));
+        // A day later: another incident of the same title.
+        assert!(!same_by_title_and_time(
+            &held,
+            &observed("Login errors", None, &["2024-03-02T11:00:00Z"])
+        ));
+        // Another title.
+        assert!(!same_by_title_and_time(
+            &held,
+            &observed("Login slow", None, &["2024-03-01T11:00:00Z"])
+        ));
+        // Two native ids that differ are two incidents, however alike.
+        let with_id = record(&observed(
+            "Incident with Actions",
+            Some("aaaaaaaaaaaa"),
+            &["2024-03-01T10:00:00Z"],
+        ));
+        assert!(has_native_id(&with_id));
+        assert!(!has_native_id(&held));
+        assert!(!same_by_title_and_time(
+            &with_id,
+            &observed(
+                "Incident with Actions",
+                Some("bbbbbbbbbbbb"),
+                &["2024-03-01T10:05:00Z"]
+            )
+        ));
+        assert!(same_by_title_and_time(
+            &with_id,
+            &observed("Incident with Actions", None, &["2024-03-01T10:05:00Z"])
+        ));
+    }
+}

@@ -20,8 +20,7 @@ pub use identity::{fingerprint, identity_keys, new_incident_id};
 pub use updates::merge_updates;
 
 use crate::model::{
-    Anomaly, IncidentKind, IncidentRecord, ObservedIncident, Status, TimeSource, TimeValue,
-    format_utc,
+    IncidentKind, IncidentRecord, ObservedIncident, Status, TimeSource, TimeValue, format_utc,
 };
 use crate::timetext::Flag;
 use chrono::{DateTime, Utc};
@@ -284,13 +283,39 @@ fn best(
     }
 }
 
-/// Recorded anomalies, for callers that only want the codes.
-pub fn anomaly_codes(record: &IncidentRecord) -> Vec<&str> {
-    record
-        .anomalies
-        .iter()
-        .map(|a: &Anomaly| a.code.as_str())
-        .collect()
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use crate::model::{IncidentKind, IncidentRecord};
+    use chrono::Utc;
+
+    /// A record with nothing in it, for tests of the parts of `derive`.
+    pub fn empty_record() -> IncidentRecord {
+        IncidentRecord {
+            id: "acme/1".into(),
+            vendor: "acme".into(),
+            kind: IncidentKind::Incident,
+            title: "Errors".into(),
+            url: None,
+            impact: None,
+            impact_raw: None,
+            status: None,
+            status_raw: None,
+            created_at: None,
+            started_at: None,
+            resolved_at: None,
+            structured_started_at: None,
+            structured_resolved_at: None,
+            scheduled_for: None,
+            scheduled_until: None,
+            components: Vec::new(),
+            updates: Vec::new(),
+            anomalies: Vec::new(),
+            sources: Vec::new(),
+            aliases: Vec::new(),
+            first_seen_at: Utc::now(),
+            last_seen_at: Utc::now(),
+        }
+    }
 }
 
 /// Without a stated or structured start, an incident starts at its first update, else its
@@ -349,7 +374,7 @@ fn closing_update_time(record: &IncidentRecord) -> Option<TimeValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ObservedUpdate, TimeValue, UpdateRecord};
+    use crate::model::{ObservedUpdate, TimeValue};
 
     const VENDOR: &str = "github";
 

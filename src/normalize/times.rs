@@ -20,8 +20,8 @@
 //! forecast), but a start, end or past time so placed is kept as evidence that the update is
 //! stamped too early (`update_out_of_order`), except after words that also announce times to
 //! come ("until", "starting at", a range). A time
-//! written without a date takes the update's date, or the day before when that would put it
-//! after the update.
+//! written without a date takes the update's date, or (for words that do not announce times to
+//! come) the day before when that would put it after the update.
 //!
 //! The latest update that states a start gives the incident's stated start (a postmortem
 //! corrects the first updates), its first such time; likewise for the end.
@@ -197,12 +197,14 @@ fn context(update: &UpdateRecord, day_before: bool) -> Context {
 }
 
 /// Reads one found time; a time without a written date that falls after its update is read
-/// again on the day before.
-fn read(found: &Found<'_>, update: &UpdateRecord) -> Option<TimeValue> {
+/// again on the day before, unless its words may announce a time to come (`forecast`).
+fn read(found: &Found<'_>, update: &UpdateRecord, forecast: bool) -> Option<TimeValue> {
     let parsed = found.result.as_ref().ok()?;
     let mut utc = parsed.utc;
     let mut flags = parsed.flags;
-    if parsed.flags.contains(Flag::DateFromContext) && utc > update.posted_at.utc + FUTURE_TOLERANCE
+    if !forecast
+        && parsed.flags.contains(Flag::DateFromContext)
+        && utc > update.posted_at.utc + FUTURE_TOLERANCE
     {
         let earlier = timetext::find_times(&update.body, &context(update, true));
         if let Some(again) = earlier
@@ -257,7 +259,7 @@ pub fn update_times(update: &UpdateRecord, position: usize) -> Vec<StatedTime> {
                 }
             }
         };
-        let Some(value) = read(f, update) else {
+        let Some(value) = read(f, update, forecast) else {
             continue;
         };
         out.push(StatedTime {
@@ -325,4 +327,169 @@ pub fn span_text(a: DateTime<Utc>, b: DateTime<Utc>) -> String {
         parts.push(format!("{s}s"));
     }
     parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::format_utc;
+
+    fn update(posted: &str, body: &str, zone: Option<chrono_tz::Tz>) -> UpdateRecord {
+        UpdateRecord {
+            id: "u".into(),
+            native_id: None,
+            status: None,
+            status_raw: None,
+            stated_status: None,
+            posted_at: TimeValue::structured(
+                DateTime::parse_from_rfc3339(posted).unwrap().to_utc(),
+                posted,
+            ),
+            body: body.into(),
+            components: Vec::new(),
+            source_id: "s".into(),
+            first_seen_at: Utc::now(),
+            zone,
+        }
+    }
+
+    fn read(posted: &str, body: &str) -> Vec<(Meaning, String, String, bool)> {
+        update_times(&update(posted, body, None), 0)
+            .into_iter()
+            .map(|t| {
+                (
+                    t.meaning,
+                    format_utc(&t.value.utc),
+                    t.label,
+                    t.may_be_forecast,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn labelled_times_and_what_they_mean() {
+        assert_eq!(
+            read(
+                "2024-10-21T17:20:00Z",
+                "Timing: Incident start: October 3, 2024, at 6:38 PM PDT Incident resolved: October 10, 2024, at 3:22 PM PDT Detection: Customers began reporting."
+            ),
+            vec![
+                (
+                    Meaning::Start,
+                    "2024-10-04T01:38:00Z".into(),
+                    "Incident start:".into(),
+                    false
+                ),
+                (
+                    Meaning::End,
+                    "2024-10-10T22:22:00Z".into(),
+                    "Incident resolved:".into(),
+                    false
+                ),
+            ]
+        );
+        assert_eq!(
+            read(
+                "2023-08-11T20:44:37.976Z",
+                "From 16:45-20:01 UTC, OAuth App tokens were not SAML authorized as expected."
+            ),
+            vec![
+                (
+                    Meaning::Start,
+                    "2023-08-11T16:45:00Z".into(),
+                    "between/from".into(),
+                    true
+                ),
+                (
+                    Meaning::End,
+                    "2023-08-11T20:01:00Z".into(),
+                    "between/from".into(),
+                    true
+                ),
+            ]
+        );
+        assert_eq!(
+            read(
+                "2024-06-01T11:00:00Z",
+                "The issue began at 09:35 UTC and has been resolved as of 10:30 UTC. We will post a review until 18:00 UTC."
+            ),
+            vec![
+                (
+                    Meaning::Start,
+                    "2024-06-01T09:35:00Z".into(),
+                    "began at".into(),
+                    false
+                ),
+                (
+                    Meaning::End,
+                    "2024-06-01T10:30:00Z".into(),
+                    "resolved as of".into(),
+                    false
+                ),
+                (
+                    Meaning::End,
+                    "2024-06-01T18:00:00Z".into(),
+                    "until".into(),
+                    true
+                ),
+            ]
+        );
+        // A detection time is about the update, not the incident's start.
+        assert_eq!(
+            read(
+                "2024-10-10T20:08:00Z",
+                "At 12:52 PM PDT on October 10, 2024, the Engineering team became aware of an issue."
+            ),
+            vec![(
+                Meaning::Past,
+                "2024-10-10T19:52:00Z".into(),
+                "followed by \"became aware\"".into(),
+                false
+            )]
+        );
+        // Times nobody labels are not evidence.
+        assert_eq!(
+            read("2024-06-01T11:00:00Z", "Next update at 12:00 UTC."),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn a_time_without_a_date_after_its_update_is_of_the_day_before() {
+        // Posted 00:30 UTC; "began at 23:50 UTC" is the evening before.
+        assert_eq!(
+            read("2024-06-02T00:30:00Z", "The issue began at 23:50 UTC."),
+            vec![(
+                Meaning::Start,
+                "2024-06-01T23:50:00Z".into(),
+                "began at".into(),
+                false
+            )]
+        );
+    }
+
+    #[test]
+    fn the_latest_statement_wins_and_forecasts_are_not_evidence() {
+        let mut record = crate::normalize::tests_support::empty_record();
+        record.updates = vec![
+            update("2024-06-01T10:00:00Z", "Errors since 09:40 UTC.", None),
+            update(
+                "2024-06-01T12:00:00Z",
+                "Between 09:35 and 10:50 UTC some requests failed. Degraded until 14:00 UTC.",
+                None,
+            ),
+        ];
+        let times = text_times(&record);
+        assert_eq!(
+            format_utc(&times.start.unwrap().value.utc),
+            "2024-06-01T09:35:00Z"
+        );
+        assert_eq!(
+            format_utc(&times.end.unwrap().value.utc),
+            "2024-06-01T10:50:00Z"
+        );
+        // "until 14:00" is after its update: a forecast, neither the end nor evidence.
+        assert!(times.after_own_stamp.is_empty());
+    }
 }
