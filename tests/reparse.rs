@@ -40,6 +40,13 @@ fn export(config: &Path) -> Value {
     doc
 }
 
+/// When each source first and last showed each incident and component.
+const SIGHTINGS: &str =
+    "SELECT incident_id || ' ' || source_id || ' ' || first_seen_at || ' ' || last_seen_at
+     FROM incident_sources
+     UNION ALL SELECT id || ' ' || source_id || ' ' || first_seen_at || ' ' || last_seen_at
+     FROM components ORDER BY 1";
+
 fn series() -> Vec<Vec<u8>> {
     let mut files: Vec<_> =
         std::fs::read_dir(fixtures_dir().join("statuspage/github-history-series"))
@@ -235,6 +242,7 @@ fn reparse_after_twenty_ingests_gives_the_same_export() {
         "SELECT incident_id || ' ' || code || ' ' || first_seen_at FROM anomalies ORDER BY 1",
     );
 
+    let sightings = sql_strings(&db, SIGHTINGS);
     let report = reparse(&config);
     assert_eq!(report["parse_failures"], serde_json::json!([]));
     // 20 runs of 6 sources, of which 2 failed.
@@ -288,6 +296,8 @@ fn reparse_after_twenty_ingests_gives_the_same_export() {
         ),
         anomalies
     );
+    // What each source last showed, which the next 304 of the source confirms.
+    assert_eq!(sql_strings(&db, SIGHTINGS), sightings);
 
     // A record damaged by hand is rebuilt; a second reparse changes nothing.
     let conn = rusqlite::Connection::open(&db).unwrap();

@@ -138,7 +138,9 @@ fn apply(
     result: &SourceResult,
 ) -> Result<SourceChanges, StoreError> {
     let source = &result.source;
-    let seen_at = result.seen_at();
+    // At the database's precision (milliseconds), so that `reparse`, which reads the times
+    // back from the fetch log, merges with the very same instants.
+    let seen_at = crate::model::to_millis(result.seen_at());
     let failure = result.error();
     let mut changes = SourceChanges::default();
 
@@ -457,6 +459,9 @@ pub(crate) fn apply_observation(
         };
         let (merged, revisions) = normalize::merge(existing.clone(), observed, who);
         if existing.as_ref() == Some(&merged) {
+            // Nothing changed, but this source showed it now: what a later 304 of the source
+            // confirms is found by this time.
+            records::note_source(conn, &merged.id, who.source_id, who.at)?;
             continue;
         }
         let counts = records::save_incident(

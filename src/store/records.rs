@@ -342,6 +342,23 @@ pub fn load_updates(conn: &Connection, incident_id: &str) -> Result<Vec<UpdateRe
     Ok(updates)
 }
 
+/// Records that a source showed an incident at `seen_at` (its first and last sighting by that
+/// source).
+pub fn note_source(
+    conn: &Connection,
+    incident_id: &str,
+    source_id: &str,
+    seen_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO incident_sources(incident_id, source_id, first_seen_at, last_seen_at)
+         VALUES (?1, ?2, ?3, ?3)
+         ON CONFLICT(incident_id, source_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+    )?
+    .execute(params![incident_id, source_id, db_time(&seen_at)])?;
+    Ok(())
+}
+
 /// Writes the difference between `old` (as loaded) and `new` (as merged).
 pub fn save_incident(
     conn: &Connection,
@@ -465,12 +482,7 @@ pub fn save_incident(
             }
         }
     }
-    conn.prepare_cached(
-        "INSERT INTO incident_sources(incident_id, source_id, first_seen_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?3)
-         ON CONFLICT(incident_id, source_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
-    )?
-    .execute(params![new.id, source_id, seen])?;
+    note_source(conn, &new.id, source_id, seen_at)?;
     {
         let mut stmt = conn.prepare_cached(
             "INSERT OR IGNORE INTO incident_components(incident_id, position, name) VALUES (?1, ?2, ?3)",
