@@ -485,6 +485,45 @@ fn stated_ranges_win_and_their_conflicts_are_named() {
 }
 
 #[test]
+fn a_stated_time_that_would_end_an_incident_before_it_began_is_not_used() {
+    // Google Cloud's UPG5wxRnLGjqqVFMW7Kq: `begin` 2021-07-27T11:15:00Z, `end`
+    // 2021-07-28T04:05:00Z; its first update (14:51:08Z) says "beginning at Tuesday,
+    // 2021-07-27 06:56:46 US/Pacific" (13:56:46Z), its last (2021-07-28T15:12:57Z) "resolved
+    // on 27 June 2021 21:05 US/Pacific": a month's typo, a month before the start.
+    let dir = TempDir::new().unwrap();
+    let config = write_config(
+        dir.path(),
+        &[SourceSpec::new(
+            "gcp",
+            "gcp",
+            "gcp",
+            format!(
+                "file://{}",
+                fixtures_dir().join("gcp/incidents-2022-07.json").display()
+            ),
+        )],
+    );
+    ingest(&config);
+    let doc = export_json(&config);
+    let lb = incident(&doc, "gcp/UPG5wxRnLGjqqVFMW7Kq");
+    assert_eq!(
+        (&lb["started_at"], &lb["started_at_source"]),
+        (&json!("2021-07-27T13:56:46Z"), &json!("stated"))
+    );
+    assert_eq!(
+        (&lb["resolved_at"], &lb["resolved_at_source"]),
+        (&json!("2021-07-28T04:05:00Z"), &json!("structured"))
+    );
+    assert_eq!(
+        lb["anomalies"],
+        json!([
+            {"code": "stated_time_conflict", "detail": "the structured resolution 2021-07-28T04:05:00Z (structured, \"2021-07-28T04:05:00+00:00\") is 30d away from the resolution the vendor states in update 6 (posted 2021-07-28T15:12:57Z): 2021-06-28T04:05:00Z (stated, \"27 June 2021 21:05 US/Pacific\") (after \"resolved on\"); the structured time is kept: the stated one would end the incident before it began"},
+            {"code": "stated_time_conflict", "detail": "the structured start 2021-07-27T11:15:00Z (structured, \"2021-07-27T11:15:00+00:00\") is 2h 41m 46s away from the start the vendor states in update 1 (posted 2021-07-27T14:51:08Z): 2021-07-27T13:56:46Z (stated, \"Tuesday, 2021-07-27 06:56:46 US/Pacific\") (after \"beginning at\"); the stated time is used"}
+        ])
+    );
+}
+
+#[test]
 fn listing_order_ambiguous_zones_and_the_example_incident_are_flagged() {
     let fx = fixtures_dir();
     let file = |f: &str| format!("file://{}", fx.join(f).display());

@@ -115,8 +115,12 @@ pub fn compute(
         if (stated.value.utc - structured.utc).abs() > STATED_TOLERANCE {
             let used = if chosen.as_ref() == Some(&stated.value) {
                 "the stated time is used"
-            } else if chosen.as_ref() == Some(structured) {
+            } else if chosen.as_ref() == Some(structured)
+                && stated.value.flags.contains(Flag::ZoneFromPage)
+            {
                 "the structured time is kept: the text writes no zone, and the page's zone it was read in need not be the one meant"
+            } else if chosen.as_ref() == Some(structured) {
+                "the structured time is kept: the stated one would end the incident before it began"
             } else {
                 "neither is used: the incident is not closed"
             };

@@ -243,6 +243,25 @@ pub fn derive(record: &mut IncidentRecord, observed: &ObservedIncident) {
         ),
         _ => None,
     };
+    // A statement that would end the incident before it began (a vendor's typo of a month)
+    // gives way to the structured value that does not; the conflict is flagged either way.
+    if let (Some(start), Some(end)) = (&record.started_at, &record.resolved_at)
+        && end.utc < start.utc
+    {
+        let structured_end = record
+            .structured_resolved_at
+            .as_ref()
+            .filter(|t| end.source == TimeSource::Stated && t.utc >= start.utc);
+        let structured_start = record
+            .structured_started_at
+            .as_ref()
+            .filter(|t| start.source == TimeSource::Stated && t.utc <= end.utc);
+        if let Some(t) = structured_end {
+            record.resolved_at = Some(t.clone());
+        } else if let Some(t) = structured_start {
+            record.started_at = Some(t.clone());
+        }
+    }
 
     let mut found = anomalies::compute(record, &text, labels.as_ref());
     found.extend(

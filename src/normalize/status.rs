@@ -76,22 +76,26 @@ const STATUS_PHRASES: &[(Status, &[&str])] = &[
     ),
 ];
 
-/// Headings of a root cause analysis ("Timing: … Root Cause: … Remediation Steps: …").
+/// Headings of a root cause analysis ("Timing: … Root Cause: … Remediation Steps: …", Google
+/// Cloud's "Incident Start: … Incident End: … Duration: … Customer Impact: …").
 const POSTMORTEM_HEADINGS: &[&str] = &[
     "timing:",
     "incident start:",
+    "incident end:",
+    "incident resolved:",
+    "duration:",
     "detection:",
     "impact:",
     "root cause:",
     "remediation",
     "contributing factors",
     "corrective actions",
+    "root cause analysis",
 ];
 
-/// An RCA: a root cause heading and at least two other RCA headings, or the words
-/// "root cause analysis", "postmortem" or "post-incident review" as a heading.
+/// An RCA: three or more RCA headings, or a text that opens with "Postmortem:" or
+/// "Post-incident review:".
 pub fn is_postmortem(lower: &str) -> bool {
-    let root_cause = lower.contains("root cause:") || lower.contains("root cause analysis");
     let headings = POSTMORTEM_HEADINGS
         .iter()
         .filter(|h| lower.contains(*h))
@@ -99,7 +103,7 @@ pub fn is_postmortem(lower: &str) -> bool {
     let named = ["postmortem:", "post-mortem:", "post-incident review:"]
         .iter()
         .any(|h| lower.trim_start().starts_with(h));
-    (root_cause && headings >= 3) || named
+    headings >= 3 || named
 }
 
 /// A stamp that opens an entry of a timeline written into one update
@@ -232,6 +236,13 @@ mod tests {
         assert_eq!(
             text_status(
                 "Timing: Incident start: October 3 Detection: Customers reported. Root Cause: MFA. Remediation Steps: exclude the account. Incident resolved: October 10."
+            ),
+            Some(Status::Postmortem)
+        );
+        // Google Cloud's mini incident report, whose prose says "We continue to investigate".
+        assert_eq!(
+            text_status(
+                "(All Times US/Pacific)\n**Incident Start:** 24 May 2022 07:01\n**Incident End:** 24 May 2022 07:50\n**Duration:** 49 minutes\nWe continue to investigate the nature of the traffic surge."
             ),
             Some(Status::Postmortem)
         );
