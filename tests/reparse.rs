@@ -347,3 +347,32 @@ fn reparse_works_from_the_database_alone() {
         vec!["America/Los_Angeles"]
     );
 }
+
+#[test]
+fn reparse_waits_for_no_ingest_and_refuses_a_missing_database() {
+    let dir = TempDir::new().unwrap();
+    let config = write_config(dir.path(), &[]);
+    let db = dir.path().join("statusdb.sqlite");
+    // No database yet: nothing to rebuild (usage error), and none is created.
+    let out = statusdb()
+        .args(["reparse", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no such database"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!db.exists());
+    // An ingest holds the lock: exit 75 at once.
+    assert!(ingest(&config).status.success());
+    let _held = statusdb::lock::RunLock::acquire(&db).unwrap();
+    let out = statusdb()
+        .args(["reparse", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(75));
+}

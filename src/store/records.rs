@@ -45,7 +45,8 @@ pub fn find_incident(
 
 /// The vendor's records of the observation's kind whose normalized title is the
 /// observation's, earliest first: the candidates of the title rule
-/// (`normalize::identity::same_by_title_and_time`).
+/// (`normalize::identity::same_by_title_and_time`). An observation with a native id can only
+/// be a record without one (created from a fingerprint): only those are listed for it.
 pub fn find_by_title(
     conn: &Connection,
     vendor: &str,
@@ -57,11 +58,14 @@ pub fn find_by_title(
     }
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM incidents WHERE vendor = ?1 AND kind = ?2 AND title_key = ?3
+           AND (?4 = 0 OR id LIKE ?1 || '/fp-%')
          ORDER BY started_at, id",
     )?;
-    let rows = stmt.query_map(params![vendor, observed.kind.as_str(), key], |r| {
-        r.get::<_, String>(0)
-    })?;
+    let fingerprinted_only = i64::from(observed.native_id.is_some());
+    let rows = stmt.query_map(
+        params![vendor, observed.kind.as_str(), key, fingerprinted_only],
+        |r| r.get::<_, String>(0),
+    )?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

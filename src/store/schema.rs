@@ -372,3 +372,67 @@ CREATE VIEW component_status_periods AS
     FROM periods p LEFT JOIN components c ON c.id = p.component_id
       LEFT JOIN incidents i ON i.id = p.incident_id;
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migration_4_keeps_the_snapshot_history_of_a_version_3_database() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO vendors(id) VALUES ('github');
+             INSERT INTO sources(id, vendor, name, kind, url, interval_seconds)
+               VALUES ('gh', 'github', 'GitHub', 'statuspage', 'https://x', 60);
+             INSERT INTO components(id, vendor, name, status, status_raw, source_id,
+               first_seen_at, last_seen_at)
+               VALUES ('github/p', 'github', 'Packages', 'partial_outage', 'partial_outage', 'gh',
+                 '2022-11-25T15:50:05.888Z', '2022-11-25T15:50:05.888Z');
+             INSERT INTO component_status_changes(id, component_id, status, previous_status,
+               changed_at, source_id)
+               VALUES (7, 'github/p', 'operational', NULL, '2022-11-01T00:00:00.000Z', 'gh'),
+                      (8, 'github/p', 'partial_outage', 'operational',
+                       '2022-11-25T15:50:05.888Z', 'gh');",
+        )
+        .unwrap();
+        conn.execute_batch(MIGRATIONS[3]).unwrap();
+        let rows: Vec<String> = conn
+            .prepare(
+                "SELECT id || ' ' || component_id || ' ' || vendor || ' ' || name || ' ' ||
+                        coalesce(previous_status, '-') || ' ' || status || ' ' || origin
+                 FROM component_status_changes ORDER BY id",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "7 github/p github Packages - operational snapshot",
+                "8 github/p github Packages operational partial_outage snapshot"
+            ]
+        );
+        let periods: Vec<String> = conn
+            .prepare(
+                "SELECT status || ' ' || started_at || ' ' || coalesce(ended_at, '-')
+                 FROM component_status_periods ORDER BY started_at",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            periods,
+            [
+                "operational 2022-11-01T00:00:00.000Z 2022-11-25T15:50:05.888Z",
+                "partial_outage 2022-11-25T15:50:05.888Z -"
+            ]
+        );
+    }
+}
