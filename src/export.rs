@@ -53,6 +53,12 @@ pub struct ExportIncident<'a> {
     pub resolved_at: Option<String>,
     pub started_at_source: Option<&'a str>,
     pub resolved_at_source: Option<&'a str>,
+    /// The text each time was read from (a machine field as written, or the vendor's words).
+    pub started_at_raw: Option<&'a str>,
+    pub resolved_at_raw: Option<&'a str>,
+    /// The machine fields' values, kept beside the best evidence chosen above.
+    pub structured_started_at: Option<String>,
+    pub structured_resolved_at: Option<String>,
     pub scheduled_for: Option<String>,
     pub scheduled_until: Option<String>,
     pub duration_seconds: Option<i64>,
@@ -60,7 +66,7 @@ pub struct ExportIncident<'a> {
     pub updates: Vec<ExportUpdate<'a>>,
     pub anomalies: &'a [Anomaly],
     pub sources: &'a [String],
-    pub aliases: &'a [String],
+    pub aliases: Vec<&'a str>,
     pub first_seen_at: String,
     pub last_seen_at: String,
 }
@@ -68,7 +74,13 @@ pub struct ExportIncident<'a> {
 #[derive(Serialize)]
 pub struct ExportUpdate<'a> {
     pub id: &'a str,
+    /// The status the record carries: the label's, or where the labels are implausible the
+    /// text's (`status_source`).
     pub status: Option<&'a str>,
+    /// The source's own word for the update, as written.
+    pub status_label: Option<&'a str>,
+    /// `label` (the status is the source's label) or `stated` (the text's).
+    pub status_source: &'static str,
     pub posted_at: String,
     pub body: &'a str,
     pub components: Vec<ExportUpdateComponent<'a>>,
@@ -123,6 +135,10 @@ impl<'a> ExportIncident<'a> {
             resolved_at: time(&r.resolved_at),
             started_at_source: r.started_at.as_ref().map(|t| t.source.as_str()),
             resolved_at_source: r.resolved_at.as_ref().map(|t| t.source.as_str()),
+            started_at_raw: r.started_at.as_ref().map(|t| t.raw.as_str()),
+            resolved_at_raw: r.resolved_at.as_ref().map(|t| t.raw.as_str()),
+            structured_started_at: time(&r.structured_started_at),
+            structured_resolved_at: time(&r.structured_resolved_at),
             scheduled_for: time(&r.scheduled_for),
             scheduled_until: time(&r.scheduled_until),
             duration_seconds: r.duration_seconds(),
@@ -132,7 +148,13 @@ impl<'a> ExportIncident<'a> {
                 .iter()
                 .map(|u| ExportUpdate {
                     id: &u.id,
-                    status: u.status.map(|s| s.as_str()),
+                    status: u.effective_status().map(|s| s.as_str()),
+                    status_label: u.status_raw.as_deref(),
+                    status_source: if u.stated_status.is_some() {
+                        "stated"
+                    } else {
+                        "label"
+                    },
                     posted_at: format_utc(&u.posted_at.utc),
                     body: &u.body,
                     components: u
@@ -147,7 +169,13 @@ impl<'a> ExportIncident<'a> {
                 .collect(),
             anomalies: &r.anomalies,
             sources: &r.sources,
-            aliases: &r.aliases,
+            // The ids the vendor gave; statusdb's own keys (fingerprints, links) stay inside.
+            aliases: r
+                .aliases
+                .iter()
+                .map(String::as_str)
+                .filter(|a| !crate::normalize::identity::is_internal_key(a))
+                .collect(),
             first_seen_at: format_utc(&r.first_seen_at),
             last_seen_at: format_utc(&r.last_seen_at),
         }

@@ -308,6 +308,7 @@ async fn fetch_source(
                     return SourceResult {
                         source,
                         resolved: None,
+                        read_as: None,
                         documents,
                     };
                 }
@@ -385,6 +386,7 @@ async fn fetch_source(
     SourceResult {
         source,
         resolved,
+        read_as: Some(kind),
         documents,
     }
 }

@@ -17,6 +17,7 @@ pub mod probe;
 pub mod progress;
 pub mod providers;
 pub mod query;
+pub mod reparse;
 pub mod report;
 pub mod schedule;
 pub mod source_status;

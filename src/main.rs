@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 mod cli;
 
-const EXIT_SOME_FAILED: u8 = 1;
+pub(crate) const EXIT_SOME_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_LOCKED: u8 = 75;
 
@@ -89,7 +89,7 @@ enum Command {
         #[arg(long, value_name = "F")]
         output: Option<PathBuf>,
     },
-    /// List incidents, components or fetches.
+    /// List incidents, components, fetches, anomalies or parse notes.
     Query {
         #[arg(value_enum)]
         subject: QuerySubject,
@@ -126,6 +126,9 @@ enum Command {
     },
     /// Read time text from stdin lines TEXT<TAB>CONTEXT; one JSON object per line out.
     ParseTime(cli::parse_time::ParseTimeArgs),
+    /// Rebuild every record from the stored raw pages (after upgrading statusdb), in one
+    /// transaction; the fetch log and events stay as they are.
+    Reparse(cli::reparse::ReparseArgs),
     /// Validate the config file.
     CheckConfig {
         #[arg(long, default_value = "config.toml", value_name = "F")]
@@ -162,6 +165,8 @@ enum QuerySubject {
     Incidents,
     Components,
     Fetches,
+    Anomalies,
+    Notes,
 }
 
 fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
@@ -255,6 +260,7 @@ fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
         Command::Sources(args) => cli::sources::run(args),
         Command::Generate(args) => cli::generate::run(args),
         Command::ParseTime(args) => cli::parse_time::run(args),
+        Command::Reparse(args) => cli::reparse::run(args),
         Command::Export {
             files,
             format,
@@ -317,6 +323,8 @@ fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
                 QuerySubject::Incidents => Subject::Incidents,
                 QuerySubject::Components => Subject::Components,
                 QuerySubject::Fetches => Subject::Fetches,
+                QuerySubject::Anomalies => Subject::Anomalies,
+                QuerySubject::Notes => Subject::Notes,
             };
             let filter = QueryFilter {
                 vendor,

@@ -1,7 +1,9 @@
 //! Typed values passed between pipeline stages: the canonical vocabulary, the `Observation`
 //! a parser produces from one page, and the canonical records the normalizer hands the store.
 
+use crate::timetext::Flags;
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -125,6 +127,14 @@ pub struct TimeValue {
     pub utc: DateTime<Utc>,
     pub raw: String,
     pub source: TimeSource,
+    /// What reading the text had to assume or could not decide (`timetext` flags such as
+    /// `ambiguous_abbreviation`), so that the normalizer can flag the record that uses it.
+    #[serde(default, skip_serializing_if = "no_flags")]
+    pub flags: Flags,
+}
+
+fn no_flags(flags: &Flags) -> bool {
+    flags.is_empty()
 }
 
 impl TimeValue {
@@ -133,7 +143,13 @@ impl TimeValue {
             utc: to_millis(utc),
             raw: raw.into(),
             source,
+            flags: Flags::empty(),
         }
+    }
+    /// The same value with the flags its reading raised.
+    pub fn with_flags(mut self, flags: Flags) -> Self {
+        self.flags = flags;
+        self
     }
     pub fn structured(utc: DateTime<Utc>, raw: impl Into<String>) -> Self {
         TimeValue::new(utc, raw, TimeSource::Structured)
@@ -220,7 +236,9 @@ pub struct ObservedIncident {
     pub scheduled_until: Option<TimeValue>,
     /// Names of the components the incident affects, as the page lists them.
     pub components: Vec<String>,
-    /// In any order; the normalizer sorts by time.
+    /// In the order the source lists them, oldest first: a parser of a newest-first page
+    /// reverses its list, a parser of a format without an order sorts by time. The normalizer
+    /// sorts by time, and flags a list whose order its times contradict.
     pub updates: Vec<ObservedUpdate>,
     /// Set when the page is a third party's account of the vendor's incident (an aggregator),
     /// not the vendor's own: everything above is then evidence to weigh, not the vendor's word.
@@ -342,20 +360,51 @@ impl IncidentRecord {
 pub struct UpdateRecord {
     pub id: String,
     pub native_id: Option<String>,
+    /// The status its source gave (its label, mapped), never rewritten.
     pub status: Option<Status>,
     pub status_raw: Option<String>,
+    /// The status the update's own text supports, set by the normalizer only where the
+    /// source's labels are implausible (see `normalize::status`); the record then carries it
+    /// with source `stated`.
+    pub stated_status: Option<Status>,
     pub posted_at: TimeValue,
     pub body: String,
     pub components: Vec<ComponentChange>,
     /// The source that first showed this update.
     pub source_id: String,
     pub first_seen_at: DateTime<Utc>,
+    /// The zone of that source (its configured zone, else its page's), in which the times
+    /// written in the text without a zone are read.
+    pub zone: Option<Tz>,
+}
+
+impl UpdateRecord {
+    /// The status the record carries for this update: the text's where the normalizer set
+    /// one, else the label's.
+    pub fn effective_status(&self) -> Option<Status> {
+        self.stated_status.or(self.status)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Anomaly {
     pub code: String,
     pub detail: String,
+    /// The source whose observation alone showed it (the order a page lists updates in),
+    /// kept until that source shows the incident again; `None` for an anomaly computed from
+    /// the merged record on every merge.
+    #[serde(skip)]
+    pub source_id: Option<String>,
+}
+
+impl Anomaly {
+    pub fn new(code: &str, detail: impl Into<String>) -> Self {
+        Anomaly {
+            code: code.to_string(),
+            detail: detail.into(),
+            source_id: None,
+        }
+    }
 }
 
 /// A component as the store keeps it: its latest status on its vendor's page.

@@ -11,6 +11,10 @@ pub enum Subject {
     Incidents,
     Components,
     Fetches,
+    /// Anomalies of the incidents, newest incident first.
+    Anomalies,
+    /// What parsers noted about fetched pages, newest fetch first.
+    Notes,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -56,6 +60,31 @@ pub fn run(store: &Store, subject: Subject, filter: &QueryFilter) -> Result<Tabl
              FROM fetches f JOIN sources s ON s.id = f.source_id
              WHERE (?1 IS NULL OR f.source_id = ?1) AND (?2 IS NULL OR s.vendor = ?2)
              ORDER BY f.id DESC LIMIT ?3",
+            vec![
+                filter.source.clone().into(),
+                filter.vendor.clone().into(),
+                limit.into(),
+            ],
+        ),
+        Subject::Anomalies => (
+            "SELECT a.incident_id AS incident, i.vendor, a.code, a.detail, a.first_seen_at,
+                    i.title
+             FROM anomalies a JOIN incidents i ON i.id = a.incident_id
+             WHERE (?1 IS NULL OR i.vendor = ?1) AND (?2 = 0 OR i.resolved_at IS NULL)
+             ORDER BY i.started_at DESC, a.incident_id, a.code, a.detail LIMIT ?3",
+            vec![
+                filter.vendor.clone().into(),
+                i64::from(filter.active).into(),
+                limit.into(),
+            ],
+        ),
+        Subject::Notes => (
+            "SELECT n.fetch_id AS fetch, f.source_id AS source, f.url, f.fetched_at, n.place,
+                    n.message
+             FROM parse_notes n JOIN fetches f ON f.id = n.fetch_id
+               JOIN sources s ON s.id = f.source_id
+             WHERE (?1 IS NULL OR f.source_id = ?1) AND (?2 IS NULL OR s.vendor = ?2)
+             ORDER BY n.fetch_id DESC, n.position LIMIT ?3",
             vec![
                 filter.source.clone().into(),
                 filter.vendor.clone().into(),

@@ -324,6 +324,104 @@ fn start(i: &Value) -> DateTime<Utc> {
     }
 }
 
+/// Recipe 4 computed from the payloads: each component's status changes from the summaries'
+/// component lists (snapshots) and from every incident's updates (`affected_components[]
+/// .new_status`, a change when it differs from what the incident's previous update said),
+/// ordered by time; a repeated status starts no period; a period an update began ends at the
+/// next change or at its incident's resolution, whichever is first. Minutes of non-operational
+/// periods within [from, until), per (vendor, name, status), most first.
+fn component_minutes(
+    fx: &[(String, Value, bool)],
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Vec<(String, String, String, f64)> {
+    // (vendor, component key) -> [(at, status, name, resolved_at of the announcing incident)]
+    type Change = (DateTime<Utc>, String, String, Option<DateTime<Utc>>);
+    let mut changes: BTreeMap<(String, String), Vec<Change>> = BTreeMap::new();
+    for (vendor, file) in [
+        ("github", "statuspage/github-summary-2022-11-25.json"),
+        (
+            "statuspage-docs",
+            "statuspage/summary-with-groups.from-docs.json",
+        ),
+    ] {
+        let doc: Value = serde_json::from_slice(&fixture(file)).unwrap();
+        for c in doc["components"].as_array().into_iter().flatten() {
+            if c["group"] == true {
+                continue;
+            }
+            changes
+                .entry((vendor.into(), c["id"].as_str().unwrap().into()))
+                .or_default()
+                .push((
+                    time(c["updated_at"].as_str().unwrap()),
+                    c["status"].as_str().unwrap().into(),
+                    c["name"].as_str().unwrap().into(),
+                    None,
+                ));
+        }
+    }
+    let mut seen_incidents = BTreeSet::new();
+    for (vendor, incident, _) in fx {
+        let id = incident["id"].as_str().unwrap();
+        // The summary's active incident is also in the list of all incidents.
+        if !seen_incidents.insert((vendor.clone(), id.to_string())) {
+            continue;
+        }
+        let resolved = incident["resolved_at"].as_str().map(time);
+        let mut last: BTreeMap<String, String> = BTreeMap::new();
+        let updates = incident["incident_updates"].as_array().unwrap();
+        for u in updates.iter().rev() {
+            for a in u["affected_components"].as_array().into_iter().flatten() {
+                let Some(status) = a["new_status"].as_str() else {
+                    continue;
+                };
+                let key = a["code"].as_str().unwrap().to_string();
+                if last.get(&key).map(String::as_str) == Some(status) {
+                    continue;
+                }
+                last.insert(key.clone(), status.into());
+                changes.entry((vendor.clone(), key)).or_default().push((
+                    time(u["display_at"].as_str().unwrap()),
+                    status.into(),
+                    a["name"].as_str().unwrap().into(),
+                    resolved,
+                ));
+            }
+        }
+    }
+    let mut minutes: BTreeMap<(String, String, String), f64> = BTreeMap::new();
+    for ((vendor, _), mut list) in changes {
+        list.sort_by_key(|c| c.0);
+        let mut periods: Vec<Change> = Vec::new();
+        for c in list {
+            if periods.last().is_none_or(|p| p.1 != c.1) {
+                periods.push(c);
+            }
+        }
+        for (i, (at, status, name, resolved)) in periods.iter().enumerate() {
+            let next = periods.get(i + 1).map(|p| p.0);
+            let end = match (resolved, next) {
+                (Some(r), n) if *r >= *at && n.is_none_or(|n| *r < n) => Some(*r),
+                _ => next,
+            };
+            if status == "operational" || *at >= until || end.is_some_and(|e| e <= from) {
+                continue;
+            }
+            let (a, b) = ((*at).max(from), end.unwrap_or(until).min(until));
+            *minutes
+                .entry((vendor.clone(), name.clone(), status.clone()))
+                .or_default() += (b - a).num_milliseconds() as f64 / 60_000.0;
+        }
+    }
+    let mut out: Vec<(String, String, String, f64)> = minutes
+        .into_iter()
+        .map(|((v, n, s), m)| (v, n, s, (m * 10.0).round() / 10.0))
+        .collect();
+    out.sort_by(|a, b| b.3.total_cmp(&a.3));
+    out
+}
+
 #[test]
 fn every_schema_md_recipe_runs_against_the_fixtures() {
     let dir = TempDir::new().unwrap();
@@ -387,19 +485,75 @@ fn every_schema_md_recipe_runs_against_the_fixtures() {
             .collect::<Vec<_>>()
     );
 
-    // 4. November 2022: Packages partial_outage from 2022-11-25T15:50:05.888Z, still going,
-    // clipped at 2022-12-01.
-    let minutes = (time("2022-12-01T00:00:00Z") - time("2022-11-25T15:50:05.888Z"))
-        .num_milliseconds() as f64
-        / 60_000.0;
-    let r = rows(4);
-    assert_eq!(r.len(), 1);
-    assert_eq!(
-        r[0][..3].iter().map(t).collect::<Vec<_>>(),
-        ["github", "Packages", "partial_outage"]
+    // 4. November 2022, from page snapshots and incident updates together (schema version 5):
+    // the periods computed here from the payloads, the way docs/SCHEMA.md defines them.
+    let expected = component_minutes(
+        &fx,
+        time("2022-11-01T00:00:00Z"),
+        time("2022-12-01T00:00:00Z"),
     );
-    assert_eq!(r[0][3], Sql::Real((minutes * 10.0).round() / 10.0));
-    assert_eq!(r[0][3], Sql::Real(7689.9));
+    let got: Vec<(String, String, String, f64)> = rows(4)
+        .iter()
+        .map(|r| {
+            let Sql::Real(m) = r[3] else {
+                panic!("minutes {:?}", r[3])
+            };
+            (t(&r[0]), t(&r[1]), t(&r[2]), m)
+        })
+        .collect();
+    assert_eq!(got, expected);
+    // And by hand, from the summary of 2022-11-25 and the incident of 2022-11-03:
+    // Packages partial_outage from the update of 14:39:29.123 to the one of 15:40:46.461 that
+    // says major_outage, and again from the summary's own `updated_at` 15:50:05.888 (its
+    // status partial_outage) to the end of the month; major_outage between those two;
+    // Pages partial_outage from the update of 15:06:53.071 until the summary's operational
+    // of 15:40:47.264; Actions major_outage from 16:11:29.499 until its incident's resolution
+    // at 16:38:38.593 (the resolving update names no component).
+    let minutes =
+        |from: &str, to: &str| (time(to) - time(from)).num_milliseconds() as f64 / 60_000.0;
+    let round = |m: f64| (m * 10.0).round() / 10.0;
+    let by_hand = vec![
+        (
+            "Packages",
+            "partial_outage",
+            round(
+                minutes("2022-11-25T14:39:29.123Z", "2022-11-25T15:40:46.461Z")
+                    + minutes("2022-11-25T15:50:05.888Z", "2022-12-01T00:00:00Z"),
+            ),
+        ),
+        (
+            "Pages",
+            "partial_outage",
+            round(minutes(
+                "2022-11-25T15:06:53.071Z",
+                "2022-11-25T15:40:47.264Z",
+            )),
+        ),
+        (
+            "Actions",
+            "major_outage",
+            round(minutes(
+                "2022-11-03T16:11:29.499Z",
+                "2022-11-03T16:38:38.593Z",
+            )),
+        ),
+        (
+            "Packages",
+            "major_outage",
+            round(minutes(
+                "2022-11-25T15:40:46.461Z",
+                "2022-11-25T15:50:05.888Z",
+            )),
+        ),
+    ];
+    assert_eq!(
+        got,
+        by_hand
+            .into_iter()
+            .map(|(n, st, m)| ("github".to_string(), n.to_string(), st.to_string(), m))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(got[0].3, 7751.2);
 
     // 5. GitHub incidents per month of 2022.
     let mut expected: BTreeMap<String, i64> = BTreeMap::new();

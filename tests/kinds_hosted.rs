@@ -841,13 +841,16 @@ fn betterstack_index_sections_resources_reports_and_updates() {
     let resolved = europe.resolved_at.as_ref().unwrap();
     assert_eq!(utc(resolved), "2026-09-06T19:13:00Z");
     assert_eq!(resolved.source, TimeSource::Derived);
-    // Updates state no incident status; listed in the document's order.
+    // Updates state no incident status. The document lists them in no order of time or id
+    // (5709883, 5713636, 5708773, 5719311): the parser gives them sorted by time, as the
+    // Observation asks of a format without an order (the normalizer flags a listed order its
+    // times contradict, and this one states none).
     assert_eq!(
         updates(europe),
         [
+            (Some("5708773"), "2026-09-04T13:50:00Z".to_string(), None),
             (Some("5709883"), "2026-09-04T19:53:00Z".to_string(), None),
             (Some("5713636"), "2026-09-05T15:23:00Z".to_string(), None),
-            (Some("5708773"), "2026-09-04T13:50:00Z".to_string(), None),
             (Some("5719311"), "2026-09-06T19:13:00Z".to_string(), None),
         ]
     );

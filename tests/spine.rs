@@ -427,6 +427,8 @@ fn export_validates_against_its_json_schema() {
     serve_github(&server);
     let dir = TempDir::new().unwrap();
     let docs = fixtures_dir().join("statuspage/summary-with-groups.from-docs.json");
+    // The seed page too: stated times, raw texts and statuses the text supports.
+    let seed = fixtures_dir().join("aggregator/okta-o365-oin-2024-10.txt");
     let config = write_config(
         dir.path(),
         &[
@@ -436,6 +438,12 @@ fn export_validates_against_its_json_schema() {
                 "example",
                 "statuspage",
                 format!("file://{}", docs.display()),
+            ),
+            SourceSpec::new(
+                "seed",
+                "okta",
+                "aggregator",
+                format!("file://{}", seed.display()),
             ),
         ],
     );
@@ -471,6 +479,17 @@ fn export_validates_against_its_json_schema() {
     // The schema really constrains: a wrong status is refused.
     let mut broken = doc.clone();
     broken["incidents"][0]["status"] = json!("fine");
+    assert!(!validator.is_valid(&broken));
+    let seed = doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["vendor"] == "okta")
+        .unwrap();
+    assert_eq!(seed["started_at_raw"], "October 3, 2024, at 6:38 PM PDT");
+    assert_eq!(seed["updates"][0]["status_source"], "stated");
+    let mut broken = doc.clone();
+    broken["incidents"][0]["updates"][0]["status_source"] = json!("guessed");
     assert!(!validator.is_valid(&broken));
 }
 

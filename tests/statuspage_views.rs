@@ -331,6 +331,59 @@ fn fourteen_daily_feeds_across_new_year_then_the_api_hold_everything_once() {
         0,
         "every feed update of an incident the API has was paired with the API's update"
     );
+
+    // One incident per real incident, both sources listed, the union of the updates: read
+    // from the payloads, the 16 incidents the feeds and the API share, each with the API's
+    // updates (the feeds' are among them) and no other.
+    let api: Value =
+        serde_json::from_slice(&fixture("statuspage/github-incidents-all.json")).unwrap();
+    let doc = export_json(&config);
+    let mut shared = 0;
+    for i in doc["incidents"].as_array().unwrap() {
+        if i["sources"] != json!(["github-api", "github-feed"]) {
+            continue;
+        }
+        shared += 1;
+        let code = i["id"].as_str().unwrap().trim_start_matches("github/");
+        let from_api = api["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == code)
+            .unwrap();
+        let mut expected: Vec<String> = from_api["incident_updates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| db_time_of(u["display_at"].as_str().unwrap()))
+            .collect();
+        expected.sort();
+        let got: Vec<String> = i["updates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| db_time_of(u["posted_at"].as_str().unwrap()))
+            .collect();
+        assert_eq!(got, expected, "{code}");
+    }
+    assert_eq!(shared, 16);
+    assert_eq!(
+        sql_count(
+            &db,
+            "SELECT count(*) FROM incidents WHERE id IN (SELECT incident_id FROM incident_sources
+               GROUP BY incident_id HAVING count(*) = 2)"
+        ),
+        16
+    );
+}
+
+/// An RFC 3339 instant as UTC with milliseconds, for comparing the API's offsets with the
+/// export's `Z`.
+fn db_time_of(text: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .to_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 #[test]

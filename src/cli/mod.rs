@@ -5,6 +5,7 @@ pub mod events;
 pub mod generate;
 pub mod ingest;
 pub mod parse_time;
+pub mod reparse;
 pub mod sources;
 
 /// Shortens text for a table cell, on a character boundary.

@@ -1,15 +1,32 @@
-//! From what a page said to the canonical record: identity, merging of repeated and
-//! overlapping observations, and the derived fields (status, start, resolution).
+//! From what a page said to the canonical record: one record per real incident.
 //!
-//! Everything here is pure: the store loads what it already holds, calls `merge`, and writes
-//! the difference.
+//! Everything here is pure: the store loads what it already holds (the record a key or the
+//! title rule names, see [`identity`]), calls [`merge`], and writes the difference. `merge`
+//! folds the observation's fields and updates into the record ([`updates`]), then [`derive`]
+//! recomputes everything that follows from the whole record, the same way on every merge:
+//! the statuses the text supports where labels are implausible ([`status`]), the times the
+//! vendor states in its updates ([`times`]), the incident's status, start and resolution, and
+//! its anomalies ([`anomalies`]). Component history from updates is in [`components`].
+//! docs/NORMALIZE.md describes the rules.
+
+pub mod anomalies;
+pub mod components;
+pub mod identity;
+pub mod status;
+pub mod times;
+pub mod updates;
+
+pub use identity::{fingerprint, identity_keys, new_incident_id};
+pub use updates::merge_updates;
 
 use crate::model::{
-    IncidentKind, IncidentRecord, ObservedIncident, ObservedUpdate, Status, TimeSource, TimeValue,
-    UpdateRecord, format_utc,
+    IncidentKind, IncidentRecord, ObservedIncident, Status, TimeSource, TimeValue, format_utc,
 };
+use crate::timetext::Flag;
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
+use chrono_tz::Tz;
+use times::{StatedTime, TextTimes};
+use updates::{precision, same_minute};
 
 /// Who saw an observation, and when.
 #[derive(Debug, Clone, Copy)]
@@ -17,6 +34,8 @@ pub struct Seen<'a> {
     pub vendor: &'a str,
     pub source_id: &'a str,
     pub at: DateTime<Utc>,
+    /// The zone the source's text is read in (its configured zone, else its page's own).
+    pub zone: Option<Tz>,
 }
 
 /// A field whose value a later observation changed; the store keeps the old value.
@@ -27,56 +46,6 @@ pub struct Revision {
     pub field: &'static str,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
-}
-
-/// The keys an observed incident can be recognised by on its vendor, strongest first.
-pub fn identity_keys(observed: &ObservedIncident) -> Vec<String> {
-    let mut keys = Vec::with_capacity(2 + observed.aliases.len());
-    if let Some(id) = &observed.native_id {
-        keys.push(id.clone());
-    }
-    for alias in &observed.aliases {
-        if !keys.contains(alias) {
-            keys.push(alias.clone());
-        }
-    }
-    if keys.is_empty() {
-        keys.push(fingerprint(observed));
-    }
-    keys
-}
-
-/// The id a new record gets: the vendor's own id where it gives one, else a fingerprint.
-pub fn new_incident_id(vendor: &str, observed: &ObservedIncident) -> String {
-    match &observed.native_id {
-        Some(id) => format!("{vendor}/{id}"),
-        None => format!("{vendor}/{}", fingerprint(observed)),
-    }
-}
-
-/// A stable key for an incident the vendor gives no id for: its normalized title and the
-/// minute of its first update (or its start).
-pub fn fingerprint(observed: &ObservedIncident) -> String {
-    let title: String = observed
-        .title
-        .chars()
-        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
-        .collect::<String>()
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ");
-    let first = observed
-        .updates
-        .iter()
-        .map(|u| u.posted_at.utc)
-        .min()
-        .or(observed.started_at.as_ref().map(|t| t.utc))
-        .or(observed.created_at.as_ref().map(|t| t.utc))
-        .map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
-        .unwrap_or_default();
-    let digest = Sha256::digest(format!("{title}\n{first}").as_bytes());
-    format!("fp-{}", &hex::encode(digest)[..16])
 }
 
 /// Merges one observation of an incident into what the store holds (or starts a new record),
@@ -208,9 +177,11 @@ pub fn merge(
             record.components.push(name.clone());
         }
     }
-    for key in observed.native_id.iter().chain(&observed.aliases) {
-        if !record.aliases.contains(key) {
-            record.aliases.push(key.clone());
+    // Every key the observation is known by, statusdb's own (fingerprints, links) included:
+    // the store finds the record by them next time.
+    for key in identity_keys(observed) {
+        if !record.aliases.contains(&key) {
+            record.aliases.push(key);
         }
     }
     record.aliases.sort();
@@ -222,270 +193,153 @@ pub fn merge(
     record.last_seen_at = record.last_seen_at.max(seen.at);
 
     merge_updates(&mut record, &observed.updates, seen, &mut revisions);
+    // What only this observation shows (the order it lists updates in) replaces what this
+    // source showed before; other sources' findings stay.
+    record
+        .anomalies
+        .retain(|a| a.source_id.is_some() && a.source_id.as_deref() != Some(seen.source_id));
+    record
+        .anomalies
+        .extend(anomalies::listing_order(observed, seen.source_id));
     derive(&mut record, observed);
     (record, revisions)
 }
 
-/// Merges an observation's updates into the record: each observed update either matches one
-/// held update (which it refreshes) or is appended.
-///
-/// Matching, so that the same update seen through several views of one page is held once:
-/// * two updates with native ids match when the ids are equal, and only then;
-/// * otherwise (at most one of them has a native id: a feed or HTML view against the JSON
-///   API, or two feed fetches) they match when they fall in the same UTC minute (feeds show
-///   minutes, the API milliseconds) and their labels agree: the same status, or a text-only
-///   "Update" on either side (the API writes such an update with the status it keeps).
-///
-/// Among several candidates in one minute (GitHub posts four "Update"s in one minute), those
-/// with the same text are paired first, then those of the same instant and label, then the
-/// rest in time order; a held update is matched at most once per observation. Raw labels
-/// compare without regard to case ([`same_label`]): a product's JSON writes `investigating`
-/// where its feed writes "Investigating", and a re-fetch that only changes the case is no edit.
-pub fn merge_updates(
-    record: &mut IncidentRecord,
-    observed: &[ObservedUpdate],
-    seen: &Seen<'_>,
-    revisions: &mut Vec<Revision>,
-) {
-    let held_count = record.updates.len();
-    let mut claimed = vec![false; held_count];
-    let mut assigned: Vec<Option<usize>> = vec![None; observed.len()];
-    // Pass 1: native ids, then same minute with the same text.
-    for (o, update) in observed.iter().enumerate() {
-        let by_id = update.native_id.as_ref().and_then(|id| {
-            record
-                .updates
-                .iter()
-                .position(|h| h.native_id.as_ref() == Some(id))
-        });
-        // A native id names its update even if the page repeats it.
-        let found = by_id.or_else(|| {
-            (0..held_count).find(|&h| {
-                !claimed[h]
-                    && may_match(&record.updates[h], update)
-                    && same_text(&record.updates[h].body, &update.body)
-            })
-        });
-        if let Some(h) = found {
-            claimed[h] = true;
-            assigned[o] = Some(h);
-        }
-    }
-    // Pass 2: the rest of each minute, the same instant and label first, then in time order.
-    for (o, update) in observed.iter().enumerate() {
-        if assigned[o].is_some() {
-            continue;
-        }
-        let candidates: Vec<usize> = (0..held_count)
-            .filter(|&h| !claimed[h] && may_match(&record.updates[h], update))
-            .collect();
-        let exact = candidates.iter().copied().find(|&h| {
-            let held = &record.updates[h];
-            held.posted_at.utc == update.posted_at.utc
-                && same_label(&held.status_raw, &update.status_raw)
-        });
-        if let Some(h) = exact.or(candidates.first().copied()) {
-            claimed[h] = true;
-            assigned[o] = Some(h);
-        }
-    }
-    for (update, held) in observed.iter().zip(assigned) {
-        match held {
-            Some(h) => refresh_update(&mut record.updates[h], update, revisions),
-            None => append_update(record, update, seen),
-        }
-    }
-}
-
-/// Whether a held and an observed update may be the same one: not two different native ids,
-/// the same UTC minute, and labels that agree.
-fn may_match(held: &UpdateRecord, observed: &ObservedUpdate) -> bool {
-    if held.native_id.is_some() && observed.native_id.is_some() {
-        return held.native_id == observed.native_id;
-    }
-    let labels_agree = match (held.status, observed.status) {
-        (Some(a), Some(b)) => a == b,
-        // A text-only label ("Update") keeps whatever status the other view names.
-        _ => true,
-    };
-    labels_agree && same_minute(&held.posted_at, &observed.posted_at)
-}
-
-fn same_minute(a: &TimeValue, b: &TimeValue) -> bool {
-    a.utc.timestamp().div_euclid(60) == b.utc.timestamp().div_euclid(60)
-}
-
-/// Texts equal once whitespace is ignored (a feed's `<br>` against the API's `\r\n`).
-fn same_text(a: &str, b: &str) -> bool {
-    a.split_whitespace().eq(b.split_whitespace())
-}
-
-/// A machine time is more precise than one read from text (minutes, at best).
-fn precision(t: &TimeValue) -> u8 {
-    match t.source {
-        TimeSource::Structured => 2,
-        TimeSource::Stated | TimeSource::Derived => 1,
-    }
-}
-
-/// Brings a held update up to date with an observation of it.
-///
-/// * The held update has a native id and the observation none (a feed or page view of an
-///   API update): the held fields stay; the view only fills in component changes it lacks.
-/// * The observation brings the native id the held update lacked: the held update adopts the
-///   richer view's id, status, time and components. That is a better reading of the same
-///   update, not an edit: only a changed text is recorded as a revision.
-/// * Otherwise the observation is the same view again: a changed text, label or time is an
-///   edit, revised with the old value kept; a less precise time of the same minute (a feed's
-///   minute against a page's machine time) does not replace a more precise one.
-fn refresh_update(
-    held: &mut UpdateRecord,
-    observed: &ObservedUpdate,
-    revisions: &mut Vec<Revision>,
-) {
-    let mut revise =
-        |held: &UpdateRecord, field: &'static str, old: Option<String>, new: Option<String>| {
-            revisions.push(Revision {
-                entity: "update",
-                entity_id: held.id.clone(),
-                field,
-                old_value: old,
-                new_value: new,
-            });
-        };
-    if held.native_id.is_some() && observed.native_id.is_none() {
-        if held.components.is_empty() && !observed.components.is_empty() {
-            held.components = observed.components.clone();
-        }
-        return;
-    }
-    if held.native_id.is_none() && observed.native_id.is_some() {
-        if !same_text(&held.body, &observed.body) {
-            revise(
-                held,
-                "body",
-                Some(held.body.clone()),
-                Some(observed.body.clone()),
-            );
-        }
-        held.native_id = observed.native_id.clone();
-        held.body = observed.body.clone();
-        held.status = observed.status.or(held.status);
-        if observed.status_raw.is_some() {
-            held.status_raw = observed.status_raw.clone();
-        }
-        held.posted_at = observed.posted_at.clone();
-        if !observed.components.is_empty() {
-            held.components = observed.components.clone();
-        }
-        return;
-    }
-    if !same_text(&held.body, &observed.body) {
-        revise(
-            held,
-            "body",
-            Some(held.body.clone()),
-            Some(observed.body.clone()),
-        );
-        held.body = observed.body.clone();
-    }
-    if !same_label(&held.status_raw, &observed.status_raw) {
-        revise(
-            held,
-            "status",
-            held.status_raw.clone(),
-            observed.status_raw.clone(),
-        );
-        held.status = observed.status;
-        held.status_raw = observed.status_raw.clone();
-    }
-    if held.posted_at.utc != observed.posted_at.utc {
-        let minute = same_minute(&held.posted_at, &observed.posted_at);
-        let (finer_held, finer_seen) = (precision(&held.posted_at), precision(&observed.posted_at));
-        if !(minute && finer_seen < finer_held) {
-            // A finer reading of the same minute refines the time; any other change is an edit.
-            if !(minute && finer_seen > finer_held) {
-                revise(
-                    held,
-                    "posted_at",
-                    Some(format_utc(&held.posted_at.utc)),
-                    Some(format_utc(&observed.posted_at.utc)),
-                );
-            }
-            held.posted_at = observed.posted_at.clone();
-        }
-    }
-    if held.components != observed.components && !observed.components.is_empty() {
-        held.components = observed.components.clone();
-    }
-}
-
-fn append_update(record: &mut IncidentRecord, observed: &ObservedUpdate, seen: &Seen<'_>) {
-    let id = match &observed.native_id {
-        Some(n) => format!("{}/{n}", record.vendor),
-        None => {
-            let minute = observed.posted_at.utc.format("%Y%m%dT%H%M").to_string();
-            let label = observed.status_raw.as_deref().unwrap_or("update");
-            let prefix = format!("{}@{minute}/{label}/", record.id);
-            let taken = record
-                .updates
-                .iter()
-                .filter(|u| u.id.starts_with(&prefix))
-                .count();
-            format!("{prefix}{taken}")
-        }
-    };
-    record.updates.push(UpdateRecord {
-        id,
-        native_id: observed.native_id.clone(),
-        status: observed.status,
-        status_raw: observed.status_raw.clone(),
-        posted_at: observed.posted_at.clone(),
-        body: observed.body.clone(),
-        components: observed.components.clone(),
-        source_id: seen.source_id.to_string(),
-        first_seen_at: seen.at,
-    });
-}
-
-/// Two status labels are the same label whatever their case: a product's JSON writes
-/// `investigating` where its feed writes "Investigating" for the same update.
-fn same_label(a: &Option<String>, b: &Option<String>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-        (None, None) => true,
-        _ => false,
-    }
-}
-
-/// Recomputes the fields that follow from the updates: order, status, start and resolution.
+/// Recomputes everything that follows from the whole record: the order of its updates, the
+/// statuses their text supports, the incident's status, start and resolution (best evidence:
+/// stated over structured over derived), and the anomalies. Anomalies a source's observation
+/// alone showed (`source_id` set) are kept as they are.
 pub fn derive(record: &mut IncidentRecord, observed: &ObservedIncident) {
     // Stable: updates of the same instant keep the order they were first seen in.
     record.updates.sort_by_key(|u| u.posted_at.utc);
 
-    // "Update" labels (no status) keep the status before them.
-    let latest = record.updates.iter().rev().find_map(|u| u.status);
+    let labels = status::assign(record);
+    // "Update" labels (no status) keep the status before them; a postmortem is closing, so it
+    // follows a resolution without reopening it.
+    let latest = record
+        .updates
+        .iter()
+        .rev()
+        .find_map(|u| u.effective_status());
     record.status = latest.or(observed.status).or(record.status);
 
+    let text = match record.kind {
+        IncidentKind::Incident => times::text_times(record),
+        IncidentKind::Maintenance => TextTimes::default(),
+    };
     record.started_at = match record.kind {
-        IncidentKind::Incident => incident_start(record),
+        IncidentKind::Incident => best(
+            text.start.as_ref(),
+            record.structured_started_at.as_ref(),
+            || incident_start(record),
+        ),
         IncidentKind::Maintenance => maintenance_start(record),
     };
-
     record.resolved_at = match record.status {
-        Some(s) if s.is_closed() => match &record.structured_resolved_at {
-            Some(t) => Some(t.clone()),
-            None => closing_update_time(record),
-        },
+        Some(s) if s.is_closed() => best(
+            text.end.as_ref(),
+            record.structured_resolved_at.as_ref(),
+            || closing_update_time(record),
+        ),
         _ => None,
     };
+    // A statement that would end the incident before it began (a vendor's typo of a month)
+    // gives way to the structured value that does not; the conflict is flagged either way.
+    if let (Some(start), Some(end)) = (&record.started_at, &record.resolved_at)
+        && end.utc < start.utc
+    {
+        let structured_end = record
+            .structured_resolved_at
+            .as_ref()
+            .filter(|t| end.source == TimeSource::Stated && t.utc >= start.utc);
+        let structured_start = record
+            .structured_started_at
+            .as_ref()
+            .filter(|t| start.source == TimeSource::Stated && t.utc <= end.utc);
+        if let Some(t) = structured_end {
+            record.resolved_at = Some(t.clone());
+        } else if let Some(t) = structured_start {
+            record.started_at = Some(t.clone());
+        }
+    }
+
+    let mut found = anomalies::compute(record, &text, labels.as_ref());
+    found.extend(
+        record
+            .anomalies
+            .iter()
+            .filter(|a| a.source_id.is_some())
+            .cloned(),
+    );
+    found.sort();
+    found.dedup_by(|a, b| a.code == b.code && a.detail == b.detail);
+    record.anomalies = found;
 }
 
-/// An incident starts at its structured start, else its first update, else its creation.
-fn incident_start(record: &IncidentRecord) -> Option<TimeValue> {
-    if let Some(t) = &record.structured_started_at {
-        return Some(t.clone());
+/// The best evidence for a time: the vendor's statement, else the structured field, else the
+/// derived value. A statement within the structured value's minute is the same claim read
+/// less finely: the structured instant is kept. A statement whose zone the text does not
+/// write (read in the page's zone, flag `zone_from_page`) does not overrule a structured
+/// value it conflicts with: the page's zone today need not be the zone its old text meant.
+fn best(
+    stated: Option<&StatedTime>,
+    structured: Option<&TimeValue>,
+    derived: impl FnOnce() -> Option<TimeValue>,
+) -> Option<TimeValue> {
+    match (stated, structured) {
+        (Some(s), Some(t)) if same_minute(&s.value, t) && precision(t) >= precision(&s.value) => {
+            Some(t.clone())
+        }
+        (Some(s), Some(t))
+            if s.value.flags.contains(Flag::ZoneFromPage)
+                && (s.value.utc - t.utc).abs() > anomalies::STATED_TOLERANCE =>
+        {
+            Some(t.clone())
+        }
+        (Some(s), _) => Some(s.value.clone()),
+        (None, Some(t)) => Some(t.clone()),
+        (None, None) => derived(),
     }
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use crate::model::{IncidentKind, IncidentRecord};
+    use chrono::Utc;
+
+    /// A record with nothing in it, for tests of the parts of `derive`.
+    pub fn empty_record() -> IncidentRecord {
+        IncidentRecord {
+            id: "acme/1".into(),
+            vendor: "acme".into(),
+            kind: IncidentKind::Incident,
+            title: "Errors".into(),
+            url: None,
+            impact: None,
+            impact_raw: None,
+            status: None,
+            status_raw: None,
+            created_at: None,
+            started_at: None,
+            resolved_at: None,
+            structured_started_at: None,
+            structured_resolved_at: None,
+            scheduled_for: None,
+            scheduled_until: None,
+            components: Vec::new(),
+            updates: Vec::new(),
+            anomalies: Vec::new(),
+            sources: Vec::new(),
+            aliases: Vec::new(),
+            first_seen_at: Utc::now(),
+            last_seen_at: Utc::now(),
+        }
+    }
+}
+
+/// Without a stated or structured start, an incident starts at its first update, else its
+/// creation.
+fn incident_start(record: &IncidentRecord) -> Option<TimeValue> {
     record
         .updates
         .first()
@@ -528,18 +382,18 @@ fn closing_update_time(record: &IncidentRecord) -> Option<TimeValue> {
     let last_open = record
         .updates
         .iter()
-        .rposition(|u| u.status.is_some_and(|s| !s.is_closed()));
+        .rposition(|u| u.effective_status().is_some_and(|s| !s.is_closed()));
     let start = last_open.map(|i| i + 1).unwrap_or(0);
     record.updates[start..]
         .iter()
-        .find(|u| u.status.is_some_and(Status::is_closed))
+        .find(|u| u.effective_status().is_some_and(Status::is_closed))
         .map(|u| as_derived(&u.posted_at))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::TimeValue;
+    use crate::model::{ObservedUpdate, TimeValue};
 
     const VENDOR: &str = "github";
 
@@ -554,6 +408,7 @@ mod tests {
             vendor: VENDOR,
             source_id: source,
             at: at("2022-06-02T00:00:00Z"),
+            zone: None,
         }
     }
 

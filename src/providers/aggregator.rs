@@ -149,7 +149,8 @@ fn stamp(
         } else {
             TimeSource::Structured
         },
-    ))
+    )
+    .with_flags(parsed.flags))
 }
 
 /// An update timeline header: an optional "N. ", a label of one or two words, and a stamp

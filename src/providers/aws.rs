@@ -659,7 +659,8 @@ fn legacy_event(
             } else {
                 TimeSource::Structured
             },
-        );
+        )
+        .with_flags(parsed.flags);
         // The last update of an event marked resolved is the one that resolved it.
         let closes = resolved && n + 1 == count;
         incident.updates.push(ObservedUpdate {

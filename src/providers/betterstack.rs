@@ -348,6 +348,10 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
                 components: changes,
             });
         }
+        // The report lists its updates in no order of time (the capture's ids and times are
+        // both unordered): they are given sorted by time, as the observation's contract asks of
+        // a format without an order.
+        incident.updates.sort_by_key(|u| u.posted_at.utc);
         // A resolved incident without `ends_at` ends with its last update (derived).
         if kind == IncidentKind::Incident
             && incident.status == Some(Status::Resolved)

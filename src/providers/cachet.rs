@@ -525,7 +525,7 @@ impl Reader {
                 ),
             );
         }
-        Ok(TimeValue::structured(parsed.utc, text))
+        Ok(TimeValue::structured(parsed.utc, text).with_flags(parsed.flags))
     }
 }
 

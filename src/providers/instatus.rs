@@ -538,7 +538,8 @@ mod history {
                     native_id: None,
                     status,
                     status_raw,
-                    posted_at: TimeValue::new(parsed.utc, post.stamp.clone(), source),
+                    posted_at: TimeValue::new(parsed.utc, post.stamp.clone(), source)
+                        .with_flags(parsed.flags),
                     body: post.body.clone(),
                     components: Vec::new(),
                 });

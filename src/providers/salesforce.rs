@@ -474,8 +474,8 @@ impl Reader {
             body: message.body,
             components: Vec::new(),
         });
-        // InformationalMessageUpdates come in no fixed order (the CS96 capture has both); the
-        // normalizer sorts updates by time.
+        // InformationalMessageUpdates come in no fixed order (the CS96 capture has both): they
+        // are given sorted by time (an order the source does not state cannot contradict them).
         for (u, update) in message.updates.into_iter().enumerate() {
             let place = at(place, &format!("InformationalMessageUpdates[{u}]"));
             let stamp = update
@@ -490,6 +490,7 @@ impl Reader {
                 components: Vec::new(),
             });
         }
+        observed.updates.sort_by_key(|u| u.posted_at.utc);
         self.observation.incidents.push(observed);
         Ok(())
     }

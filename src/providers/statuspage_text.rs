@@ -97,13 +97,16 @@ pub fn read_stamp(
 }
 
 /// A time read from text: `derived` when its year or date came from the context, else
-/// `stated`.
+/// `stated`; with the reading's flags, for the normalizer to weigh.
 pub fn value_at(utc: DateTime<Utc>, text: impl Into<String>, parsed: &Parsed) -> TimeValue {
-    if parsed.flags.contains(Flag::YearInferred) || parsed.flags.contains(Flag::DateFromContext) {
+    let value = if parsed.flags.contains(Flag::YearInferred)
+        || parsed.flags.contains(Flag::DateFromContext)
+    {
         TimeValue::derived(utc, text)
     } else {
         TimeValue::stated(utc, text)
-    }
+    };
+    value.with_flags(parsed.flags)
 }
 
 /// Reports the flags that say a reading could be wrong. A year taken from the entry's date is

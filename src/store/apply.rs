@@ -59,6 +59,9 @@ pub struct SourceResult {
     /// For `kind = "auto"`: the kind a probe chose in this run (none when a stored choice was
     /// used, or the source has a fixed kind).
     pub resolved: Option<ResolvedKind>,
+    /// The kind that read the documents (for `auto`, the one it resolved to), stored with each
+    /// fetch so that `reparse` reads them the same way. None when no kind was settled.
+    pub read_as: Option<Kind>,
     pub documents: Vec<DocumentResult>,
 }
 
@@ -135,7 +138,9 @@ fn apply(
     result: &SourceResult,
 ) -> Result<SourceChanges, StoreError> {
     let source = &result.source;
-    let seen_at = result.seen_at();
+    // At the database's precision (milliseconds), so that `reparse`, which reads the times
+    // back from the fetch log, merges with the very same instants.
+    let seen_at = crate::model::to_millis(result.seen_at());
     let failure = result.error();
     let mut changes = SourceChanges::default();
 
@@ -177,8 +182,8 @@ fn apply(
         };
         conn.prepare_cached(
             "INSERT INTO fetches(run_id, source_id, url, fetched_at, duration_ms, http_status,
-               outcome, error, raw_page_hash, bytes, attempts)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+               outcome, error, raw_page_hash, bytes, attempts, kind)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?
         .execute(params![
             run_id,
@@ -192,7 +197,11 @@ fn apply(
             hash,
             size.map(|s| s as i64),
             doc.attempts as i64,
+            result.read_as.map(Kind::as_str),
         ])?;
+        if let DocumentOutcome::Parsed { observation, .. } = &doc.outcome {
+            write_parse_notes(conn, conn.last_insert_rowid(), &observation.notes)?;
+        }
     }
 
     if let Some(resolved) = &result.resolved {
@@ -245,43 +254,35 @@ fn apply(
         |r| r.get(0),
     )?;
     let seen = db_time(&seen_at);
-    // Documents confirmed unchanged still show what they showed: everything this source showed
-    // at its last success is seen again now.
-    let confirmed_unchanged = result.documents.iter().any(|d| {
-        matches!(
-            d.outcome,
-            DocumentOutcome::Unchanged { .. } | DocumentOutcome::NotModified
-        )
-    });
-    if let (true, Some(previous)) = (confirmed_unchanged, &previous_success) {
-        conn.execute(
-            "UPDATE incidents SET last_seen_at = ?3 WHERE id IN
-               (SELECT incident_id FROM incident_sources WHERE source_id = ?1 AND last_seen_at = ?2)
-             AND last_seen_at < ?3",
-            params![source.id, previous, seen],
-        )?;
-        conn.execute(
-            "UPDATE incident_sources SET last_seen_at = ?3 WHERE source_id = ?1 AND last_seen_at = ?2",
-            params![source.id, previous, seen],
-        )?;
-        conn.execute(
-            "UPDATE components SET last_seen_at = ?3 WHERE source_id = ?1 AND last_seen_at = ?2",
-            params![source.id, previous, seen],
-        )?;
-    }
-
-    let who = Seen {
+    let documents: Vec<AppliedDocument<'_>> = result
+        .documents
+        .iter()
+        .filter_map(|d| match &d.outcome {
+            DocumentOutcome::Parsed { observation, .. } => {
+                Some(AppliedDocument::Parsed(observation))
+            }
+            DocumentOutcome::Unchanged { .. } | DocumentOutcome::NotModified => {
+                Some(AppliedDocument::Unchanged)
+            }
+            _ => None,
+        })
+        .collect();
+    let who = SourceSeen {
         vendor: &source.vendor,
         source_id: &source.id,
         at: seen_at,
+        zone: source.zone,
     };
     // A source's first success records its history without announcing it as news.
     let mut events = previous_success.as_ref().map(|_| PendingEvents::default());
-    for doc in &result.documents {
-        if let DocumentOutcome::Parsed { observation, .. } = &doc.outcome {
-            apply_observation(conn, observation, &who, &mut changes, events.as_mut())?;
-        }
-    }
+    apply_records(
+        conn,
+        &who,
+        previous_success.as_deref(),
+        &documents,
+        &mut changes,
+        events.as_mut(),
+    )?;
     if let Some(events) = &events {
         changes.events = events.write(conn, run_id, &source.id, seen_at)?;
     }
@@ -314,6 +315,90 @@ fn apply(
         params![source.id, seen, db_time(&(seen_at + source.interval))],
     )?;
     Ok(changes)
+}
+
+/// One document of a successful source run, as the records see it.
+pub(crate) enum AppliedDocument<'a> {
+    Parsed(&'a Observation),
+    /// A 304, or the same body as last time: it still shows what it showed.
+    Unchanged,
+}
+
+/// Who saw a source's documents, and when (the fetch time of its first document).
+pub(crate) struct SourceSeen<'a> {
+    pub vendor: &'a str,
+    pub source_id: &'a str,
+    pub at: DateTime<Utc>,
+    /// The source's configured zone.
+    pub zone: Option<chrono_tz::Tz>,
+}
+
+/// The records part of a successful source run, shared by ingest and `reparse`: documents
+/// confirmed unchanged bump what the source showed at its last success (`previous_success`)
+/// to now; each parsed document's observation is merged into the records.
+pub(crate) fn apply_records(
+    conn: &Connection,
+    who: &SourceSeen<'_>,
+    previous_success: Option<&str>,
+    documents: &[AppliedDocument<'_>],
+    changes: &mut SourceChanges,
+    mut events: Option<&mut PendingEvents>,
+) -> Result<(), StoreError> {
+    let seen = db_time(&who.at);
+    // Documents confirmed unchanged still show what they showed: everything this source showed
+    // at its last success is seen again now.
+    let confirmed_unchanged = documents
+        .iter()
+        .any(|d| matches!(d, AppliedDocument::Unchanged));
+    if let (true, Some(previous)) = (confirmed_unchanged, previous_success) {
+        conn.execute(
+            "UPDATE incidents SET last_seen_at = ?3 WHERE id IN
+               (SELECT incident_id FROM incident_sources WHERE source_id = ?1 AND last_seen_at = ?2)
+             AND last_seen_at < ?3",
+            params![who.source_id, previous, seen],
+        )?;
+        conn.execute(
+            "UPDATE incident_sources SET last_seen_at = ?3 WHERE source_id = ?1 AND last_seen_at = ?2",
+            params![who.source_id, previous, seen],
+        )?;
+        conn.execute(
+            "UPDATE components SET last_seen_at = ?3 WHERE source_id = ?1 AND last_seen_at = ?2",
+            params![who.source_id, previous, seen],
+        )?;
+    }
+    for doc in documents {
+        if let AppliedDocument::Parsed(observation) = doc {
+            // The page's own zone where the source configures none.
+            let page_zone = observation
+                .page
+                .as_ref()
+                .and_then(|p| p.time_zone.as_deref())
+                .and_then(|z| z.parse::<chrono_tz::Tz>().ok());
+            let seen = Seen {
+                vendor: who.vendor,
+                source_id: who.source_id,
+                at: who.at,
+                zone: who.zone.or(page_zone),
+            };
+            apply_observation(conn, observation, &seen, changes, events.as_deref_mut())?;
+        }
+    }
+    Ok(())
+}
+
+/// Stores what a parser noted about one fetched page.
+pub(crate) fn write_parse_notes(
+    conn: &Connection,
+    fetch_id: i64,
+    notes: &[crate::model::ParseNote],
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO parse_notes(fetch_id, position, place, message) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (i, note) in notes.iter().enumerate() {
+        stmt.execute(params![fetch_id, i as i64, note.place, note.message])?;
+    }
+    Ok(())
 }
 
 /// Merges one page's observation into the records.
@@ -354,13 +439,27 @@ pub(crate) fn apply_observation(
     }
     for observed in &observation.incidents {
         let keys = normalize::identity_keys(observed);
-        let existing_id = records::find_incident(conn, who.vendor, &keys)?;
-        let existing = match &existing_id {
-            Some(id) => records::load_incident(conn, id)?,
-            None => None,
+        let existing = match records::find_incident(conn, who.vendor, &keys)? {
+            Some(id) => records::load_incident(conn, &id)?,
+            // No key names it: the title rule, over the vendor's records of that title.
+            None => {
+                let mut found = None;
+                for id in records::find_by_title(conn, who.vendor, observed)? {
+                    if let Some(record) = records::load_incident(conn, &id)?
+                        && normalize::identity::same_by_title_and_time(&record, observed)
+                    {
+                        found = Some(record);
+                        break;
+                    }
+                }
+                found
+            }
         };
         let (merged, revisions) = normalize::merge(existing.clone(), observed, who);
         if existing.as_ref() == Some(&merged) {
+            // Nothing changed, but this source showed it now: what a later 304 of the source
+            // confirms is found by this time.
+            records::note_source(conn, &merged.id, who.source_id, who.at)?;
             continue;
         }
         let counts = records::save_incident(

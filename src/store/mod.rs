@@ -2,10 +2,12 @@
 //! The store never parses; it writes what the normalizer built, one transaction per source.
 
 mod apply;
+mod rebuild;
 mod records;
 pub mod schema;
 
 pub use apply::{DocumentOutcome, DocumentResult, ResolvedKind, SourceChanges, SourceResult};
+pub use rebuild::{RebuildReport, StoredPage};
 
 use crate::config::Source;
 use crate::fetch::Validators;
@@ -271,11 +273,11 @@ impl Store {
         {
             let mut vendor = tx.prepare("INSERT OR IGNORE INTO vendors(id) VALUES (?1)")?;
             let mut source = tx.prepare(
-                "INSERT INTO sources(id, vendor, name, kind, url, interval_seconds)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO sources(id, vendor, name, kind, url, interval_seconds, zone)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT(id) DO UPDATE SET vendor = excluded.vendor, name = excluded.name,
                    kind = excluded.kind, url = excluded.url,
-                   interval_seconds = excluded.interval_seconds",
+                   interval_seconds = excluded.interval_seconds, zone = excluded.zone",
             )?;
             for s in sources {
                 vendor.execute([&s.vendor])?;
@@ -285,7 +287,8 @@ impl Store {
                     s.name,
                     s.kind.as_str(),
                     s.url.as_str(),
-                    s.interval.as_secs() as i64
+                    s.interval.as_secs() as i64,
+                    s.zone.map(|z| z.name())
                 ])?;
             }
         }

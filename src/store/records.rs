@@ -7,6 +7,9 @@ use crate::model::{
     UpdateRecord, db_time, parse_db_time,
 };
 use crate::normalize::Revision;
+use crate::normalize::components::update_transitions;
+use crate::normalize::identity::title_key;
+use crate::timetext::Flags;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::collections::HashMap;
@@ -40,10 +43,37 @@ pub fn find_incident(
     Ok(None)
 }
 
+/// The vendor's records of the observation's kind whose normalized title is the
+/// observation's, earliest first: the candidates of the title rule
+/// (`normalize::identity::same_by_title_and_time`). An observation with a native id can only
+/// be a record without one (created from a fingerprint): only those are listed for it.
+pub fn find_by_title(
+    conn: &Connection,
+    vendor: &str,
+    observed: &crate::model::ObservedIncident,
+) -> Result<Vec<String>, StoreError> {
+    let key = title_key(&observed.title);
+    if key.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM incidents WHERE vendor = ?1 AND kind = ?2 AND title_key = ?3
+           AND (?4 = 0 OR id LIKE ?1 || '/fp-%')
+         ORDER BY started_at, id",
+    )?;
+    let fingerprinted_only = i64::from(observed.native_id.is_some());
+    let rows = stmt.query_map(
+        params![vendor, observed.kind.as_str(), key, fingerprinted_only],
+        |r| r.get::<_, String>(0),
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 fn time_value(
     utc: Option<String>,
     raw: Option<String>,
     source: Option<String>,
+    flags: Option<String>,
 ) -> Result<Option<TimeValue>, StoreError> {
     let Some(utc) = utc else { return Ok(None) };
     let instant = parse_db_time(&utc)
@@ -56,6 +86,7 @@ fn time_value(
         utc: instant,
         raw: raw.unwrap_or_else(|| utc.clone()),
         source,
+        flags: Flags::from_list(flags.as_deref()),
     }))
 }
 
@@ -78,10 +109,12 @@ const INCIDENT_COLUMNS: &str =
     structured_resolved_at, scheduled_for, scheduled_until, first_seen_at, last_seen_at,
     created_at_source, structured_started_at_raw, structured_started_at_source,
     structured_resolved_at_raw, structured_resolved_at_source, scheduled_for_raw,
-    scheduled_for_source, scheduled_until_raw, scheduled_until_source";
+    scheduled_for_source, scheduled_until_raw, scheduled_until_source, created_at_flags,
+    started_at_flags, resolved_at_flags, structured_started_at_flags, structured_resolved_at_flags,
+    scheduled_for_flags, scheduled_until_flags";
 
 fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Vec<Option<String>>> {
-    (0..32).map(|i| r.get::<_, Option<String>>(i)).collect()
+    (0..39).map(|i| r.get::<_, Option<String>>(i)).collect()
 }
 
 /// Loads one incident with everything that belongs to it.
@@ -107,36 +140,58 @@ pub fn load_incident(conn: &Connection, id: &str) -> Result<Option<IncidentRecor
     let status_raw = next();
     let created_at = next();
     let created_at_raw = next();
-    let started_at = {
-        let (u, s, raw) = (next(), next(), next());
-        time_value(u, raw, s)?
-    };
-    let resolved_at = {
-        let (u, s, raw) = (next(), next(), next());
-        time_value(u, raw, s)?
-    };
+    let started_at = (next(), next(), next());
+    let resolved_at = (next(), next(), next());
     let (structured_started_at, structured_resolved_at) = (next(), next());
     let (scheduled_for, scheduled_until) = (next(), next());
     let first_seen_at = instant(next().unwrap_or_default())?;
     let last_seen_at = instant(next().unwrap_or_default())?;
-    // Raw text and source of these times (migration 2; NULL in older rows: structured).
-    let created_at = time_value(created_at, created_at_raw, next())?;
-    let structured_started_at = {
-        let (raw, source) = (next(), next());
-        time_value(structured_started_at, raw, source)?
-    };
-    let structured_resolved_at = {
-        let (raw, source) = (next(), next());
-        time_value(structured_resolved_at, raw, source)?
-    };
-    let scheduled_for = {
-        let (raw, source) = (next(), next());
-        time_value(scheduled_for, raw, source)?
-    };
-    let scheduled_until = {
-        let (raw, source) = (next(), next());
-        time_value(scheduled_until, raw, source)?
-    };
+    // Raw text and source of these times (migration 3; NULL in older rows: structured).
+    let created_at_source = next();
+    let structured_started_at = (structured_started_at, next(), next());
+    let structured_resolved_at = (structured_resolved_at, next(), next());
+    let scheduled_for = (scheduled_for, next(), next());
+    let scheduled_until = (scheduled_until, next(), next());
+    // Their flags (migration 4).
+    let created_at = time_value(created_at, created_at_raw, created_at_source, next())?;
+    let started_at = time_value(started_at.0, started_at.2, started_at.1, next())?;
+    let resolved_at = time_value(resolved_at.0, resolved_at.2, resolved_at.1, next())?;
+    let [
+        structured_started_at,
+        structured_resolved_at,
+        scheduled_for,
+        scheduled_until,
+    ] = [
+        structured_started_at,
+        structured_resolved_at,
+        scheduled_for,
+        scheduled_until,
+    ]
+    .map(|(utc, raw, source)| (utc, raw, source, next()));
+    let structured_started_at = time_value(
+        structured_started_at.0,
+        structured_started_at.1,
+        structured_started_at.2,
+        structured_started_at.3,
+    )?;
+    let structured_resolved_at = time_value(
+        structured_resolved_at.0,
+        structured_resolved_at.1,
+        structured_resolved_at.2,
+        structured_resolved_at.3,
+    )?;
+    let scheduled_for = time_value(
+        scheduled_for.0,
+        scheduled_for.1,
+        scheduled_for.2,
+        scheduled_for.3,
+    )?;
+    let scheduled_until = time_value(
+        scheduled_until.0,
+        scheduled_until.1,
+        scheduled_until.2,
+        scheduled_until.3,
+    )?;
 
     let strings = |sql: &str| -> Result<Vec<String>, StoreError> {
         let mut stmt = conn.prepare_cached(sql)?;
@@ -152,15 +207,19 @@ pub fn load_incident(conn: &Connection, id: &str) -> Result<Option<IncidentRecor
         strings("SELECT name FROM incident_components WHERE incident_id = ?1 ORDER BY position")?;
     let anomalies = {
         let mut stmt = conn.prepare_cached(
-            "SELECT code, detail FROM anomalies WHERE incident_id = ?1 ORDER BY code, detail",
+            "SELECT code, detail, source_id FROM anomalies WHERE incident_id = ?1",
         )?;
         let rows = stmt.query_map([&id], |r| {
             Ok(Anomaly {
                 code: r.get(0)?,
                 detail: r.get(1)?,
+                source_id: r.get(2)?,
             })
         })?;
-        rows.collect::<Result<Vec<_>, _>>()?
+        // The normalizer's order (code, detail, source), which SQL collation need not share.
+        let mut list = rows.collect::<Result<Vec<_>, _>>()?;
+        list.sort();
+        list
     };
     let updates = load_updates(conn, &id)?;
     Ok(Some(IncidentRecord {
@@ -194,7 +253,8 @@ pub fn load_incident(conn: &Connection, id: &str) -> Result<Option<IncidentRecor
 pub fn load_updates(conn: &Connection, incident_id: &str) -> Result<Vec<UpdateRecord>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT u.id, u.native_id, u.status, u.status_raw, u.posted_at, u.posted_at_raw,
-                u.posted_at_source, u.body, u.source_id, u.first_seen_at
+                u.posted_at_source, u.body, u.source_id, u.first_seen_at, u.posted_at_flags,
+                u.status_stated, u.zone
          FROM incident_updates u WHERE u.incident_id = ?1 ORDER BY u.posted_at, u.rowid",
     )?;
     let rows = stmt.query_map([incident_id], |r| {
@@ -209,6 +269,9 @@ pub fn load_updates(conn: &Connection, incident_id: &str) -> Result<Vec<UpdateRe
             r.get::<_, String>(7)?,
             r.get::<_, String>(8)?,
             r.get::<_, String>(9)?,
+            r.get::<_, Option<String>>(10)?,
+            r.get::<_, Option<String>>(11)?,
+            r.get::<_, Option<String>>(12)?,
         ))
     })?;
     let mut updates = Vec::new();
@@ -224,12 +287,22 @@ pub fn load_updates(conn: &Connection, incident_id: &str) -> Result<Vec<UpdateRe
             body,
             source_id,
             first_seen,
+            posted_flags,
+            status_stated,
+            zone,
         ) = row?;
         updates.push(UpdateRecord {
             components: Vec::new(),
-            posted_at: time_value(Some(posted), Some(posted_raw), Some(posted_source))?
-                .ok_or_else(|| StoreError::Invalid("update without time".into()))?,
+            posted_at: time_value(
+                Some(posted),
+                Some(posted_raw),
+                Some(posted_source),
+                posted_flags,
+            )?
+            .ok_or_else(|| StoreError::Invalid("update without time".into()))?,
             status: parse_word(status)?,
+            stated_status: parse_word(status_stated)?,
+            zone: zone.as_deref().and_then(|z| z.parse().ok()),
             id,
             native_id,
             status_raw,
@@ -273,6 +346,23 @@ pub fn load_updates(conn: &Connection, incident_id: &str) -> Result<Vec<UpdateRe
     Ok(updates)
 }
 
+/// Records that a source showed an incident at `seen_at` (its first and last sighting by that
+/// source).
+pub fn note_source(
+    conn: &Connection,
+    incident_id: &str,
+    source_id: &str,
+    seen_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO incident_sources(incident_id, source_id, first_seen_at, last_seen_at)
+         VALUES (?1, ?2, ?3, ?3)
+         ON CONFLICT(incident_id, source_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+    )?
+    .execute(params![incident_id, source_id, db_time(&seen_at)])?;
+    Ok(())
+}
+
 /// Writes the difference between `old` (as loaded) and `new` (as merged).
 pub fn save_incident(
     conn: &Connection,
@@ -296,6 +386,7 @@ pub fn save_incident(
         let t = |v: &Option<TimeValue>| v.as_ref().map(|t| db_time(&t.utc));
         let raw = |v: &Option<TimeValue>| v.as_ref().map(|t| t.raw.clone());
         let src = |v: &Option<TimeValue>| v.as_ref().map(|t| t.source.as_str());
+        let flags = |v: &Option<TimeValue>| v.as_ref().and_then(|t| t.flags.to_list());
         conn.prepare_cached(
             "INSERT INTO incidents(id, vendor, kind, title, url, impact, impact_raw, status,
                status_raw, created_at, created_at_raw, started_at, started_at_source,
@@ -304,9 +395,12 @@ pub fn save_incident(
                duration_seconds, first_seen_at, last_seen_at, created_at_source,
                structured_started_at_raw, structured_started_at_source,
                structured_resolved_at_raw, structured_resolved_at_source, scheduled_for_raw,
-               scheduled_for_source, scheduled_until_raw, scheduled_until_source)
+               scheduled_for_source, scheduled_until_raw, scheduled_until_source, title_key,
+               created_at_flags, started_at_flags, resolved_at_flags, structured_started_at_flags,
+               structured_resolved_at_flags, scheduled_for_flags, scheduled_until_flags)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-               ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)
+               ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33,
+               ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41)
              ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
                url = excluded.url, impact = excluded.impact, impact_raw = excluded.impact_raw,
                status = excluded.status, status_raw = excluded.status_raw,
@@ -328,7 +422,14 @@ pub fn save_incident(
                scheduled_for_raw = excluded.scheduled_for_raw,
                scheduled_for_source = excluded.scheduled_for_source,
                scheduled_until_raw = excluded.scheduled_until_raw,
-               scheduled_until_source = excluded.scheduled_until_source",
+               scheduled_until_source = excluded.scheduled_until_source,
+               title_key = excluded.title_key, created_at_flags = excluded.created_at_flags,
+               started_at_flags = excluded.started_at_flags,
+               resolved_at_flags = excluded.resolved_at_flags,
+               structured_started_at_flags = excluded.structured_started_at_flags,
+               structured_resolved_at_flags = excluded.structured_resolved_at_flags,
+               scheduled_for_flags = excluded.scheduled_for_flags,
+               scheduled_until_flags = excluded.scheduled_until_flags",
         )?
         .execute(params![
             new.id,
@@ -364,6 +465,14 @@ pub fn save_incident(
             src(&new.scheduled_for),
             raw(&new.scheduled_until),
             src(&new.scheduled_until),
+            title_key(&new.title),
+            flags(&new.created_at),
+            flags(&new.started_at),
+            flags(&new.resolved_at),
+            flags(&new.structured_started_at),
+            flags(&new.structured_resolved_at),
+            flags(&new.scheduled_for),
+            flags(&new.scheduled_until),
         ])?;
     }
 
@@ -377,12 +486,7 @@ pub fn save_incident(
             }
         }
     }
-    conn.prepare_cached(
-        "INSERT INTO incident_sources(incident_id, source_id, first_seen_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?3)
-         ON CONFLICT(incident_id, source_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
-    )?
-    .execute(params![new.id, source_id, seen])?;
+    note_source(conn, &new.id, source_id, seen_at)?;
     {
         let mut stmt = conn.prepare_cached(
             "INSERT OR IGNORE INTO incident_components(incident_id, position, name) VALUES (?1, ?2, ?3)",
@@ -406,7 +510,8 @@ pub fn save_incident(
             Some(previous) if *previous != update => {
                 conn.prepare_cached(
                     "UPDATE incident_updates SET status = ?2, status_raw = ?3, posted_at = ?4,
-                       posted_at_raw = ?5, posted_at_source = ?6, body = ?7, native_id = ?8
+                       posted_at_raw = ?5, posted_at_source = ?6, body = ?7, native_id = ?8,
+                       posted_at_flags = ?9, status_stated = ?10, zone = ?11
                      WHERE id = ?1",
                 )?
                 .execute(params![
@@ -418,6 +523,9 @@ pub fn save_incident(
                     update.posted_at.source.as_str(),
                     update.body,
                     update.native_id,
+                    update.posted_at.flags.to_list(),
+                    update.stated_status.map(|s| s.as_str()),
+                    update.zone.map(|z| z.name()),
                 ])?;
                 if previous.components != update.components {
                     conn.prepare_cached("DELETE FROM update_components WHERE update_id = ?1")?
@@ -439,9 +547,43 @@ pub fn save_incident(
     }
     for added in new.anomalies.iter().filter(|a| !old_anomalies.contains(a)) {
         conn.prepare_cached(
-            "INSERT OR IGNORE INTO anomalies(incident_id, code, detail, first_seen_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT OR IGNORE INTO anomalies(incident_id, code, detail, first_seen_at, source_id)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(params![new.id, added.code, added.detail, seen])?;
+        .execute(params![
+            new.id,
+            added.code,
+            added.detail,
+            seen,
+            added.source_id
+        ])?;
+    }
+
+    let old_transitions = old.map(update_transitions).unwrap_or_default();
+    let new_transitions = update_transitions(new);
+    if old_transitions != new_transitions {
+        conn.prepare_cached(
+            "DELETE FROM component_status_changes WHERE origin = 'update' AND incident_id = ?1",
+        )?
+        .execute([&new.id])?;
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO component_status_changes(component_id, vendor, name, status,
+               previous_status, changed_at, source_id, origin, incident_id, update_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'update', ?8, ?9)",
+        )?;
+        for t in &new_transitions {
+            stmt.execute(params![
+                t.component_id,
+                new.vendor,
+                t.name,
+                t.status.as_str(),
+                t.previous_status.map(|s| s.as_str()),
+                db_time(&t.changed_at),
+                t.source_id,
+                new.id,
+                t.update_id,
+            ])?;
+        }
     }
 
     let mut stmt = conn.prepare_cached(
@@ -483,8 +625,9 @@ fn incident_content_differs(a: &IncidentRecord, b: &IncidentRecord) -> bool {
 fn insert_update(conn: &Connection, incident_id: &str, u: &UpdateRecord) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO incident_updates(id, incident_id, native_id, status, status_raw, posted_at,
-           posted_at_raw, posted_at_source, body, source_id, first_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+           posted_at_raw, posted_at_source, body, source_id, first_seen_at, posted_at_flags,
+           status_stated, zone)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         u.id,
@@ -498,6 +641,9 @@ fn insert_update(conn: &Connection, incident_id: &str, u: &UpdateRecord) -> Resu
         u.body,
         u.source_id,
         db_time(&u.first_seen_at),
+        u.posted_at.flags.to_list(),
+        u.stated_status.map(|s| s.as_str()),
+        u.zone.map(|z| z.name()),
     ])?;
     insert_update_components(conn, u)
 }
@@ -565,10 +711,19 @@ pub fn save_component(conn: &Connection, c: &ComponentRecord) -> Result<Componen
             .map(|t| db_time(&t.utc))
             .unwrap_or_else(|| seen.clone());
         conn.prepare_cached(
-            "INSERT INTO component_status_changes(component_id, status, previous_status, changed_at, source_id)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO component_status_changes(component_id, vendor, name, status,
+               previous_status, changed_at, source_id, origin)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'snapshot')",
         )?
-        .execute(params![c.id, c.status.as_str(), previous, at, c.source_id])?;
+        .execute(params![
+            c.id,
+            c.vendor,
+            c.name,
+            c.status.as_str(),
+            previous,
+            at,
+            c.source_id
+        ])?;
     }
     Ok(ComponentSave {
         previous_status: previous,

@@ -7,6 +7,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_2_EVENTS_AND_VIEWS,
     MIGRATION_3_AUTO_KIND_AND_TIME_SOURCES,
     MIGRATION_4_FAIL_CLOSED,
+    MIGRATION_5_NORMALIZE,
 ];
 
 /// The schema version this build writes.
@@ -304,3 +305,153 @@ CREATE VIEW latest_component_status AS
            c.status AS declared_status, s.last_success_at, s.consecutive_failures, s.last_error
     FROM components c JOIN sources s ON s.id = c.source_id;
 "#;
+
+/// One record per incident (docs/NORMALIZE.md): the normalized title the title rule looks
+/// records up by; the flags of every stored time (so a later merge still sees an ambiguous
+/// zone); the status an update's text supports and the zone its text is read in; which
+/// source's observation alone showed an anomaly; the zone and kind `reparse` reads stored
+/// pages with; parse notes per fetch; and component history from updates beside page
+/// snapshots (`component_status_changes` is rebuilt: an update may name a component no page
+/// listed, so the column no longer references `components`).
+const MIGRATION_5_NORMALIZE: &str = r#"
+ALTER TABLE incidents ADD COLUMN title_key TEXT;
+CREATE INDEX incidents_by_title_key ON incidents(vendor, kind, title_key);
+ALTER TABLE incidents ADD COLUMN created_at_flags TEXT;
+ALTER TABLE incidents ADD COLUMN started_at_flags TEXT;
+ALTER TABLE incidents ADD COLUMN resolved_at_flags TEXT;
+ALTER TABLE incidents ADD COLUMN structured_started_at_flags TEXT;
+ALTER TABLE incidents ADD COLUMN structured_resolved_at_flags TEXT;
+ALTER TABLE incidents ADD COLUMN scheduled_for_flags TEXT;
+ALTER TABLE incidents ADD COLUMN scheduled_until_flags TEXT;
+ALTER TABLE incident_updates ADD COLUMN posted_at_flags TEXT;
+ALTER TABLE incident_updates ADD COLUMN status_stated TEXT;
+ALTER TABLE incident_updates ADD COLUMN zone TEXT;
+ALTER TABLE anomalies ADD COLUMN source_id TEXT;
+ALTER TABLE sources ADD COLUMN zone TEXT;
+ALTER TABLE fetches ADD COLUMN kind TEXT;
+
+-- What the parser of a fetched page kept but could not map, and anything else it noted.
+CREATE TABLE parse_notes (
+    fetch_id INTEGER NOT NULL REFERENCES fetches(id),
+    position INTEGER NOT NULL,
+    place TEXT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (fetch_id, position)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE component_status_changes_v4 (
+    id INTEGER PRIMARY KEY,
+    component_id TEXT NOT NULL,
+    vendor TEXT NOT NULL REFERENCES vendors(id),
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    previous_status TEXT,
+    changed_at TEXT NOT NULL,
+    source_id TEXT NOT NULL REFERENCES sources(id),
+    origin TEXT NOT NULL CHECK (origin IN ('snapshot', 'update')),
+    incident_id TEXT REFERENCES incidents(id),
+    update_id TEXT REFERENCES incident_updates(id),
+    CHECK ((origin = 'update') = (update_id IS NOT NULL))
+) STRICT;
+INSERT INTO component_status_changes_v4(id, component_id, vendor, name, status, previous_status,
+    changed_at, source_id, origin)
+    SELECT s.id, s.component_id, c.vendor, c.name, s.status, s.previous_status, s.changed_at,
+           s.source_id, 'snapshot'
+    FROM component_status_changes s JOIN components c ON c.id = s.component_id;
+DROP VIEW component_status_periods;
+DROP TABLE component_status_changes;
+ALTER TABLE component_status_changes_v4 RENAME TO component_status_changes;
+CREATE INDEX component_changes_by_component ON component_status_changes(component_id, changed_at);
+CREATE INDEX component_changes_by_incident ON component_status_changes(incident_id);
+
+-- One row per period a component spent in one status, from page snapshots and incident
+-- updates together; a change to the status it already had (a snapshot confirming what an
+-- update announced) starts no new period. A status an incident's update announced holds until
+-- the next change or, when the incident is resolved first, its resolution: many resolving
+-- updates name no component, and what the incident announced says nothing of the time after.
+CREATE VIEW component_status_periods AS
+    WITH ordered AS (
+        SELECT s.*, lag(s.status) OVER (PARTITION BY s.component_id
+                                        ORDER BY s.changed_at, s.id) AS status_before
+        FROM component_status_changes s
+    ), changes AS (
+        SELECT * FROM ordered WHERE status_before IS NULL OR status_before <> status
+    ), periods AS (
+        SELECT ch.*, lead(ch.changed_at) OVER (PARTITION BY ch.component_id
+                                               ORDER BY ch.changed_at, ch.id) AS next_change
+        FROM changes ch
+    )
+    SELECT p.component_id, p.vendor, c.group_name, p.name, p.status,
+           p.changed_at AS started_at,
+           CASE WHEN p.origin = 'update' AND i.resolved_at IS NOT NULL
+                     AND i.resolved_at >= p.changed_at
+                     AND (p.next_change IS NULL OR i.resolved_at < p.next_change)
+                THEN i.resolved_at ELSE p.next_change END AS ended_at,
+           p.origin, p.incident_id
+    FROM periods p LEFT JOIN components c ON c.id = p.component_id
+      LEFT JOIN incidents i ON i.id = p.incident_id;
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migration_5_keeps_the_snapshot_history_of_a_version_4_database() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO vendors(id) VALUES ('github');
+             INSERT INTO sources(id, vendor, name, kind, url, interval_seconds)
+               VALUES ('gh', 'github', 'GitHub', 'statuspage', 'https://x', 60);
+             INSERT INTO components(id, vendor, name, status, status_raw, source_id,
+               first_seen_at, last_seen_at)
+               VALUES ('github/p', 'github', 'Packages', 'partial_outage', 'partial_outage', 'gh',
+                 '2022-11-25T15:50:05.888Z', '2022-11-25T15:50:05.888Z');
+             INSERT INTO component_status_changes(id, component_id, status, previous_status,
+               changed_at, source_id)
+               VALUES (7, 'github/p', 'operational', NULL, '2022-11-01T00:00:00.000Z', 'gh'),
+                      (8, 'github/p', 'partial_outage', 'operational',
+                       '2022-11-25T15:50:05.888Z', 'gh');",
+        )
+        .unwrap();
+        conn.execute_batch(MIGRATIONS[4]).unwrap();
+        let rows: Vec<String> = conn
+            .prepare(
+                "SELECT id || ' ' || component_id || ' ' || vendor || ' ' || name || ' ' ||
+                        coalesce(previous_status, '-') || ' ' || status || ' ' || origin
+                 FROM component_status_changes ORDER BY id",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "7 github/p github Packages - operational snapshot",
+                "8 github/p github Packages operational partial_outage snapshot"
+            ]
+        );
+        let periods: Vec<String> = conn
+            .prepare(
+                "SELECT status || ' ' || started_at || ' ' || coalesce(ended_at, '-')
+                 FROM component_status_periods ORDER BY started_at",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            periods,
+            [
+                "operational 2022-11-01T00:00:00.000Z 2022-11-25T15:50:05.888Z",
+                "partial_outage 2022-11-25T15:50:05.888Z -"
+            ]
+        );
+    }
+}

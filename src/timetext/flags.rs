@@ -1,6 +1,6 @@
 //! Flags: what a reading of a time had to assume or could not decide.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// One thing a caller should know about how an instant was read.
@@ -90,6 +90,11 @@ impl Flag {
         }
     }
 
+    /// The flag with this snake_case name.
+    pub fn from_name(name: &str) -> Option<Flag> {
+        Flag::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
     fn bit(self) -> u32 {
         1 << (self as u32)
     }
@@ -164,6 +169,35 @@ impl Serialize for Flags {
     }
 }
 
+impl<'de> Deserialize<'de> for Flags {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let names = Vec::<String>::deserialize(deserializer)?;
+        names
+            .iter()
+            .map(|n| {
+                Flag::from_name(n)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown time flag {n:?}")))
+            })
+            .collect()
+    }
+}
+
+impl Flags {
+    /// The flags as their names joined by commas (`ambiguous_abbreviation,dst_fold`), the way
+    /// the database stores them; `None` for the empty set.
+    pub fn to_list(self) -> Option<String> {
+        (!self.is_empty()).then(|| self.iter().map(Flag::as_str).collect::<Vec<_>>().join(","))
+    }
+
+    /// Reads [`Flags::to_list`] back; unknown names (a newer statusdb wrote them) are skipped.
+    pub fn from_list(text: Option<&str>) -> Flags {
+        text.into_iter()
+            .flat_map(|t| t.split(','))
+            .filter_map(|n| Flag::from_name(n.trim()))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +215,11 @@ mod tests {
             serde_json::to_string(&f).unwrap(),
             r#"["dst_gap","relative"]"#
         );
+        let back: Flags = serde_json::from_str(r#"["dst_gap","relative"]"#).unwrap();
+        assert_eq!(back, f);
+        assert_eq!(f.to_list().as_deref(), Some("dst_gap,relative"));
+        assert_eq!(Flags::from_list(Some("dst_gap,relative")), f);
+        assert_eq!(Flags::empty().to_list(), None);
         f.remove(Flag::DstGap);
         assert_eq!(format!("{f:?}"), r#"["relative"]"#);
         for flag in Flag::ALL {

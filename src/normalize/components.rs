@@ -1,0 +1,61 @@
+//! Component status history from an incident's updates: each update's per-component statuses
+//! (the vendor's own per-update data, Statuspage's `affected_components[].new_status`), diffed
+//! against the status the same component had in the incident's previous update that named it.
+//!
+//! The vendor's own "previous" field is not used: Statuspage's `old_status` often equals
+//! `new_status`. A component's first mention in an incident is a change from unknown
+//! (`previous_status` null); a repeated status is no change.
+
+use crate::model::{ComponentStatus, IncidentRecord};
+use chrono::{DateTime, Utc};
+
+/// One status change a component went through, as an incident's updates announced it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateTransition {
+    /// `<vendor>/<native id or name>`, the id the component has when a page lists it.
+    pub component_id: String,
+    pub name: String,
+    pub status: ComponentStatus,
+    pub previous_status: Option<ComponentStatus>,
+    /// The update's time.
+    pub changed_at: DateTime<Utc>,
+    pub update_id: String,
+    /// The source that first showed the update.
+    pub source_id: String,
+}
+
+/// The component id an update's component has: the one a page's component of that native id
+/// (or, without one, that name) is stored under.
+pub fn component_id(vendor: &str, native_id: Option<&str>, name: &str) -> String {
+    format!("{vendor}/{}", native_id.unwrap_or(name))
+}
+
+/// Every status change the record's updates announce, oldest first.
+pub fn update_transitions(record: &IncidentRecord) -> Vec<UpdateTransition> {
+    let mut last: Vec<(String, ComponentStatus)> = Vec::new();
+    let mut out = Vec::new();
+    for update in &record.updates {
+        for change in &update.components {
+            let id = component_id(&record.vendor, change.native_id.as_deref(), &change.name);
+            let previous = last.iter_mut().find(|(c, _)| *c == id);
+            let previous_status = previous.as_ref().map(|(_, s)| *s);
+            if previous_status == Some(change.status) {
+                continue;
+            }
+            match previous {
+                Some(held) => held.1 = change.status,
+                None => last.push((id.clone(), change.status)),
+            }
+            out.push(UpdateTransition {
+                component_id: id,
+                name: change.name.clone(),
+                status: change.status,
+                previous_status,
+                changed_at: update.posted_at.utc,
+                update_id: update.id.clone(),
+                source_id: update.source_id.clone(),
+            });
+        }
+    }
+    out
+}
