@@ -1,13 +1,15 @@
 //! Shared test harness: a real HTTP server on 127.0.0.1 (axum, ephemeral port) whose routes a
 //! test sets and changes, plus helpers for fixtures, configs and the `statusdb` binary.
+//! The benchmarks (`benches/`) serve their generated workloads with the same server.
 #![allow(dead_code)]
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, Response, StatusCode};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// One canned response.
 #[derive(Clone, Debug)]
@@ -58,9 +60,17 @@ fn fnv(bytes: &[u8]) -> u64 {
     })
 }
 
+/// A route as served: the body shared, so a large body is not copied per request.
+struct Served {
+    route: Route,
+    body: Bytes,
+}
+
 #[derive(Default)]
 struct State {
-    routes: HashMap<String, Route>,
+    routes: HashMap<String, Arc<Served>>,
+    /// How long every response waits before it is sent (a slow remote server).
+    delay: Duration,
     /// Requests per path, and how many of them were answered 304.
     hits: HashMap<String, usize>,
     not_modified: HashMap<String, usize>,
@@ -90,7 +100,13 @@ impl TestServer {
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
                 let app = axum::Router::new().fallback(move |request: Request<Body>| {
                     let shared = shared.clone();
-                    async move { respond(&shared, request.uri().path(), request.headers()) }
+                    async move {
+                        let delay = shared.lock().unwrap().delay;
+                        if !delay.is_zero() {
+                            tokio::time::sleep(delay).await;
+                        }
+                        respond(&shared, request.uri().path(), request.headers())
+                    }
                 });
                 axum::serve(listener, app)
                     .with_graceful_shutdown(async {
@@ -112,8 +128,18 @@ impl TestServer {
         format!("http://{}{}", self.addr, path)
     }
 
-    pub fn route(&self, path: &str, route: Route) {
-        self.state.lock().unwrap().routes.insert(path.into(), route);
+    pub fn route(&self, path: &str, mut route: Route) {
+        let body = Bytes::from(std::mem::take(&mut route.body));
+        self.state
+            .lock()
+            .unwrap()
+            .routes
+            .insert(path.into(), Arc::new(Served { route, body }));
+    }
+
+    /// Every response from now on waits this long before it is sent.
+    pub fn set_delay(&self, delay: Duration) {
+        self.state.lock().unwrap().delay = delay;
     }
 
     pub fn serve(&self, path: &str, body: impl Into<Vec<u8>>) {
@@ -149,7 +175,7 @@ impl Drop for TestServer {
 fn respond(state: &Mutex<State>, path: &str, headers: &HeaderMap) -> Response<Body> {
     let mut state = state.lock().unwrap();
     *state.hits.entry(path.to_string()).or_default() += 1;
-    let Some(route) = state.routes.get(path).cloned() else {
+    let Some(served) = state.routes.get(path).cloned() else {
         return Response::builder()
             .status(StatusCode::NOT_FOUND)
             .body(Body::from("not found"))
@@ -159,6 +185,7 @@ fn respond(state: &Mutex<State>, path: &str, headers: &HeaderMap) -> Response<Bo
         .get("if-none-match")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let route = &served.route;
     if let (Some(etag), Some(asked)) = (&route.etag, conditional)
         && *etag == asked
     {
@@ -176,7 +203,7 @@ fn respond(state: &Mutex<State>, path: &str, headers: &HeaderMap) -> Response<Bo
     if let Some(etag) = &route.etag {
         response = response.header("etag", etag);
     }
-    response.body(Body::from(route.body)).unwrap()
+    response.body(Body::from(served.body.clone())).unwrap()
 }
 
 /// The repository's `fixtures/` directory.
