@@ -7,7 +7,8 @@ use crate::fetch::{Fetched, Fetcher, Validators};
 use crate::providers::PageInput;
 use crate::schedule;
 use crate::store::{
-    DocumentOutcome, DocumentResult, EndpointState, SourceChanges, SourceResult, Store, StoreError,
+    DocumentOutcome, DocumentResult, EndpointState, RawBody, SourceChanges, SourceResult, Store,
+    StoreError,
 };
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -142,13 +143,16 @@ pub async fn run(
     let writer = std::thread::spawn(
         move || -> Result<(Store, Vec<(SourceResult, SourceChanges)>), StoreError> {
             let mut applied = Vec::new();
-            while let Some(result) = receiver.blocking_recv() {
-                let changes = store.apply_source(Some(run_id), &result)?;
-                if let Some(p) = &progress {
-                    p.0.source_done(&result.source.id, result.error().is_some());
+            {
+                let mut writer = store.writer()?;
+                while let Some(result) = receiver.blocking_recv() {
+                    let changes = writer.apply_source(Some(run_id), &result)?;
+                    if let Some(p) = &progress {
+                        p.0.source_done(&result.source.id, result.error().is_some());
+                    }
+                    // Bodies are no longer needed once written; keep the report small.
+                    applied.push((strip_bodies(result), changes));
                 }
-                // Bodies are no longer needed once written; keep the report small.
-                applied.push((strip_bodies(result), changes));
             }
             Ok((store, applied))
         },
@@ -196,7 +200,7 @@ fn strip_bodies(mut result: SourceResult) -> SourceResult {
             DocumentOutcome::Parsed {
                 body, observation, ..
             } => {
-                *body = Vec::new();
+                body.zstd = Vec::new();
                 *observation = Default::default();
             }
             DocumentOutcome::Failed { body, .. } => *body = None,
@@ -336,17 +340,28 @@ fn parse_document(
         fetched_at,
         zone: source.zone,
     };
-    match source.kind.parse(&input) {
+    let parsed = source.kind.parse(&input);
+    // Compressed here, in parallel, so the database writer only inserts it.
+    let raw = match RawBody::new(&body, hash) {
+        Ok(raw) => raw,
+        Err(e) => {
+            return DocumentOutcome::Failed {
+                http_status: Some(200),
+                error: format!("{url}: {e}"),
+                body: None,
+            };
+        }
+    };
+    match parsed {
         Ok(observation) => DocumentOutcome::Parsed {
-            body,
-            hash,
+            body: raw,
             validators,
             observation,
         },
         Err(e) => DocumentOutcome::Failed {
             http_status: Some(200),
             error: format!("{url}: {e}"),
-            body: Some((body, hash)),
+            body: Some(raw),
         },
     }
 }

@@ -9,7 +9,7 @@ use statusdb::config::Source;
 use statusdb::ingest::content_hash;
 use statusdb::model::{Observation, TimeValue, db_time};
 use statusdb::providers::{Kind, PageInput};
-use statusdb::store::{DocumentOutcome, DocumentResult, SourceResult};
+use statusdb::store::{DocumentOutcome, DocumentResult, RawBody, SourceResult};
 use std::time::Duration;
 
 /// A `statuspage` source with the given id as its vendor.
@@ -39,8 +39,7 @@ pub fn parsed(kind: Kind, url: &str, body: &[u8], fetched_at: DateTime<Utc>) -> 
         fetched_at,
         duration: Duration::from_millis(1),
         outcome: DocumentOutcome::Parsed {
-            body: body.to_vec(),
-            hash: content_hash(body),
+            body: RawBody::new(body, content_hash(body)).expect("zstd compresses"),
             validators: Default::default(),
             observation,
         },

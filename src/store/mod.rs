@@ -5,7 +5,8 @@ mod apply;
 mod records;
 pub mod schema;
 
-pub use apply::{DocumentOutcome, DocumentResult, SourceChanges, SourceResult};
+pub use apply::{DocumentOutcome, DocumentResult, RawBody, SourceChanges, SourceResult, Writer};
+pub use records::Reader;
 
 use crate::config::Source;
 use crate::fetch::Validators;
@@ -246,6 +247,11 @@ impl Store {
 }
 
 impl Store {
+    /// A reader that loads incident records `chunk` at a time (the export streams through one).
+    pub fn reader(&self, chunk: usize) -> Result<Reader<'_>, StoreError> {
+        Reader::new(&self.conn, chunk)
+    }
+
     /// Loads one incident record with its updates, components, anomalies, sources and aliases.
     pub fn load_incident(
         &self,

@@ -3,12 +3,12 @@
 
 use super::StoreError;
 use crate::model::{
-    Anomaly, ComponentChange, ComponentRecord, IncidentKind, IncidentRecord, TimeSource, TimeValue,
-    UpdateRecord, db_time, parse_db_time,
+    Anomaly, ComponentChange, ComponentRecord, ComponentStatus, IncidentKind, IncidentRecord,
+    TimeSource, TimeValue, UpdateRecord, db_time, parse_db_time,
 };
 use crate::normalize::Revision;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -19,25 +19,6 @@ pub struct SaveCounts {
     pub incident_changed: bool,
     pub updates_new: usize,
     pub updates_changed: usize,
-}
-
-pub fn find_incident(
-    conn: &Connection,
-    vendor: &str,
-    keys: &[String],
-) -> Result<Option<String>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT incident_id FROM incident_aliases WHERE vendor = ?1 AND alias = ?2",
-    )?;
-    for key in keys {
-        if let Some(id) = stmt
-            .query_row(params![vendor, key], |r| r.get::<_, String>(0))
-            .optional()?
-        {
-            return Ok(Some(id));
-        }
-    }
-    Ok(None)
 }
 
 fn time_value(
@@ -77,76 +58,276 @@ const INCIDENT_COLUMNS: &str =
     resolved_at, resolved_at_source, resolved_at_raw, structured_started_at,
     structured_resolved_at, scheduled_for, scheduled_until, first_seen_at, last_seen_at";
 
-fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Vec<Option<String>>> {
-    (0..23).map(|i| r.get::<_, Option<String>>(i)).collect()
+/// Runs a held statement and releases its bound values. SQLite keeps bindings until they are
+/// replaced, and held ones fill the connection's small-allocation (lookaside) slots, which
+/// sends every later bind to the global allocator.
+pub(super) fn execute<P: rusqlite::Params>(
+    stmt: &mut Statement<'_>,
+    params: P,
+) -> Result<usize, StoreError> {
+    let n = stmt.execute(params)?;
+    stmt.clear_bindings();
+    Ok(n)
 }
 
-/// Loads one incident with everything that belongs to it.
-pub fn load_incident(conn: &Connection, id: &str) -> Result<Option<IncidentRecord>, StoreError> {
-    let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = ?1");
-    let Some(cols) = conn
-        .prepare_cached(&sql)?
-        .query_row([id], incident_from_row)
-        .optional()?
-    else {
-        return Ok(None);
+/// `?1, ?2, ..., ?n` starting at `first`.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Binds `values` to parameters `first..first + n`; a short list repeats its first value, which
+/// an `IN (...)` list ignores, so one statement serves every chunk size.
+fn bind_padded(
+    stmt: &mut Statement<'_>,
+    first: usize,
+    n: usize,
+    values: &[&str],
+) -> rusqlite::Result<()> {
+    for i in 0..n {
+        let value = values.get(i).or(values.first()).copied().unwrap_or("");
+        stmt.raw_bind_parameter(first + i, value)?;
+    }
+    Ok(())
+}
+
+/// Loads incident records many at a time: one query per table for a chunk of ids, instead of
+/// seven queries per incident.
+///
+/// Its statements are prepared once and held rather than taken from rusqlite's statement cache:
+/// the cache clears a statement's bindings when it is returned, and SQLite re-plans a statement
+/// whose plan looked at a bound value (`WHERE incident_id = ?1 ORDER BY ...`) on its next use,
+/// so cached reads were compiled again on every call.
+pub struct Reader<'c> {
+    chunk: usize,
+    incidents: Statement<'c>,
+    aliases: Statement<'c>,
+    sources: Statement<'c>,
+    components: Statement<'c>,
+    anomalies: Statement<'c>,
+    updates: Statement<'c>,
+    update_components: Statement<'c>,
+}
+
+impl<'c> Reader<'c> {
+    /// A reader that loads up to `chunk` incidents per round of queries.
+    pub fn new(conn: &'c Connection, chunk: usize) -> Result<Reader<'c>, StoreError> {
+        let chunk = chunk.max(1);
+        let ids = placeholders(1, chunk);
+        let by_incident = |sql: &str| conn.prepare(&sql.replace("{ids}", &ids));
+        Ok(Reader {
+            chunk,
+            incidents: by_incident(&format!(
+                "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({{ids}})"
+            ))?,
+            aliases: by_incident(
+                "SELECT incident_id, alias FROM incident_aliases WHERE incident_id IN ({ids})",
+            )?,
+            sources: by_incident(
+                "SELECT incident_id, source_id FROM incident_sources WHERE incident_id IN ({ids})",
+            )?,
+            components: by_incident(
+                "SELECT incident_id, position, name FROM incident_components
+                 WHERE incident_id IN ({ids})",
+            )?,
+            anomalies: by_incident(
+                "SELECT incident_id, code, detail FROM anomalies WHERE incident_id IN ({ids})",
+            )?,
+            updates: by_incident(
+                "SELECT incident_id, rowid, id, native_id, status, status_raw, posted_at,
+                        posted_at_raw, posted_at_source, body, source_id, first_seen_at
+                 FROM incident_updates WHERE incident_id IN ({ids})",
+            )?,
+            update_components: by_incident(
+                "SELECT c.update_id, c.position, c.native_id, c.name, c.status, c.status_raw
+                 FROM update_components c JOIN incident_updates u ON u.id = c.update_id
+                 WHERE u.incident_id IN ({ids})",
+            )?,
+        })
+    }
+
+    /// The stored records of `ids`, in that order; ids not stored are left out.
+    pub fn load(&mut self, ids: &[String]) -> Result<Vec<IncidentRecord>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(self.chunk) {
+            let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            out.extend(self.load_chunk(&refs)?);
+        }
+        Ok(out)
+    }
+
+    fn load_chunk(&mut self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
+        let loaded = self.query_chunk(ids);
+        for stmt in [
+            &mut self.incidents,
+            &mut self.aliases,
+            &mut self.sources,
+            &mut self.components,
+            &mut self.anomalies,
+            &mut self.updates,
+            &mut self.update_components,
+        ] {
+            stmt.clear_bindings();
+        }
+        loaded
+    }
+
+    fn query_chunk(&mut self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
+        let n = self.chunk;
+        let mut records: Vec<IncidentRecord> = Vec::with_capacity(ids.len());
+        let mut index: HashMap<String, usize> = HashMap::with_capacity(ids.len());
+        bind_padded(&mut self.incidents, 1, n, ids)?;
+        let mut rows = self.incidents.raw_query();
+        while let Some(row) = rows.next()? {
+            let record = incident_from_row(row)?;
+            index.insert(record.id.clone(), records.len());
+            records.push(record);
+        }
+        if records.is_empty() {
+            return Ok(records);
+        }
+        let at = |index: &HashMap<String, usize>, id: &str| {
+            index
+                .get(id)
+                .copied()
+                .ok_or_else(|| StoreError::Invalid(format!("row of unknown incident {id:?}")))
+        };
+
+        bind_padded(&mut self.aliases, 1, n, ids)?;
+        let mut rows = self.aliases.raw_query();
+        while let Some(row) = rows.next()? {
+            let i = at(&index, text(row, 0)?)?;
+            records[i].aliases.push(row.get(1)?);
+        }
+        bind_padded(&mut self.sources, 1, n, ids)?;
+        let mut rows = self.sources.raw_query();
+        while let Some(row) = rows.next()? {
+            let i = at(&index, text(row, 0)?)?;
+            records[i].sources.push(row.get(1)?);
+        }
+        // Names in their stored position.
+        let mut positions: Vec<Vec<(i64, String)>> = vec![Vec::new(); records.len()];
+        bind_padded(&mut self.components, 1, n, ids)?;
+        let mut rows = self.components.raw_query();
+        while let Some(row) = rows.next()? {
+            let i = at(&index, text(row, 0)?)?;
+            positions[i].push((row.get(1)?, row.get(2)?));
+        }
+        bind_padded(&mut self.anomalies, 1, n, ids)?;
+        let mut rows = self.anomalies.raw_query();
+        while let Some(row) = rows.next()? {
+            let i = at(&index, text(row, 0)?)?;
+            records[i].anomalies.push(Anomaly {
+                code: row.get(1)?,
+                detail: row.get(2)?,
+            });
+        }
+        // Updates oldest first, ties in the order they were first stored (rowid).
+        let mut updates: Vec<Vec<(i64, UpdateRecord)>> = vec![Vec::new(); records.len()];
+        bind_padded(&mut self.updates, 1, n, ids)?;
+        let mut rows = self.updates.raw_query();
+        while let Some(row) = rows.next()? {
+            let i = at(&index, text(row, 0)?)?;
+            updates[i].push((row.get(1)?, update_from_row(row)?));
+        }
+        let mut update_index: HashMap<String, (usize, usize)> = HashMap::new();
+        for (i, list) in updates.iter_mut().enumerate() {
+            list.sort_by(|(ra, a), (rb, b)| (a.posted_at.utc, ra).cmp(&(b.posted_at.utc, rb)));
+            for (j, (_, u)) in list.iter().enumerate() {
+                update_index.insert(u.id.clone(), (i, j));
+            }
+        }
+        let mut changes: Vec<Vec<Vec<(i64, ComponentChange)>>> =
+            updates.iter().map(|l| vec![Vec::new(); l.len()]).collect();
+        bind_padded(&mut self.update_components, 1, n, ids)?;
+        let mut rows = self.update_components.raw_query();
+        while let Some(row) = rows.next()? {
+            let Some(&(i, j)) = update_index.get(text(row, 0)?) else {
+                continue;
+            };
+            let status: String = row.get(4)?;
+            changes[i][j].push((
+                row.get(1)?,
+                ComponentChange {
+                    native_id: row.get(2)?,
+                    name: row.get(3)?,
+                    status: parse_word(Some(status))?.unwrap_or(ComponentStatus::Unknown),
+                    status_raw: row.get(5)?,
+                },
+            ));
+        }
+
+        for (((record, names), list), mut change_lists) in
+            records.iter_mut().zip(positions).zip(updates).zip(changes)
+        {
+            record.aliases.sort();
+            record.sources.sort();
+            record.anomalies.sort();
+            let mut names = names;
+            names.sort_by_key(|(p, _)| *p);
+            record.components = names.into_iter().map(|(_, n)| n).collect();
+            record.updates = list
+                .into_iter()
+                .zip(change_lists.iter_mut())
+                .map(|((_, mut u), cs)| {
+                    cs.sort_by_key(|(p, _)| *p);
+                    u.components = cs.drain(..).map(|(_, c)| c).collect();
+                    u
+                })
+                .collect();
+        }
+        // In the order asked for.
+        let mut slots: Vec<Option<IncidentRecord>> = records.into_iter().map(Some).collect();
+        Ok(ids
+            .iter()
+            .filter_map(|id| index.get(*id).and_then(|&i| slots[i].take()))
+            .collect())
+    }
+}
+
+fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str, StoreError> {
+    row.get_ref(i)?
+        .as_str()
+        .map_err(|e| StoreError::Invalid(format!("column {i}: {e}")))
+}
+
+/// An incident row, without the parts that live in other tables.
+fn incident_from_row(r: &Row<'_>) -> Result<IncidentRecord, StoreError> {
+    let mut col = 0;
+    let mut next = || -> rusqlite::Result<Option<String>> {
+        col += 1;
+        r.get(col - 1)
     };
-    let mut c = cols.into_iter();
-    let mut next = || c.next().flatten();
-    let id = next().unwrap_or_default();
-    let vendor = next().unwrap_or_default();
-    let kind: IncidentKind = parse_word(next())?.unwrap_or(IncidentKind::Incident);
-    let title = next().unwrap_or_default();
-    let url = next();
-    let impact = parse_word(next())?;
-    let impact_raw = next();
-    let status = parse_word(next())?;
-    let status_raw = next();
+    let id = next()?.unwrap_or_default();
+    let vendor = next()?.unwrap_or_default();
+    let kind: IncidentKind = parse_word(next()?)?.unwrap_or(IncidentKind::Incident);
+    let title = next()?.unwrap_or_default();
+    let url = next()?;
+    let impact = parse_word(next()?)?;
+    let impact_raw = next()?;
+    let status = parse_word(next()?)?;
+    let status_raw = next()?;
     let created_at = {
-        let (u, raw) = (next(), next());
+        let (u, raw) = (next()?, next()?);
         time_value(u, raw, None)?
     };
     let started_at = {
-        let (u, s, raw) = (next(), next(), next());
+        let (u, s, raw) = (next()?, next()?, next()?);
         time_value(u, raw, s)?
     };
     let resolved_at = {
-        let (u, s, raw) = (next(), next(), next());
+        let (u, s, raw) = (next()?, next()?, next()?);
         time_value(u, raw, s)?
     };
-    let structured_started_at = time_value(next(), None, None)?;
-    let structured_resolved_at = time_value(next(), None, None)?;
-    let scheduled_for = time_value(next(), None, None)?;
-    let scheduled_until = time_value(next(), None, None)?;
-    let first_seen_at = instant(next().unwrap_or_default())?;
-    let last_seen_at = instant(next().unwrap_or_default())?;
-
-    let strings = |sql: &str| -> Result<Vec<String>, StoreError> {
-        let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([&id], |r| r.get::<_, String>(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    };
-    let aliases =
-        strings("SELECT alias FROM incident_aliases WHERE incident_id = ?1 ORDER BY alias")?;
-    let sources = strings(
-        "SELECT source_id FROM incident_sources WHERE incident_id = ?1 ORDER BY source_id",
-    )?;
-    let components =
-        strings("SELECT name FROM incident_components WHERE incident_id = ?1 ORDER BY position")?;
-    let anomalies = {
-        let mut stmt = conn.prepare_cached(
-            "SELECT code, detail FROM anomalies WHERE incident_id = ?1 ORDER BY code, detail",
-        )?;
-        let rows = stmt.query_map([&id], |r| {
-            Ok(Anomaly {
-                code: r.get(0)?,
-                detail: r.get(1)?,
-            })
-        })?;
-        rows.collect::<Result<Vec<_>, _>>()?
-    };
-    let updates = load_updates(conn, &id)?;
-    Ok(Some(IncidentRecord {
+    let structured_started_at = time_value(next()?, None, None)?;
+    let structured_resolved_at = time_value(next()?, None, None)?;
+    let scheduled_for = time_value(next()?, None, None)?;
+    let scheduled_until = time_value(next()?, None, None)?;
+    let first_seen_at = instant(next()?.unwrap_or_default())?;
+    let last_seen_at = instant(next()?.unwrap_or_default())?;
+    Ok(IncidentRecord {
         id,
         vendor,
         kind,
@@ -163,263 +344,388 @@ pub fn load_incident(conn: &Connection, id: &str) -> Result<Option<IncidentRecor
         structured_resolved_at,
         scheduled_for,
         scheduled_until,
-        components,
-        updates,
-        anomalies,
-        sources,
-        aliases,
+        components: Vec::new(),
+        updates: Vec::new(),
+        anomalies: Vec::new(),
+        sources: Vec::new(),
+        aliases: Vec::new(),
         first_seen_at,
         last_seen_at,
-    }))
+    })
 }
 
-/// An incident's updates, oldest first (ties in the order they were first stored).
-pub fn load_updates(conn: &Connection, incident_id: &str) -> Result<Vec<UpdateRecord>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT u.id, u.native_id, u.status, u.status_raw, u.posted_at, u.posted_at_raw,
-                u.posted_at_source, u.body, u.source_id, u.first_seen_at
-         FROM incident_updates u WHERE u.incident_id = ?1 ORDER BY u.posted_at, u.rowid",
-    )?;
-    let rows = stmt.query_map([incident_id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, Option<String>>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
-            r.get::<_, String>(7)?,
-            r.get::<_, String>(8)?,
-            r.get::<_, String>(9)?,
-        ))
-    })?;
-    let mut updates = Vec::new();
-    for row in rows {
-        let (
-            id,
-            native_id,
-            status,
-            status_raw,
-            posted,
-            posted_raw,
-            posted_source,
-            body,
-            source_id,
-            first_seen,
-        ) = row?;
-        updates.push(UpdateRecord {
-            components: Vec::new(),
-            posted_at: time_value(Some(posted), Some(posted_raw), Some(posted_source))?
-                .ok_or_else(|| StoreError::Invalid("update without time".into()))?,
-            status: parse_word(status)?,
-            id,
-            native_id,
-            status_raw,
-            body,
-            source_id,
-            first_seen_at: instant(first_seen)?,
-        });
+/// An update row from column 2 on (`id, native_id, status, status_raw, posted_at,
+/// posted_at_raw, posted_at_source, body, source_id, first_seen_at`).
+fn update_from_row(r: &Row<'_>) -> Result<UpdateRecord, StoreError> {
+    let posted: String = r.get(6)?;
+    let posted_raw: String = r.get(7)?;
+    let posted_source: String = r.get(8)?;
+    Ok(UpdateRecord {
+        id: r.get(2)?,
+        native_id: r.get(3)?,
+        status: parse_word(r.get(4)?)?,
+        status_raw: r.get(5)?,
+        posted_at: time_value(Some(posted), Some(posted_raw), Some(posted_source))?
+            .ok_or_else(|| StoreError::Invalid("update without time".into()))?,
+        body: r.get(9)?,
+        components: Vec::new(),
+        source_id: r.get(10)?,
+        first_seen_at: instant(r.get(11)?)?,
+    })
+}
+
+/// Loads one incident record with its updates, components, anomalies, sources and aliases.
+pub fn load_incident(conn: &Connection, id: &str) -> Result<Option<IncidentRecord>, StoreError> {
+    Ok(Reader::new(conn, 1)?.load(&[id.to_string()])?.pop())
+}
+
+/// The statements that write records, prepared once for a whole ingest run (see `Reader` for
+/// why not through rusqlite's cache), with the reader that loads what is already stored.
+pub struct RecordWriter<'c> {
+    pub(super) reader: Reader<'c>,
+    find_aliases: Statement<'c>,
+    upsert_incident: Statement<'c>,
+    insert_alias: Statement<'c>,
+    upsert_incident_source: Statement<'c>,
+    insert_incident_component: Statement<'c>,
+    insert_update: Statement<'c>,
+    update_update: Statement<'c>,
+    delete_update_components: Statement<'c>,
+    insert_update_component: Statement<'c>,
+    delete_anomaly: Statement<'c>,
+    insert_anomaly: Statement<'c>,
+    insert_revision: Statement<'c>,
+    component_status: Statement<'c>,
+    upsert_component: Statement<'c>,
+    insert_component_change: Statement<'c>,
+}
+
+/// Identity keys looked up per query, and existing records loaded per round of queries.
+const ALIAS_CHUNK: usize = 64;
+const LOAD_CHUNK: usize = 32;
+
+impl<'c> RecordWriter<'c> {
+    pub fn new(conn: &'c Connection) -> Result<RecordWriter<'c>, StoreError> {
+        Ok(RecordWriter {
+            reader: Reader::new(conn, LOAD_CHUNK)?,
+            find_aliases: conn.prepare(&format!(
+                "SELECT alias, incident_id FROM incident_aliases
+                 WHERE vendor = ?1 AND alias IN ({})",
+                placeholders(2, ALIAS_CHUNK)
+            ))?,
+            upsert_incident: conn.prepare(
+                "INSERT INTO incidents(id, vendor, kind, title, url, impact, impact_raw, status,
+                   status_raw, created_at, created_at_raw, started_at, started_at_source,
+                   started_at_raw, resolved_at, resolved_at_source, resolved_at_raw,
+                   structured_started_at, structured_resolved_at, scheduled_for, scheduled_until,
+                   duration_seconds, first_seen_at, last_seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                   ?18, ?19, ?20, ?21, ?22, ?23, ?24)
+                 ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
+                   url = excluded.url, impact = excluded.impact, impact_raw = excluded.impact_raw,
+                   status = excluded.status, status_raw = excluded.status_raw,
+                   created_at = excluded.created_at, created_at_raw = excluded.created_at_raw,
+                   started_at = excluded.started_at, started_at_source = excluded.started_at_source,
+                   started_at_raw = excluded.started_at_raw, resolved_at = excluded.resolved_at,
+                   resolved_at_source = excluded.resolved_at_source,
+                   resolved_at_raw = excluded.resolved_at_raw,
+                   structured_started_at = excluded.structured_started_at,
+                   structured_resolved_at = excluded.structured_resolved_at,
+                   scheduled_for = excluded.scheduled_for, scheduled_until = excluded.scheduled_until,
+                   duration_seconds = excluded.duration_seconds,
+                   first_seen_at = excluded.first_seen_at, last_seen_at = excluded.last_seen_at",
+            )?,
+            insert_alias: conn.prepare(
+                "INSERT OR IGNORE INTO incident_aliases(vendor, alias, incident_id) VALUES (?1, ?2, ?3)",
+            )?,
+            upsert_incident_source: conn.prepare(
+                "INSERT INTO incident_sources(incident_id, source_id, first_seen_at, last_seen_at)
+                 VALUES (?1, ?2, ?3, ?3)
+                 ON CONFLICT(incident_id, source_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+            )?,
+            insert_incident_component: conn.prepare(
+                "INSERT OR IGNORE INTO incident_components(incident_id, position, name) VALUES (?1, ?2, ?3)",
+            )?,
+            insert_update: conn.prepare(
+                "INSERT INTO incident_updates(id, incident_id, native_id, status, status_raw, posted_at,
+                   posted_at_raw, posted_at_source, body, source_id, first_seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?,
+            update_update: conn.prepare(
+                "UPDATE incident_updates SET status = ?2, status_raw = ?3, posted_at = ?4,
+                   posted_at_raw = ?5, posted_at_source = ?6, body = ?7 WHERE id = ?1",
+            )?,
+            delete_update_components: conn
+                .prepare("DELETE FROM update_components WHERE update_id = ?1")?,
+            insert_update_component: conn.prepare(
+                "INSERT INTO update_components(update_id, position, native_id, name, status, status_raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            delete_anomaly: conn.prepare(
+                "DELETE FROM anomalies WHERE incident_id = ?1 AND code = ?2 AND detail = ?3",
+            )?,
+            insert_anomaly: conn.prepare(
+                "INSERT OR IGNORE INTO anomalies(incident_id, code, detail, first_seen_at) VALUES (?1, ?2, ?3, ?4)",
+            )?,
+            insert_revision: conn.prepare(
+                "INSERT INTO revisions(entity, entity_id, field, old_value, new_value, changed_at, source_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?,
+            component_status: conn.prepare("SELECT status FROM components WHERE id = ?1")?,
+            upsert_component: conn.prepare(
+                "INSERT INTO components(id, vendor, native_id, name, group_name, status, status_raw,
+                   updated_at, source_id, first_seen_at, last_seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+                 ON CONFLICT(id) DO UPDATE SET native_id = excluded.native_id, name = excluded.name,
+                   group_name = excluded.group_name, status = excluded.status,
+                   status_raw = excluded.status_raw, updated_at = excluded.updated_at,
+                   source_id = excluded.source_id, last_seen_at = excluded.last_seen_at",
+            )?,
+            insert_component_change: conn.prepare(
+                "INSERT INTO component_status_changes(component_id, status, previous_status, changed_at, source_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+        })
     }
-    if updates.is_empty() {
-        return Ok(updates);
-    }
-    let mut by_id: HashMap<String, usize> = HashMap::with_capacity(updates.len());
-    for (i, u) in updates.iter().enumerate() {
-        by_id.insert(u.id.clone(), i);
-    }
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.update_id, c.native_id, c.name, c.status, c.status_raw
-         FROM update_components c JOIN incident_updates u ON u.id = c.update_id
-         WHERE u.incident_id = ?1 ORDER BY c.update_id, c.position",
-    )?;
-    let rows = stmt.query_map([incident_id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })?;
-    for row in rows {
-        let (update_id, native_id, name, status, status_raw) = row?;
-        if let Some(&i) = by_id.get(&update_id) {
-            updates[i].components.push(ComponentChange {
-                native_id,
-                name,
-                status: parse_word(Some(status))?.unwrap_or(crate::model::ComponentStatus::Unknown),
-                status_raw,
-            });
+
+    /// The incident each alias of `vendor` belongs to, for the aliases that are stored.
+    pub fn find_aliases<'k>(
+        &mut self,
+        vendor: &str,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Result<HashMap<String, String>, StoreError> {
+        let keys: Vec<&str> = keys.into_iter().collect();
+        let mut found = HashMap::new();
+        for chunk in keys.chunks(ALIAS_CHUNK) {
+            self.find_aliases.raw_bind_parameter(1, vendor)?;
+            bind_padded(&mut self.find_aliases, 2, ALIAS_CHUNK, chunk)?;
+            let mut rows = self.find_aliases.raw_query();
+            while let Some(row) = rows.next()? {
+                found.insert(row.get(0)?, row.get(1)?);
+            }
+            drop(rows);
+            self.find_aliases.clear_bindings();
         }
-    }
-    Ok(updates)
-}
-
-/// Writes the difference between `old` (as loaded) and `new` (as merged).
-pub fn save_incident(
-    conn: &Connection,
-    old: Option<&IncidentRecord>,
-    new: &IncidentRecord,
-    revisions: &[Revision],
-    source_id: &str,
-    seen_at: DateTime<Utc>,
-) -> Result<SaveCounts, StoreError> {
-    let mut counts = SaveCounts {
-        incident_new: old.is_none(),
-        ..SaveCounts::default()
-    };
-    let seen = db_time(&seen_at);
-    let content_changed = old.is_some_and(|o| incident_content_differs(o, new));
-    let seen_changed = old.is_some_and(|o| {
-        o.first_seen_at != new.first_seen_at || o.last_seen_at != new.last_seen_at
-    });
-    if old.is_none() || content_changed || seen_changed {
-        counts.incident_changed = content_changed;
-        let t = |v: &Option<TimeValue>| v.as_ref().map(|t| db_time(&t.utc));
-        let raw = |v: &Option<TimeValue>| v.as_ref().map(|t| t.raw.clone());
-        let src = |v: &Option<TimeValue>| v.as_ref().map(|t| t.source.as_str());
-        conn.prepare_cached(
-            "INSERT INTO incidents(id, vendor, kind, title, url, impact, impact_raw, status,
-               status_raw, created_at, created_at_raw, started_at, started_at_source,
-               started_at_raw, resolved_at, resolved_at_source, resolved_at_raw,
-               structured_started_at, structured_resolved_at, scheduled_for, scheduled_until,
-               duration_seconds, first_seen_at, last_seen_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-               ?18, ?19, ?20, ?21, ?22, ?23, ?24)
-             ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
-               url = excluded.url, impact = excluded.impact, impact_raw = excluded.impact_raw,
-               status = excluded.status, status_raw = excluded.status_raw,
-               created_at = excluded.created_at, created_at_raw = excluded.created_at_raw,
-               started_at = excluded.started_at, started_at_source = excluded.started_at_source,
-               started_at_raw = excluded.started_at_raw, resolved_at = excluded.resolved_at,
-               resolved_at_source = excluded.resolved_at_source,
-               resolved_at_raw = excluded.resolved_at_raw,
-               structured_started_at = excluded.structured_started_at,
-               structured_resolved_at = excluded.structured_resolved_at,
-               scheduled_for = excluded.scheduled_for, scheduled_until = excluded.scheduled_until,
-               duration_seconds = excluded.duration_seconds,
-               first_seen_at = excluded.first_seen_at, last_seen_at = excluded.last_seen_at",
-        )?
-        .execute(params![
-            new.id,
-            new.vendor,
-            new.kind.as_str(),
-            new.title,
-            new.url,
-            new.impact.map(|i| i.as_str()),
-            new.impact_raw,
-            new.status.map(|s| s.as_str()),
-            new.status_raw,
-            t(&new.created_at),
-            raw(&new.created_at),
-            t(&new.started_at),
-            src(&new.started_at),
-            raw(&new.started_at),
-            t(&new.resolved_at),
-            src(&new.resolved_at),
-            raw(&new.resolved_at),
-            t(&new.structured_started_at),
-            t(&new.structured_resolved_at),
-            t(&new.scheduled_for),
-            t(&new.scheduled_until),
-            new.duration_seconds(),
-            db_time(&new.first_seen_at),
-            db_time(&new.last_seen_at),
-        ])?;
+        Ok(found)
     }
 
-    {
-        let mut stmt = conn.prepare_cached(
-            "INSERT OR IGNORE INTO incident_aliases(vendor, alias, incident_id) VALUES (?1, ?2, ?3)",
-        )?;
+    /// Writes the difference between `old` (as loaded) and `new` (as merged), and returns the
+    /// aliases it added (an alias already held by another incident is not taken from it).
+    pub fn save_incident(
+        &mut self,
+        old: Option<&IncidentRecord>,
+        new: &IncidentRecord,
+        revisions: &[Revision],
+        source_id: &str,
+        seen_at: DateTime<Utc>,
+    ) -> Result<(SaveCounts, Vec<String>), StoreError> {
+        let mut counts = SaveCounts {
+            incident_new: old.is_none(),
+            ..SaveCounts::default()
+        };
+        let seen = db_time(&seen_at);
+        let content_changed = old.is_some_and(|o| incident_content_differs(o, new));
+        let seen_changed = old.is_some_and(|o| {
+            o.first_seen_at != new.first_seen_at || o.last_seen_at != new.last_seen_at
+        });
+        if old.is_none() || content_changed || seen_changed {
+            counts.incident_changed = content_changed;
+            let t = |v: &Option<TimeValue>| v.as_ref().map(|t| db_time(&t.utc));
+            fn raw(v: &Option<TimeValue>) -> Option<&str> {
+                v.as_ref().map(|t| t.raw.as_str())
+            }
+            let src = |v: &Option<TimeValue>| v.as_ref().map(|t| t.source.as_str());
+            execute(
+                &mut self.upsert_incident,
+                params![
+                    new.id,
+                    new.vendor,
+                    new.kind.as_str(),
+                    new.title,
+                    new.url,
+                    new.impact.map(|i| i.as_str()),
+                    new.impact_raw,
+                    new.status.map(|s| s.as_str()),
+                    new.status_raw,
+                    t(&new.created_at),
+                    raw(&new.created_at),
+                    t(&new.started_at),
+                    src(&new.started_at),
+                    raw(&new.started_at),
+                    t(&new.resolved_at),
+                    src(&new.resolved_at),
+                    raw(&new.resolved_at),
+                    t(&new.structured_started_at),
+                    t(&new.structured_resolved_at),
+                    t(&new.scheduled_for),
+                    t(&new.scheduled_until),
+                    new.duration_seconds(),
+                    db_time(&new.first_seen_at),
+                    db_time(&new.last_seen_at),
+                ],
+            )?;
+        }
+
+        let mut added_aliases = Vec::new();
         for alias in &new.aliases {
-            if old.is_none_or(|o| !o.aliases.contains(alias)) {
-                stmt.execute(params![new.vendor, alias, new.id])?;
+            if old.is_none_or(|o| !o.aliases.contains(alias))
+                && execute(&mut self.insert_alias, params![new.vendor, alias, new.id])? > 0
+            {
+                added_aliases.push(alias.clone());
             }
         }
-    }
-    conn.prepare_cached(
-        "INSERT INTO incident_sources(incident_id, source_id, first_seen_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?3)
-         ON CONFLICT(incident_id, source_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
-    )?
-    .execute(params![new.id, source_id, seen])?;
-    {
-        let mut stmt = conn.prepare_cached(
-            "INSERT OR IGNORE INTO incident_components(incident_id, position, name) VALUES (?1, ?2, ?3)",
+        execute(
+            &mut self.upsert_incident_source,
+            params![new.id, source_id, seen],
         )?;
         for (i, name) in new.components.iter().enumerate() {
             if old.is_none_or(|o| !o.components.contains(name)) {
-                stmt.execute(params![new.id, i as i64, name])?;
+                execute(
+                    &mut self.insert_incident_component,
+                    params![new.id, i as i64, name],
+                )?;
             }
         }
-    }
 
-    let old_updates: HashMap<&str, &UpdateRecord> = old
-        .map(|o| o.updates.iter().map(|u| (u.id.as_str(), u)).collect())
-        .unwrap_or_default();
-    for update in &new.updates {
-        match old_updates.get(update.id.as_str()) {
-            None => {
-                insert_update(conn, &new.id, update)?;
-                counts.updates_new += 1;
-            }
-            Some(previous) if *previous != update => {
-                conn.prepare_cached(
-                    "UPDATE incident_updates SET status = ?2, status_raw = ?3, posted_at = ?4,
-                       posted_at_raw = ?5, posted_at_source = ?6, body = ?7 WHERE id = ?1",
-                )?
-                .execute(params![
-                    update.id,
-                    update.status.map(|s| s.as_str()),
-                    update.status_raw,
-                    db_time(&update.posted_at.utc),
-                    update.posted_at.raw,
-                    update.posted_at.source.as_str(),
-                    update.body,
-                ])?;
-                if previous.components != update.components {
-                    conn.prepare_cached("DELETE FROM update_components WHERE update_id = ?1")?
-                        .execute([&update.id])?;
-                    insert_update_components(conn, update)?;
+        let old_updates: HashMap<&str, &UpdateRecord> = old
+            .map(|o| o.updates.iter().map(|u| (u.id.as_str(), u)).collect())
+            .unwrap_or_default();
+        for update in &new.updates {
+            match old_updates.get(update.id.as_str()) {
+                None => {
+                    self.insert_update(&new.id, update)?;
+                    counts.updates_new += 1;
                 }
-                counts.updates_changed += 1;
+                Some(previous) if *previous != update => {
+                    execute(
+                        &mut self.update_update,
+                        params![
+                            update.id,
+                            update.status.map(|s| s.as_str()),
+                            update.status_raw,
+                            db_time(&update.posted_at.utc),
+                            update.posted_at.raw,
+                            update.posted_at.source.as_str(),
+                            update.body,
+                        ],
+                    )?;
+                    if previous.components != update.components {
+                        execute(&mut self.delete_update_components, [&update.id])?;
+                        self.insert_update_components(update)?;
+                    }
+                    counts.updates_changed += 1;
+                }
+                Some(_) => {}
             }
-            Some(_) => {}
         }
+
+        let old_anomalies: &[Anomaly] = old.map(|o| o.anomalies.as_slice()).unwrap_or(&[]);
+        for gone in old_anomalies.iter().filter(|a| !new.anomalies.contains(a)) {
+            execute(
+                &mut self.delete_anomaly,
+                params![new.id, gone.code, gone.detail],
+            )?;
+        }
+        for added in new.anomalies.iter().filter(|a| !old_anomalies.contains(a)) {
+            execute(
+                &mut self.insert_anomaly,
+                params![new.id, added.code, added.detail, seen],
+            )?;
+        }
+
+        for r in revisions {
+            execute(
+                &mut self.insert_revision,
+                params![
+                    r.entity,
+                    r.entity_id,
+                    r.field,
+                    r.old_value,
+                    r.new_value,
+                    seen,
+                    source_id
+                ],
+            )?;
+        }
+        Ok((counts, added_aliases))
     }
 
-    let old_anomalies: &[Anomaly] = old.map(|o| o.anomalies.as_slice()).unwrap_or(&[]);
-    for gone in old_anomalies.iter().filter(|a| !new.anomalies.contains(a)) {
-        conn.prepare_cached(
-            "DELETE FROM anomalies WHERE incident_id = ?1 AND code = ?2 AND detail = ?3",
-        )?
-        .execute(params![new.id, gone.code, gone.detail])?;
-    }
-    for added in new.anomalies.iter().filter(|a| !old_anomalies.contains(a)) {
-        conn.prepare_cached(
-            "INSERT OR IGNORE INTO anomalies(incident_id, code, detail, first_seen_at) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![new.id, added.code, added.detail, seen])?;
+    fn insert_update(&mut self, incident_id: &str, u: &UpdateRecord) -> Result<(), StoreError> {
+        execute(
+            &mut self.insert_update,
+            params![
+                u.id,
+                incident_id,
+                u.native_id,
+                u.status.map(|s| s.as_str()),
+                u.status_raw,
+                db_time(&u.posted_at.utc),
+                u.posted_at.raw,
+                u.posted_at.source.as_str(),
+                u.body,
+                u.source_id,
+                db_time(&u.first_seen_at),
+            ],
+        )?;
+        self.insert_update_components(u)
     }
 
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO revisions(entity, entity_id, field, old_value, new_value, changed_at, source_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for r in revisions {
-        stmt.execute(params![
-            r.entity,
-            r.entity_id,
-            r.field,
-            r.old_value,
-            r.new_value,
-            seen,
-            source_id
-        ])?;
+    fn insert_update_components(&mut self, u: &UpdateRecord) -> Result<(), StoreError> {
+        for (i, c) in u.components.iter().enumerate() {
+            execute(
+                &mut self.insert_update_component,
+                params![
+                    u.id,
+                    i as i64,
+                    c.native_id,
+                    c.name,
+                    c.status.as_str(),
+                    c.status_raw
+                ],
+            )?;
+        }
+        Ok(())
     }
-    Ok(counts)
+
+    /// Upserts a component's latest status, logging a status change when it differs.
+    pub fn save_component(&mut self, c: &ComponentRecord) -> Result<ComponentSave, StoreError> {
+        let previous: Option<String> = self
+            .component_status
+            .query_row([&c.id], |r| r.get(0))
+            .optional()?;
+        let seen = db_time(&c.last_seen_at);
+        execute(
+            &mut self.upsert_component,
+            params![
+                c.id,
+                c.vendor,
+                c.native_id,
+                c.name,
+                c.group,
+                c.status.as_str(),
+                c.status_raw,
+                c.updated_at.as_ref().map(|t| db_time(&t.utc)),
+                c.source_id,
+                seen,
+            ],
+        )?;
+        let changed = previous.as_deref() != Some(c.status.as_str());
+        if changed {
+            let at = c
+                .updated_at
+                .as_ref()
+                .map(|t| db_time(&t.utc))
+                .unwrap_or_else(|| seen.clone());
+            execute(
+                &mut self.insert_component_change,
+                params![c.id, c.status.as_str(), previous, at, c.source_id],
+            )?;
+        }
+        Ok(ComponentSave {
+            previous_status: previous,
+            changed,
+        })
+    }
 }
 
 /// Whether what the incident says changed (not merely when it was last seen).
@@ -442,46 +748,6 @@ fn incident_content_differs(a: &IncidentRecord, b: &IncidentRecord) -> bool {
         || a.scheduled_until.as_ref().map(|t| t.utc) != b.scheduled_until.as_ref().map(|t| t.utc)
 }
 
-fn insert_update(conn: &Connection, incident_id: &str, u: &UpdateRecord) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO incident_updates(id, incident_id, native_id, status, status_raw, posted_at,
-           posted_at_raw, posted_at_source, body, source_id, first_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
-        u.id,
-        incident_id,
-        u.native_id,
-        u.status.map(|s| s.as_str()),
-        u.status_raw,
-        db_time(&u.posted_at.utc),
-        u.posted_at.raw,
-        u.posted_at.source.as_str(),
-        u.body,
-        u.source_id,
-        db_time(&u.first_seen_at),
-    ])?;
-    insert_update_components(conn, u)
-}
-
-fn insert_update_components(conn: &Connection, u: &UpdateRecord) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO update_components(update_id, position, native_id, name, status, status_raw)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for (i, c) in u.components.iter().enumerate() {
-        stmt.execute(params![
-            u.id,
-            i as i64,
-            c.native_id,
-            c.name,
-            c.status.as_str(),
-            c.status_raw
-        ])?;
-    }
-    Ok(())
-}
-
 /// What saving a component found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComponentSave {
@@ -491,49 +757,65 @@ pub struct ComponentSave {
     pub changed: bool,
 }
 
-/// Upserts a component's latest status, logging a status change when it differs.
-pub fn save_component(conn: &Connection, c: &ComponentRecord) -> Result<ComponentSave, StoreError> {
-    let previous: Option<String> = conn
-        .prepare_cached("SELECT status FROM components WHERE id = ?1")?
-        .query_row([&c.id], |r| r.get(0))
-        .optional()?;
-    let seen = db_time(&c.last_seen_at);
-    conn.prepare_cached(
-        "INSERT INTO components(id, vendor, native_id, name, group_name, status, status_raw,
-           updated_at, source_id, first_seen_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
-         ON CONFLICT(id) DO UPDATE SET native_id = excluded.native_id, name = excluded.name,
-           group_name = excluded.group_name, status = excluded.status,
-           status_raw = excluded.status_raw, updated_at = excluded.updated_at,
-           source_id = excluded.source_id, last_seen_at = excluded.last_seen_at",
-    )?
-    .execute(params![
-        c.id,
-        c.vendor,
-        c.native_id,
-        c.name,
-        c.group,
-        c.status.as_str(),
-        c.status_raw,
-        c.updated_at.as_ref().map(|t| db_time(&t.utc)),
-        c.source_id,
-        seen,
-    ])?;
-    let changed = previous.as_deref() != Some(c.status.as_str());
-    if changed {
-        let at = c
-            .updated_at
-            .as_ref()
-            .map(|t| db_time(&t.utc))
-            .unwrap_or_else(|| seen.clone());
-        conn.prepare_cached(
-            "INSERT INTO component_status_changes(component_id, status, previous_status, changed_at, source_id)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![c.id, c.status.as_str(), previous, at, c.source_id])?;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{IncidentKind, ObservedIncident};
+    use crate::normalize::{self, Seen};
+    use crate::store::Store;
+    use rusqlite::StatementStatus;
+
+    /// Held statements are reused as compiled: nothing makes SQLite prepare them again.
+    #[test]
+    fn held_statements_are_not_recompiled_between_uses() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let conn = store.connection();
+        conn.execute_batch(
+            "INSERT INTO vendors(id) VALUES ('v');
+             INSERT INTO sources(id, vendor, name, kind, url, interval_seconds)
+             VALUES ('s', 'v', 'v', 'statuspage', 'https://v.example/', 60);",
+        )
+        .unwrap();
+        let seen = Seen {
+            vendor: "v",
+            source_id: "s",
+            at: Utc::now(),
+        };
+        let mut writer = RecordWriter::new(conn).unwrap();
+        for id in ["a", "b", "c"] {
+            let mut observed = ObservedIncident::new(IncidentKind::Incident, id);
+            observed.native_id = Some(id.into());
+            observed.components = vec!["API".into(), "Web".into()];
+            let (record, _) = normalize::merge(None, &observed, &seen);
+            writer
+                .save_incident(None, &record, &[], "s", seen.at)
+                .unwrap();
+        }
+        let ids: Vec<String> = ["v/a", "v/b", "v/c"].map(String::from).to_vec();
+        for _ in 0..3 {
+            assert_eq!(writer.reader.load(&ids).unwrap().len(), 3);
+            writer.find_aliases("v", ["a", "b", "x"]).unwrap();
+        }
+        let r = &writer.reader;
+        for stmt in [
+            &r.incidents,
+            &r.aliases,
+            &r.sources,
+            &r.components,
+            &r.anomalies,
+            &r.updates,
+            &r.update_components,
+            &writer.find_aliases,
+        ] {
+            assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0);
+        }
+        // Chunks of 2 with a short last chunk read the same records in the asked order.
+        let mut small = Reader::new(conn, 2).unwrap();
+        let loaded = small.load(&["v/c".into(), "v/a".into(), "v/zz".into(), "v/b".into()]);
+        let titles: Vec<String> = loaded.unwrap().into_iter().map(|r| r.title).collect();
+        assert_eq!(titles, ["c", "a", "b"]);
+        let components = small.load(&["v/b".into()]).unwrap().remove(0).components;
+        assert_eq!(components, ["API", "Web"]);
     }
-    Ok(ComponentSave {
-        previous_status: previous,
-        changed,
-    })
 }
