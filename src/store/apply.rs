@@ -126,7 +126,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(6 * 60 * 60);
 impl Store {
     /// Prepares the statements an ingest run writes with. Apply every source of the run
     /// through one writer: preparing them costs about as much as storing a small source.
-    pub fn writer(&mut self) -> Result<Writer<'_>, StoreError> {
+    pub fn writer(&self) -> Result<Writer<'_>, StoreError> {
         Writer::new(&self.conn)
     }
 
