@@ -17,6 +17,10 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{Semaphore, mpsc};
 
+/// At most this many sources, or this long, per database commit.
+const GROUP_SOURCES: usize = 64;
+const GROUP_TIME: std::time::Duration = std::time::Duration::from_millis(250);
+
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
     /// Only these source ids (all when empty).
@@ -140,23 +144,51 @@ pub async fn run(
     if let Some(p) = &progress {
         p.0.start(chosen.len());
     }
-    let writer = std::thread::spawn(
-        move || -> Result<(Store, Vec<(SourceResult, SourceChanges)>), StoreError> {
-            let mut applied = Vec::new();
-            {
-                let mut writer = store.writer()?;
-                while let Some(result) = receiver.blocking_recv() {
-                    let changes = writer.apply_source(Some(run_id), &result)?;
-                    if let Some(p) = &progress {
-                        p.0.source_done(&result.source.id, result.error().is_some());
+    let writer = std::thread::Builder::new()
+        .name("statusdb-writer".into())
+        .spawn(
+            move || -> Result<(Store, Vec<(SourceResult, SourceChanges)>), StoreError> {
+                let mut applied = Vec::new();
+                {
+                    let mut writer = store.writer()?;
+                    let mut group: Vec<(SourceResult, SourceChanges)> = Vec::new();
+                    while let Some(first) = receiver.blocking_recv() {
+                        // Sources that are already waiting are committed together (each in its
+                        // own savepoint), up to a bound, so a crash loses little and never half
+                        // a source.
+                        writer.begin_group()?;
+                        let opened = Instant::now();
+                        let mut next = Some(first);
+                        let mut failure = None;
+                        while let Some(result) = next.take() {
+                            match writer.apply_source(Some(run_id), &result) {
+                                Ok(changes) => group.push((result, changes)),
+                                Err(e) => {
+                                    failure = Some(e);
+                                    break;
+                                }
+                            }
+                            if group.len() < GROUP_SOURCES && opened.elapsed() < GROUP_TIME {
+                                next = receiver.try_recv().ok();
+                            }
+                        }
+                        writer.commit_group()?;
+                        for (result, changes) in group.drain(..) {
+                            if let Some(p) = &progress {
+                                p.0.source_done(&result.source.id, result.error().is_some());
+                            }
+                            // Bodies are no longer needed once written; keep the report small.
+                            applied.push((strip_bodies(result), changes));
+                        }
+                        if let Some(e) = failure {
+                            return Err(e);
+                        }
                     }
-                    // Bodies are no longer needed once written; keep the report small.
-                    applied.push((strip_bodies(result), changes));
                 }
-            }
-            Ok((store, applied))
-        },
-    );
+                Ok((store, applied))
+            },
+        )
+        .map_err(|_| IngestError::WriterLost)?;
 
     let mut tasks = Vec::with_capacity(chosen.len());
     for source in chosen {

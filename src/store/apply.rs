@@ -177,15 +177,44 @@ impl<'c> Writer<'c> {
     /// Writes one source's run: all of it, or (on a database error) none of it.
     /// A source with a failed document keeps its records as they were; only the fetch log and
     /// its failure state are written.
+    ///
+    /// The source is applied in a savepoint: on its own it is one transaction; inside a group
+    /// (`begin_group` .. `commit_group`) it is undone alone on error and committed with the
+    /// group.
     pub fn apply_source(
         &mut self,
         run_id: Option<i64>,
         result: &SourceResult,
     ) -> Result<SourceChanges, StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
-        let changes = self.apply(run_id, result)?;
-        tx.commit()?;
-        Ok(changes)
+        self.conn.execute_batch("SAVEPOINT apply_source")?;
+        match self.apply(run_id, result) {
+            Ok(changes) => {
+                self.conn.execute_batch("RELEASE apply_source")?;
+                Ok(changes)
+            }
+            Err(e) => {
+                // The error that matters is the first; a failed rollback leaves the outer
+                // transaction to be rolled back when the connection closes.
+                let _ = self
+                    .conn
+                    .execute_batch("ROLLBACK TO apply_source; RELEASE apply_source");
+                Err(e)
+            }
+        }
+    }
+
+    /// Starts a group of sources committed together. Each commit writes every page its
+    /// sources changed to the WAL; pages that many sources share (the time index, the fetch
+    /// log) are written once per group instead of once per source.
+    pub fn begin_group(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("BEGIN")?;
+        Ok(())
+    }
+
+    /// Commits the group begun by `begin_group`.
+    pub fn commit_group(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("COMMIT")?;
+        Ok(())
     }
 
     fn apply(
@@ -613,5 +642,65 @@ mod tests {
             )
             .unwrap();
         assert_eq!(revisions, 1);
+    }
+
+    /// In a group, a source that fails to apply is undone alone: the sources before it are
+    /// committed with the group, nothing of the failed one remains.
+    #[test]
+    fn a_source_that_fails_in_a_group_is_undone_alone() {
+        let mut good = ObservedIncident::new(IncidentKind::Incident, "API errors");
+        good.native_id = Some("abc".into());
+        good.updates = vec![update("u1", "2026-08-21T10:00:00Z", Status::Investigating)];
+        // Two incidents claiming the same update id: the second insert breaks the update's
+        // primary key, a database error.
+        let mut first = ObservedIncident::new(IncidentKind::Incident, "Login errors");
+        first.native_id = Some("def".into());
+        first.updates = vec![update("u9", "2026-08-21T12:00:00Z", Status::Investigating)];
+        let mut clash = ObservedIncident::new(IncidentKind::Incident, "Web errors");
+        clash.native_id = Some("ghi".into());
+        clash.updates = first.updates.clone();
+        let bad = Observation {
+            incidents: vec![first, clash],
+            ..Observation::default()
+        };
+
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let mut other = source();
+        other.id = "v-feed".into();
+        store.sync_sources(&[source(), other.clone()]).unwrap();
+        let mut writer = store.writer().unwrap();
+        writer.begin_group().unwrap();
+        let ok = result(Observation {
+            incidents: vec![good],
+            ..Observation::default()
+        });
+        writer.apply_source(None, &ok).unwrap();
+        let mut failing = result(bad);
+        failing.source = other;
+        assert!(writer.apply_source(None, &failing).is_err());
+        writer.commit_group().unwrap();
+        drop(writer);
+
+        let count =
+            |sql: &str| -> i64 { store.connection().query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM incidents"), 1);
+        assert_eq!(
+            count("SELECT count(*) FROM incidents WHERE id = 'v/abc'"),
+            1
+        );
+        assert_eq!(count("SELECT count(*) FROM incident_updates"), 1);
+        assert_eq!(
+            count("SELECT count(*) FROM fetches WHERE source_id = 'v-api'"),
+            1
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM fetches WHERE source_id = 'v-feed'"),
+            0
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM sources WHERE last_success_at IS NOT NULL"),
+            1
+        );
     }
 }
