@@ -2,7 +2,11 @@
 //! once it has landed: databases in the field run every migration after their version.
 
 /// Each entry moves the schema from version `index` to `index + 1`.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2_EVENTS_AND_VIEWS];
+pub const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2_EVENTS_AND_VIEWS,
+    MIGRATION_3_COMPONENTS_BY_SOURCE,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -260,4 +264,11 @@ CREATE VIEW vendor_incident_counts AS
            max(i.started_at) FILTER (WHERE i.kind = 'incident') AS last_incident_at
     FROM vendors v LEFT JOIN incidents i ON i.vendor = v.id
     GROUP BY v.id;
+"#;
+
+/// A source whose pages did not change marks the components it showed as seen again
+/// (`UPDATE components ... WHERE source_id = ?`): without an index every such source scanned
+/// every component of every vendor, so a warm run grew with the square of the sources.
+const MIGRATION_3_COMPONENTS_BY_SOURCE: &str = r#"
+CREATE INDEX components_by_source ON components(source_id, last_seen_at);
 "#;
