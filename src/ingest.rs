@@ -138,7 +138,11 @@ pub async fn run(
 
     let fetcher = Fetcher::new(&config.fetch).map_err(|e| IngestError::Client(e.to_string()))?;
     let permits = Arc::new(Semaphore::new(config.fetch.concurrency));
-    let (sender, mut receiver) = mpsc::channel::<SourceResult>(config.fetch.concurrency.max(1));
+    // Sources started and not yet handed to the writer, each holding its parsed pages: as many
+    // as documents may be fetched at once, so fetching is never starved, but no more, so a
+    // writer slower than the network does not gather every source of the run in memory.
+    let window = Arc::new(Semaphore::new(config.fetch.concurrency));
+    let (sender, mut receiver) = mpsc::channel::<SourceResult>(GROUP_SOURCES);
 
     let progress = options.progress.clone();
     if let Some(p) = &progress {
@@ -196,7 +200,10 @@ pub async fn run(
         let permits = permits.clone();
         let states = states.clone();
         let sender = sender.clone();
+        let window = window.clone();
         tasks.push(tokio::spawn(async move {
+            // The semaphore is never closed; without a slot the source simply waits.
+            let _slot = window.acquire_owned().await;
             let result = fetch_source(&fetcher, &permits, &states, source).await;
             // A closed channel means the writer failed; its error is reported below.
             let _ = sender.send(result).await;
