@@ -15,7 +15,8 @@
 //!   1,000,000 updates with peak memory; `reparse` when the command exists.
 //!
 //! `STATUSDB_BENCH_REPS` (default 3) sets the repetitions (the median is reported);
-//! `STATUSDB_BENCH_QUICK=1` shrinks every workload to check the harness itself.
+//! `STATUSDB_BENCH_QUICK=1` shrinks every workload to check the harness itself;
+//! `STATUSDB_BENCH_KEEP=1` keeps the generated pages and databases (the path is printed).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -192,6 +193,10 @@ fn main() {
             .tempdir()
             .unwrap(),
     };
+    if std::env::var_os("STATUSDB_BENCH_KEEP").is_some() {
+        eprintln!("keeping {}", bench.scratch.path().display());
+        bench.scratch.disable_cleanup(true);
+    }
     let started = Instant::now();
     let load_before = load_average();
     eprintln!(
