@@ -355,22 +355,37 @@ fn incident_from_row(r: &Row<'_>) -> Result<IncidentRecord, StoreError> {
 }
 
 /// An update row from column 2 on (`id, native_id, status, status_raw, posted_at,
-/// posted_at_raw, posted_at_source, body, source_id, first_seen_at`).
+/// posted_at_raw, posted_at_source, body, source_id, first_seen_at`). Columns that are parsed
+/// are read in place rather than copied out first.
 fn update_from_row(r: &Row<'_>) -> Result<UpdateRecord, StoreError> {
-    let posted: String = r.get(6)?;
-    let posted_raw: String = r.get(7)?;
-    let posted_source: String = r.get(8)?;
+    let status = match r.get_ref(4)?.as_str_or_null() {
+        Ok(Some(word)) => Some(
+            crate::model::Status::from_str(word).map_err(|e| StoreError::Invalid(e.to_string()))?,
+        ),
+        Ok(None) => None,
+        Err(e) => return Err(StoreError::Invalid(format!("update status: {e}"))),
+    };
+    let posted = text(r, 6)?;
+    let utc = parse_db_time(posted)
+        .ok_or_else(|| StoreError::Invalid(format!("time {posted:?} is not RFC 3339")))?;
+    let source =
+        TimeSource::from_str(text(r, 8)?).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let first_seen = text(r, 11)?;
     Ok(UpdateRecord {
         id: r.get(2)?,
         native_id: r.get(3)?,
-        status: parse_word(r.get(4)?)?,
+        status,
         status_raw: r.get(5)?,
-        posted_at: time_value(Some(posted), Some(posted_raw), Some(posted_source))?
-            .ok_or_else(|| StoreError::Invalid("update without time".into()))?,
+        posted_at: TimeValue {
+            utc,
+            raw: r.get(7)?,
+            source,
+        },
         body: r.get(9)?,
         components: Vec::new(),
         source_id: r.get(10)?,
-        first_seen_at: instant(r.get(11)?)?,
+        first_seen_at: parse_db_time(first_seen)
+            .ok_or_else(|| StoreError::Invalid(format!("time {first_seen:?} is not RFC 3339")))?,
     })
 }
 
