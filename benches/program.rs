@@ -16,7 +16,8 @@
 //!
 //! `STATUSDB_BENCH_REPS` (default 3) sets the repetitions (the median is reported);
 //! `STATUSDB_BENCH_QUICK=1` shrinks every workload to check the harness itself;
-//! `STATUSDB_BENCH_KEEP=1` keeps the generated pages and databases (the path is printed).
+//! `STATUSDB_BENCH_KEEP=1` keeps the generated pages and databases (the path is printed);
+//! `STATUSDB_BENCH_CONCURRENCY=N` runs the loopback section at another `[fetch] concurrency`.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -489,7 +490,11 @@ fn loopback_section(bench: &mut Bench) {
     let dir = bench.dir("loopback");
     let (server, sources) = serve(&shape, delay, true);
     let config = dir.join("config.toml");
-    std::fs::write(&config, workload::config_text(&sources, None)).unwrap();
+    // statusdb's default unless STATUSDB_BENCH_CONCURRENCY says otherwise (to compare).
+    let concurrency = std::env::var("STATUSDB_BENCH_CONCURRENCY")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    std::fs::write(&config, workload::config_text(&sources, concurrency)).unwrap();
     let config_arg = config.to_str().unwrap().to_string();
     let (mut cold, mut warm) = (Vec::new(), Vec::new());
     for _ in 0..bench.reps {
@@ -538,7 +543,7 @@ fn loopback_section(bench: &mut Bench) {
 
     // The same again against a server without validators: every body comes back, unchanged.
     let (server, sources) = serve(&shape, delay, false);
-    std::fs::write(&config, workload::config_text(&sources, None)).unwrap();
+    std::fs::write(&config, workload::config_text(&sources, concurrency)).unwrap();
     let mut same = Vec::new();
     for f in [
         "statusdb.sqlite",
