@@ -930,11 +930,21 @@ pub fn write_tree(dir: &Path, shape: &Shape) -> std::io::Result<Vec<(String, Pat
 }
 
 /// A `config.toml` with one `statuspage` source per `(id, base URL)`, its database in the
-/// config's directory. `concurrency` None keeps statusdb's default.
-pub fn config_text(sources: &[(String, String)], concurrency: Option<usize>) -> String {
+/// config's directory. `concurrency` and `per_host_concurrency` None keep statusdb's defaults.
+pub fn config_text(
+    sources: &[(String, String)],
+    concurrency: Option<usize>,
+    per_host_concurrency: Option<usize>,
+) -> String {
     let mut text = String::from("[database]\npath = \"statusdb.sqlite\"\n");
+    if concurrency.is_some() || per_host_concurrency.is_some() {
+        text.push_str("\n[fetch]\n");
+    }
     if let Some(c) = concurrency {
-        let _ = write!(text, "\n[fetch]\nconcurrency = {c}\n");
+        let _ = writeln!(text, "concurrency = {c}");
+    }
+    if let Some(c) = per_host_concurrency {
+        let _ = writeln!(text, "per_host_concurrency = {c}");
     }
     for (id, url) in sources {
         let _ = write!(
