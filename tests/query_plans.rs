@@ -186,12 +186,20 @@ fn ingest_lookups_per_source_use_indexes() {
          WHERE vendor = 'github' AND alias IN ('ljwdk6qml8z8', 'x')",
         &[("incident_aliases", "PRIMARY KEY")],
     );
-    // Identity: the title rule's candidates for an incident no key names.
+    // Identity: the title rule's candidates for an incident no key names (any record, or
+    // for an observation with an id only records made from a fingerprint).
     assert_uses(
         &conn,
         "SELECT id FROM incidents WHERE vendor = 'github' AND kind = 'incident'
            AND title_key = 'disruption with some github services'
-           AND (0 = 0 OR id LIKE 'github' || '/fp-%')
+         ORDER BY +started_at, id",
+        &[("incidents", "INDEX incidents_by_title_key")],
+    );
+    assert_uses(
+        &conn,
+        "SELECT id FROM incidents WHERE vendor = 'github' AND kind = 'incident'
+           AND title_key = 'disruption with some github services'
+           AND substr(id, 1, length('github') + 4) = 'github' || '/fp-'
          ORDER BY +started_at, id",
         &[("incidents", "INDEX incidents_by_title_key")],
     );

@@ -1,7 +1,7 @@
 //! Applying one source's run to the database in a single transaction: the fetch log, raw pages,
 //! conditional-request state, scheduling state and the records the normalizer merged.
 
-use super::records::{RecordWriter, SaveCounts, execute};
+use super::records::{self, RecordWriter, SaveCounts, execute};
 use super::{Store, StoreError};
 use crate::config::Source;
 use crate::events::PendingEvents;
@@ -429,7 +429,7 @@ impl<'c> Writer<'c> {
         fetched_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let exists = self.raw_page_exists.exists([&body.hash])?;
-        self.raw_page_exists.clear_bindings();
+        records::release_bindings(&mut self.raw_page_exists)?;
         if exists {
             return Ok(());
         }

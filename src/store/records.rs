@@ -76,8 +76,20 @@ pub(super) fn execute<P: rusqlite::Params>(
     params: P,
 ) -> Result<usize, StoreError> {
     let n = stmt.execute(params)?;
-    stmt.clear_bindings();
+    release_bindings(stmt)?;
     Ok(n)
+}
+
+/// Replaces a held statement's bound values with NULLs. Not `clear_bindings`: SQLite marks a
+/// statement whose plan it specialised for any bound value (a bit in its `expmask`) as expired
+/// on every `clear_bindings`, and re-prepares it at the next step (`find_by_title` was
+/// re-planned for every incident looked up); rebinding one parameter expires it only when
+/// that parameter's own value shaped the plan.
+pub(super) fn release_bindings(stmt: &mut Statement<'_>) -> Result<(), StoreError> {
+    for i in 1..=stmt.parameter_count() {
+        stmt.raw_bind_parameter(i, rusqlite::types::Null)?;
+    }
+    Ok(())
 }
 
 /// `?1, ?2, ..., ?n` starting at `first`.
@@ -181,6 +193,8 @@ impl<'c> Reader<'c> {
             &mut self.updates,
             &mut self.update_components,
         ] {
+            // `clear_bindings` is safe here (no plan depends on an id; the test below checks)
+            // and cheaper than rebinding every placeholder of a chunk.
             stmt.clear_bindings();
         }
         loaded
@@ -432,6 +446,7 @@ pub struct RecordWriter<'c> {
     pub(super) reader: Reader<'c>,
     find_aliases: Statement<'c>,
     find_by_title: Statement<'c>,
+    find_fingerprinted_by_title: Statement<'c>,
     upsert_incident: Statement<'c>,
     insert_alias: Statement<'c>,
     upsert_incident_source: Statement<'c>,
@@ -469,7 +484,13 @@ impl<'c> RecordWriter<'c> {
             // per lookup that grows with the vendor's history.
             find_by_title: conn.prepare(
                 "SELECT id FROM incidents WHERE vendor = ?1 AND kind = ?2 AND title_key = ?3
-                   AND (?4 = 0 OR id LIKE ?1 || '/fp-%')
+                 ORDER BY +started_at, id",
+            )?,
+            // Two statements rather than one with `(?4 = 0 OR ...)`: SQLite re-plans a
+            // statement whose WHERE depends on a bound value like that at every execution.
+            find_fingerprinted_by_title: conn.prepare(
+                "SELECT id FROM incidents WHERE vendor = ?1 AND kind = ?2 AND title_key = ?3
+                   AND substr(id, 1, length(?1) + 4) = ?1 || '/fp-'
                  ORDER BY +started_at, id",
             )?,
             upsert_incident: conn.prepare(
@@ -604,7 +625,7 @@ impl<'c> RecordWriter<'c> {
                 found.insert(row.get(0)?, row.get(1)?);
             }
             drop(rows);
-            self.find_aliases.clear_bindings();
+            release_bindings(&mut self.find_aliases)?;
         }
         Ok(found)
     }
@@ -622,15 +643,17 @@ impl<'c> RecordWriter<'c> {
         if key.is_empty() {
             return Ok(Vec::new());
         }
-        let fingerprinted_only = i64::from(observed.native_id.is_some());
-        let ids = self
-            .find_by_title
-            .query_map(
-                params![vendor, observed.kind.as_str(), key, fingerprinted_only],
-                |r| r.get::<_, String>(0),
-            )?
+        let statement = if observed.native_id.is_some() {
+            &mut self.find_fingerprinted_by_title
+        } else {
+            &mut self.find_by_title
+        };
+        let ids = statement
+            .query_map(params![vendor, observed.kind.as_str(), key], |r| {
+                r.get::<_, String>(0)
+            })?
             .collect::<Result<Vec<_>, _>>();
-        self.find_by_title.clear_bindings();
+        release_bindings(statement)?;
         Ok(ids?)
     }
 
@@ -877,7 +900,7 @@ impl<'c> RecordWriter<'c> {
             .component_status
             .query_row([&c.id], |r| r.get(0))
             .optional()?;
-        self.component_status.clear_bindings();
+        release_bindings(&mut self.component_status)?;
         let seen = db_time(&c.last_seen_at);
         execute(
             &mut self.upsert_component,
@@ -988,6 +1011,12 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(writer.reader.load(&ids).unwrap().len(), 3);
             writer.find_aliases("v", ["a", "b", "x"]).unwrap();
+            for title in ["a", "b", "x"] {
+                let mut observed = ObservedIncident::new(IncidentKind::Incident, title);
+                writer.find_by_title("v", &observed).unwrap();
+                observed.native_id = Some(title.into());
+                writer.find_by_title("v", &observed).unwrap();
+            }
         }
         let r = &writer.reader;
         for stmt in [
@@ -999,8 +1028,10 @@ mod tests {
             &r.updates,
             &r.update_components,
             &writer.find_aliases,
+            &writer.find_by_title,
+            &writer.find_fingerprinted_by_title,
         ] {
-            assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0);
+            assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0, "{:?}", stmt.expanded_sql());
         }
         // Chunks of 2 with a short last chunk read the same records in the asked order.
         let mut small = Reader::new(conn, 2).unwrap();
