@@ -1,5 +1,5 @@
-//! The export document (schema version 1, see `schema/export-v1.schema.json`), streamed one
-//! incident at a time so that memory stays flat however large the database is.
+//! The export document (schema version 1, see `schema/export-v1.schema.json`), streamed a chunk
+//! of incidents at a time so that memory stays flat however large the database is.
 
 use crate::model::{
     Anomaly, ComponentStatus, IncidentRecord, TimeValue, format_utc, parse_db_time,
@@ -10,6 +10,10 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// Incidents loaded per round of queries: memory stays flat (one chunk of records at a time)
+/// while the per-query cost is shared by many incidents.
+const EXPORT_CHUNK: usize = 128;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -265,7 +269,18 @@ pub fn components(store: &Store, filter: &Filter) -> Result<Vec<ExportComponent>
     Ok(out)
 }
 
-/// Writes the export to `out`, one incident at a time.
+/// What the reading thread hands the writing one, in document order.
+enum Chunk {
+    Incidents(Vec<IncidentRecord>),
+    Components(Vec<ExportComponent>),
+}
+
+/// Writes the export to `out`, a chunk of incidents at a time.
+///
+/// A second connection reads, in one read transaction (so the document is one snapshot of the
+/// database even while an ingest commits), and hands records over a short queue to this
+/// thread, which encodes and writes them: reading and encoding each take about half the time,
+/// and run on two cores at once.
 pub fn write(
     store: &Store,
     filter: &Filter,
@@ -273,42 +288,89 @@ pub fn write(
     generated_at: DateTime<Utc>,
     out: &mut dyn Write,
 ) -> Result<usize, ExportError> {
-    let ids = incident_ids(store, filter)?;
-    match format {
-        Format::Ndjson => {
-            for id in &ids {
-                if let Some(record) = store.load_incident(id)? {
-                    serde_json::to_writer(&mut *out, &ExportIncident::from_record(&record))?;
-                    out.write_all(b"\n")?;
+    let path = store.path().to_path_buf();
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Chunk>(2);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || -> Result<usize, StoreError> {
+            let store = Store::open_existing(&path)?;
+            let conn = store.connection();
+            conn.execute_batch("BEGIN")?;
+            let ids = incident_ids(&store, filter)?;
+            let mut reader = store.reader(EXPORT_CHUNK)?;
+            for chunk in ids.chunks(EXPORT_CHUNK) {
+                if sender.send(Chunk::Incidents(reader.load(chunk)?)).is_err() {
+                    // The writing side stopped; its error is the one reported.
+                    return Ok(ids.len());
                 }
             }
-        }
-        Format::Json => {
-            write!(
-                out,
-                "{{\"schema_version\":{SCHEMA_VERSION},\"generated_at\":{},\"incidents\":[",
-                serde_json::to_string(&format_utc(&generated_at))?
-            )?;
-            for (i, id) in ids.iter().enumerate() {
-                if let Some(record) = store.load_incident(id)? {
-                    if i > 0 {
+            if format == Format::Json {
+                let _ = sender.send(Chunk::Components(components(&store, filter)?));
+            }
+            conn.execute_batch("COMMIT")?;
+            Ok(ids.len())
+        });
+        let written = write_chunks(&receiver, format, generated_at, out);
+        // Unblocks the reader if writing failed half-way.
+        drop(receiver);
+        let read = reading
+            .join()
+            .map_err(|_| StoreError::Invalid("the export reader stopped unexpectedly".into()))?;
+        written?;
+        Ok(read?)
+    })
+}
+
+fn write_chunks(
+    chunks: &std::sync::mpsc::Receiver<Chunk>,
+    format: Format,
+    generated_at: DateTime<Utc>,
+    out: &mut dyn Write,
+) -> Result<(), ExportError> {
+    if format == Format::Json {
+        write!(
+            out,
+            "{{\"schema_version\":{SCHEMA_VERSION},\"generated_at\":{},\"incidents\":[",
+            serde_json::to_string(&format_utc(&generated_at))?
+        )?;
+    }
+    let mut first = true;
+    let mut components = Vec::new();
+    for chunk in chunks {
+        let records = match chunk {
+            Chunk::Incidents(records) => records,
+            Chunk::Components(c) => {
+                components = c;
+                continue;
+            }
+        };
+        for record in &records {
+            match format {
+                Format::Ndjson => {
+                    serde_json::to_writer(&mut *out, &ExportIncident::from_record(record))?;
+                    out.write_all(b"\n")?;
+                }
+                Format::Json => {
+                    if !first {
                         out.write_all(b",")?;
                     }
+                    first = false;
                     out.write_all(b"\n")?;
-                    serde_json::to_writer(&mut *out, &ExportIncident::from_record(&record))?;
+                    serde_json::to_writer(&mut *out, &ExportIncident::from_record(record))?;
                 }
             }
-            out.write_all(b"\n],\"components\":[")?;
-            for (i, c) in components(store, filter)?.iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b",")?;
-                }
-                out.write_all(b"\n")?;
-                serde_json::to_writer(&mut *out, c)?;
-            }
-            out.write_all(b"\n]}\n")?;
         }
     }
+    if format == Format::Json {
+        out.write_all(b"\n],\"components\":[")?;
+        for (i, c) in components.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(b"\n")?;
+            serde_json::to_writer(&mut *out, c)?;
+        }
+        out.write_all(b"\n]}\n")?;
+    }
     out.flush()?;
-    Ok(ids.len())
+    Ok(())
 }

@@ -2,7 +2,7 @@
 //! applied to the decompressed body, limited redirects to http(s) only, concurrency limits
 //! overall and per host, retries of transient faults (`retry`), and conditional requests.
 
-mod hosts;
+pub(crate) mod hosts;
 pub mod retry;
 
 use crate::config::FetchSettings;

@@ -1,16 +1,17 @@
 //! One ingest run: pick the sources, fetch their documents concurrently, parse them on the
-//! blocking pool, and hand each source's result to a single writer thread that applies it in
-//! one transaction.
+//! blocking pool, and hand each source's result to a single writer thread that applies it all or
+//! nothing (a savepoint per source; the sources already waiting share one commit).
 
 use crate::config::{Config, Source};
+use crate::fetch::hosts::Permits;
 use crate::fetch::{Fetched, Fetcher, Validators};
 use crate::model::{Observation, ParseNote};
 use crate::probe;
 use crate::providers::{Endpoint, Kind, PageInput};
 use crate::schedule;
 use crate::store::{
-    DocumentOutcome, DocumentResult, EndpointState, ResolvedKind, SourceChanges, SourceResult,
-    Store, StoreError,
+    DocumentOutcome, DocumentResult, EndpointState, RawBody, ResolvedKind, SourceChanges,
+    SourceResult, Store, StoreError,
 };
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -19,6 +20,10 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::mpsc;
 use url::Url;
+
+/// At most this many sources, or this long, per database commit.
+const GROUP_SOURCES: usize = 64;
+const GROUP_TIME: std::time::Duration = std::time::Duration::from_millis(250);
 
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -140,26 +145,66 @@ pub async fn run(
     let run_id = store.begin_run(started_at)?;
 
     let fetcher = Fetcher::new(&config.fetch).map_err(|e| IngestError::Client(e.to_string()))?;
-    let (sender, mut receiver) = mpsc::channel::<SourceResult>(config.fetch.concurrency.max(1));
+    // Sources started and not yet handed to the writer, each holding its parsed pages: as many
+    // as documents may be fetched at once (over all hosts, and per host, as the fetcher
+    // allows), so fetching is never starved, but no more, so a writer slower than the network
+    // does not gather every source of the run in memory. Per host first, like the fetcher's
+    // own limits, so sources queued behind a busy host do not hold slots other hosts could use.
+    let window = Arc::new(Permits::new(
+        config.fetch.concurrency,
+        config.fetch.per_host_concurrency,
+    ));
+    let (sender, mut receiver) = mpsc::channel::<SourceResult>(GROUP_SOURCES);
 
     let progress = options.progress.clone();
     if let Some(p) = &progress {
         p.0.start(chosen.len());
     }
-    let writer = std::thread::spawn(
-        move || -> Result<(Store, Vec<(SourceResult, SourceChanges)>), StoreError> {
-            let mut applied = Vec::new();
-            while let Some(result) = receiver.blocking_recv() {
-                let changes = store.apply_source(Some(run_id), &result)?;
-                if let Some(p) = &progress {
-                    p.0.source_done(&result.source.id, result.error().is_some());
+    let writer = std::thread::Builder::new()
+        .name("statusdb-writer".into())
+        .spawn(
+            move || -> Result<(Store, Vec<(SourceResult, SourceChanges)>), StoreError> {
+                let mut applied = Vec::new();
+                {
+                    let mut writer = store.writer()?;
+                    let mut group: Vec<(SourceResult, SourceChanges)> = Vec::new();
+                    while let Some(first) = receiver.blocking_recv() {
+                        // Sources that are already waiting are committed together (each in its
+                        // own savepoint), up to a bound, so a crash loses little and never half
+                        // a source.
+                        writer.begin_group()?;
+                        let opened = Instant::now();
+                        let mut next = Some(first);
+                        let mut failure = None;
+                        while let Some(result) = next.take() {
+                            match writer.apply_source(Some(run_id), &result) {
+                                Ok(changes) => group.push((result, changes)),
+                                Err(e) => {
+                                    failure = Some(e);
+                                    break;
+                                }
+                            }
+                            if group.len() < GROUP_SOURCES && opened.elapsed() < GROUP_TIME {
+                                next = receiver.try_recv().ok();
+                            }
+                        }
+                        writer.commit_group()?;
+                        for (result, changes) in group.drain(..) {
+                            if let Some(p) = &progress {
+                                p.0.source_done(&result.source.id, result.error().is_some());
+                            }
+                            // Bodies are no longer needed once written; keep the report small.
+                            applied.push((strip_bodies(result), changes));
+                        }
+                        if let Some(e) = failure {
+                            return Err(e);
+                        }
+                    }
                 }
-                // Bodies are no longer needed once written; keep the report small.
-                applied.push((strip_bodies(result), changes));
-            }
-            Ok((store, applied))
-        },
-    );
+                Ok((store, applied))
+            },
+        )
+        .map_err(|_| IngestError::WriterLost)?;
 
     let mut tasks = Vec::with_capacity(chosen.len());
     for source in chosen {
@@ -167,11 +212,14 @@ pub async fn run(
         let states = states.clone();
         let resolved = resolved.clone();
         let sender = sender.clone();
+        let window = window.clone();
         tasks.push(tokio::spawn(async move {
             let known = resolved
                 .get(&source.id)
                 .filter(|r| r.url == source.url.as_str())
                 .map(|r| r.kind);
+            // Held until the writer has the source's result.
+            let _slot = window.acquire(&source.url).await;
             let result = fetch_source(&fetcher, &states, source, known).await;
             // A closed channel means the writer failed; its error is reported below.
             let _ = sender.send(result).await;
@@ -207,7 +255,7 @@ fn strip_bodies(mut result: SourceResult) -> SourceResult {
             DocumentOutcome::Parsed {
                 body, observation, ..
             } => {
-                *body = Vec::new();
+                body.zstd = Vec::new();
                 *observation = Default::default();
             }
             DocumentOutcome::Failed { body, .. } => *body = None,
@@ -481,17 +529,28 @@ fn parse_document(
         fetched_at: fetched.fetched_at,
         zone: source.zone,
     };
-    match kind.parse_fetched(&input, fetched.content_type) {
+    let parsed = kind.parse_fetched(&input, fetched.content_type);
+    // Compressed here, in parallel, so the database writer only inserts it.
+    let raw = match RawBody::new(&body, hash) {
+        Ok(raw) => raw,
+        Err(e) => {
+            return DocumentOutcome::Failed {
+                http_status: Some(200),
+                error: format!("{url}: {e}"),
+                body: None,
+            };
+        }
+    };
+    match parsed {
         Ok(observation) => DocumentOutcome::Parsed {
-            body,
-            hash,
+            body: raw,
             validators,
             observation,
         },
         Err(e) => DocumentOutcome::Failed {
             http_status: Some(200),
             error: format!("{url}: {e}"),
-            body: Some((body, hash)),
+            body: Some(raw),
         },
     }
 }

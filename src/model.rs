@@ -11,20 +11,92 @@ use std::str::FromStr;
 /// Formats an instant the one way statusdb writes times: RFC 3339, UTC, `Z`, with
 /// fractional seconds only when the source had them.
 pub fn format_utc(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    fixed_width(t, false).unwrap_or_else(|| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
 }
 
 /// Formats an instant for the database: fixed-width milliseconds, so that SQL comparisons and
 /// `ORDER BY` on the text agree with time order.
 pub fn db_time(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    fixed_width(t, true).unwrap_or_else(|| t.to_rfc3339_opts(SecondsFormat::Millis, true))
 }
 
 /// Parses a time as the database stores it.
 pub fn parse_db_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    parse_fixed_width(text).or_else(|| {
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    })
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.mmm]Z` written directly, for instants in whole milliseconds of years
+/// 0 to 9999 (every time statusdb keeps): chrono's general formatter costs about ten times as
+/// much, and the store and the export write several times per update. `None` for anything
+/// else, which chrono then writes (the same text: tests compare the two).
+fn fixed_width(t: &DateTime<Utc>, always_millis: bool) -> Option<String> {
+    use chrono::{Datelike, Timelike};
+    let nanos = t.timestamp_subsec_nanos();
+    let year = t.year();
+    if !nanos.is_multiple_of(1_000_000) || nanos >= 1_000_000_000 || !(0..=9999).contains(&year) {
+        return None;
+    }
+    let millis = nanos / 1_000_000;
+    let mut out = String::with_capacity(24);
+    push_two(&mut out, year as u32 / 100);
+    push_two(&mut out, year as u32 % 100);
+    out.push('-');
+    push_two(&mut out, t.month());
+    out.push('-');
+    push_two(&mut out, t.day());
+    out.push('T');
+    push_two(&mut out, t.hour());
+    out.push(':');
+    push_two(&mut out, t.minute());
+    out.push(':');
+    push_two(&mut out, t.second());
+    if always_millis || millis != 0 {
+        out.push('.');
+        out.push(char::from(b'0' + (millis / 100) as u8));
+        push_two(&mut out, millis % 100);
+    }
+    out.push('Z');
+    Some(out)
+}
+
+fn push_two(out: &mut String, value: u32) {
+    out.push(char::from(b'0' + (value / 10 % 10) as u8));
+    out.push(char::from(b'0' + (value % 10) as u8));
+}
+
+/// Reads `YYYY-MM-DDTHH:MM:SS.mmmZ`, the form `db_time` writes, without chrono's general
+/// RFC 3339 parser; `None` for any other text.
+fn parse_fixed_width(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
+    if b.len() != 24
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'.'
+        || b[23] != b'Z'
+    {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date =
+        chrono::NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?;
+    let time = chrono::NaiveTime::from_hms_milli_opt(
+        number(11..13)?,
+        number(14..16)?,
+        number(17..19)?,
+        number(20..23)?,
+    )?;
+    Some(date.and_time(time).and_utc())
 }
 
 /// Times are kept to the millisecond: finer digits on status pages are noise, and a fixed
@@ -420,4 +492,49 @@ pub struct ComponentRecord {
     pub updated_at: Option<TimeValue>,
     pub source_id: String,
     pub last_seen_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The direct writer and reader give exactly chrono's text and instants.
+        #[test]
+        fn fixed_width_times_match_chrono(
+            millis in -62_167_219_200_000i64..253_402_300_800_000i64,
+            sub_millis in prop_oneof![Just(0u32), 0u32..1_000_000],
+        ) {
+            let t = Utc.timestamp_millis_opt(millis).unwrap()
+                + chrono::Duration::nanoseconds(i64::from(sub_millis));
+            prop_assert_eq!(format_utc(&t), t.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+            prop_assert_eq!(db_time(&t), t.to_rfc3339_opts(SecondsFormat::Millis, true));
+            let text = db_time(&t);
+            let chrono_read = DateTime::parse_from_rfc3339(&text).ok().map(|t| t.to_utc());
+            prop_assert_eq!(parse_db_time(&text), chrono_read);
+        }
+    }
+
+    #[test]
+    fn fixed_width_edges() {
+        let t = Utc.with_ymd_and_hms(2024, 10, 4, 1, 38, 0).unwrap();
+        assert_eq!(format_utc(&t), "2024-10-04T01:38:00Z");
+        assert_eq!(db_time(&t), "2024-10-04T01:38:00.000Z");
+        let t = t + chrono::Duration::milliseconds(7);
+        assert_eq!(format_utc(&t), "2024-10-04T01:38:00.007Z");
+        assert_eq!(db_time(&t), "2024-10-04T01:38:00.007Z");
+        assert_eq!(parse_db_time("2024-10-04T01:38:00.007Z"), Some(t));
+        // Other RFC 3339 forms still read, through chrono.
+        assert_eq!(parse_db_time("2024-10-04T03:38:00.007+02:00"), Some(t));
+        assert_eq!(parse_db_time("2024-02-30T01:38:00.000Z"), None);
+        assert_eq!(parse_db_time("2024-10-04T01:38:00.00xZ"), None);
+        // A year past 9999 is chrono's to write.
+        let far = Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(
+            format_utc(&far),
+            far.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        );
+    }
 }

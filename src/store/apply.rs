@@ -1,27 +1,52 @@
 //! Applying one source's run to the database in a single transaction: the fetch log, raw pages,
 //! conditional-request state, scheduling state and the records the normalizer merged.
 
-use super::records::{self, SaveCounts};
+use super::records::{self, RecordWriter, SaveCounts, execute};
 use super::{Store, StoreError};
 use crate::config::Source;
 use crate::events::PendingEvents;
 use crate::fetch::Validators;
-use crate::model::{ComponentRecord, Observation, db_time};
+use crate::model::{ComponentRecord, IncidentRecord, Observation, db_time};
 use crate::normalize::{self, Seen};
 use crate::providers::Kind;
 use crate::schedule;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Statement, params};
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::time::Duration;
+
+/// A fetched body as the store keeps it: its SHA-256, its size, and its zstd compression, made
+/// where the page is parsed (on the blocking pool, in parallel) so that the single database
+/// writer only inserts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawBody {
+    pub hash: String,
+    pub size: usize,
+    pub zstd: Vec<u8>,
+}
+
+/// The zstd level raw pages are kept at: fast, and status pages compress about tenfold.
+const ZSTD_LEVEL: i32 = 3;
+
+impl RawBody {
+    /// Compresses a body whose `content_hash` is `hash`.
+    pub fn new(body: &[u8], hash: String) -> Result<RawBody, StoreError> {
+        Ok(RawBody {
+            hash,
+            size: body.len(),
+            zstd: zstd::bulk::compress(body, ZSTD_LEVEL)
+                .map_err(|e| StoreError::Invalid(format!("cannot compress page: {e}")))?,
+        })
+    }
+}
 
 /// What happened to one document of a source in this run.
 #[derive(Debug)]
 pub enum DocumentOutcome {
     /// Fetched and parsed.
     Parsed {
-        body: Vec<u8>,
-        hash: String,
+        body: RawBody,
         validators: Validators,
         observation: Observation,
     },
@@ -38,7 +63,7 @@ pub enum DocumentOutcome {
     Failed {
         http_status: Option<u16>,
         error: String,
-        body: Option<(Vec<u8>, String)>,
+        body: Option<RawBody>,
     },
 }
 
@@ -117,204 +142,303 @@ impl SourceChanges {
 }
 
 impl Store {
-    /// Writes one source's run: all of it, or (on a database error) none of it.
-    /// A source with a failed document keeps its records as they were; only the fetch log and
-    /// its failure state are written.
+    /// Prepares the statements an ingest run writes with. Apply every source of the run
+    /// through one writer: preparing them costs about as much as storing a small source.
+    pub fn writer(&self) -> Result<Writer<'_>, StoreError> {
+        Writer::new(&self.conn)
+    }
+
+    /// Writes one source's run (see `Writer::apply_source`); prepares its statements each call.
     pub fn apply_source(
         &mut self,
         run_id: Option<i64>,
         result: &SourceResult,
     ) -> Result<SourceChanges, StoreError> {
-        let tx = self.conn.transaction()?;
-        let changes = apply(&tx, run_id, result)?;
-        tx.commit()?;
-        Ok(changes)
+        self.writer()?.apply_source(run_id, result)
     }
 }
 
-fn apply(
-    conn: &Connection,
-    run_id: Option<i64>,
-    result: &SourceResult,
-) -> Result<SourceChanges, StoreError> {
-    let source = &result.source;
-    // At the database's precision (milliseconds), so that `reparse`, which reads the times
-    // back from the fetch log, merges with the very same instants.
-    let seen_at = crate::model::to_millis(result.seen_at());
-    let failure = result.error();
-    let mut changes = SourceChanges::default();
+/// Writes sources' runs with statements prepared once.
+pub struct Writer<'c> {
+    conn: &'c Connection,
+    records: RecordWriter<'c>,
+    insert_fetch: Statement<'c>,
+    insert_parse_note: Statement<'c>,
+    raw_page_exists: Statement<'c>,
+    insert_raw_page: Statement<'c>,
+    upsert_endpoint: Statement<'c>,
+}
 
-    for doc in &result.documents {
-        let (outcome, http_status, error, hash, size) = match &doc.outcome {
-            DocumentOutcome::Parsed { body, hash, .. } => {
-                store_raw_page(conn, hash, body, doc.fetched_at)?;
-                (
-                    "parsed",
-                    Some(200),
-                    None,
-                    Some(hash.as_str()),
-                    Some(body.len()),
-                )
+impl<'c> Writer<'c> {
+    fn new(conn: &'c Connection) -> Result<Writer<'c>, StoreError> {
+        Ok(Writer {
+            conn,
+            records: RecordWriter::new(conn)?,
+            insert_fetch: conn.prepare(
+                "INSERT INTO fetches(run_id, source_id, url, fetched_at, duration_ms, http_status,
+                   outcome, error, raw_page_hash, bytes, attempts, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?,
+            insert_parse_note: conn.prepare(PARSE_NOTE_INSERT)?,
+            raw_page_exists: conn.prepare("SELECT 1 FROM raw_pages WHERE hash = ?1")?,
+            insert_raw_page: conn.prepare(
+                "INSERT INTO raw_pages(hash, size, compression, body, first_fetched_at)
+                 VALUES (?1, ?2, 'zstd', ?3, ?4)",
+            )?,
+            upsert_endpoint: conn.prepare(
+                "INSERT INTO source_endpoints(source_id, url, etag, last_modified, content_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(source_id, url) DO UPDATE SET etag = excluded.etag,
+                   last_modified = excluded.last_modified, content_hash = excluded.content_hash",
+            )?,
+        })
+    }
+
+    /// Writes one source's run: all of it, or (on a database error) none of it.
+    /// A source with a failed document keeps its records as they were; only the fetch log and
+    /// its failure state are written.
+    ///
+    /// The source is applied in a savepoint: on its own it is one transaction; inside a group
+    /// (`begin_group` .. `commit_group`) it is undone alone on error and committed with the
+    /// group.
+    pub fn apply_source(
+        &mut self,
+        run_id: Option<i64>,
+        result: &SourceResult,
+    ) -> Result<SourceChanges, StoreError> {
+        self.conn.execute_batch("SAVEPOINT apply_source")?;
+        match self.apply(run_id, result) {
+            Ok(changes) => {
+                self.conn.execute_batch("RELEASE apply_source")?;
+                Ok(changes)
             }
-            DocumentOutcome::Unchanged { hash, .. } => {
-                ("unchanged", Some(200), None, Some(hash.as_str()), None)
+            Err(e) => {
+                // The error that matters is the first; a failed rollback leaves the outer
+                // transaction to be rolled back when the connection closes.
+                let _ = self
+                    .conn
+                    .execute_batch("ROLLBACK TO apply_source; RELEASE apply_source");
+                Err(e)
             }
-            DocumentOutcome::NotModified => ("not_modified", Some(304), None, None, None),
-            DocumentOutcome::Absent { http_status } => {
-                ("absent", Some(*http_status), None, None, None)
-            }
-            DocumentOutcome::Failed {
-                http_status,
-                error,
-                body,
-            } => {
-                if let Some((bytes, hash)) = body {
-                    store_raw_page(conn, hash, bytes, doc.fetched_at)?;
-                }
-                (
-                    "failed",
-                    *http_status,
-                    Some(error.as_str()),
-                    body.as_ref().map(|(_, h)| h.as_str()),
-                    body.as_ref().map(|(b, _)| b.len()),
-                )
-            }
-        };
-        conn.prepare_cached(
-            "INSERT INTO fetches(run_id, source_id, url, fetched_at, duration_ms, http_status,
-               outcome, error, raw_page_hash, bytes, attempts, kind)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        )?
-        .execute(params![
-            run_id,
-            source.id,
-            doc.url,
-            db_time(&doc.fetched_at),
-            doc.duration.as_millis() as i64,
-            http_status.map(i64::from),
-            outcome,
-            error,
-            hash,
-            size.map(|s| s as i64),
-            doc.attempts as i64,
-            result.read_as.map(Kind::as_str),
-        ])?;
-        if let DocumentOutcome::Parsed { observation, .. } = &doc.outcome {
-            write_parse_notes(conn, conn.last_insert_rowid(), &observation.notes)?;
         }
     }
 
-    if let Some(resolved) = &result.resolved {
-        conn.execute(
-            "UPDATE sources SET resolved_kind = ?2, resolved_url = ?3, resolved_at = ?4,
-               resolved_evidence = ?5 WHERE id = ?1",
-            params![
+    /// Starts a group of sources committed together. Each commit writes every page its
+    /// sources changed to the WAL; pages that many sources share (the time index, the fetch
+    /// log) are written once per group instead of once per source.
+    pub fn begin_group(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("BEGIN")?;
+        Ok(())
+    }
+
+    /// Commits the group begun by `begin_group`.
+    pub fn commit_group(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("COMMIT")?;
+        Ok(())
+    }
+
+    fn apply(
+        &mut self,
+        run_id: Option<i64>,
+        result: &SourceResult,
+    ) -> Result<SourceChanges, StoreError> {
+        let conn = self.conn;
+        let source = &result.source;
+        // At the database's precision (milliseconds), so that `reparse`, which reads the times
+        // back from the fetch log, merges with the very same instants.
+        let seen_at = crate::model::to_millis(result.seen_at());
+        let failure = result.error();
+        let mut changes = SourceChanges::default();
+
+        for doc in &result.documents {
+            let (outcome, http_status, error, hash, size) = match &doc.outcome {
+                DocumentOutcome::Parsed { body, .. } => {
+                    self.store_raw_page(body, doc.fetched_at)?;
+                    (
+                        "parsed",
+                        Some(200),
+                        None,
+                        Some(body.hash.as_str()),
+                        Some(body.size),
+                    )
+                }
+                DocumentOutcome::Unchanged { hash, .. } => {
+                    ("unchanged", Some(200), None, Some(hash.as_str()), None)
+                }
+                DocumentOutcome::NotModified => ("not_modified", Some(304), None, None, None),
+                DocumentOutcome::Absent { http_status } => {
+                    ("absent", Some(*http_status), None, None, None)
+                }
+                DocumentOutcome::Failed {
+                    http_status,
+                    error,
+                    body,
+                } => {
+                    if let Some(body) = body {
+                        self.store_raw_page(body, doc.fetched_at)?;
+                    }
+                    (
+                        "failed",
+                        *http_status,
+                        Some(error.as_str()),
+                        body.as_ref().map(|b| b.hash.as_str()),
+                        body.as_ref().map(|b| b.size),
+                    )
+                }
+            };
+            execute(
+                &mut self.insert_fetch,
+                params![
+                    run_id,
+                    source.id,
+                    doc.url,
+                    db_time(&doc.fetched_at),
+                    doc.duration.as_millis() as i64,
+                    http_status.map(i64::from),
+                    outcome,
+                    error,
+                    hash,
+                    size.map(|s| s as i64),
+                    doc.attempts as i64,
+                    result.read_as.map(Kind::as_str),
+                ],
+            )?;
+            if let DocumentOutcome::Parsed { observation, .. } = &doc.outcome {
+                insert_parse_notes(
+                    &mut self.insert_parse_note,
+                    conn.last_insert_rowid(),
+                    &observation.notes,
+                )?;
+            }
+        }
+
+        if let Some(resolved) = &result.resolved {
+            conn.prepare_cached(
+                "UPDATE sources SET resolved_kind = ?2, resolved_url = ?3, resolved_at = ?4,
+                   resolved_evidence = ?5 WHERE id = ?1",
+            )?
+            .execute(params![
                 source.id,
                 resolved.kind.as_str(),
                 resolved.url,
                 db_time(&resolved.at),
                 resolved.evidence
-            ],
-        )?;
-    }
-
-    if let Some(error) = failure {
-        // A failing `auto` source may have moved to another product: probe it again next run.
-        if source.kind == Kind::Auto {
-            conn.execute(
-                "UPDATE sources SET resolved_kind = NULL, resolved_url = NULL, resolved_at = NULL,
-                   resolved_evidence = NULL WHERE id = ?1",
-                [&source.id],
-            )?;
+            ])?;
         }
-        let failures: i64 = conn.query_row(
-            "SELECT consecutive_failures FROM sources WHERE id = ?1",
-            [&source.id],
-            |r| r.get(0),
-        )?;
-        let failures = failures + 1;
-        let backoff = schedule::failure_backoff(source.interval, failures);
-        conn.execute(
-            "UPDATE sources SET last_attempt_at = ?2, last_error = ?3,
-               consecutive_failures = ?4, next_due_at = ?5 WHERE id = ?1",
-            params![
+
+        if let Some(error) = failure {
+            // A failing `auto` source may have moved to another product: probe it again next
+            // run.
+            if source.kind == Kind::Auto {
+                conn.prepare_cached(
+                    "UPDATE sources SET resolved_kind = NULL, resolved_url = NULL,
+                       resolved_at = NULL, resolved_evidence = NULL WHERE id = ?1",
+                )?
+                .execute([&source.id])?;
+            }
+            let failures: i64 = conn
+                .prepare_cached("SELECT consecutive_failures FROM sources WHERE id = ?1")?
+                .query_row([&source.id], |r| r.get(0))?;
+            let failures = failures + 1;
+            let backoff = schedule::failure_backoff(source.interval, failures);
+            conn.prepare_cached(
+                "UPDATE sources SET last_attempt_at = ?2, last_error = ?3,
+                   consecutive_failures = ?4, next_due_at = ?5 WHERE id = ?1",
+            )?
+            .execute(params![
                 source.id,
                 db_time(&seen_at),
                 error,
                 failures,
                 db_time(&(seen_at + backoff))
-            ],
-        )?;
-        return Ok(changes);
-    }
+            ])?;
+            return Ok(changes);
+        }
 
-    let previous_success: Option<String> = conn.query_row(
-        "SELECT last_success_at FROM sources WHERE id = ?1",
-        [&source.id],
-        |r| r.get(0),
-    )?;
-    let seen = db_time(&seen_at);
-    let documents: Vec<AppliedDocument<'_>> = result
-        .documents
-        .iter()
-        .filter_map(|d| match &d.outcome {
-            DocumentOutcome::Parsed { observation, .. } => {
-                Some(AppliedDocument::Parsed(observation))
-            }
-            DocumentOutcome::Unchanged { .. } | DocumentOutcome::NotModified => {
-                Some(AppliedDocument::Unchanged)
-            }
-            _ => None,
-        })
-        .collect();
-    let who = SourceSeen {
-        vendor: &source.vendor,
-        source_id: &source.id,
-        at: seen_at,
-        zone: source.zone,
-    };
-    // A source's first success records its history without announcing it as news.
-    let mut events = previous_success.as_ref().map(|_| PendingEvents::default());
-    apply_records(
-        conn,
-        &who,
-        previous_success.as_deref(),
-        &documents,
-        &mut changes,
-        events.as_mut(),
-    )?;
-    if let Some(events) = &events {
-        changes.events = events.write(conn, run_id, &source.id, seen_at)?;
-    }
-
-    for doc in &result.documents {
-        let (hash, validators) = match &doc.outcome {
-            DocumentOutcome::Parsed {
-                hash, validators, ..
-            }
-            | DocumentOutcome::Unchanged { hash, validators } => (hash, validators),
-            _ => continue,
+        let previous_success: Option<String> = conn
+            .prepare_cached("SELECT last_success_at FROM sources WHERE id = ?1")?
+            .query_row([&source.id], |r| r.get(0))?;
+        let seen = db_time(&seen_at);
+        let documents: Vec<AppliedDocument<'_>> = result
+            .documents
+            .iter()
+            .filter_map(|d| match &d.outcome {
+                DocumentOutcome::Parsed { observation, .. } => {
+                    Some(AppliedDocument::Parsed(observation))
+                }
+                DocumentOutcome::Unchanged { .. } | DocumentOutcome::NotModified => {
+                    Some(AppliedDocument::Unchanged)
+                }
+                _ => None,
+            })
+            .collect();
+        let who = SourceSeen {
+            vendor: &source.vendor,
+            source_id: &source.id,
+            at: seen_at,
+            zone: source.zone,
         };
+        // A source's first success records its history without announcing it as news.
+        let mut events = previous_success.as_ref().map(|_| PendingEvents::default());
+        apply_records(
+            &mut self.records,
+            &who,
+            previous_success.as_deref(),
+            &documents,
+            &mut changes,
+            events.as_mut(),
+        )?;
+        if let Some(events) = &events {
+            changes.events = events.write(conn, run_id, &source.id, seen_at)?;
+        }
+
+        for doc in &result.documents {
+            let (hash, validators) = match &doc.outcome {
+                DocumentOutcome::Parsed {
+                    body, validators, ..
+                } => (&body.hash, validators),
+                DocumentOutcome::Unchanged { hash, validators } => (hash, validators),
+                _ => continue,
+            };
+            execute(
+                &mut self.upsert_endpoint,
+                params![
+                    source.id,
+                    doc.url,
+                    validators.etag,
+                    validators.last_modified,
+                    hash
+                ],
+            )?;
+        }
         conn.prepare_cached(
-            "INSERT INTO source_endpoints(source_id, url, etag, last_modified, content_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(source_id, url) DO UPDATE SET etag = excluded.etag,
-               last_modified = excluded.last_modified, content_hash = excluded.content_hash",
+            "UPDATE sources SET last_attempt_at = ?2, last_success_at = ?2, last_error = NULL,
+               consecutive_failures = 0, next_due_at = ?3 WHERE id = ?1",
         )?
         .execute(params![
             source.id,
-            doc.url,
-            validators.etag,
-            validators.last_modified,
-            hash
+            seen,
+            db_time(&(seen_at + source.interval))
         ])?;
+        Ok(changes)
     }
-    conn.execute(
-        "UPDATE sources SET last_attempt_at = ?2, last_success_at = ?2, last_error = NULL,
-           consecutive_failures = 0, next_due_at = ?3 WHERE id = ?1",
-        params![source.id, seen, db_time(&(seen_at + source.interval))],
-    )?;
-    Ok(changes)
+
+    fn store_raw_page(
+        &mut self,
+        body: &RawBody,
+        fetched_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let exists = self.raw_page_exists.exists([&body.hash])?;
+        records::release_bindings(&mut self.raw_page_exists)?;
+        if exists {
+            return Ok(());
+        }
+        execute(
+            &mut self.insert_raw_page,
+            params![body.hash, body.size as i64, body.zstd, db_time(&fetched_at)],
+        )?;
+        Ok(())
+    }
 }
 
 /// One document of a successful source run, as the records see it.
@@ -337,13 +461,14 @@ pub(crate) struct SourceSeen<'a> {
 /// confirmed unchanged bump what the source showed at its last success (`previous_success`)
 /// to now; each parsed document's observation is merged into the records.
 pub(crate) fn apply_records(
-    conn: &Connection,
+    records: &mut RecordWriter<'_>,
     who: &SourceSeen<'_>,
     previous_success: Option<&str>,
     documents: &[AppliedDocument<'_>],
     changes: &mut SourceChanges,
     mut events: Option<&mut PendingEvents>,
 ) -> Result<(), StoreError> {
+    let conn = records.connection();
     let seen = db_time(&who.at);
     // Documents confirmed unchanged still show what they showed: everything this source showed
     // at its last success is seen again now.
@@ -351,20 +476,20 @@ pub(crate) fn apply_records(
         .iter()
         .any(|d| matches!(d, AppliedDocument::Unchanged));
     if let (true, Some(previous)) = (confirmed_unchanged, previous_success) {
-        conn.execute(
+        conn.prepare_cached(
             "UPDATE incidents SET last_seen_at = ?3 WHERE id IN
                (SELECT incident_id FROM incident_sources WHERE source_id = ?1 AND last_seen_at = ?2)
              AND last_seen_at < ?3",
-            params![who.source_id, previous, seen],
-        )?;
-        conn.execute(
+        )?
+        .execute(params![who.source_id, previous, seen])?;
+        conn.prepare_cached(
             "UPDATE incident_sources SET last_seen_at = ?3 WHERE source_id = ?1 AND last_seen_at = ?2",
-            params![who.source_id, previous, seen],
-        )?;
-        conn.execute(
+        )?
+        .execute(params![who.source_id, previous, seen])?;
+        conn.prepare_cached(
             "UPDATE components SET last_seen_at = ?3 WHERE source_id = ?1 AND last_seen_at = ?2",
-            params![who.source_id, previous, seen],
-        )?;
+        )?
+        .execute(params![who.source_id, previous, seen])?;
     }
     for doc in documents {
         if let AppliedDocument::Parsed(observation) = doc {
@@ -380,11 +505,14 @@ pub(crate) fn apply_records(
                 at: who.at,
                 zone: who.zone.or(page_zone),
             };
-            apply_observation(conn, observation, &seen, changes, events.as_deref_mut())?;
+            apply_observation(records, observation, &seen, changes, events.as_deref_mut())?;
         }
     }
     Ok(())
 }
+
+const PARSE_NOTE_INSERT: &str =
+    "INSERT INTO parse_notes(fetch_id, position, place, message) VALUES (?1, ?2, ?3, ?4)";
 
 /// Stores what a parser noted about one fetched page.
 pub(crate) fn write_parse_notes(
@@ -392,18 +520,30 @@ pub(crate) fn write_parse_notes(
     fetch_id: i64,
     notes: &[crate::model::ParseNote],
 ) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO parse_notes(fetch_id, position, place, message) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+    let mut stmt = conn.prepare_cached(PARSE_NOTE_INSERT)?;
+    insert_parse_notes(&mut stmt, fetch_id, notes)
+}
+
+fn insert_parse_notes(
+    stmt: &mut Statement<'_>,
+    fetch_id: i64,
+    notes: &[crate::model::ParseNote],
+) -> Result<(), StoreError> {
     for (i, note) in notes.iter().enumerate() {
-        stmt.execute(params![fetch_id, i as i64, note.place, note.message])?;
+        execute(stmt, params![fetch_id, i as i64, note.place, note.message])?;
     }
     Ok(())
 }
 
 /// Merges one page's observation into the records.
+///
+/// Incidents are resolved and loaded for the whole page at once (one query per chunk of
+/// identity keys, one round of queries per chunk of records) rather than one by one. An
+/// incident that an earlier one of the same page already wrote is loaded again, so each
+/// merge sees exactly what the database holds at that point, as when loading one at a time.
+/// An incident no key names is looked up by the title rule, in the database as it is then.
 pub(crate) fn apply_observation(
-    conn: &Connection,
+    w: &mut RecordWriter<'_>,
     observation: &Observation,
     who: &Seen<'_>,
     changes: &mut SourceChanges,
@@ -429,7 +569,7 @@ pub(crate) fn apply_observation(
             source_id: who.source_id.to_string(),
             last_seen_at: who.at,
         };
-        let saved = records::save_component(conn, &record)?;
+        let saved = w.save_component(&record)?;
         if saved.changed {
             changes.components_changed += 1;
         }
@@ -437,15 +577,49 @@ pub(crate) fn apply_observation(
             events.component(saved.previous_status, &record);
         }
     }
-    for observed in &observation.incidents {
-        let keys = normalize::identity_keys(observed);
-        let existing = match records::find_incident(conn, who.vendor, &keys)? {
-            Some(id) => records::load_incident(conn, &id)?,
+
+    let keys: Vec<Vec<String>> = observation
+        .incidents
+        .iter()
+        .map(normalize::identity_keys)
+        .collect();
+    let stored_aliases = w.find_aliases(who.vendor, keys.iter().flatten().map(String::as_str))?;
+    let mut wanted: Vec<String> = Vec::new();
+    let mut seen_ids: HashSet<&str> = HashSet::new();
+    for incident_keys in &keys {
+        if let Some(id) = incident_keys.iter().find_map(|k| stored_aliases.get(k))
+            && seen_ids.insert(id)
+        {
+            wanted.push(id.clone());
+        }
+    }
+    let mut stored: HashMap<String, IncidentRecord> = w
+        .reader
+        .load(&wanted)?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    // Aliases this page added, and the records it wrote: those are read back from the database.
+    let mut added_aliases: HashMap<String, String> = HashMap::new();
+    let mut written: HashSet<String> = HashSet::new();
+
+    for (observed, incident_keys) in observation.incidents.iter().zip(&keys) {
+        let existing_id = incident_keys
+            .iter()
+            .find_map(|k| stored_aliases.get(k).or_else(|| added_aliases.get(k)))
+            .cloned();
+        let existing = match &existing_id {
+            Some(id) if written.contains(id) => w.reader.load(std::slice::from_ref(id))?.pop(),
+            Some(id) => match stored.remove(id) {
+                Some(record) => Some(record),
+                // Named by an alias but not stored: as loading it one at a time finds.
+                None => w.reader.load(std::slice::from_ref(id))?.pop(),
+            },
             // No key names it: the title rule, over the vendor's records of that title.
             None => {
                 let mut found = None;
-                for id in records::find_by_title(conn, who.vendor, observed)? {
-                    if let Some(record) = records::load_incident(conn, &id)?
+                for id in w.find_by_title(who.vendor, observed)? {
+                    if let Some(record) = w.reader.load(std::slice::from_ref(&id))?.pop()
                         && normalize::identity::same_by_title_and_time(&record, observed)
                     {
                         found = Some(record);
@@ -459,17 +633,25 @@ pub(crate) fn apply_observation(
         if existing.as_ref() == Some(&merged) {
             // Nothing changed, but this source showed it now: what a later 304 of the source
             // confirms is found by this time.
-            records::note_source(conn, &merged.id, who.source_id, who.at)?;
+            w.note_source(&merged.id, who.source_id, who.at)?;
+            if let Some(record) = existing
+                && !written.contains(&record.id)
+            {
+                stored.insert(record.id.clone(), record);
+            }
             continue;
         }
-        let counts = records::save_incident(
-            conn,
+        let (counts, new_aliases) = w.save_incident(
             existing.as_ref(),
             &merged,
             &revisions,
             who.source_id,
             who.at,
         )?;
+        for alias in new_aliases {
+            added_aliases.insert(alias, merged.id.clone());
+        }
+        written.insert(merged.id.clone());
         changes.add(counts);
         if let Some(events) = events.as_deref_mut() {
             let changed =
@@ -477,33 +659,6 @@ pub(crate) fn apply_observation(
             events.incident(existing.as_ref(), &merged, changed);
         }
     }
-    Ok(())
-}
-
-fn store_raw_page(
-    conn: &Connection,
-    hash: &str,
-    body: &[u8],
-    fetched_at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let exists = conn
-        .prepare_cached("SELECT 1 FROM raw_pages WHERE hash = ?1")?
-        .exists([hash])?;
-    if exists {
-        return Ok(());
-    }
-    let compressed = zstd::encode_all(body, 3)
-        .map_err(|e| StoreError::Invalid(format!("cannot compress page: {e}")))?;
-    conn.prepare_cached(
-        "INSERT INTO raw_pages(hash, size, compression, body, first_fetched_at)
-         VALUES (?1, ?2, 'zstd', ?3, ?4)",
-    )?
-    .execute(params![
-        hash,
-        body.len() as i64,
-        compressed,
-        db_time(&fetched_at)
-    ])?;
     Ok(())
 }
 
@@ -525,5 +680,182 @@ pub fn read_raw_page(conn: &Connection, hash: &str) -> Result<Vec<u8>, StoreErro
         other => Err(StoreError::Invalid(format!(
             "raw page {hash} has unknown compression {other:?}"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{IncidentKind, ObservedIncident, ObservedUpdate, Status, TimeValue};
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    fn update(id: &str, time: &str, status: Status) -> ObservedUpdate {
+        ObservedUpdate {
+            native_id: Some(id.into()),
+            status: Some(status),
+            status_raw: Some(status.as_str().into()),
+            posted_at: TimeValue::structured(at(time), time),
+            body: format!("{status} body"),
+            components: Vec::new(),
+        }
+    }
+
+    fn source() -> Source {
+        Source {
+            id: "v-api".into(),
+            vendor: "v".into(),
+            name: "v".into(),
+            kind: Kind::Statuspage,
+            url: "https://status.v.example/".parse().unwrap(),
+            interval: Duration::from_secs(60),
+            zone: None,
+        }
+    }
+
+    fn result(observation: Observation) -> SourceResult {
+        SourceResult {
+            source: source(),
+            resolved: None,
+            read_as: Some(Kind::Statuspage),
+            documents: vec![DocumentResult {
+                url: "https://status.v.example/api/v2/incidents.json".into(),
+                fetched_at: at("2026-08-22T04:00:00Z"),
+                duration: Duration::from_millis(1),
+                attempts: 1,
+                outcome: DocumentOutcome::Parsed {
+                    body: RawBody::new(b"{}", "h1".into()).unwrap(),
+                    validators: Validators::default(),
+                    observation,
+                },
+            }],
+        }
+    }
+
+    /// A page that lists one incident twice (the second time with one more update) and then
+    /// a third entry known by an alias of the first: all three are the same record, each
+    /// merged into what the previous one wrote, as when incidents were loaded one at a time.
+    #[test]
+    fn incidents_repeated_within_one_page_merge_into_one_record() {
+        let mut first = ObservedIncident::new(IncidentKind::Incident, "API errors");
+        first.native_id = Some("abc".into());
+        first.updates = vec![update("u1", "2026-08-21T10:00:00Z", Status::Investigating)];
+        let mut again = first.clone();
+        again
+            .updates
+            .push(update("u2", "2026-08-21T10:30:00Z", Status::Monitoring));
+        let mut by_alias = ObservedIncident::new(IncidentKind::Incident, "API errors (resolved)");
+        by_alias.native_id = Some("feed-7".into());
+        by_alias.aliases = vec!["abc".into()];
+        by_alias.updates = vec![update("u3", "2026-08-21T11:00:00Z", Status::Resolved)];
+        let observation = Observation {
+            incidents: vec![first, again, by_alias],
+            ..Observation::default()
+        };
+
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        store.sync_sources(&[source()]).unwrap();
+        let changes = store.apply_source(None, &result(observation)).unwrap();
+        assert_eq!(changes.incidents_new, 1);
+        assert_eq!(changes.updates_new, 3);
+
+        let ids: Vec<String> = store
+            .connection()
+            .prepare("SELECT id FROM incidents")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(ids, ["v/abc"]);
+        let record = store.load_incident("v/abc").unwrap().unwrap();
+        assert_eq!(record.title, "API errors (resolved)");
+        assert_eq!(record.aliases, ["abc", "feed-7"]);
+        let updates: Vec<(&str, Option<Status>)> = record
+            .updates
+            .iter()
+            .map(|u| (u.id.as_str(), u.status))
+            .collect();
+        assert_eq!(
+            updates,
+            [
+                ("v/u1", Some(Status::Investigating)),
+                ("v/u2", Some(Status::Monitoring)),
+                ("v/u3", Some(Status::Resolved)),
+            ]
+        );
+        assert_eq!(record.status, Some(Status::Resolved));
+        let revisions: i64 = store
+            .connection()
+            .query_row(
+                "SELECT count(*) FROM revisions WHERE entity_id = 'v/abc' AND field = 'title'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(revisions, 1);
+    }
+
+    /// In a group, a source that fails to apply is undone alone: the sources before it are
+    /// committed with the group, nothing of the failed one remains.
+    #[test]
+    fn a_source_that_fails_in_a_group_is_undone_alone() {
+        let mut good = ObservedIncident::new(IncidentKind::Incident, "API errors");
+        good.native_id = Some("abc".into());
+        good.updates = vec![update("u1", "2026-08-21T10:00:00Z", Status::Investigating)];
+        // Two incidents claiming the same update id: the second insert breaks the update's
+        // primary key, a database error.
+        let mut first = ObservedIncident::new(IncidentKind::Incident, "Login errors");
+        first.native_id = Some("def".into());
+        first.updates = vec![update("u9", "2026-08-21T12:00:00Z", Status::Investigating)];
+        let mut clash = ObservedIncident::new(IncidentKind::Incident, "Web errors");
+        clash.native_id = Some("ghi".into());
+        clash.updates = first.updates.clone();
+        let bad = Observation {
+            incidents: vec![first, clash],
+            ..Observation::default()
+        };
+
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let mut other = source();
+        other.id = "v-feed".into();
+        store.sync_sources(&[source(), other.clone()]).unwrap();
+        let mut writer = store.writer().unwrap();
+        writer.begin_group().unwrap();
+        let ok = result(Observation {
+            incidents: vec![good],
+            ..Observation::default()
+        });
+        writer.apply_source(None, &ok).unwrap();
+        let mut failing = result(bad);
+        failing.source = other;
+        assert!(writer.apply_source(None, &failing).is_err());
+        writer.commit_group().unwrap();
+        drop(writer);
+
+        let count =
+            |sql: &str| -> i64 { store.connection().query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM incidents"), 1);
+        assert_eq!(
+            count("SELECT count(*) FROM incidents WHERE id = 'v/abc'"),
+            1
+        );
+        assert_eq!(count("SELECT count(*) FROM incident_updates"), 1);
+        assert_eq!(
+            count("SELECT count(*) FROM fetches WHERE source_id = 'v-api'"),
+            1
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM fetches WHERE source_id = 'v-feed'"),
+            0
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM sources WHERE last_success_at IS NOT NULL"),
+            1
+        );
     }
 }

@@ -13,6 +13,7 @@
 //! differently (an id that is now an alias of another record) is pointed at that record.
 
 use super::apply::{AppliedDocument, SourceChanges, SourceSeen, apply_records, read_raw_page};
+use super::records::RecordWriter;
 use super::{Store, StoreError};
 use crate::model::{Observation, db_time, parse_db_time};
 use chrono::{DateTime, Utc};
@@ -103,6 +104,7 @@ impl Store {
         let sources = load_sources(&tx)?;
         let fetches = load_fetches(&tx)?;
         let mut report = RebuildReport::default();
+        let mut records = RecordWriter::new(&tx)?;
         let mut last_success: HashMap<String, String> = HashMap::new();
         let mut start = 0;
         while start < fetches.len() {
@@ -183,7 +185,7 @@ impl Store {
             };
             let mut changes = SourceChanges::default();
             apply_records(
-                &tx,
+                &mut records,
                 &who,
                 last_success.get(source_id).map(String::as_str),
                 &documents,
@@ -196,6 +198,7 @@ impl Store {
             last_success.insert(source_id.to_string(), db_time(&at));
             report.source_runs += 1;
         }
+        drop(records);
         report.events_repointed = repoint_events(&tx)?;
         let count = |table: &str| -> Result<i64, StoreError> {
             Ok(tx.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)

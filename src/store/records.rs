@@ -3,15 +3,15 @@
 
 use super::StoreError;
 use crate::model::{
-    Anomaly, ComponentChange, ComponentRecord, IncidentKind, IncidentRecord, TimeSource, TimeValue,
-    UpdateRecord, db_time, parse_db_time,
+    Anomaly, ComponentChange, ComponentRecord, ComponentStatus, IncidentKind, IncidentRecord,
+    ObservedIncident, TimeSource, TimeValue, UpdateRecord, db_time, parse_db_time,
 };
 use crate::normalize::Revision;
 use crate::normalize::components::update_transitions;
 use crate::normalize::identity::title_key;
 use crate::timetext::Flags;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -22,51 +22,6 @@ pub struct SaveCounts {
     pub incident_changed: bool,
     pub updates_new: usize,
     pub updates_changed: usize,
-}
-
-pub fn find_incident(
-    conn: &Connection,
-    vendor: &str,
-    keys: &[String],
-) -> Result<Option<String>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT incident_id FROM incident_aliases WHERE vendor = ?1 AND alias = ?2",
-    )?;
-    for key in keys {
-        if let Some(id) = stmt
-            .query_row(params![vendor, key], |r| r.get::<_, String>(0))
-            .optional()?
-        {
-            return Ok(Some(id));
-        }
-    }
-    Ok(None)
-}
-
-/// The vendor's records of the observation's kind whose normalized title is the
-/// observation's, earliest first: the candidates of the title rule
-/// (`normalize::identity::same_by_title_and_time`). An observation with a native id can only
-/// be a record without one (created from a fingerprint): only those are listed for it.
-pub fn find_by_title(
-    conn: &Connection,
-    vendor: &str,
-    observed: &crate::model::ObservedIncident,
-) -> Result<Vec<String>, StoreError> {
-    let key = title_key(&observed.title);
-    if key.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM incidents WHERE vendor = ?1 AND kind = ?2 AND title_key = ?3
-           AND (?4 = 0 OR id LIKE ?1 || '/fp-%')
-         ORDER BY started_at, id",
-    )?;
-    let fingerprinted_only = i64::from(observed.native_id.is_some());
-    let rows = stmt.query_map(
-        params![vendor, observed.kind.as_str(), key, fingerprinted_only],
-        |r| r.get::<_, String>(0),
-    )?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn time_value(
@@ -113,116 +68,302 @@ const INCIDENT_COLUMNS: &str =
     started_at_flags, resolved_at_flags, structured_started_at_flags, structured_resolved_at_flags,
     scheduled_for_flags, scheduled_until_flags";
 
-fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<Vec<Option<String>>> {
-    (0..39).map(|i| r.get::<_, Option<String>>(i)).collect()
+/// Runs a held statement and releases its bound values. SQLite keeps bindings until they are
+/// replaced, and held ones fill the connection's small-allocation (lookaside) slots, which
+/// sends every later bind to the global allocator.
+pub(super) fn execute<P: rusqlite::Params>(
+    stmt: &mut Statement<'_>,
+    params: P,
+) -> Result<usize, StoreError> {
+    let n = stmt.execute(params)?;
+    release_bindings(stmt)?;
+    Ok(n)
 }
 
-/// Loads one incident with everything that belongs to it.
-pub fn load_incident(conn: &Connection, id: &str) -> Result<Option<IncidentRecord>, StoreError> {
-    let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = ?1");
-    let Some(cols) = conn
-        .prepare_cached(&sql)?
-        .query_row([id], incident_from_row)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let mut c = cols.into_iter();
-    let mut next = || c.next().flatten();
-    let id = next().unwrap_or_default();
-    let vendor = next().unwrap_or_default();
-    let kind: IncidentKind = parse_word(next())?.unwrap_or(IncidentKind::Incident);
-    let title = next().unwrap_or_default();
-    let url = next();
-    let impact = parse_word(next())?;
-    let impact_raw = next();
-    let status = parse_word(next())?;
-    let status_raw = next();
-    let created_at = next();
-    let created_at_raw = next();
-    let started_at = (next(), next(), next());
-    let resolved_at = (next(), next(), next());
-    let (structured_started_at, structured_resolved_at) = (next(), next());
-    let (scheduled_for, scheduled_until) = (next(), next());
-    let first_seen_at = instant(next().unwrap_or_default())?;
-    let last_seen_at = instant(next().unwrap_or_default())?;
-    // Raw text and source of these times (migration 3; NULL in older rows: structured).
-    let created_at_source = next();
-    let structured_started_at = (structured_started_at, next(), next());
-    let structured_resolved_at = (structured_resolved_at, next(), next());
-    let scheduled_for = (scheduled_for, next(), next());
-    let scheduled_until = (scheduled_until, next(), next());
-    // Their flags (migration 4).
-    let created_at = time_value(created_at, created_at_raw, created_at_source, next())?;
-    let started_at = time_value(started_at.0, started_at.2, started_at.1, next())?;
-    let resolved_at = time_value(resolved_at.0, resolved_at.2, resolved_at.1, next())?;
-    let [
-        structured_started_at,
-        structured_resolved_at,
-        scheduled_for,
-        scheduled_until,
-    ] = [
-        structured_started_at,
-        structured_resolved_at,
-        scheduled_for,
-        scheduled_until,
-    ]
-    .map(|(utc, raw, source)| (utc, raw, source, next()));
-    let structured_started_at = time_value(
-        structured_started_at.0,
-        structured_started_at.1,
-        structured_started_at.2,
-        structured_started_at.3,
-    )?;
-    let structured_resolved_at = time_value(
-        structured_resolved_at.0,
-        structured_resolved_at.1,
-        structured_resolved_at.2,
-        structured_resolved_at.3,
-    )?;
-    let scheduled_for = time_value(
-        scheduled_for.0,
-        scheduled_for.1,
-        scheduled_for.2,
-        scheduled_for.3,
-    )?;
-    let scheduled_until = time_value(
-        scheduled_until.0,
-        scheduled_until.1,
-        scheduled_until.2,
-        scheduled_until.3,
-    )?;
+/// Replaces a held statement's bound values with NULLs. Not `clear_bindings`: SQLite marks a
+/// statement whose plan it specialised for any bound value (a bit in its `expmask`) as expired
+/// on every `clear_bindings`, and re-prepares it at the next step (`find_by_title` was
+/// re-planned for every incident looked up); rebinding one parameter expires it only when
+/// that parameter's own value shaped the plan.
+pub(super) fn release_bindings(stmt: &mut Statement<'_>) -> Result<(), StoreError> {
+    for i in 1..=stmt.parameter_count() {
+        stmt.raw_bind_parameter(i, rusqlite::types::Null)?;
+    }
+    Ok(())
+}
 
-    let strings = |sql: &str| -> Result<Vec<String>, StoreError> {
-        let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([&id], |r| r.get::<_, String>(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+/// `?1, ?2, ..., ?n` starting at `first`.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Binds `values` to parameters `first..first + n`; a short list repeats its first value, which
+/// an `IN (...)` list ignores, so one statement serves every chunk size.
+fn bind_padded(
+    stmt: &mut Statement<'_>,
+    first: usize,
+    n: usize,
+    values: &[&str],
+) -> rusqlite::Result<()> {
+    for i in 0..n {
+        let value = values.get(i).or(values.first()).copied().unwrap_or("");
+        stmt.raw_bind_parameter(first + i, value)?;
+    }
+    Ok(())
+}
+
+/// Loads incident records many at a time: one query per table for a chunk of ids, instead of
+/// seven queries per incident.
+///
+/// Its statements are prepared once and held rather than taken from rusqlite's statement cache:
+/// the cache clears a statement's bindings when it is returned, and SQLite re-plans a statement
+/// whose plan looked at a bound value (`WHERE incident_id = ?1 ORDER BY ...`) on its next use,
+/// so cached reads were compiled again on every call.
+pub struct Reader<'c> {
+    chunk: usize,
+    incidents: Statement<'c>,
+    aliases: Statement<'c>,
+    sources: Statement<'c>,
+    components: Statement<'c>,
+    anomalies: Statement<'c>,
+    updates: Statement<'c>,
+    update_components: Statement<'c>,
+}
+
+impl<'c> Reader<'c> {
+    /// A reader that loads up to `chunk` incidents per round of queries.
+    pub fn new(conn: &'c Connection, chunk: usize) -> Result<Reader<'c>, StoreError> {
+        let chunk = chunk.max(1);
+        let ids = placeholders(1, chunk);
+        let by_incident = |sql: &str| conn.prepare(&sql.replace("{ids}", &ids));
+        Ok(Reader {
+            chunk,
+            incidents: by_incident(&format!(
+                "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({{ids}})"
+            ))?,
+            aliases: by_incident(
+                "SELECT incident_id, alias FROM incident_aliases WHERE incident_id IN ({ids})",
+            )?,
+            sources: by_incident(
+                "SELECT incident_id, source_id FROM incident_sources WHERE incident_id IN ({ids})",
+            )?,
+            components: by_incident(
+                "SELECT incident_id, position, name FROM incident_components
+                 WHERE incident_id IN ({ids})",
+            )?,
+            anomalies: by_incident(
+                "SELECT incident_id, code, detail, source_id FROM anomalies
+                 WHERE incident_id IN ({ids})",
+            )?,
+            updates: by_incident(
+                "SELECT incident_id, rowid, id, native_id, status, status_raw, posted_at,
+                        posted_at_raw, posted_at_source, body, source_id, first_seen_at,
+                        posted_at_flags, status_stated, zone
+                 FROM incident_updates WHERE incident_id IN ({ids})",
+            )?,
+            update_components: by_incident(
+                "SELECT c.update_id, c.position, c.native_id, c.name, c.status, c.status_raw
+                 FROM update_components c JOIN incident_updates u ON u.id = c.update_id
+                 WHERE u.incident_id IN ({ids})",
+            )?,
+        })
+    }
+
+    /// The stored records of `ids`, in that order; ids not stored are left out.
+    pub fn load(&mut self, ids: &[String]) -> Result<Vec<IncidentRecord>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(self.chunk) {
+            let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            out.extend(self.load_chunk(&refs)?);
+        }
+        Ok(out)
+    }
+
+    fn load_chunk(&mut self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
+        let loaded = self.query_chunk(ids);
+        for stmt in [
+            &mut self.incidents,
+            &mut self.aliases,
+            &mut self.sources,
+            &mut self.components,
+            &mut self.anomalies,
+            &mut self.updates,
+            &mut self.update_components,
+        ] {
+            // `clear_bindings` is safe here (no plan depends on an id; the test below checks)
+            // and cheaper than rebinding every placeholder of a chunk.
+            stmt.clear_bindings();
+        }
+        loaded
+    }
+
+    fn query_chunk(&mut self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
+        let n = self.chunk;
+        let mut records: Vec<IncidentRecord> = Vec::with_capacity(ids.len());
+        let mut index: HashMap<String, usize> = HashMap::with_capacity(ids.len());
+        bind_padded(&mut self.incidents, 1, n, ids)?;
+        let mut rows = self.incidents.raw_query();
+        while let Some(row) = rows.next()? {
+            let record = incident_from_row(row)?;
+            index.insert(record.id.clone(), records.len());
+            records.push(record);
+        }
+        if records.is_empty() {
+            return Ok(records);
+        }
+        let at = |index: &HashMap<String, usize>, id: &str| {
+            index
+                .get(id)
+                .copied()
+                .ok_or_else(|| StoreError::Invalid(format!("row of unknown incident {id:?}")))
+        };
+
+        bind_padded(&mut self.aliases, 1, n, ids)?;
+        let mut rows = self.aliases.raw_query();
+        while let Some(row) = rows.next()? {
+            let i = at(&index, text(row, 0)?)?;
+            records[i].aliases.push(row.get(1)?);
+        }
+        bind_padded(&mut self.sources, 1, n, ids)?;
+        let mut rows = self.sources.raw_query();
+        while let Some(row) = rows.next()? {
+            let i = at(&index, text(row, 0)?)?;
+            records[i].sources.push(row.get(1)?);
+        }
+        // Names in their stored position.
+        let mut positions: Vec<Vec<(i64, String)>> = vec![Vec::new(); records.len()];
+        bind_padded(&mut self.components, 1, n, ids)?;
+        let mut rows = self.components.raw_query();
+        while let Some(row) = rows.next()? {
+            let i = at(&index, text(row, 0)?)?;
+            positions[i].push((row.get(1)?, row.get(2)?));
+        }
+        bind_padded(&mut self.anomalies, 1, n, ids)?;
+        let mut rows = self.anomalies.raw_query();
+        while let Some(row) = rows.next()? {
+            let i = at(&index, text(row, 0)?)?;
+            records[i].anomalies.push(Anomaly {
+                code: row.get(1)?,
+                detail: row.get(2)?,
+                source_id: row.get(3)?,
+            });
+        }
+        // Updates oldest first, ties in the order they were first stored (rowid).
+        let mut updates: Vec<Vec<(i64, UpdateRecord)>> = vec![Vec::new(); records.len()];
+        bind_padded(&mut self.updates, 1, n, ids)?;
+        let mut rows = self.updates.raw_query();
+        while let Some(row) = rows.next()? {
+            let i = at(&index, text(row, 0)?)?;
+            updates[i].push((row.get(1)?, update_from_row(row)?));
+        }
+        let mut update_index: HashMap<String, (usize, usize)> = HashMap::new();
+        for (i, list) in updates.iter_mut().enumerate() {
+            list.sort_by(|(ra, a), (rb, b)| (a.posted_at.utc, ra).cmp(&(b.posted_at.utc, rb)));
+            for (j, (_, u)) in list.iter().enumerate() {
+                update_index.insert(u.id.clone(), (i, j));
+            }
+        }
+        let mut changes: Vec<Vec<Vec<(i64, ComponentChange)>>> =
+            updates.iter().map(|l| vec![Vec::new(); l.len()]).collect();
+        bind_padded(&mut self.update_components, 1, n, ids)?;
+        let mut rows = self.update_components.raw_query();
+        while let Some(row) = rows.next()? {
+            let Some(&(i, j)) = update_index.get(text(row, 0)?) else {
+                continue;
+            };
+            let status: String = row.get(4)?;
+            changes[i][j].push((
+                row.get(1)?,
+                ComponentChange {
+                    native_id: row.get(2)?,
+                    name: row.get(3)?,
+                    status: parse_word(Some(status))?.unwrap_or(ComponentStatus::Unknown),
+                    status_raw: row.get(5)?,
+                },
+            ));
+        }
+
+        for (((record, names), list), mut change_lists) in
+            records.iter_mut().zip(positions).zip(updates).zip(changes)
+        {
+            record.aliases.sort();
+            record.sources.sort();
+            // The normalizer's order (code, detail, source), which SQL collation need not share.
+            record.anomalies.sort();
+            let mut names = names;
+            names.sort_by_key(|(p, _)| *p);
+            record.components = names.into_iter().map(|(_, n)| n).collect();
+            record.updates = list
+                .into_iter()
+                .zip(change_lists.iter_mut())
+                .map(|((_, mut u), cs)| {
+                    cs.sort_by_key(|(p, _)| *p);
+                    u.components = cs.drain(..).map(|(_, c)| c).collect();
+                    u
+                })
+                .collect();
+        }
+        // In the order asked for.
+        let mut slots: Vec<Option<IncidentRecord>> = records.into_iter().map(Some).collect();
+        Ok(ids
+            .iter()
+            .filter_map(|id| index.get(*id).and_then(|&i| slots[i].take()))
+            .collect())
+    }
+}
+
+fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str, StoreError> {
+    row.get_ref(i)?
+        .as_str()
+        .map_err(|e| StoreError::Invalid(format!("column {i}: {e}")))
+}
+
+/// An incident row, without the parts that live in other tables.
+fn incident_from_row(r: &Row<'_>) -> Result<IncidentRecord, StoreError> {
+    let mut col = 0;
+    let mut next = || -> rusqlite::Result<Option<String>> {
+        col += 1;
+        r.get(col - 1)
     };
-    let aliases =
-        strings("SELECT alias FROM incident_aliases WHERE incident_id = ?1 ORDER BY alias")?;
-    let sources = strings(
-        "SELECT source_id FROM incident_sources WHERE incident_id = ?1 ORDER BY source_id",
-    )?;
-    let components =
-        strings("SELECT name FROM incident_components WHERE incident_id = ?1 ORDER BY position")?;
-    let anomalies = {
-        let mut stmt = conn.prepare_cached(
-            "SELECT code, detail, source_id FROM anomalies WHERE incident_id = ?1",
-        )?;
-        let rows = stmt.query_map([&id], |r| {
-            Ok(Anomaly {
-                code: r.get(0)?,
-                detail: r.get(1)?,
-                source_id: r.get(2)?,
-            })
-        })?;
-        // The normalizer's order (code, detail, source), which SQL collation need not share.
-        let mut list = rows.collect::<Result<Vec<_>, _>>()?;
-        list.sort();
-        list
+    let id = next()?.unwrap_or_default();
+    let vendor = next()?.unwrap_or_default();
+    let kind: IncidentKind = parse_word(next()?)?.unwrap_or(IncidentKind::Incident);
+    let title = next()?.unwrap_or_default();
+    let url = next()?;
+    let impact = parse_word(next()?)?;
+    let impact_raw = next()?;
+    let status = parse_word(next()?)?;
+    let status_raw = next()?;
+    let (created_at, created_at_raw) = (next()?, next()?);
+    let started_at = (next()?, next()?, next()?);
+    let resolved_at = (next()?, next()?, next()?);
+    let (structured_started_at, structured_resolved_at) = (next()?, next()?);
+    let (scheduled_for, scheduled_until) = (next()?, next()?);
+    let first_seen_at = instant(next()?.unwrap_or_default())?;
+    let last_seen_at = instant(next()?.unwrap_or_default())?;
+    // Raw text and source of these times (migration 3; NULL in older rows: structured).
+    let created_at_source = next()?;
+    let structured_started_at = (structured_started_at, next()?, next()?);
+    let structured_resolved_at = (structured_resolved_at, next()?, next()?);
+    let scheduled_for = (scheduled_for, next()?, next()?);
+    let scheduled_until = (scheduled_until, next()?, next()?);
+    // Their flags (migration 5), in column order.
+    let created_at = time_value(created_at, created_at_raw, created_at_source, next()?)?;
+    let started_at = time_value(started_at.0, started_at.2, started_at.1, next()?)?;
+    let resolved_at = time_value(resolved_at.0, resolved_at.2, resolved_at.1, next()?)?;
+    let mut with_flags = |(utc, raw, source): (Option<String>, Option<String>, Option<String>)| {
+        next()
+            .map_err(StoreError::from)
+            .and_then(|flags| time_value(utc, raw, source, flags))
     };
-    let updates = load_updates(conn, &id)?;
-    Ok(Some(IncidentRecord {
+    let structured_started_at = with_flags(structured_started_at)?;
+    let structured_resolved_at = with_flags(structured_resolved_at)?;
+    let scheduled_for = with_flags(scheduled_for)?;
+    let scheduled_until = with_flags(scheduled_until)?;
+    Ok(IncidentRecord {
         id,
         vendor,
         kind,
@@ -239,369 +380,568 @@ pub fn load_incident(conn: &Connection, id: &str) -> Result<Option<IncidentRecor
         structured_resolved_at,
         scheduled_for,
         scheduled_until,
-        components,
-        updates,
-        anomalies,
-        sources,
-        aliases,
+        components: Vec::new(),
+        updates: Vec::new(),
+        anomalies: Vec::new(),
+        sources: Vec::new(),
+        aliases: Vec::new(),
         first_seen_at,
         last_seen_at,
-    }))
+    })
 }
 
-/// An incident's updates, oldest first (ties in the order they were first stored).
-pub fn load_updates(conn: &Connection, incident_id: &str) -> Result<Vec<UpdateRecord>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT u.id, u.native_id, u.status, u.status_raw, u.posted_at, u.posted_at_raw,
-                u.posted_at_source, u.body, u.source_id, u.first_seen_at, u.posted_at_flags,
-                u.status_stated, u.zone
-         FROM incident_updates u WHERE u.incident_id = ?1 ORDER BY u.posted_at, u.rowid",
-    )?;
-    let rows = stmt.query_map([incident_id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, Option<String>>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
-            r.get::<_, String>(7)?,
-            r.get::<_, String>(8)?,
-            r.get::<_, String>(9)?,
-            r.get::<_, Option<String>>(10)?,
-            r.get::<_, Option<String>>(11)?,
-            r.get::<_, Option<String>>(12)?,
-        ))
-    })?;
-    let mut updates = Vec::new();
-    for row in rows {
-        let (
-            id,
-            native_id,
-            status,
-            status_raw,
-            posted,
-            posted_raw,
-            posted_source,
-            body,
-            source_id,
-            first_seen,
-            posted_flags,
-            status_stated,
-            zone,
-        ) = row?;
-        updates.push(UpdateRecord {
-            components: Vec::new(),
-            posted_at: time_value(
-                Some(posted),
-                Some(posted_raw),
-                Some(posted_source),
-                posted_flags,
-            )?
-            .ok_or_else(|| StoreError::Invalid("update without time".into()))?,
-            status: parse_word(status)?,
-            stated_status: parse_word(status_stated)?,
-            zone: zone.as_deref().and_then(|z| z.parse().ok()),
-            id,
-            native_id,
-            status_raw,
-            body,
-            source_id,
-            first_seen_at: instant(first_seen)?,
-        });
-    }
-    if updates.is_empty() {
-        return Ok(updates);
-    }
-    let mut by_id: HashMap<String, usize> = HashMap::with_capacity(updates.len());
-    for (i, u) in updates.iter().enumerate() {
-        by_id.insert(u.id.clone(), i);
-    }
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.update_id, c.native_id, c.name, c.status, c.status_raw
-         FROM update_components c JOIN incident_updates u ON u.id = c.update_id
-         WHERE u.incident_id = ?1 ORDER BY c.update_id, c.position",
-    )?;
-    let rows = stmt.query_map([incident_id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })?;
-    for row in rows {
-        let (update_id, native_id, name, status, status_raw) = row?;
-        if let Some(&i) = by_id.get(&update_id) {
-            updates[i].components.push(ComponentChange {
-                native_id,
-                name,
-                status: parse_word(Some(status))?.unwrap_or(crate::model::ComponentStatus::Unknown),
-                status_raw,
-            });
-        }
-    }
-    Ok(updates)
-}
-
-/// Records that a source showed an incident at `seen_at` (its first and last sighting by that
-/// source).
-pub fn note_source(
-    conn: &Connection,
-    incident_id: &str,
-    source_id: &str,
-    seen_at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO incident_sources(incident_id, source_id, first_seen_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?3)
-         ON CONFLICT(incident_id, source_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
-    )?
-    .execute(params![incident_id, source_id, db_time(&seen_at)])?;
-    Ok(())
-}
-
-/// Writes the difference between `old` (as loaded) and `new` (as merged).
-pub fn save_incident(
-    conn: &Connection,
-    old: Option<&IncidentRecord>,
-    new: &IncidentRecord,
-    revisions: &[Revision],
-    source_id: &str,
-    seen_at: DateTime<Utc>,
-) -> Result<SaveCounts, StoreError> {
-    let mut counts = SaveCounts {
-        incident_new: old.is_none(),
-        ..SaveCounts::default()
+/// An update row from column 2 on (`id, native_id, status, status_raw, posted_at,
+/// posted_at_raw, posted_at_source, body, source_id, first_seen_at, posted_at_flags,
+/// status_stated, zone`). Columns that are parsed
+/// are read in place rather than copied out first.
+fn update_from_row(r: &Row<'_>) -> Result<UpdateRecord, StoreError> {
+    let status = match r.get_ref(4)?.as_str_or_null() {
+        Ok(Some(word)) => Some(
+            crate::model::Status::from_str(word).map_err(|e| StoreError::Invalid(e.to_string()))?,
+        ),
+        Ok(None) => None,
+        Err(e) => return Err(StoreError::Invalid(format!("update status: {e}"))),
     };
-    let seen = db_time(&seen_at);
-    let content_changed = old.is_some_and(|o| incident_content_differs(o, new));
-    let seen_changed = old.is_some_and(|o| {
-        o.first_seen_at != new.first_seen_at || o.last_seen_at != new.last_seen_at
-    });
-    if old.is_none() || content_changed || seen_changed {
-        counts.incident_changed = content_changed;
-        let t = |v: &Option<TimeValue>| v.as_ref().map(|t| db_time(&t.utc));
-        let raw = |v: &Option<TimeValue>| v.as_ref().map(|t| t.raw.clone());
-        let src = |v: &Option<TimeValue>| v.as_ref().map(|t| t.source.as_str());
-        let flags = |v: &Option<TimeValue>| v.as_ref().and_then(|t| t.flags.to_list());
-        conn.prepare_cached(
-            "INSERT INTO incidents(id, vendor, kind, title, url, impact, impact_raw, status,
-               status_raw, created_at, created_at_raw, started_at, started_at_source,
-               started_at_raw, resolved_at, resolved_at_source, resolved_at_raw,
-               structured_started_at, structured_resolved_at, scheduled_for, scheduled_until,
-               duration_seconds, first_seen_at, last_seen_at, created_at_source,
-               structured_started_at_raw, structured_started_at_source,
-               structured_resolved_at_raw, structured_resolved_at_source, scheduled_for_raw,
-               scheduled_for_source, scheduled_until_raw, scheduled_until_source, title_key,
-               created_at_flags, started_at_flags, resolved_at_flags, structured_started_at_flags,
-               structured_resolved_at_flags, scheduled_for_flags, scheduled_until_flags)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-               ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33,
-               ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41)
-             ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
-               url = excluded.url, impact = excluded.impact, impact_raw = excluded.impact_raw,
-               status = excluded.status, status_raw = excluded.status_raw,
-               created_at = excluded.created_at, created_at_raw = excluded.created_at_raw,
-               started_at = excluded.started_at, started_at_source = excluded.started_at_source,
-               started_at_raw = excluded.started_at_raw, resolved_at = excluded.resolved_at,
-               resolved_at_source = excluded.resolved_at_source,
-               resolved_at_raw = excluded.resolved_at_raw,
-               structured_started_at = excluded.structured_started_at,
-               structured_resolved_at = excluded.structured_resolved_at,
-               scheduled_for = excluded.scheduled_for, scheduled_until = excluded.scheduled_until,
-               duration_seconds = excluded.duration_seconds,
-               first_seen_at = excluded.first_seen_at, last_seen_at = excluded.last_seen_at,
-               created_at_source = excluded.created_at_source,
-               structured_started_at_raw = excluded.structured_started_at_raw,
-               structured_started_at_source = excluded.structured_started_at_source,
-               structured_resolved_at_raw = excluded.structured_resolved_at_raw,
-               structured_resolved_at_source = excluded.structured_resolved_at_source,
-               scheduled_for_raw = excluded.scheduled_for_raw,
-               scheduled_for_source = excluded.scheduled_for_source,
-               scheduled_until_raw = excluded.scheduled_until_raw,
-               scheduled_until_source = excluded.scheduled_until_source,
-               title_key = excluded.title_key, created_at_flags = excluded.created_at_flags,
-               started_at_flags = excluded.started_at_flags,
-               resolved_at_flags = excluded.resolved_at_flags,
-               structured_started_at_flags = excluded.structured_started_at_flags,
-               structured_resolved_at_flags = excluded.structured_resolved_at_flags,
-               scheduled_for_flags = excluded.scheduled_for_flags,
-               scheduled_until_flags = excluded.scheduled_until_flags",
-        )?
-        .execute(params![
-            new.id,
-            new.vendor,
-            new.kind.as_str(),
-            new.title,
-            new.url,
-            new.impact.map(|i| i.as_str()),
-            new.impact_raw,
-            new.status.map(|s| s.as_str()),
-            new.status_raw,
-            t(&new.created_at),
-            raw(&new.created_at),
-            t(&new.started_at),
-            src(&new.started_at),
-            raw(&new.started_at),
-            t(&new.resolved_at),
-            src(&new.resolved_at),
-            raw(&new.resolved_at),
-            t(&new.structured_started_at),
-            t(&new.structured_resolved_at),
-            t(&new.scheduled_for),
-            t(&new.scheduled_until),
-            new.duration_seconds(),
-            db_time(&new.first_seen_at),
-            db_time(&new.last_seen_at),
-            src(&new.created_at),
-            raw(&new.structured_started_at),
-            src(&new.structured_started_at),
-            raw(&new.structured_resolved_at),
-            src(&new.structured_resolved_at),
-            raw(&new.scheduled_for),
-            src(&new.scheduled_for),
-            raw(&new.scheduled_until),
-            src(&new.scheduled_until),
-            title_key(&new.title),
-            flags(&new.created_at),
-            flags(&new.started_at),
-            flags(&new.resolved_at),
-            flags(&new.structured_started_at),
-            flags(&new.structured_resolved_at),
-            flags(&new.scheduled_for),
-            flags(&new.scheduled_until),
-        ])?;
+    let posted = text(r, 6)?;
+    let utc = parse_db_time(posted)
+        .ok_or_else(|| StoreError::Invalid(format!("time {posted:?} is not RFC 3339")))?;
+    let source =
+        TimeSource::from_str(text(r, 8)?).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let first_seen = text(r, 11)?;
+    Ok(UpdateRecord {
+        id: r.get(2)?,
+        native_id: r.get(3)?,
+        status,
+        status_raw: r.get(5)?,
+        stated_status: parse_word(r.get(13)?)?,
+        posted_at: TimeValue {
+            utc,
+            raw: r.get(7)?,
+            source,
+            flags: Flags::from_list(r.get_ref(12)?.as_str_or_null().ok().flatten()),
+        },
+        body: r.get(9)?,
+        components: Vec::new(),
+        source_id: r.get(10)?,
+        first_seen_at: parse_db_time(first_seen)
+            .ok_or_else(|| StoreError::Invalid(format!("time {first_seen:?} is not RFC 3339")))?,
+        zone: r
+            .get_ref(14)?
+            .as_str_or_null()
+            .ok()
+            .flatten()
+            .and_then(|z| z.parse().ok()),
+    })
+}
+
+/// Loads one incident record with its updates, components, anomalies, sources and aliases.
+pub fn load_incident(conn: &Connection, id: &str) -> Result<Option<IncidentRecord>, StoreError> {
+    Ok(Reader::new(conn, 1)?.load(&[id.to_string()])?.pop())
+}
+
+/// The statements that write records, prepared once for a whole ingest run (see `Reader` for
+/// why not through rusqlite's cache), with the reader that loads what is already stored.
+pub struct RecordWriter<'c> {
+    conn: &'c Connection,
+    pub(super) reader: Reader<'c>,
+    find_aliases: Statement<'c>,
+    find_by_title: Statement<'c>,
+    find_fingerprinted_by_title: Statement<'c>,
+    upsert_incident: Statement<'c>,
+    insert_alias: Statement<'c>,
+    upsert_incident_source: Statement<'c>,
+    insert_incident_component: Statement<'c>,
+    insert_update: Statement<'c>,
+    update_update: Statement<'c>,
+    delete_update_components: Statement<'c>,
+    insert_update_component: Statement<'c>,
+    delete_anomaly: Statement<'c>,
+    insert_anomaly: Statement<'c>,
+    delete_update_transitions: Statement<'c>,
+    insert_update_transition: Statement<'c>,
+    insert_revision: Statement<'c>,
+    component_status: Statement<'c>,
+    upsert_component: Statement<'c>,
+    insert_component_change: Statement<'c>,
+}
+
+/// Identity keys looked up per query, and existing records loaded per round of queries.
+const ALIAS_CHUNK: usize = 64;
+const LOAD_CHUNK: usize = 32;
+
+impl<'c> RecordWriter<'c> {
+    pub fn new(conn: &'c Connection) -> Result<RecordWriter<'c>, StoreError> {
+        Ok(RecordWriter {
+            conn,
+            reader: Reader::new(conn, LOAD_CHUNK)?,
+            find_aliases: conn.prepare(&format!(
+                "SELECT alias, incident_id FROM incident_aliases
+                 WHERE vendor = ?1 AND alias IN ({})",
+                placeholders(2, ALIAS_CHUNK)
+            ))?,
+            // `+started_at`: without it SQLite reads the vendor's every incident through
+            // the (vendor, started_at) index to spare a sort of the few candidates, a cost
+            // per lookup that grows with the vendor's history.
+            find_by_title: conn.prepare(
+                "SELECT id FROM incidents WHERE vendor = ?1 AND kind = ?2 AND title_key = ?3
+                 ORDER BY +started_at, id",
+            )?,
+            // Two statements rather than one with `(?4 = 0 OR ...)`: SQLite re-plans a
+            // statement whose WHERE depends on a bound value like that at every execution.
+            find_fingerprinted_by_title: conn.prepare(
+                "SELECT id FROM incidents WHERE vendor = ?1 AND kind = ?2 AND title_key = ?3
+                   AND substr(id, 1, length(?1) + 4) = ?1 || '/fp-'
+                 ORDER BY +started_at, id",
+            )?,
+            upsert_incident: conn.prepare(
+                "INSERT INTO incidents(id, vendor, kind, title, url, impact, impact_raw, status,
+                   status_raw, created_at, created_at_raw, started_at, started_at_source,
+                   started_at_raw, resolved_at, resolved_at_source, resolved_at_raw,
+                   structured_started_at, structured_resolved_at, scheduled_for, scheduled_until,
+                   duration_seconds, first_seen_at, last_seen_at, created_at_source,
+                   structured_started_at_raw, structured_started_at_source,
+                   structured_resolved_at_raw, structured_resolved_at_source, scheduled_for_raw,
+                   scheduled_for_source, scheduled_until_raw, scheduled_until_source, title_key,
+                   created_at_flags, started_at_flags, resolved_at_flags,
+                   structured_started_at_flags, structured_resolved_at_flags,
+                   scheduled_for_flags, scheduled_until_flags)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                   ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,
+                   ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41)
+                 ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
+                   url = excluded.url, impact = excluded.impact, impact_raw = excluded.impact_raw,
+                   status = excluded.status, status_raw = excluded.status_raw,
+                   created_at = excluded.created_at, created_at_raw = excluded.created_at_raw,
+                   started_at = excluded.started_at, started_at_source = excluded.started_at_source,
+                   started_at_raw = excluded.started_at_raw, resolved_at = excluded.resolved_at,
+                   resolved_at_source = excluded.resolved_at_source,
+                   resolved_at_raw = excluded.resolved_at_raw,
+                   structured_started_at = excluded.structured_started_at,
+                   structured_resolved_at = excluded.structured_resolved_at,
+                   scheduled_for = excluded.scheduled_for, scheduled_until = excluded.scheduled_until,
+                   duration_seconds = excluded.duration_seconds,
+                   first_seen_at = excluded.first_seen_at, last_seen_at = excluded.last_seen_at,
+                   created_at_source = excluded.created_at_source,
+                   structured_started_at_raw = excluded.structured_started_at_raw,
+                   structured_started_at_source = excluded.structured_started_at_source,
+                   structured_resolved_at_raw = excluded.structured_resolved_at_raw,
+                   structured_resolved_at_source = excluded.structured_resolved_at_source,
+                   scheduled_for_raw = excluded.scheduled_for_raw,
+                   scheduled_for_source = excluded.scheduled_for_source,
+                   scheduled_until_raw = excluded.scheduled_until_raw,
+                   scheduled_until_source = excluded.scheduled_until_source,
+                   title_key = excluded.title_key, created_at_flags = excluded.created_at_flags,
+                   started_at_flags = excluded.started_at_flags,
+                   resolved_at_flags = excluded.resolved_at_flags,
+                   structured_started_at_flags = excluded.structured_started_at_flags,
+                   structured_resolved_at_flags = excluded.structured_resolved_at_flags,
+                   scheduled_for_flags = excluded.scheduled_for_flags,
+                   scheduled_until_flags = excluded.scheduled_until_flags",
+            )?,
+            insert_alias: conn.prepare(
+                "INSERT OR IGNORE INTO incident_aliases(vendor, alias, incident_id) VALUES (?1, ?2, ?3)",
+            )?,
+            upsert_incident_source: conn.prepare(
+                "INSERT INTO incident_sources(incident_id, source_id, first_seen_at, last_seen_at)
+                 VALUES (?1, ?2, ?3, ?3)
+                 ON CONFLICT(incident_id, source_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+            )?,
+            insert_incident_component: conn.prepare(
+                "INSERT OR IGNORE INTO incident_components(incident_id, position, name) VALUES (?1, ?2, ?3)",
+            )?,
+            insert_update: conn.prepare(
+                "INSERT INTO incident_updates(id, incident_id, native_id, status, status_raw,
+                   posted_at, posted_at_raw, posted_at_source, body, source_id, first_seen_at,
+                   posted_at_flags, status_stated, zone)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?,
+            update_update: conn.prepare(
+                "UPDATE incident_updates SET status = ?2, status_raw = ?3, posted_at = ?4,
+                   posted_at_raw = ?5, posted_at_source = ?6, body = ?7, native_id = ?8,
+                   posted_at_flags = ?9, status_stated = ?10, zone = ?11
+                 WHERE id = ?1",
+            )?,
+            delete_update_components: conn
+                .prepare("DELETE FROM update_components WHERE update_id = ?1")?,
+            insert_update_component: conn.prepare(
+                "INSERT INTO update_components(update_id, position, native_id, name, status, status_raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            delete_anomaly: conn.prepare(
+                "DELETE FROM anomalies WHERE incident_id = ?1 AND code = ?2 AND detail = ?3",
+            )?,
+            insert_anomaly: conn.prepare(
+                "INSERT OR IGNORE INTO anomalies(incident_id, code, detail, first_seen_at, source_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+            delete_update_transitions: conn.prepare(
+                "DELETE FROM component_status_changes WHERE origin = 'update' AND incident_id = ?1",
+            )?,
+            insert_update_transition: conn.prepare(
+                "INSERT INTO component_status_changes(component_id, vendor, name, status,
+                   previous_status, changed_at, source_id, origin, incident_id, update_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'update', ?8, ?9)",
+            )?,
+            insert_revision: conn.prepare(
+                "INSERT INTO revisions(entity, entity_id, field, old_value, new_value, changed_at, source_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?,
+            component_status: conn.prepare("SELECT status FROM components WHERE id = ?1")?,
+            upsert_component: conn.prepare(
+                "INSERT INTO components(id, vendor, native_id, name, group_name, status, status_raw,
+                   updated_at, source_id, first_seen_at, last_seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+                 ON CONFLICT(id) DO UPDATE SET native_id = excluded.native_id, name = excluded.name,
+                   group_name = excluded.group_name, status = excluded.status,
+                   status_raw = excluded.status_raw, updated_at = excluded.updated_at,
+                   source_id = excluded.source_id, last_seen_at = excluded.last_seen_at",
+            )?,
+            insert_component_change: conn.prepare(
+                "INSERT INTO component_status_changes(component_id, vendor, name, status,
+                   previous_status, changed_at, source_id, origin)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'snapshot')",
+            )?,
+        })
     }
 
-    {
-        let mut stmt = conn.prepare_cached(
-            "INSERT OR IGNORE INTO incident_aliases(vendor, alias, incident_id) VALUES (?1, ?2, ?3)",
+    /// The connection the statements run on.
+    pub fn connection(&self) -> &'c Connection {
+        self.conn
+    }
+
+    /// The incident each alias of `vendor` belongs to, for the aliases that are stored.
+    pub fn find_aliases<'k>(
+        &mut self,
+        vendor: &str,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Result<HashMap<String, String>, StoreError> {
+        let keys: Vec<&str> = keys.into_iter().collect();
+        let mut found = HashMap::new();
+        for chunk in keys.chunks(ALIAS_CHUNK) {
+            self.find_aliases.raw_bind_parameter(1, vendor)?;
+            bind_padded(&mut self.find_aliases, 2, ALIAS_CHUNK, chunk)?;
+            let mut rows = self.find_aliases.raw_query();
+            while let Some(row) = rows.next()? {
+                found.insert(row.get(0)?, row.get(1)?);
+            }
+            drop(rows);
+            release_bindings(&mut self.find_aliases)?;
+        }
+        Ok(found)
+    }
+
+    /// The vendor's records of the observation's kind whose normalized title is the
+    /// observation's, earliest first: the candidates of the title rule
+    /// (`normalize::identity::same_by_title_and_time`). An observation with a native id can
+    /// only be a record without one (created from a fingerprint): only those are listed for it.
+    pub fn find_by_title(
+        &mut self,
+        vendor: &str,
+        observed: &ObservedIncident,
+    ) -> Result<Vec<String>, StoreError> {
+        let key = title_key(&observed.title);
+        if key.is_empty() {
+            return Ok(Vec::new());
+        }
+        let statement = if observed.native_id.is_some() {
+            &mut self.find_fingerprinted_by_title
+        } else {
+            &mut self.find_by_title
+        };
+        let ids = statement
+            .query_map(params![vendor, observed.kind.as_str(), key], |r| {
+                r.get::<_, String>(0)
+            })?
+            .collect::<Result<Vec<_>, _>>();
+        release_bindings(statement)?;
+        Ok(ids?)
+    }
+
+    /// Records that a source showed an incident at `seen_at` (its first and last sighting by
+    /// that source).
+    pub fn note_source(
+        &mut self,
+        incident_id: &str,
+        source_id: &str,
+        seen_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        execute(
+            &mut self.upsert_incident_source,
+            params![incident_id, source_id, db_time(&seen_at)],
         )?;
+        Ok(())
+    }
+
+    /// Writes the difference between `old` (as loaded) and `new` (as merged), and returns the
+    /// aliases it added (an alias already held by another incident is not taken from it).
+    pub fn save_incident(
+        &mut self,
+        old: Option<&IncidentRecord>,
+        new: &IncidentRecord,
+        revisions: &[Revision],
+        source_id: &str,
+        seen_at: DateTime<Utc>,
+    ) -> Result<(SaveCounts, Vec<String>), StoreError> {
+        let mut counts = SaveCounts {
+            incident_new: old.is_none(),
+            ..SaveCounts::default()
+        };
+        let seen = db_time(&seen_at);
+        let content_changed = old.is_some_and(|o| incident_content_differs(o, new));
+        let seen_changed = old.is_some_and(|o| {
+            o.first_seen_at != new.first_seen_at || o.last_seen_at != new.last_seen_at
+        });
+        if old.is_none() || content_changed || seen_changed {
+            counts.incident_changed = content_changed;
+            let t = |v: &Option<TimeValue>| v.as_ref().map(|t| db_time(&t.utc));
+            fn raw(v: &Option<TimeValue>) -> Option<&str> {
+                v.as_ref().map(|t| t.raw.as_str())
+            }
+            let src = |v: &Option<TimeValue>| v.as_ref().map(|t| t.source.as_str());
+            let flags = |v: &Option<TimeValue>| v.as_ref().and_then(|t| t.flags.to_list());
+            execute(
+                &mut self.upsert_incident,
+                params![
+                    new.id,
+                    new.vendor,
+                    new.kind.as_str(),
+                    new.title,
+                    new.url,
+                    new.impact.map(|i| i.as_str()),
+                    new.impact_raw,
+                    new.status.map(|s| s.as_str()),
+                    new.status_raw,
+                    t(&new.created_at),
+                    raw(&new.created_at),
+                    t(&new.started_at),
+                    src(&new.started_at),
+                    raw(&new.started_at),
+                    t(&new.resolved_at),
+                    src(&new.resolved_at),
+                    raw(&new.resolved_at),
+                    t(&new.structured_started_at),
+                    t(&new.structured_resolved_at),
+                    t(&new.scheduled_for),
+                    t(&new.scheduled_until),
+                    new.duration_seconds(),
+                    db_time(&new.first_seen_at),
+                    db_time(&new.last_seen_at),
+                    src(&new.created_at),
+                    raw(&new.structured_started_at),
+                    src(&new.structured_started_at),
+                    raw(&new.structured_resolved_at),
+                    src(&new.structured_resolved_at),
+                    raw(&new.scheduled_for),
+                    src(&new.scheduled_for),
+                    raw(&new.scheduled_until),
+                    src(&new.scheduled_until),
+                    title_key(&new.title),
+                    flags(&new.created_at),
+                    flags(&new.started_at),
+                    flags(&new.resolved_at),
+                    flags(&new.structured_started_at),
+                    flags(&new.structured_resolved_at),
+                    flags(&new.scheduled_for),
+                    flags(&new.scheduled_until),
+                ],
+            )?;
+        }
+
+        let mut added_aliases = Vec::new();
         for alias in &new.aliases {
-            if old.is_none_or(|o| !o.aliases.contains(alias)) {
-                stmt.execute(params![new.vendor, alias, new.id])?;
+            if old.is_none_or(|o| !o.aliases.contains(alias))
+                && execute(&mut self.insert_alias, params![new.vendor, alias, new.id])? > 0
+            {
+                added_aliases.push(alias.clone());
             }
         }
-    }
-    note_source(conn, &new.id, source_id, seen_at)?;
-    {
-        let mut stmt = conn.prepare_cached(
-            "INSERT OR IGNORE INTO incident_components(incident_id, position, name) VALUES (?1, ?2, ?3)",
-        )?;
+        self.note_source(&new.id, source_id, seen_at)?;
         for (i, name) in new.components.iter().enumerate() {
             if old.is_none_or(|o| !o.components.contains(name)) {
-                stmt.execute(params![new.id, i as i64, name])?;
+                execute(
+                    &mut self.insert_incident_component,
+                    params![new.id, i as i64, name],
+                )?;
             }
         }
-    }
 
-    let old_updates: HashMap<&str, &UpdateRecord> = old
-        .map(|o| o.updates.iter().map(|u| (u.id.as_str(), u)).collect())
-        .unwrap_or_default();
-    for update in &new.updates {
-        match old_updates.get(update.id.as_str()) {
-            None => {
-                insert_update(conn, &new.id, update)?;
-                counts.updates_new += 1;
-            }
-            Some(previous) if *previous != update => {
-                conn.prepare_cached(
-                    "UPDATE incident_updates SET status = ?2, status_raw = ?3, posted_at = ?4,
-                       posted_at_raw = ?5, posted_at_source = ?6, body = ?7, native_id = ?8,
-                       posted_at_flags = ?9, status_stated = ?10, zone = ?11
-                     WHERE id = ?1",
-                )?
-                .execute(params![
-                    update.id,
-                    update.status.map(|s| s.as_str()),
-                    update.status_raw,
-                    db_time(&update.posted_at.utc),
-                    update.posted_at.raw,
-                    update.posted_at.source.as_str(),
-                    update.body,
-                    update.native_id,
-                    update.posted_at.flags.to_list(),
-                    update.stated_status.map(|s| s.as_str()),
-                    update.zone.map(|z| z.name()),
-                ])?;
-                if previous.components != update.components {
-                    conn.prepare_cached("DELETE FROM update_components WHERE update_id = ?1")?
-                        .execute([&update.id])?;
-                    insert_update_components(conn, update)?;
+        let old_updates: HashMap<&str, &UpdateRecord> = old
+            .map(|o| o.updates.iter().map(|u| (u.id.as_str(), u)).collect())
+            .unwrap_or_default();
+        for update in &new.updates {
+            match old_updates.get(update.id.as_str()) {
+                None => {
+                    self.insert_update(&new.id, update)?;
+                    counts.updates_new += 1;
                 }
-                counts.updates_changed += 1;
+                Some(previous) if *previous != update => {
+                    execute(
+                        &mut self.update_update,
+                        params![
+                            update.id,
+                            update.status.map(|s| s.as_str()),
+                            update.status_raw,
+                            db_time(&update.posted_at.utc),
+                            update.posted_at.raw,
+                            update.posted_at.source.as_str(),
+                            update.body,
+                            update.native_id,
+                            update.posted_at.flags.to_list(),
+                            update.stated_status.map(|s| s.as_str()),
+                            update.zone.map(|z| z.name()),
+                        ],
+                    )?;
+                    if previous.components != update.components {
+                        execute(&mut self.delete_update_components, [&update.id])?;
+                        self.insert_update_components(update)?;
+                    }
+                    counts.updates_changed += 1;
+                }
+                Some(_) => {}
             }
-            Some(_) => {}
         }
+
+        let old_anomalies: &[Anomaly] = old.map(|o| o.anomalies.as_slice()).unwrap_or(&[]);
+        for gone in old_anomalies.iter().filter(|a| !new.anomalies.contains(a)) {
+            execute(
+                &mut self.delete_anomaly,
+                params![new.id, gone.code, gone.detail],
+            )?;
+        }
+        for added in new.anomalies.iter().filter(|a| !old_anomalies.contains(a)) {
+            execute(
+                &mut self.insert_anomaly,
+                params![new.id, added.code, added.detail, seen, added.source_id],
+            )?;
+        }
+
+        let old_transitions = old.map(update_transitions).unwrap_or_default();
+        let new_transitions = update_transitions(new);
+        if old_transitions != new_transitions {
+            execute(&mut self.delete_update_transitions, [&new.id])?;
+            for t in &new_transitions {
+                execute(
+                    &mut self.insert_update_transition,
+                    params![
+                        t.component_id,
+                        new.vendor,
+                        t.name,
+                        t.status.as_str(),
+                        t.previous_status.map(|s| s.as_str()),
+                        db_time(&t.changed_at),
+                        t.source_id,
+                        new.id,
+                        t.update_id,
+                    ],
+                )?;
+            }
+        }
+
+        for r in revisions {
+            execute(
+                &mut self.insert_revision,
+                params![
+                    r.entity,
+                    r.entity_id,
+                    r.field,
+                    r.old_value,
+                    r.new_value,
+                    seen,
+                    source_id
+                ],
+            )?;
+        }
+        Ok((counts, added_aliases))
     }
 
-    let old_anomalies: &[Anomaly] = old.map(|o| o.anomalies.as_slice()).unwrap_or(&[]);
-    for gone in old_anomalies.iter().filter(|a| !new.anomalies.contains(a)) {
-        conn.prepare_cached(
-            "DELETE FROM anomalies WHERE incident_id = ?1 AND code = ?2 AND detail = ?3",
-        )?
-        .execute(params![new.id, gone.code, gone.detail])?;
-    }
-    for added in new.anomalies.iter().filter(|a| !old_anomalies.contains(a)) {
-        conn.prepare_cached(
-            "INSERT OR IGNORE INTO anomalies(incident_id, code, detail, first_seen_at, source_id)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            new.id,
-            added.code,
-            added.detail,
-            seen,
-            added.source_id
-        ])?;
-    }
-
-    let old_transitions = old.map(update_transitions).unwrap_or_default();
-    let new_transitions = update_transitions(new);
-    if old_transitions != new_transitions {
-        conn.prepare_cached(
-            "DELETE FROM component_status_changes WHERE origin = 'update' AND incident_id = ?1",
-        )?
-        .execute([&new.id])?;
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO component_status_changes(component_id, vendor, name, status,
-               previous_status, changed_at, source_id, origin, incident_id, update_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'update', ?8, ?9)",
+    fn insert_update(&mut self, incident_id: &str, u: &UpdateRecord) -> Result<(), StoreError> {
+        execute(
+            &mut self.insert_update,
+            params![
+                u.id,
+                incident_id,
+                u.native_id,
+                u.status.map(|s| s.as_str()),
+                u.status_raw,
+                db_time(&u.posted_at.utc),
+                u.posted_at.raw,
+                u.posted_at.source.as_str(),
+                u.body,
+                u.source_id,
+                db_time(&u.first_seen_at),
+                u.posted_at.flags.to_list(),
+                u.stated_status.map(|s| s.as_str()),
+                u.zone.map(|z| z.name()),
+            ],
         )?;
-        for t in &new_transitions {
-            stmt.execute(params![
-                t.component_id,
-                new.vendor,
-                t.name,
-                t.status.as_str(),
-                t.previous_status.map(|s| s.as_str()),
-                db_time(&t.changed_at),
-                t.source_id,
-                new.id,
-                t.update_id,
-            ])?;
-        }
+        self.insert_update_components(u)
     }
 
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO revisions(entity, entity_id, field, old_value, new_value, changed_at, source_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for r in revisions {
-        stmt.execute(params![
-            r.entity,
-            r.entity_id,
-            r.field,
-            r.old_value,
-            r.new_value,
-            seen,
-            source_id
-        ])?;
+    fn insert_update_components(&mut self, u: &UpdateRecord) -> Result<(), StoreError> {
+        for (i, c) in u.components.iter().enumerate() {
+            execute(
+                &mut self.insert_update_component,
+                params![
+                    u.id,
+                    i as i64,
+                    c.native_id,
+                    c.name,
+                    c.status.as_str(),
+                    c.status_raw
+                ],
+            )?;
+        }
+        Ok(())
     }
-    Ok(counts)
+
+    /// Upserts a component's latest status, logging a status change when it differs.
+    pub fn save_component(&mut self, c: &ComponentRecord) -> Result<ComponentSave, StoreError> {
+        let previous: Option<String> = self
+            .component_status
+            .query_row([&c.id], |r| r.get(0))
+            .optional()?;
+        release_bindings(&mut self.component_status)?;
+        let seen = db_time(&c.last_seen_at);
+        execute(
+            &mut self.upsert_component,
+            params![
+                c.id,
+                c.vendor,
+                c.native_id,
+                c.name,
+                c.group,
+                c.status.as_str(),
+                c.status_raw,
+                c.updated_at.as_ref().map(|t| db_time(&t.utc)),
+                c.source_id,
+                seen,
+            ],
+        )?;
+        let changed = previous.as_deref() != Some(c.status.as_str());
+        if changed {
+            let at = c
+                .updated_at
+                .as_ref()
+                .map(|t| db_time(&t.utc))
+                .unwrap_or_else(|| seen.clone());
+            execute(
+                &mut self.insert_component_change,
+                params![
+                    c.id,
+                    c.vendor,
+                    c.name,
+                    c.status.as_str(),
+                    previous,
+                    at,
+                    c.source_id
+                ],
+            )?;
+        }
+        Ok(ComponentSave {
+            previous_status: previous,
+            changed,
+        })
+    }
 }
 
 /// Whether what the incident says changed (not merely when it was last seen).
@@ -622,50 +962,6 @@ fn incident_content_differs(a: &IncidentRecord, b: &IncidentRecord) -> bool {
         || a.scheduled_until != b.scheduled_until
 }
 
-fn insert_update(conn: &Connection, incident_id: &str, u: &UpdateRecord) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO incident_updates(id, incident_id, native_id, status, status_raw, posted_at,
-           posted_at_raw, posted_at_source, body, source_id, first_seen_at, posted_at_flags,
-           status_stated, zone)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )?
-    .execute(params![
-        u.id,
-        incident_id,
-        u.native_id,
-        u.status.map(|s| s.as_str()),
-        u.status_raw,
-        db_time(&u.posted_at.utc),
-        u.posted_at.raw,
-        u.posted_at.source.as_str(),
-        u.body,
-        u.source_id,
-        db_time(&u.first_seen_at),
-        u.posted_at.flags.to_list(),
-        u.stated_status.map(|s| s.as_str()),
-        u.zone.map(|z| z.name()),
-    ])?;
-    insert_update_components(conn, u)
-}
-
-fn insert_update_components(conn: &Connection, u: &UpdateRecord) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO update_components(update_id, position, native_id, name, status, status_raw)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for (i, c) in u.components.iter().enumerate() {
-        stmt.execute(params![
-            u.id,
-            i as i64,
-            c.native_id,
-            c.name,
-            c.status.as_str(),
-            c.status_raw
-        ])?;
-    }
-    Ok(())
-}
-
 /// What saving a component found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComponentSave {
@@ -675,58 +971,74 @@ pub struct ComponentSave {
     pub changed: bool,
 }
 
-/// Upserts a component's latest status, logging a status change when it differs.
-pub fn save_component(conn: &Connection, c: &ComponentRecord) -> Result<ComponentSave, StoreError> {
-    let previous: Option<String> = conn
-        .prepare_cached("SELECT status FROM components WHERE id = ?1")?
-        .query_row([&c.id], |r| r.get(0))
-        .optional()?;
-    let seen = db_time(&c.last_seen_at);
-    conn.prepare_cached(
-        "INSERT INTO components(id, vendor, native_id, name, group_name, status, status_raw,
-           updated_at, source_id, first_seen_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
-         ON CONFLICT(id) DO UPDATE SET native_id = excluded.native_id, name = excluded.name,
-           group_name = excluded.group_name, status = excluded.status,
-           status_raw = excluded.status_raw, updated_at = excluded.updated_at,
-           source_id = excluded.source_id, last_seen_at = excluded.last_seen_at",
-    )?
-    .execute(params![
-        c.id,
-        c.vendor,
-        c.native_id,
-        c.name,
-        c.group,
-        c.status.as_str(),
-        c.status_raw,
-        c.updated_at.as_ref().map(|t| db_time(&t.utc)),
-        c.source_id,
-        seen,
-    ])?;
-    let changed = previous.as_deref() != Some(c.status.as_str());
-    if changed {
-        let at = c
-            .updated_at
-            .as_ref()
-            .map(|t| db_time(&t.utc))
-            .unwrap_or_else(|| seen.clone());
-        conn.prepare_cached(
-            "INSERT INTO component_status_changes(component_id, vendor, name, status,
-               previous_status, changed_at, source_id, origin)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'snapshot')",
-        )?
-        .execute(params![
-            c.id,
-            c.vendor,
-            c.name,
-            c.status.as_str(),
-            previous,
-            at,
-            c.source_id
-        ])?;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{IncidentKind, ObservedIncident};
+    use crate::normalize::{self, Seen};
+    use crate::store::Store;
+    use rusqlite::StatementStatus;
+
+    /// Held statements are reused as compiled: nothing makes SQLite prepare them again.
+    #[test]
+    fn held_statements_are_not_recompiled_between_uses() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let conn = store.connection();
+        conn.execute_batch(
+            "INSERT INTO vendors(id) VALUES ('v');
+             INSERT INTO sources(id, vendor, name, kind, url, interval_seconds)
+             VALUES ('s', 'v', 'v', 'statuspage', 'https://v.example/', 60);",
+        )
+        .unwrap();
+        let seen = Seen {
+            vendor: "v",
+            source_id: "s",
+            at: crate::model::to_millis(Utc::now()),
+            zone: None,
+        };
+        let mut writer = RecordWriter::new(conn).unwrap();
+        for id in ["a", "b", "c"] {
+            let mut observed = ObservedIncident::new(IncidentKind::Incident, id);
+            observed.native_id = Some(id.into());
+            observed.components = vec!["API".into(), "Web".into()];
+            let (record, _) = normalize::merge(None, &observed, &seen);
+            writer
+                .save_incident(None, &record, &[], "s", seen.at)
+                .unwrap();
+        }
+        let ids: Vec<String> = ["v/a", "v/b", "v/c"].map(String::from).to_vec();
+        for _ in 0..3 {
+            assert_eq!(writer.reader.load(&ids).unwrap().len(), 3);
+            writer.find_aliases("v", ["a", "b", "x"]).unwrap();
+            for title in ["a", "b", "x"] {
+                let mut observed = ObservedIncident::new(IncidentKind::Incident, title);
+                writer.find_by_title("v", &observed).unwrap();
+                observed.native_id = Some(title.into());
+                writer.find_by_title("v", &observed).unwrap();
+            }
+        }
+        let r = &writer.reader;
+        for stmt in [
+            &r.incidents,
+            &r.aliases,
+            &r.sources,
+            &r.components,
+            &r.anomalies,
+            &r.updates,
+            &r.update_components,
+            &writer.find_aliases,
+            &writer.find_by_title,
+            &writer.find_fingerprinted_by_title,
+        ] {
+            assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0, "{:?}", stmt.expanded_sql());
+        }
+        // Chunks of 2 with a short last chunk read the same records in the asked order.
+        let mut small = Reader::new(conn, 2).unwrap();
+        let loaded = small.load(&["v/c".into(), "v/a".into(), "v/zz".into(), "v/b".into()]);
+        let titles: Vec<String> = loaded.unwrap().into_iter().map(|r| r.title).collect();
+        assert_eq!(titles, ["c", "a", "b"]);
+        let components = small.load(&["v/b".into()]).unwrap().remove(0).components;
+        assert_eq!(components, ["API", "Web"]);
     }
-    Ok(ComponentSave {
-        previous_status: previous,
-        changed,
-    })
 }

@@ -8,6 +8,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_3_AUTO_KIND_AND_TIME_SOURCES,
     MIGRATION_4_FAIL_CLOSED,
     MIGRATION_5_NORMALIZE,
+    MIGRATION_6_COMPONENTS_BY_SOURCE,
 ];
 
 /// The schema version this build writes.
@@ -390,6 +391,13 @@ CREATE VIEW component_status_periods AS
            p.origin, p.incident_id
     FROM periods p LEFT JOIN components c ON c.id = p.component_id
       LEFT JOIN incidents i ON i.id = p.incident_id;
+"#;
+
+/// A source whose pages did not change marks the components it showed as seen again
+/// (`UPDATE components ... WHERE source_id = ?`): without an index every such source scanned
+/// every component of every vendor, so a warm run grew with the square of the sources.
+const MIGRATION_6_COMPONENTS_BY_SOURCE: &str = r#"
+CREATE INDEX components_by_source ON components(source_id, last_seen_at);
 "#;
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Shared test harness: a real HTTP server on 127.0.0.1 (axum, ephemeral port) whose routes a
 //! test sets and changes, plus helpers for fixtures, configs and the `statusdb` binary.
+//! The benchmarks (`benches/`) serve their generated workloads with the same server.
 #![allow(dead_code)]
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, Response, StatusCode};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -98,10 +99,27 @@ fn fnv(bytes: &[u8]) -> u64 {
     })
 }
 
+/// A route as served: the body shared, so a large body is not copied per request.
+struct Served {
+    route: Route,
+    body: Bytes,
+}
+
+impl Served {
+    fn new(mut route: Route) -> Arc<Served> {
+        let body = Bytes::from(std::mem::take(&mut route.body));
+        Arc::new(Served { route, body })
+    }
+}
+
 #[derive(Default)]
 struct State {
-    /// Per path, the responses in the order they are given; the last one repeats.
-    routes: HashMap<String, (Vec<Route>, usize)>,
+    /// Per path, the responses in the order they are given (bodies shared, so a large body
+    /// is not copied per request); the last one repeats.
+    routes: HashMap<String, (Vec<Arc<Served>>, usize)>,
+    /// How long every response waits before it is sent (a slow remote server), on top of
+    /// its route's own delay.
+    delay: Duration,
     /// Requests per path, and how many of them were answered 304.
     hits: HashMap<String, usize>,
     not_modified: HashMap<String, usize>,
@@ -169,11 +187,15 @@ impl TestServer {
     /// Answers successive requests to `path` with these routes in turn; the last one repeats.
     pub fn routes(&self, path: &str, routes: Vec<Route>) {
         assert!(!routes.is_empty());
-        self.state
-            .lock()
-            .unwrap()
-            .routes
-            .insert(path.into(), (routes, 0));
+        self.state.lock().unwrap().routes.insert(
+            path.into(),
+            (routes.into_iter().map(Served::new).collect(), 0),
+        );
+    }
+
+    /// Every response from now on waits this long before it is sent.
+    pub fn set_delay(&self, delay: Duration) {
+        self.state.lock().unwrap().delay = delay;
     }
 
     /// When each request to `path` arrived, in order.
@@ -231,7 +253,7 @@ async fn respond(
     path: &str,
     headers: &HeaderMap,
 ) -> Response<Body> {
-    let (path, route) = {
+    let (path, served, delay) = {
         let mut state = state.lock().unwrap();
         let path = if state.routes.contains_key(full) {
             full
@@ -246,22 +268,21 @@ async fn respond(
             .push(Instant::now());
         state.in_flight += 1;
         state.max_in_flight = state.max_in_flight.max(state.in_flight);
-        let route = match state.routes.get_mut(path) {
-            Some((routes, served)) => {
-                let route = routes[(*served).min(routes.len() - 1)].clone();
-                *served += 1;
-                Some(route)
+        let served = match state.routes.get_mut(path) {
+            Some((routes, answered)) => {
+                let served = routes[(*answered).min(routes.len() - 1)].clone();
+                *answered += 1;
+                Some(served)
             }
             None => None,
         };
-        (path, route)
+        let delay = state.delay + served.as_ref().map_or(Duration::ZERO, |s| s.route.delay);
+        (path, served, delay)
     };
-    if let Some(route) = &route
-        && !route.delay.is_zero()
-    {
-        tokio::time::sleep(route.delay).await;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
-    let response = answer(&state, path, headers, route);
+    let response = answer(&state, path, headers, served);
     state.lock().unwrap().in_flight -= 1;
     response
 }
@@ -270,9 +291,9 @@ fn answer(
     state: &Mutex<State>,
     path: &str,
     headers: &HeaderMap,
-    route: Option<Route>,
+    served: Option<Arc<Served>>,
 ) -> Response<Body> {
-    let Some(route) = route else {
+    let Some(served) = served else {
         return Response::builder()
             .status(StatusCode::NOT_FOUND)
             .body(Body::from("not found"))
@@ -282,6 +303,7 @@ fn answer(
         .get("if-none-match")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let route = &served.route;
     if let (Some(etag), Some(asked)) = (&route.etag, conditional)
         && *etag == asked
     {
@@ -300,21 +322,27 @@ fn answer(
     if let Some(etag) = &route.etag {
         response = response.header("etag", etag);
     }
-    let body = match route.delivery {
-        Delivery::Whole => Body::from(route.body),
+    let body = match &route.delivery {
+        Delivery::Whole => Body::from(served.body.clone()),
         Delivery::Chunked(size) => {
-            let chunks: Vec<Result<Vec<u8>, std::io::Error>> = route
-                .body
-                .chunks(size.max(1))
-                .map(|c| Ok(c.to_vec()))
+            let size = (*size).max(1);
+            let chunks: Vec<Result<Bytes, std::io::Error>> = (0..served.body.len())
+                .step_by(size)
+                .map(|start| {
+                    Ok(served
+                        .body
+                        .slice(start..(start + size).min(served.body.len())))
+                })
                 .collect();
             Body::from_stream(futures::stream::iter(chunks))
         }
         Delivery::Trickle { chunk, every } => {
-            let first = futures::stream::once(async move { Ok::<_, std::io::Error>(route.body) });
+            let (chunk, every) = (chunk.clone(), *every);
+            let first = served.body.clone();
+            let first = futures::stream::once(async move { Ok::<_, std::io::Error>(first) });
             let rest = futures::stream::unfold(chunk, move |chunk| async move {
                 tokio::time::sleep(every).await;
-                Some((Ok(chunk.clone()), chunk))
+                Some((Ok(Bytes::from(chunk.clone())), chunk))
             });
             Body::from_stream(futures::StreamExt::chain(first, rest))
         }
