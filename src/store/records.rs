@@ -1031,7 +1031,12 @@ mod tests {
             &writer.find_by_title,
             &writer.find_fingerprinted_by_title,
         ] {
-            assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0, "{:?}", stmt.expanded_sql());
+            assert_eq!(
+                stmt.get_status(StatementStatus::RePrepare),
+                0,
+                "{:?}",
+                stmt.expanded_sql()
+            );
         }
         // Chunks of 2 with a short last chunk read the same records in the asked order.
         let mut small = Reader::new(conn, 2).unwrap();
