@@ -67,7 +67,10 @@ pub fn row_counts(result: &SourceResult) -> (usize, usize) {
 
 /// The store's limit: the incident, update and update-component rows of the observations,
 /// inserted with prepared statements in the caller's transaction, and nothing else (no
-/// lookups, no merge, no raw pages, no fetch log). Returns the updates written.
+/// lookups, no merge, no raw pages, no fetch log). `OR IGNORE`, not `OR REPLACE`: an incident
+/// listed by two documents of a page is written once, and a REPLACE into a foreign-key parent
+/// costs far more than the insert (about 700 rows/s into a database of 1,000,000 updates).
+/// Returns the updates written.
 pub fn plain_insert(
     conn: &Connection,
     vendor: &str,
@@ -77,7 +80,7 @@ pub fn plain_insert(
 ) -> rusqlite::Result<usize> {
     let seen = db_time(&seen);
     let mut incident = conn.prepare_cached(
-        "INSERT OR REPLACE INTO incidents(id, vendor, kind, title, url, impact, impact_raw,
+        "INSERT OR IGNORE INTO incidents(id, vendor, kind, title, url, impact, impact_raw,
            status, status_raw, created_at, created_at_raw, started_at, started_at_source,
            started_at_raw, resolved_at, resolved_at_source, resolved_at_raw, first_seen_at,
            last_seen_at)
@@ -85,12 +88,12 @@ pub fn plain_insert(
            'structured', ?15, ?16, ?16)",
     )?;
     let mut update = conn.prepare_cached(
-        "INSERT OR REPLACE INTO incident_updates(id, incident_id, native_id, status, status_raw,
+        "INSERT OR IGNORE INTO incident_updates(id, incident_id, native_id, status, status_raw,
            posted_at, posted_at_raw, posted_at_source, body, source_id, first_seen_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'structured', ?8, ?9, ?10)",
     )?;
     let mut component = conn.prepare_cached(
-        "INSERT OR REPLACE INTO update_components(update_id, position, native_id, name, status,
+        "INSERT OR IGNORE INTO update_components(update_id, position, native_id, name, status,
            status_raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     let mut updates = 0;
