@@ -431,12 +431,45 @@ async fn fetch_source(
             break;
         }
     }
-    SourceResult {
+    let mut result = SourceResult {
         source,
         resolved,
         read_as: Some(kind),
         documents,
+    };
+    if !result
+        .documents
+        .iter()
+        .any(|d| matches!(d.outcome, DocumentOutcome::Parsed { .. }))
+    {
+        return result;
     }
+    // The writer is one thread; what can be worked out without the database is done here, on
+    // the blocking pool, in parallel with it. A panic there loses only the preparation.
+    let source = result.source.clone();
+    let prepared = tokio::task::spawn_blocking(move || {
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| result.prepare())).is_err() {
+            result.clear_prepared();
+        }
+        result
+    })
+    .await;
+    prepared.unwrap_or_else(|e| SourceResult {
+        source,
+        resolved: None,
+        read_as: Some(kind),
+        documents: vec![DocumentResult {
+            url: String::new(),
+            fetched_at: Utc::now(),
+            duration: std::time::Duration::ZERO,
+            attempts: 0,
+            outcome: DocumentOutcome::Failed {
+                http_status: None,
+                error: format!("preparing the parsed pages was cancelled: {e}"),
+                body: None,
+            },
+        }],
+    })
 }
 
 /// The most follow-up documents (next pages) one source reads in one run.
@@ -546,6 +579,7 @@ fn parse_document(
             body: raw,
             validators,
             observation,
+            prepared: Vec::new(),
         },
         Err(e) => DocumentOutcome::Failed {
             http_status: Some(200),

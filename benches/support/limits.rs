@@ -43,6 +43,7 @@ pub fn parsed(kind: Kind, url: &str, body: &[u8], fetched_at: DateTime<Utc>) -> 
             body: RawBody::new(body, content_hash(body)).expect("zstd compresses"),
             validators: Default::default(),
             observation,
+            prepared: Vec::new(),
         },
     }
 }

@@ -7,7 +7,7 @@ use crate::config::Source;
 use crate::events::PendingEvents;
 use crate::fetch::Validators;
 use crate::model::{ComponentRecord, IncidentRecord, Observation, db_time};
-use crate::normalize::{self, Seen};
+use crate::normalize::{self, Revision, Seen};
 use crate::providers::Kind;
 use crate::schedule;
 use chrono::{DateTime, Utc};
@@ -49,6 +49,9 @@ pub enum DocumentOutcome {
         body: RawBody,
         validators: Validators,
         observation: Observation,
+        /// The observation's incidents worked out off the writer thread
+        /// ([`SourceResult::prepare`]); empty until then, or where nothing prepared them.
+        prepared: Vec<PreparedIncident>,
     },
     /// Fetched, but the body is the one stored last time: not parsed again.
     Unchanged {
@@ -111,6 +114,50 @@ impl SourceResult {
             .unwrap_or_else(Utc::now)
     }
 
+    /// Works out, for each parsed page, what the writer would otherwise compute per incident
+    /// on its one thread: the incident's identity keys, and the record `normalize::merge`
+    /// makes of it when no stored record names it (on a first ingest, every incident). Pure;
+    /// meant for the parse pool, so the writer only looks up and inserts. A source that failed
+    /// is not applied to the records, so nothing is prepared for it.
+    pub fn prepare(&mut self) {
+        if self.error().is_some() {
+            return;
+        }
+        let who = SourceSeen {
+            vendor: &self.source.vendor,
+            source_id: &self.source.id,
+            at: crate::model::to_millis(self.seen_at()),
+            zone: self.source.zone,
+        };
+        for doc in &mut self.documents {
+            if let DocumentOutcome::Parsed {
+                observation,
+                prepared,
+                ..
+            } = &mut doc.outcome
+            {
+                let seen = page_seen(&who, observation);
+                *prepared = observation
+                    .incidents
+                    .iter()
+                    .map(|incident| PreparedIncident {
+                        keys: normalize::identity_keys(incident),
+                        fresh: normalize::merge(None, incident, &seen),
+                    })
+                    .collect();
+            }
+        }
+    }
+
+    /// Forgets what [`SourceResult::prepare`] worked out (the writer then works it out).
+    pub fn clear_prepared(&mut self) {
+        for doc in &mut self.documents {
+            if let DocumentOutcome::Parsed { prepared, .. } = &mut doc.outcome {
+                prepared.clear();
+            }
+        }
+    }
+
     /// The first failure, if any document failed.
     pub fn error(&self) -> Option<String> {
         self.documents.iter().find_map(|d| match &d.outcome {
@@ -118,6 +165,15 @@ impl SourceResult {
             _ => None,
         })
     }
+}
+
+/// One incident of a parsed page, prepared by [`SourceResult::prepare`].
+#[derive(Debug, Clone)]
+pub struct PreparedIncident {
+    /// `normalize::identity_keys` of the incident.
+    pub keys: Vec<String>,
+    /// `normalize::merge(None, ..)`: the record and revisions of the incident seen first.
+    pub fresh: (IncidentRecord, Vec<Revision>),
 }
 
 /// What a source's run changed in the records.
@@ -363,9 +419,11 @@ impl<'c> Writer<'c> {
             .documents
             .iter()
             .filter_map(|d| match &d.outcome {
-                DocumentOutcome::Parsed { observation, .. } => {
-                    Some(AppliedDocument::Parsed(observation))
-                }
+                DocumentOutcome::Parsed {
+                    observation,
+                    prepared,
+                    ..
+                } => Some(AppliedDocument::Parsed(observation, prepared)),
                 DocumentOutcome::Unchanged { .. } | DocumentOutcome::NotModified => {
                     Some(AppliedDocument::Unchanged)
                 }
@@ -443,7 +501,8 @@ impl<'c> Writer<'c> {
 
 /// One document of a successful source run, as the records see it.
 pub(crate) enum AppliedDocument<'a> {
-    Parsed(&'a Observation),
+    /// A parsed page, with its incidents as prepared off the writer (or none).
+    Parsed(&'a Observation, &'a [PreparedIncident]),
     /// A 304, or the same body as last time: it still shows what it showed.
     Unchanged,
 }
@@ -492,23 +551,35 @@ pub(crate) fn apply_records(
         .execute(params![who.source_id, previous, seen])?;
     }
     for doc in documents {
-        if let AppliedDocument::Parsed(observation) = doc {
-            // The page's own zone where the source configures none.
-            let page_zone = observation
-                .page
-                .as_ref()
-                .and_then(|p| p.time_zone.as_deref())
-                .and_then(|z| z.parse::<chrono_tz::Tz>().ok());
-            let seen = Seen {
-                vendor: who.vendor,
-                source_id: who.source_id,
-                at: who.at,
-                zone: who.zone.or(page_zone),
-            };
-            apply_observation(records, observation, &seen, changes, events.as_deref_mut())?;
+        if let AppliedDocument::Parsed(observation, prepared) = doc {
+            let seen = page_seen(who, observation);
+            apply_observation(
+                records,
+                observation,
+                prepared,
+                &seen,
+                changes,
+                events.as_deref_mut(),
+            )?;
         }
     }
     Ok(())
+}
+
+/// Who saw one page: the source, at the run's time, reading text in the source's zone or,
+/// where it configures none, the page's own.
+fn page_seen<'a>(who: &SourceSeen<'a>, observation: &Observation) -> Seen<'a> {
+    let page_zone = observation
+        .page
+        .as_ref()
+        .and_then(|p| p.time_zone.as_deref())
+        .and_then(|z| z.parse::<chrono_tz::Tz>().ok());
+    Seen {
+        vendor: who.vendor,
+        source_id: who.source_id,
+        at: who.at,
+        zone: who.zone.or(page_zone),
+    }
 }
 
 const PARSE_NOTE_INSERT: &str =
@@ -545,6 +616,7 @@ fn insert_parse_notes(
 pub(crate) fn apply_observation(
     w: &mut RecordWriter<'_>,
     observation: &Observation,
+    prepared: &[PreparedIncident],
     who: &Seen<'_>,
     changes: &mut SourceChanges,
     mut events: Option<&mut PendingEvents>,
@@ -578,12 +650,24 @@ pub(crate) fn apply_observation(
         }
     }
 
-    let keys: Vec<Vec<String>> = observation
-        .incidents
-        .iter()
-        .map(normalize::identity_keys)
-        .collect();
-    let stored_aliases = w.find_aliases(who.vendor, keys.iter().flatten().map(String::as_str))?;
+    // Prepared beside the parse when the page came from an ingest; `reparse` works them out here.
+    let prepared = (prepared.len() == observation.incidents.len()).then_some(prepared);
+    let computed_keys: Vec<Vec<String>> = match prepared {
+        Some(_) => Vec::new(),
+        None => observation
+            .incidents
+            .iter()
+            .map(normalize::identity_keys)
+            .collect(),
+    };
+    let keys: Vec<&[String]> = match prepared {
+        Some(p) => p.iter().map(|p| p.keys.as_slice()).collect(),
+        None => computed_keys.iter().map(Vec::as_slice).collect(),
+    };
+    let stored_aliases = w.find_aliases(
+        who.vendor,
+        keys.iter().flat_map(|k| k.iter()).map(String::as_str),
+    )?;
     let mut wanted: Vec<String> = Vec::new();
     let mut seen_ids: HashSet<&str> = HashSet::new();
     for incident_keys in &keys {
@@ -602,8 +686,31 @@ pub(crate) fn apply_observation(
     // Aliases this page added, and the records it wrote: those are read back from the database.
     let mut added_aliases: HashMap<String, String> = HashMap::new();
     let mut written: HashSet<String> = HashSet::new();
+    // The titles (per kind) the vendor's records carry, read for the whole page, and those this
+    // page writes: an incident no key names and whose title is in neither has no candidate for
+    // the title rule, so the rule's lookup is skipped (on a first ingest, every incident).
+    let mut titles_held: HashSet<(&'static str, String)> = HashSet::new();
+    {
+        let mut unnamed: HashMap<&'static str, Vec<String>> = HashMap::new();
+        for (observed, incident_keys) in observation.incidents.iter().zip(&keys) {
+            if !incident_keys.iter().any(|k| stored_aliases.contains_key(k)) {
+                let key = normalize::identity::title_key(&observed.title);
+                if !key.is_empty() {
+                    unnamed.entry(observed.kind.as_str()).or_default().push(key);
+                }
+            }
+        }
+        for (kind, title_keys) in unnamed {
+            for key in
+                w.title_keys_present(who.vendor, kind, title_keys.iter().map(String::as_str))?
+            {
+                titles_held.insert((kind, key));
+            }
+        }
+    }
 
-    for (observed, incident_keys) in observation.incidents.iter().zip(&keys) {
+    for (position, (observed, incident_keys)) in observation.incidents.iter().zip(&keys).enumerate()
+    {
         let existing_id = incident_keys
             .iter()
             .find_map(|k| stored_aliases.get(k).or_else(|| added_aliases.get(k)))
@@ -616,6 +723,13 @@ pub(crate) fn apply_observation(
                 None => w.reader.load(std::slice::from_ref(id))?.pop(),
             },
             // No key names it: the title rule, over the vendor's records of that title.
+            None if !titles_held.contains(&(
+                observed.kind.as_str(),
+                normalize::identity::title_key(&observed.title),
+            )) =>
+            {
+                None
+            }
             None => {
                 let mut found = None;
                 for id in w.find_by_title(who.vendor, observed)? {
@@ -629,7 +743,10 @@ pub(crate) fn apply_observation(
                 found
             }
         };
-        let (merged, revisions) = normalize::merge(existing.clone(), observed, who);
+        let (merged, revisions) = match (&existing, prepared) {
+            (None, Some(p)) => p[position].fresh.clone(),
+            _ => normalize::merge(existing.clone(), observed, who),
+        };
         if existing.as_ref() == Some(&merged) {
             // Nothing changed, but this source showed it now: what a later 304 of the source
             // confirms is found by this time.
@@ -652,6 +769,10 @@ pub(crate) fn apply_observation(
             added_aliases.insert(alias, merged.id.clone());
         }
         written.insert(merged.id.clone());
+        titles_held.insert((
+            merged.kind.as_str(),
+            normalize::identity::title_key(&merged.title),
+        ));
         changes.add(counts);
         if let Some(events) = events.as_deref_mut() {
             let changed =
@@ -729,6 +850,7 @@ mod tests {
                     body: RawBody::new(b"{}", "h1".into()).unwrap(),
                     validators: Validators::default(),
                     observation,
+                    prepared: Vec::new(),
                 },
             }],
         }

@@ -172,7 +172,7 @@ impl Store {
                 .unwrap_or_default();
             let mut documents: Vec<AppliedDocument<'_>> = observations
                 .iter()
-                .map(|(_, o)| AppliedDocument::Parsed(o))
+                .map(|(_, o)| AppliedDocument::Parsed(o, &[]))
                 .collect();
             if unchanged {
                 documents.push(AppliedDocument::Unchanged);

@@ -12,7 +12,7 @@ use crate::normalize::identity::title_key;
 use crate::timetext::Flags;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 /// Counts of what one save changed.
@@ -447,6 +447,7 @@ pub struct RecordWriter<'c> {
     find_aliases: Statement<'c>,
     find_by_title: Statement<'c>,
     find_fingerprinted_by_title: Statement<'c>,
+    title_keys_present: Statement<'c>,
     upsert_incident: Statement<'c>,
     insert_alias: Statement<'c>,
     upsert_incident_source: Statement<'c>,
@@ -493,6 +494,11 @@ impl<'c> RecordWriter<'c> {
                    AND substr(id, 1, length(?1) + 4) = ?1 || '/fp-'
                  ORDER BY +started_at, id",
             )?,
+            title_keys_present: conn.prepare(&format!(
+                "SELECT DISTINCT title_key FROM incidents
+                 WHERE vendor = ?1 AND kind = ?2 AND title_key IN ({})",
+                placeholders(3, ALIAS_CHUNK)
+            ))?,
             upsert_incident: conn.prepare(
                 "INSERT INTO incidents(id, vendor, kind, title, url, impact, impact_raw, status,
                    status_raw, created_at, created_at_raw, started_at, started_at_source,
@@ -655,6 +661,30 @@ impl<'c> RecordWriter<'c> {
             .collect::<Result<Vec<_>, _>>();
         release_bindings(statement)?;
         Ok(ids?)
+    }
+
+    /// Which of `keys` (normalized titles) some record of `vendor` and `kind` carries: a
+    /// title none carries has no candidates for the title rule, so its lookup can be skipped.
+    pub fn title_keys_present<'k>(
+        &mut self,
+        vendor: &str,
+        kind: &str,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Result<HashSet<String>, StoreError> {
+        let keys: Vec<&str> = keys.into_iter().collect();
+        let mut found = HashSet::new();
+        for chunk in keys.chunks(ALIAS_CHUNK) {
+            self.title_keys_present.raw_bind_parameter(1, vendor)?;
+            self.title_keys_present.raw_bind_parameter(2, kind)?;
+            bind_padded(&mut self.title_keys_present, 3, ALIAS_CHUNK, chunk)?;
+            let mut rows = self.title_keys_present.raw_query();
+            while let Some(row) = rows.next()? {
+                found.insert(row.get(0)?);
+            }
+            drop(rows);
+            release_bindings(&mut self.title_keys_present)?;
+        }
+        Ok(found)
     }
 
     /// Records that a source showed an incident at `seen_at` (its first and last sighting by
