@@ -667,12 +667,15 @@ fn parsed_vendors(
                     at,
                 ),
             ];
-            let result = SourceResult {
+            let mut result = SourceResult {
                 source: limits::source(&pages.vendor, &base),
                 resolved: None,
                 read_as: Some(Kind::Statuspage),
                 documents,
             };
+            // As an ingest does on its parse pool, beside the writer: identity keys and the
+            // new-record merge (normalize); the store measured is the writer's own work.
+            result.prepare();
             if tx.send(result).is_err() {
                 return;
             }

@@ -7,7 +7,8 @@ mod records;
 pub mod schema;
 
 pub use apply::{
-    DocumentOutcome, DocumentResult, RawBody, ResolvedKind, SourceChanges, SourceResult, Writer,
+    DocumentOutcome, DocumentResult, PreparedIncident, RawBody, ResolvedKind, SourceChanges,
+    SourceResult, Writer,
 };
 pub use rebuild::{RebuildReport, StoredPage};
 pub use records::Reader;
