@@ -29,6 +29,12 @@ pub enum Limit {
     JsonUtf16,
     Html,
     FeedRs,
+    /// `feed_rs::parser::parse`, then `scraper::Html::parse_fragment` of every entry's content
+    /// (else summary): the feeds whose entries carry their updates as HTML.
+    FeedRsAndEntryHtml,
+    /// `serde_json::Value`, then `scraper::Html::parse_fragment` of every event's
+    /// `description` (AWS's legacy `data.json` writes its updates as HTML).
+    JsonAndDescriptionHtml,
     Roxmltree,
     /// No library parses the format (plain text): no limit.
     Absent,
@@ -41,6 +47,8 @@ impl Limit {
             Limit::JsonUtf16 => "UTF-16 decode + serde_json::Value",
             Limit::Html => "scraper::Html::parse_document",
             Limit::FeedRs => "feed_rs::parser::parse",
+            Limit::FeedRsAndEntryHtml => "feed_rs + scraper fragment per entry",
+            Limit::JsonAndDescriptionHtml => "serde_json::Value + scraper fragment per event",
             Limit::Roxmltree => "roxmltree::Document::parse",
             Limit::Absent => "none",
         }
@@ -53,6 +61,8 @@ impl Limit {
             Limit::JsonUtf16 => "utf16-serde_json-value",
             Limit::Html => "scraper-parse_document",
             Limit::FeedRs => "feed_rs-parse",
+            Limit::FeedRsAndEntryHtml => "feed_rs-parse-and-entry-html",
+            Limit::JsonAndDescriptionHtml => "serde_json-value-and-description-html",
             Limit::Roxmltree => "roxmltree-parse",
             Limit::Absent => "none",
         }
@@ -74,6 +84,32 @@ impl Limit {
             }
             Limit::FeedRs => {
                 black_box(feed_rs::parser::parse(bytes).expect("a feed"));
+            }
+            Limit::FeedRsAndEntryHtml => {
+                let feed = feed_rs::parser::parse(bytes).expect("a feed");
+                for entry in &feed.entries {
+                    let html = entry
+                        .content
+                        .as_ref()
+                        .and_then(|c| c.body.as_deref())
+                        .or(entry.summary.as_ref().map(|s| s.content.as_str()));
+                    if let Some(html) = html {
+                        black_box(scraper::Html::parse_fragment(html));
+                    }
+                }
+                black_box(feed);
+            }
+            Limit::JsonAndDescriptionHtml => {
+                let value: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");
+                for list in ["archive", "current"] {
+                    let events = value[list].as_array().map(Vec::as_slice).unwrap_or(&[]);
+                    for event in events {
+                        if let Some(html) = event["description"].as_str() {
+                            black_box(scraper::Html::parse_fragment(html));
+                        }
+                    }
+                }
+                black_box(value);
             }
             Limit::Roxmltree => {
                 let text = std::str::from_utf8(bytes).expect("UTF-8 XML");
@@ -453,6 +489,29 @@ pub fn cases(generated: &VendorPages) -> Vec<Case> {
             limit,
         });
     }
+    // The same documents again beside their format's library plus scraper on the HTML their
+    // entries (events) carry, which the kind has to read and the format's limit alone skips.
+    let with_html: Vec<Case> = cases
+        .iter()
+        .filter_map(|c| {
+            let limit = match (c.kind, c.limit) {
+                (Kind::StatuspageFeed | Kind::Incidentio | Kind::Instatus | Kind::Feed, FeedRs) => {
+                    FeedRsAndEntryHtml
+                }
+                (Kind::Aws, Json) => JsonAndDescriptionHtml,
+                _ => return Option::None,
+            };
+            Some(Case {
+                kind: c.kind,
+                document: c.document.clone(),
+                url: c.url,
+                bytes: c.bytes.clone(),
+                zone: c.zone,
+                limit,
+            })
+        })
+        .collect();
+    cases.extend(with_html);
     // Kind::ALL order, fixtures before generated documents within a kind.
     let rank = |k: Kind| Kind::ALL.iter().position(|&x| x == k).unwrap_or(usize::MAX);
     cases.sort_by_key(|c| rank(c.kind));
