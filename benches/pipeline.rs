@@ -1,8 +1,8 @@
 //! Micro-benchmarks of the pipeline stages, each beside its limit on the same bytes or rows:
 //!
-//! - `parse/<kind>/<doc>` against `serde_json::from_slice::<Value>` (JSON kinds) or
-//!   `scraper::Html::parse_document` (HTML kinds); kinds not in this build are skipped, their
-//!   documents are still generated and their limit measured.
+//! - `parse/<kind>/<doc>`: the Statuspage kinds on generated documents against
+//!   `serde_json::from_slice::<Value>` (JSON) or `scraper::Html::parse_document` (HTML). Every
+//!   kind on the fixtures, beside its format's library, is `benches/kinds.rs`.
 //! - `normalize/merge`: every incident of a page merged into a new record, and merged again
 //!   into the record it made (a re-fetch of the same page).
 //! - `store/apply_source`: one source's parsed documents written into a fresh database,

@@ -4,7 +4,9 @@
 //! `cargo bench --bench program` runs every section; name sections to run fewer:
 //! `cargo bench --bench program -- peer loopback`. Sections:
 //!
-//! - `parse`    statuspage parse vs `serde_json::Value` on the same bytes; 10x bytes.
+//! - `parse`    every kind's parse beside its limit on the same bytes (`support/kinds.rs`:
+//!   `serde_json::Value` for JSON, `scraper::Html::parse_document` for HTML, the feed library
+//!   for feeds), on the fixtures and generated documents; statuspage at 10x bytes.
 //! - `peer`     cold ingest of 40 file sources of the real GitHub incidents, statusdb vs
 //!   `../shared/bench/peer_ingest.py` (set `STATUSDB_PEER` to another path).
 //! - `loopback` cold and warm ingest of 2,000 generated sources served over loopback HTTP with
@@ -22,6 +24,8 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support/kinds.rs"]
+mod kinds;
 #[path = "support/limits.rs"]
 mod limits;
 #[path = "support/workload.rs"]
@@ -275,11 +279,6 @@ fn parse_section(bench: &mut Bench) {
     eprintln!("parse (in-process, same bytes)");
     let small = workload::vendor(&Shape::new(1, 50, 4), 1);
     let large = workload::vendor(&Shape::new(1, 500, 4), 1);
-    let github = std::fs::read(format!(
-        "{}/fixtures/statuspage/github-incidents-all.json",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
     let parse = |bytes: &[u8]| {
         let input = PageInput {
             url: "https://status.example.com/api/v2/incidents.json",
@@ -297,22 +296,19 @@ fn parse_section(bench: &mut Bench) {
     for (name, bytes) in [
         ("generated incidents.json 50x4", &small.incidents),
         ("generated incidents.json 500x4", &large.incidents),
-        ("GitHub incidents.json (771)", &github),
     ] {
         let (p, v) = side_by_side(
             bench.reps.max(3),
             || per_call(min, || parse(bytes)),
             || per_call(min, || value(bytes)),
         );
-        let mbs = |s: f64| bytes.len() as f64 / s / 1e6;
-        let ratio = mbs(p) / mbs(v);
-        bench.row(
-            format!("parse statuspage, {name}"),
-            format!("{:.0} MB/s", mbs(p)),
-            format!("serde_json::Value {:.0} MB/s", mbs(v)),
-            format!("{:.0}%", ratio * 100.0),
-            ">= 50% of limit",
-            Some(ratio >= 0.5),
+        parse_row(
+            bench,
+            "statuspage",
+            name,
+            bytes.len(),
+            p,
+            Some(("serde_json::Value", v)),
         );
         medians.push((bytes.len(), p));
     }
@@ -328,25 +324,78 @@ fn parse_section(bench: &mut Bench) {
         "<= 12x time",
         Some(growth <= 1.2 * size),
     );
-    match ["statuspage-html", "statuspage-home"]
-        .iter()
-        .find_map(|n| Kind::from_name(n))
-    {
-        Some(_) => eprintln!("  (HTML kind present: see `cargo bench --bench pipeline -- parse`)"),
-        None => {
-            let html = std::str::from_utf8(&small.home_html).unwrap();
-            let t = per_call(min, || {
-                std::hint::black_box(scraper::Html::parse_document(html));
-            });
-            bench.row(
-                "parse statuspage-html, generated home 50x4",
-                "kind not built",
-                format!("scraper {:.0} MB/s", small.home_html.len() as f64 / t / 1e6),
-                "",
-                ">= 50% of limit",
+
+    // Every kind on its documents (fixtures, and generated ones where the workload writes the
+    // format), beside the library it reads the format with (`support/kinds.rs`).
+    let min = Duration::from_millis(if bench.quick { 50 } else { 200 });
+    for case in kinds::cases(&small) {
+        let (p, limit) = if case.limit == kinds::Limit::Absent {
+            (
+                median((0..3).map(|_| per_call(min, || case.parse())).collect()),
                 None,
+            )
+        } else {
+            let (p, l) = side_by_side(
+                bench.reps.max(3),
+                || per_call(min, || case.parse()),
+                || {
+                    per_call(min, || {
+                        case.limit.run(&case.bytes);
+                    })
+                },
+            );
+            (p, Some((case.limit.name(), l)))
+        };
+        parse_row(
+            bench,
+            case.kind.as_str(),
+            &case.document,
+            case.bytes.len(),
+            p,
+            limit,
+        );
+    }
+}
+
+/// One parse figure: MB/s of `seconds` per parse of `bytes`, beside the limit's, if any.
+fn parse_row(
+    bench: &mut Bench,
+    kind: &str,
+    document: &str,
+    bytes: usize,
+    seconds: f64,
+    limit: Option<(&str, f64)>,
+) {
+    let mbs = |s: f64| bytes as f64 / s / 1e6;
+    let measure = format!("parse {kind}, {document} ({})", kilobytes(bytes));
+    match limit {
+        Some((name, limit_seconds)) => {
+            let ratio = mbs(seconds) / mbs(limit_seconds);
+            bench.row(
+                measure,
+                format!("{:.1} MB/s", mbs(seconds)),
+                format!("{name} {:.1} MB/s", mbs(limit_seconds)),
+                format!("{:.0}%", ratio * 100.0),
+                ">= 50% of limit",
+                Some(ratio >= 0.5),
             );
         }
+        None => bench.row(
+            measure,
+            format!("{:.1} MB/s", mbs(seconds)),
+            "no limit (plain text)",
+            "",
+            "",
+            None,
+        ),
+    }
+}
+
+fn kilobytes(bytes: usize) -> String {
+    if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{:.1} kB", bytes as f64 / 1e3)
     }
 }
 

@@ -20,7 +20,7 @@
 //! incident is marked [`SecondHand`] and carries the page's fields as written, so that the
 //! normalizer weighs them against the vendor's own words. Nothing here corrects them.
 
-use super::support::{Notes, decode_text, visible_text};
+use super::support::{Notes, decode_text, visible_text_of};
 use super::{Confidence, Kind, PageInput, ParseError};
 use crate::model::{
     Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, SecondHand, StatedField,
@@ -113,7 +113,7 @@ fn page_text(text: &str) -> (String, Option<String>) {
         .and_then(|a| a.value().attr("href"))
         .filter(|href| href.starts_with("http"))
         .map(str::to_string);
-    (visible_text(text), vendor_link)
+    (visible_text_of(&document), vendor_link)
 }
 
 /// A page's stamp as an instant. The page's own field, so `structured`, unless its date or

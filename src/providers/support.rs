@@ -331,7 +331,11 @@ const HIDDEN_ELEMENTS: &[&str] = &["head", "noscript", "script", "style", "templ
 /// The text a browser shows for an HTML document or fragment: one line per block element,
 /// runs of white space collapsed, empty lines dropped.
 pub(crate) fn visible_text(html: &str) -> String {
-    let document = scraper::Html::parse_document(html);
+    visible_text_of(&scraper::Html::parse_document(html))
+}
+
+/// [`visible_text`] of a document already parsed (for a caller that reads more of it).
+pub(crate) fn visible_text_of(document: &scraper::Html) -> String {
     let mut raw = String::new();
     collect_visible(document.tree.root(), &mut raw);
     raw.lines()
