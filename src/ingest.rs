@@ -24,6 +24,11 @@ use url::Url;
 /// At most this many sources, or this long, per database commit.
 const GROUP_SOURCES: usize = 64;
 const GROUP_TIME: std::time::Duration = std::time::Duration::from_millis(250);
+/// Sources parsed and waiting for the writer, beyond those still holding a window slot. The
+/// window's sources that are done wait to send theirs, so a short queue keeps the writer fed
+/// (and groups full) while a writer slower than the network holds fewer parsed sources in
+/// memory (a cold run of 2,000 loopback sources: 205 MB peak with 64 here, 177 MB with 8).
+const WRITER_QUEUE: usize = 8;
 
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -154,7 +159,7 @@ pub async fn run(
         config.fetch.concurrency,
         config.fetch.per_host_concurrency,
     ));
-    let (sender, mut receiver) = mpsc::channel::<SourceResult>(GROUP_SOURCES);
+    let (sender, mut receiver) = mpsc::channel::<SourceResult>(WRITER_QUEUE);
 
     let progress = options.progress.clone();
     if let Some(p) = &progress {
