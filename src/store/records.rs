@@ -182,6 +182,15 @@ impl<'c> Reader<'c> {
         Ok(out)
     }
 
+    /// [`Reader::load`] for borrowed ids.
+    pub fn load_ids(&mut self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(self.chunk) {
+            out.extend(self.load_chunk(chunk)?);
+        }
+        Ok(out)
+    }
+
     fn load_chunk(&mut self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
         let loaded = self.query_chunk(ids);
         for stmt in [
