@@ -129,8 +129,9 @@ pub struct Reader<'c> {
     sources: Statement<'c>,
     components: Statement<'c>,
     anomalies: Statement<'c>,
+    /// Updates with their component changes: one row per change, or one row of NULL changes
+    /// for an update without any.
     updates: Statement<'c>,
-    update_components: Statement<'c>,
 }
 
 impl<'c> Reader<'c> {
@@ -158,15 +159,14 @@ impl<'c> Reader<'c> {
                 "SELECT incident_id, code, detail, source_id FROM anomalies
                  WHERE incident_id IN ({ids})",
             )?,
+            // Joined rather than read by a second query: that one had to find every update
+            // again (by incident, then its row) to reach its component changes.
             updates: by_incident(
-                "SELECT incident_id, rowid, id, native_id, status, status_raw, posted_at,
-                        posted_at_raw, posted_at_source, body, source_id, first_seen_at,
-                        posted_at_flags, status_stated, zone
-                 FROM incident_updates WHERE incident_id IN ({ids})",
-            )?,
-            update_components: by_incident(
-                "SELECT c.update_id, c.position, c.native_id, c.name, c.status, c.status_raw
-                 FROM update_components c JOIN incident_updates u ON u.id = c.update_id
+                "SELECT u.incident_id, u.rowid, u.id, u.native_id, u.status, u.status_raw,
+                        u.posted_at, u.posted_at_raw, u.posted_at_source, u.body, u.source_id,
+                        u.first_seen_at, u.posted_at_flags, u.status_stated, u.zone,
+                        c.position, c.native_id, c.name, c.status, c.status_raw
+                 FROM incident_updates u LEFT JOIN update_components c ON c.update_id = u.id
                  WHERE u.incident_id IN ({ids})",
             )?,
         })
@@ -182,6 +182,15 @@ impl<'c> Reader<'c> {
         Ok(out)
     }
 
+    /// [`Reader::load`] for borrowed ids.
+    pub fn load_ids(&mut self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(self.chunk) {
+            out.extend(self.load_chunk(chunk)?);
+        }
+        Ok(out)
+    }
+
     fn load_chunk(&mut self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
         let loaded = self.query_chunk(ids);
         for stmt in [
@@ -191,7 +200,6 @@ impl<'c> Reader<'c> {
             &mut self.components,
             &mut self.anomalies,
             &mut self.updates,
-            &mut self.update_components,
         ] {
             // `clear_bindings` is safe here (no plan depends on an id; the test below checks)
             // and cheaper than rebinding every placeholder of a chunk.
@@ -251,44 +259,47 @@ impl<'c> Reader<'c> {
                 source_id: row.get(3)?,
             });
         }
-        // Updates oldest first, ties in the order they were first stored (rowid).
-        let mut updates: Vec<Vec<(i64, UpdateRecord)>> = vec![Vec::new(); records.len()];
+        // Updates oldest first, ties in the order they were first stored (rowid); each with its
+        // component changes in their stored position.
+        type Loaded = (i64, UpdateRecord, Vec<(i64, ComponentChange)>);
+        let mut updates: Vec<Vec<Loaded>> = vec![Vec::new(); records.len()];
+        // Where each update went, by rowid: a change's row normally follows its update's.
+        let mut placed: HashMap<i64, (usize, usize)> = HashMap::new();
+        let mut last: Option<(i64, usize, usize)> = None;
         bind_padded(&mut self.updates, 1, n, ids)?;
         let mut rows = self.updates.raw_query();
         while let Some(row) = rows.next()? {
-            let i = at(&index, text(row, 0)?)?;
-            updates[i].push((row.get(1)?, update_from_row(row)?));
-        }
-        let mut update_index: HashMap<String, (usize, usize)> = HashMap::new();
-        for (i, list) in updates.iter_mut().enumerate() {
-            list.sort_by(|(ra, a), (rb, b)| (a.posted_at.utc, ra).cmp(&(b.posted_at.utc, rb)));
-            for (j, (_, u)) in list.iter().enumerate() {
-                update_index.insert(u.id.clone(), (i, j));
-            }
-        }
-        let mut changes: Vec<Vec<Vec<(i64, ComponentChange)>>> =
-            updates.iter().map(|l| vec![Vec::new(); l.len()]).collect();
-        bind_padded(&mut self.update_components, 1, n, ids)?;
-        let mut rows = self.update_components.raw_query();
-        while let Some(row) = rows.next()? {
-            let Some(&(i, j)) = update_index.get(text(row, 0)?) else {
+            let rowid: i64 = row.get(1)?;
+            let (i, j) = match last {
+                Some((r, i, j)) if r == rowid => (i, j),
+                _ => match placed.get(&rowid) {
+                    Some(&(i, j)) => (i, j),
+                    None => {
+                        let i = at(&index, text(row, 0)?)?;
+                        updates[i].push((rowid, update_from_row(row)?, Vec::new()));
+                        let j = updates[i].len() - 1;
+                        placed.insert(rowid, (i, j));
+                        (i, j)
+                    }
+                },
+            };
+            last = Some((rowid, i, j));
+            let Some(position) = row.get::<_, Option<i64>>(15)? else {
                 continue;
             };
-            let status: String = row.get(4)?;
-            changes[i][j].push((
-                row.get(1)?,
+            let status: String = row.get(18)?;
+            updates[i][j].2.push((
+                position,
                 ComponentChange {
-                    native_id: row.get(2)?,
-                    name: row.get(3)?,
+                    native_id: row.get(16)?,
+                    name: row.get(17)?,
                     status: parse_word(Some(status))?.unwrap_or(ComponentStatus::Unknown),
-                    status_raw: row.get(5)?,
+                    status_raw: row.get(19)?,
                 },
             ));
         }
 
-        for (((record, names), list), mut change_lists) in
-            records.iter_mut().zip(positions).zip(updates).zip(changes)
-        {
+        for ((record, names), mut list) in records.iter_mut().zip(positions).zip(updates) {
             record.aliases.sort();
             record.sources.sort();
             // The normalizer's order (code, detail, source), which SQL collation need not share.
@@ -296,12 +307,14 @@ impl<'c> Reader<'c> {
             let mut names = names;
             names.sort_by_key(|(p, _)| *p);
             record.components = names.into_iter().map(|(_, n)| n).collect();
+            list.sort_by(|(ra, a, _), (rb, b, _)| {
+                (a.posted_at.utc, ra).cmp(&(b.posted_at.utc, rb))
+            });
             record.updates = list
                 .into_iter()
-                .zip(change_lists.iter_mut())
-                .map(|((_, mut u), cs)| {
-                    cs.sort_by_key(|(p, _)| *p);
-                    u.components = cs.drain(..).map(|(_, c)| c).collect();
+                .map(|(_, mut u, mut changes)| {
+                    changes.sort_by_key(|(p, _)| *p);
+                    u.components = changes.into_iter().map(|(_, c)| c).collect();
                     u
                 })
                 .collect();
@@ -1056,7 +1069,6 @@ mod tests {
             &r.components,
             &r.anomalies,
             &r.updates,
-            &r.update_components,
             &writer.find_aliases,
             &writer.find_by_title,
             &writer.find_fingerprinted_by_title,
