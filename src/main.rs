@@ -17,12 +17,6 @@ use std::process::ExitCode;
 
 mod cli;
 
-/// Reading and encoding records allocate and free many small strings, often on different
-/// threads (export reads on one and encodes on another); mimalloc does this at about half the
-/// cost of the system allocator.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 pub(crate) const EXIT_SOME_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_LOCKED: u8 = 75;
