@@ -343,19 +343,7 @@ fn incidentio_proxy_gives_groups_affected_statuses_and_maintenances() {
         "incidentio/openai-proxy.from-docs.json",
         "https://status.openai.com/proxy/status.openai.com",
     );
-    let components: Vec<(&str, &str, Option<&str>, ComponentStatus, &str)> = o
-        .components
-        .iter()
-        .map(|c| {
-            (
-                c.native_id.as_deref().unwrap(),
-                c.name.as_str(),
-                c.group.as_deref(),
-                c.status,
-                c.status_raw.as_str(),
-            )
-        })
-        .collect();
+    let components = component_rows(&o);
     use ComponentStatus::*;
     // "Legacy completions" is hidden: not listed. Sora stands outside any group.
     assert_eq!(
@@ -727,11 +715,7 @@ fn instatus_components_nest_three_levels_of_groups() {
         "instatus/gcore-v3-components-trimmed.json",
         "https://status.gcore.com/v3/components.json",
     );
-    let components: Vec<(&str, Option<&str>, ComponentStatus)> = o
-        .components
-        .iter()
-        .map(|c| (c.name.as_str(), c.group.as_deref(), c.status))
-        .collect();
+    let components = component_states(&o);
     // Gcore Systems, CDN and Global services are groups of others: not components themselves.
     assert_eq!(
         components,
@@ -784,19 +768,7 @@ fn betterstack_index_sections_resources_reports_and_updates() {
     assert_eq!(page.name.as_deref(), Some("Better Stack"));
     assert_eq!(page.url.as_deref(), Some("https://status.betterstack.com"));
     assert_eq!(page.time_zone.as_deref(), Some("Etc/UTC"));
-    let components: Vec<(&str, &str, Option<&str>, ComponentStatus, &str)> = o
-        .components
-        .iter()
-        .map(|c| {
-            (
-                c.native_id.as_deref().unwrap(),
-                c.name.as_str(),
-                c.group.as_deref(),
-                c.status,
-                c.status_raw.as_str(),
-            )
-        })
-        .collect();
+    let components = component_rows(&o);
     assert_eq!(
         components,
         [
@@ -994,11 +966,7 @@ fn statusio_incident_messages_and_maintenances() {
         "statusio/status-with-incident.from-docs.json",
         "https://api.status.io/1.0/status/5a89ef6740eba40d1c3bb4a6",
     );
-    let components: Vec<(&str, Option<&str>, ComponentStatus)> = o
-        .components
-        .iter()
-        .map(|c| (c.name.as_str(), c.group.as_deref(), c.status))
-        .collect();
+    let components = component_states(&o);
     assert_eq!(
         components,
         [

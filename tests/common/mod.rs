@@ -630,3 +630,38 @@ pub fn schema_errors(validator: &jsonschema::Validator, doc: &serde_json::Value)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect()
 }
+
+/// An observation's components as (native id, name, group, status, vendor's word): the
+/// projection the parser tests compare whole.
+pub fn component_rows(
+    o: &statusdb::model::Observation,
+) -> Vec<(
+    &str,
+    &str,
+    Option<&str>,
+    statusdb::model::ComponentStatus,
+    &str,
+)> {
+    o.components
+        .iter()
+        .map(|c| {
+            (
+                c.native_id.as_deref().expect("every component has an id"),
+                c.name.as_str(),
+                c.group.as_deref(),
+                c.status,
+                c.status_raw.as_str(),
+            )
+        })
+        .collect()
+}
+
+/// An observation's components as (name, group, status).
+pub fn component_states(
+    o: &statusdb::model::Observation,
+) -> Vec<(&str, Option<&str>, statusdb::model::ComponentStatus)> {
+    o.components
+        .iter()
+        .map(|c| (c.name.as_str(), c.group.as_deref(), c.status))
+        .collect()
+}
