@@ -339,18 +339,38 @@ pub(crate) fn visible_text(html: &str) -> String {
 pub(crate) fn visible_text_of(document: &scraper::Html) -> String {
     let mut raw = String::new();
     collect_visible(document.tree.root(), &mut raw);
-    raw.lines()
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    // Each line's words joined by one space, lines without words dropped; written into one
+    // string (building a vector per line cost as much as parsing a short entry's HTML).
+    let mut text = String::with_capacity(raw.len());
+    for line in raw.split('\n') {
+        let mut words = line.split_whitespace();
+        let Some(first) = words.next() else {
+            continue;
+        };
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(first);
+        for word in words {
+            text.push(' ');
+            text.push_str(word);
+        }
+    }
+    text
 }
 
 fn collect_visible(node: ego_tree::NodeRef<'_, scraper::Node>, out: &mut String) {
     match node.value() {
         scraper::Node::Text(text) => {
             // Source line breaks inside text are spaces when rendered.
-            out.extend(text.chars().map(|c| if c == '\n' { ' ' } else { c }));
+            let mut pieces = text.split('\n');
+            if let Some(first) = pieces.next() {
+                out.push_str(first);
+            }
+            for piece in pieces {
+                out.push(' ');
+                out.push_str(piece);
+            }
         }
         scraper::Node::Element(element) => {
             let name = element.name();
