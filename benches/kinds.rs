@@ -32,11 +32,16 @@ fn parse_each_kind(c: &mut Criterion) {
         g.warm_up_time(Duration::from_millis(300))
             .measurement_time(Duration::from_secs(1))
             .sample_size(20);
+        // A document beside two limits is listed twice; statusdb's parse of it is measured once.
+        let mut measured: Vec<&str> = Vec::new();
         for case in mine {
             g.throughput(Throughput::Bytes(case.bytes.len() as u64));
-            g.bench_function(BenchmarkId::new("statusdb", &case.document), |b| {
-                b.iter(|| case.parse())
-            });
+            if !measured.contains(&case.document.as_str()) {
+                measured.push(&case.document);
+                g.bench_function(BenchmarkId::new("statusdb", &case.document), |b| {
+                    b.iter(|| case.parse())
+                });
+            }
             if case.limit != kinds::Limit::Absent {
                 g.bench_function(BenchmarkId::new(case.limit.id(), &case.document), |b| {
                     b.iter(|| case.limit.run(&case.bytes))

@@ -10,6 +10,7 @@
 //! 3. kinds of two or more products at that confidence: no choice, an error naming each;
 //! 4. nothing above `No`: an error naming what was tried.
 
+use super::support::Sniff;
 use super::{Confidence, Kind, PageInput, ParseError};
 use crate::model::Observation;
 use serde::Serialize;
@@ -40,12 +41,14 @@ pub enum AutoError {
 
 /// Every format kind's verdict on one body.
 pub fn detect_all(document: &str, body: &[u8]) -> Vec<Evidence> {
+    // One JSON parse and one feed parse of the body, shared by the detectors that read it so.
+    let sniff = Sniff::new(body);
     Kind::FORMATS
         .iter()
         .map(|&kind| Evidence {
             kind,
             document: document.to_string(),
-            confidence: kind.detect(body),
+            confidence: kind.detect_in(&sniff),
         })
         .collect()
 }

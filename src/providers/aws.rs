@@ -15,7 +15,7 @@
 
 use super::rss_atom::{self, Format};
 use super::support::{
-    Notes, Scalar, decode_text, epoch, feed_of, json_of, links_to, read_json_text, rfc2822,
+    Notes, Scalar, Sniff, decode_text, epoch, links_to, read_json_text, rfc2822,
     strip_prefix_ignore_case,
 };
 use super::{Confidence, Kind, PageInput, ParseError};
@@ -37,8 +37,8 @@ const KIND: Kind = Kind::Aws;
 /// `status.aws.amazon.com` or `health.aws.amazon.com`). Weak: the legacy `data.json` (its
 /// `archive` and `current` events name no product), an empty array (which any of the array
 /// documents could be). No otherwise.
-pub fn detect(body: &[u8]) -> Confidence {
-    if let Some(feed) = feed_of(body) {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    if let Some(feed) = sniff.feed() {
         return if feed
             .link
             .as_deref()
@@ -49,7 +49,7 @@ pub fn detect(body: &[u8]) -> Confidence {
             Confidence::No
         };
     }
-    match json_of(body) {
+    match sniff.json() {
         Some(serde_json::Value::Array(events)) if events.is_empty() => Confidence::Weak,
         Some(serde_json::Value::Array(events)) => {
             let health_arns = events.iter().all(|e| {

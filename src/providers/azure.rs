@@ -8,7 +8,7 @@
 //! updates of one incident.
 
 use super::rss_atom::{self, Entry, Format};
-use super::support::{Notes, decode_text, feed_of, links_to, rfc2822};
+use super::support::{Notes, Sniff, decode_text, links_to, rfc2822};
 use super::{Confidence, Kind, PageInput, ParseError};
 use crate::model::{IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo};
 use regex::Regex;
@@ -118,8 +118,8 @@ pub fn tracking_id(text: &str) -> Option<String> {
 /// How surely a body is Azure's status feed. Strong: an RSS feed titled for Azure whose
 /// channel links Azure's status site (`azure.status.microsoft`, `status.azure.com`). Weak: the
 /// title alone. No otherwise.
-pub fn detect(body: &[u8]) -> Confidence {
-    let Some(feed) = feed_of(body) else {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    let Some(feed) = sniff.feed() else {
         return Confidence::No;
     };
     if feed.format != Format::Rss || !feed.title.as_deref().is_some_and(|t| t.contains("Azure")) {

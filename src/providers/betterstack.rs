@@ -7,7 +7,7 @@
 //! but no incident status: updates carry none, and the report's `aggregate_state` gives the
 //! incident's.
 
-use super::support::{Notes, json_of, read_json, rfc3339_opt, web_root};
+use super::support::{Notes, Sniff, read_json, rfc3339_opt, web_root};
 use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base, single};
 use crate::model::{
     ComponentChange, ComponentStatus, IncidentKind, Observation, ObservedComponent,
@@ -147,8 +147,9 @@ fn attributes<T: for<'de> Deserialize<'de>>(r: &Resource, place: &str) -> Result
 
 /// How surely a body is Better Stack's `/index.json`: Strong when its JSON:API `data` is of type
 /// `status_page`, No otherwise.
-pub fn detect(body: &[u8]) -> Confidence {
-    let is_status_page = json_of(body)
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    let is_status_page = sniff
+        .json()
         .and_then(|d| {
             d.pointer("/data/type")?
                 .as_str()

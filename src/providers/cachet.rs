@@ -7,7 +7,7 @@
 //! none, rather than being read as UTC. Lists are paginated:
 //! `meta.pagination.links.next_page` is handed to ingest as a follow-up document.
 
-use super::support::{Notes, json_of, read_json, web_root};
+use super::support::{Notes, Sniff, read_json, web_root};
 use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base, single};
 use crate::model::{
     ComponentStatus, IncidentKind, Observation, ObservedComponent, ObservedIncident,
@@ -149,8 +149,8 @@ enum List {
 /// component, incident or schedule (told by the fields only Cachet's have: `status_name`,
 /// `occurred_at`, `scheduled_at`, ...) with an integer `status`. Weak: an empty `data` list
 /// with Cachet's `meta.pagination`. No otherwise.
-pub fn detect(body: &[u8]) -> Confidence {
-    let Some(document) = json_of(body) else {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    let Some(document) = sniff.json() else {
         return Confidence::No;
     };
     let items: Vec<&Value> = match document.get("data") {

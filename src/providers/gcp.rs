@@ -7,7 +7,7 @@
 //! RFC 3339 with offsets. Update texts quote local times ("2022-07-01 12:23 US/Pacific"): those
 //! are the vendor's prose, left to the normalizer.
 
-use super::support::{Notes, decode_text, json_of, read_json_text, rfc3339};
+use super::support::{Notes, Sniff, decode_text, read_json_text, rfc3339};
 use super::{Confidence, Kind, PageInput, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident,
@@ -63,8 +63,8 @@ struct Named {
 /// the fields the parser needs (`id`, `begin`, `external_desc`, `updates`) and Google's
 /// `most_recent_update`. Weak: those fields without it, or an empty array (which any of the
 /// array documents could be). No otherwise.
-pub fn detect(body: &[u8]) -> Confidence {
-    let Some(serde_json::Value::Array(incidents)) = json_of(body) else {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    let Some(serde_json::Value::Array(incidents)) = sniff.json() else {
         return Confidence::No;
     };
     if incidents.is_empty() {

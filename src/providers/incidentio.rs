@@ -15,8 +15,8 @@
 use super::feed::{entry_link, read_feed, text_of};
 use super::statuspage::{self, Vocabulary};
 use super::support::{
-    Notes, feed_of, json_of, looks_like_html, null_default, read_json, rfc3339_opt, start_of,
-    trimmed, web_root,
+    Notes, Sniff, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed,
+    web_root,
 };
 use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base, single};
 use crate::model::{
@@ -119,8 +119,8 @@ pub fn is_ulid(id: &str) -> bool {
 /// incident by a ULID (the Statuspage-shaped JSON, the proxy's `summary`) or links its entries
 /// to `/incidents/<ULID>` (the feed); No otherwise. Atlassian Statuspage's own documents carry
 /// 12-character codes and are not incident.io's.
-pub fn detect(body: &[u8]) -> Confidence {
-    if let Some(feed) = feed_of(body) {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    if let Some(feed) = sniff.feed() {
         let ulid_links = feed.entries.iter().any(|e| {
             e.link
                 .iter()
@@ -133,7 +133,7 @@ pub fn detect(body: &[u8]) -> Confidence {
             Confidence::No
         };
     }
-    let Some(document) = json_of(body) else {
+    let Some(document) = sniff.json() else {
         return Confidence::No;
     };
     // As `parse` does, only the page's id is checked: pages moved from Statuspage keep their

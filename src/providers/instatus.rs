@@ -8,8 +8,7 @@
 //! minutes, as a number or a numeric string.
 
 use super::support::{
-    Notes, feed_of, json_of, looks_like_html, null_default, read_json, rfc3339_opt, start_of,
-    trimmed,
+    Notes, Sniff, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed,
 };
 use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base, single};
 use crate::model::{
@@ -164,8 +163,8 @@ struct GroupRef {
 /// component list in its capital words (`OPERATIONAL`); a history feed whose entries are at
 /// `<page>/<cuid>` (Instatus's ids: `c` and 24 lowercase letters and digits). Weak: a summary
 /// page with an unknown state word, an empty component list. No otherwise.
-pub fn detect(body: &[u8]) -> Confidence {
-    if let Some(feed) = feed_of(body) {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    if let Some(feed) = sniff.feed() {
         let cuid_entries = feed.entries.iter().any(|e| {
             e.link.iter().chain(&e.id).any(|link| {
                 link.trim_end_matches('/')
@@ -180,7 +179,7 @@ pub fn detect(body: &[u8]) -> Confidence {
             Confidence::No
         };
     }
-    let Some(Value::Object(document)) = json_of(body) else {
+    let Some(Value::Object(document)) = sniff.json() else {
         return Confidence::No;
     };
     if document.contains_key("activeIncidents") || document.contains_key("activeMaintenances") {

@@ -230,22 +230,28 @@ impl Kind {
 
     /// How surely `body` is this kind's primary document (pure; see [`Confidence`]).
     pub fn detect(self, body: &[u8]) -> Confidence {
+        self.detect_in(&support::Sniff::new(body))
+    }
+
+    /// [`Kind::detect`] on a body shared with other detectors (each reading of it made once).
+    pub(crate) fn detect_in(self, sniff: &support::Sniff<'_>) -> Confidence {
+        let body = sniff.body;
         match self {
-            Kind::Statuspage => statuspage::detect(body),
+            Kind::Statuspage => statuspage::detect(sniff),
             Kind::StatuspageFeed => statuspage_feed::detect(body),
             Kind::StatuspageHtml => statuspage_html::detect(body),
-            Kind::Incidentio => incidentio::detect(body),
-            Kind::Instatus => instatus::detect(body),
-            Kind::Betterstack => betterstack::detect(body),
-            Kind::Statusio => statusio::detect(body),
-            Kind::Cachet => cachet::detect(body),
+            Kind::Incidentio => incidentio::detect(sniff),
+            Kind::Instatus => instatus::detect(sniff),
+            Kind::Betterstack => betterstack::detect(sniff),
+            Kind::Statusio => statusio::detect(sniff),
+            Kind::Cachet => cachet::detect(sniff),
             Kind::Feed => feed::detect(body),
-            Kind::Gcp => gcp::detect(body),
-            Kind::Aws => aws::detect(body),
-            Kind::Azure => azure::detect(body),
-            Kind::Slack => slack::detect(body),
-            Kind::Okta => okta::detect(body),
-            Kind::Salesforce => salesforce::detect(body),
+            Kind::Gcp => gcp::detect(sniff),
+            Kind::Aws => aws::detect(sniff),
+            Kind::Azure => azure::detect(sniff),
+            Kind::Slack => slack::detect(sniff),
+            Kind::Okta => okta::detect(sniff),
+            Kind::Salesforce => salesforce::detect(sniff),
             Kind::Aggregator => aggregator::detect(body),
             Kind::Auto => Confidence::No,
         }

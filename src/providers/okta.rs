@@ -8,7 +8,7 @@
 //! "EMEA Cell 9" is `okta-emea.com cell 9`, "all cells" is `all cells`.
 
 use super::rss_atom::{self, Entry, Format};
-use super::support::{Notes, decode_text, feed_of, links_to, rfc2822, rfc3339, visible_text};
+use super::support::{Notes, Sniff, decode_text, links_to, rfc2822, rfc3339, visible_text};
 use super::{Confidence, Kind, PageInput, ParseError};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status, TimeValue,
@@ -85,8 +85,8 @@ pub(crate) fn cells_in(text: &str, notes: &mut Notes, place: &str) -> Vec<String
 
 /// How surely a body is Okta's status feed. Strong: a feed whose channel or entries link
 /// `status.okta.com`. Weak: a feed whose title names Okta. No otherwise.
-pub fn detect(body: &[u8]) -> Confidence {
-    let Some(feed) = feed_of(body) else {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    let Some(feed) = sniff.feed() else {
         return Confidence::No;
     };
     let links_status_okta = feed

@@ -10,7 +10,7 @@
 //! Maintenances are planned windows (`plannedStartTime`, `plannedEndTime`) with
 //! `MaintenanceEvents`. A `GeneralMessage` is a notice with its own start and end.
 
-use super::support::{Notes, Scalar, decode_text, json_of, read_json_text, rfc3339};
+use super::support::{Notes, Scalar, Sniff, decode_text, read_json_text, rfc3339};
 use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
 use crate::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent, ObservedIncident,
@@ -181,9 +181,9 @@ const TRUST_FIELDS: &[&str] = &[
 /// API's own fields (`IncidentImpacts`, `MaintenanceEvents`, an instance's `Services`, ...).
 /// Weak: the shapes without those fields (a bare `key` and `status`), or an empty array (which
 /// any of the array documents could be). No otherwise.
-pub fn detect(body: &[u8]) -> Confidence {
-    let elements = match json_of(body) {
-        Some(Value::Array(values)) => values,
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    let elements: Vec<&Value> = match sniff.json() {
+        Some(Value::Array(values)) => values.iter().collect(),
         Some(object @ Value::Object(_)) => vec![object],
         _ => return Confidence::No,
     };

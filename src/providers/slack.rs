@@ -7,7 +7,7 @@
 //! (`-07:00`). Notes carry no status and incidents no `resolved_at`: when the incident's status
 //! says it is over, its last note is the one that closed it.
 
-use super::support::{Notes, Scalar, decode_text, json_of, links_to, read_json_text, rfc3339};
+use super::support::{Notes, Scalar, Sniff, decode_text, links_to, read_json_text, rfc3339};
 use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
 use crate::model::{Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status};
 use serde::Deserialize;
@@ -67,11 +67,10 @@ struct Note {
 /// (`id`, `title`, `type`, `status`, `notes`) that link `slack-status.com`. Weak: the shape
 /// without the link (an all-clear `current`, with `date_updated` and no incidents; an empty
 /// array, which any of the array documents could be). No otherwise.
-pub fn detect(body: &[u8]) -> Confidence {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
     use serde_json::Value;
     let incidents: &[Value];
-    let document = json_of(body);
-    match &document {
+    match sniff.json() {
         Some(Value::Array(list)) => incidents = list,
         Some(Value::Object(current)) => match current.get("active_incidents") {
             Some(Value::Array(list)) => incidents = list,

@@ -7,7 +7,7 @@
 //! them. Each container of a component is a component of its own: its name is the container's
 //! ("US-West"), its group the component's ("Website").
 
-use super::support::{Notes, json_of, null_default, read_json, rfc3339_opt};
+use super::support::{Notes, Sniff, null_default, read_json, rfc3339_opt};
 use super::{Confidence, Endpoint, Kind, PageInput, ParseError, single};
 use crate::model::{
     ComponentChange, ComponentStatus, IncidentKind, Observation, ObservedComponent,
@@ -129,8 +129,8 @@ struct Named {
 
 /// How surely a body is the status.io status API's answer: Strong when its `result` has the
 /// `status_overall` with a numeric `status_code`, No otherwise.
-pub fn detect(body: &[u8]) -> Confidence {
-    let overall = json_of(body).is_some_and(|d| {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    let overall = sniff.json().is_some_and(|d| {
         d.pointer("/result/status_overall/status_code")
             .is_some_and(|c| c.is_number())
     });

@@ -7,6 +7,7 @@
 //! incidents.
 
 use super::incidentio::is_ulid;
+use super::support::Sniff;
 use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
@@ -73,8 +74,8 @@ pub fn endpoints(url: &Url) -> Vec<Endpoint> {
 /// shape fits, No for anything else, including the Statuspage-compatible API of incident.io,
 /// whose ids are ULIDs, and Instatus's summary, whose page states its status as a word
 /// (Statuspage's `status` is a top-level object).
-pub fn detect(body: &[u8]) -> Confidence {
-    let Ok(serde_json::Value::Object(document)) = serde_json::from_slice(body) else {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    let Some(serde_json::Value::Object(document)) = sniff.json_utf8() else {
         return Confidence::No;
     };
     let mut ids: Vec<&str> = Vec::new();
@@ -496,17 +497,20 @@ mod tests {
     #[test]
     fn detect_tells_statuspage_codes_from_ulids_and_other_json() {
         let statuspage = br#"{"page":{"id":"kctbh9vrtdwd","name":"GitHub","url":"https://www.githubstatus.com"},"components":[]}"#;
-        assert_eq!(detect(statuspage), Confidence::Strong);
+        assert_eq!(Kind::Statuspage.detect(statuspage), Confidence::Strong);
         // incident.io's Statuspage-compatible API: the same shape, ULID ids.
         let incident_io = br#"{"page":{"id":"01JMBBSYD6KMG8EZ7VA2MZ6F5T","name":"OpenAI","url":"https://status.openai.com"},"components":[{"id":"01JMBBT0G3ZC8T5RH4R5WBWD2K","name":"Login"}]}"#;
-        assert_eq!(detect(incident_io), Confidence::No);
+        assert_eq!(Kind::Statuspage.detect(incident_io), Confidence::No);
         let shaped = br#"{"page":{"id":"page-1","name":"Example"},"incidents":[]}"#;
-        assert_eq!(detect(shaped), Confidence::Weak);
+        assert_eq!(Kind::Statuspage.detect(shaped), Confidence::Weak);
         // Instatus's summary: a page whose status is a word.
         let instatus =
             br#"{"page":{"name":"Gcore","url":"https://status.gcore.com","status":"UP"}}"#;
-        assert_eq!(detect(instatus), Confidence::No);
-        assert_eq!(detect(br#"{"status":"ok"}"#), Confidence::No);
-        assert_eq!(detect(b"<html></html>"), Confidence::No);
+        assert_eq!(Kind::Statuspage.detect(instatus), Confidence::No);
+        assert_eq!(
+            Kind::Statuspage.detect(br#"{"status":"ok"}"#),
+            Confidence::No
+        );
+        assert_eq!(Kind::Statuspage.detect(b"<html></html>"), Confidence::No);
     }
 }

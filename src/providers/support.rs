@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use url::Url;
 
 /// The first characters of a body, for error messages.
@@ -338,18 +339,38 @@ pub(crate) fn visible_text(html: &str) -> String {
 pub(crate) fn visible_text_of(document: &scraper::Html) -> String {
     let mut raw = String::new();
     collect_visible(document.tree.root(), &mut raw);
-    raw.lines()
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    // Each line's words joined by one space, lines without words dropped; written into one
+    // string (building a vector per line cost as much as parsing a short entry's HTML).
+    let mut text = String::with_capacity(raw.len());
+    for line in raw.split('\n') {
+        let mut words = line.split_whitespace();
+        let Some(first) = words.next() else {
+            continue;
+        };
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(first);
+        for word in words {
+            text.push(' ');
+            text.push_str(word);
+        }
+    }
+    text
 }
 
 fn collect_visible(node: ego_tree::NodeRef<'_, scraper::Node>, out: &mut String) {
     match node.value() {
         scraper::Node::Text(text) => {
             // Source line breaks inside text are spaces when rendered.
-            out.extend(text.chars().map(|c| if c == '\n' { ' ' } else { c }));
+            let mut pieces = text.split('\n');
+            if let Some(first) = pieces.next() {
+                out.push_str(first);
+            }
+            for piece in pieces {
+                out.push(' ');
+                out.push_str(piece);
+            }
         }
         scraper::Node::Element(element) => {
             let name = element.name();
@@ -389,6 +410,44 @@ pub(crate) fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Optio
 // ---------------------------------------------------------------------------------------------
 // What the detectors (`Kind::detect`, for `kind = "auto"`) share: a body read leniently, as
 // JSON or as a feed, `None` when it is not that; and the host a link points to.
+
+/// One body as the detectors read it, each reading made at most once however many detectors
+/// ask: `auto` runs every kind's detector on the same body, and ten of them read it as JSON,
+/// five as a feed.
+pub(crate) struct Sniff<'a> {
+    pub body: &'a [u8],
+    json: OnceCell<Option<serde_json::Value>>,
+    feed: OnceCell<Option<super::rss_atom::Feed>>,
+}
+
+impl<'a> Sniff<'a> {
+    pub fn new(body: &'a [u8]) -> Self {
+        Sniff {
+            body,
+            json: OnceCell::new(),
+            feed: OnceCell::new(),
+        }
+    }
+
+    /// [`json_of`] the body.
+    pub fn json(&self) -> Option<&serde_json::Value> {
+        self.json.get_or_init(|| json_of(self.body)).as_ref()
+    }
+
+    /// The body's JSON when it is UTF-8 without a byte-order mark (what
+    /// `serde_json::from_slice` reads).
+    pub fn json_utf8(&self) -> Option<&serde_json::Value> {
+        if encoding_rs::Encoding::for_bom(self.body).is_some() {
+            return None;
+        }
+        self.json()
+    }
+
+    /// [`feed_of`] the body.
+    pub fn feed(&self) -> Option<&super::rss_atom::Feed> {
+        self.feed.get_or_init(|| feed_of(self.body)).as_ref()
+    }
+}
 
 /// A body's JSON, in any encoding [`decode_text`] reads; `None` when it is not JSON.
 pub(crate) fn json_of(body: &[u8]) -> Option<serde_json::Value> {
