@@ -126,12 +126,7 @@ impl SourceResult {
         if self.error().is_some() {
             return;
         }
-        let who = SourceSeen {
-            vendor: &self.source.vendor,
-            source_id: &self.source.id,
-            at: crate::model::to_millis(self.seen_at()),
-            zone: self.source.zone,
-        };
+        let who = SourceSeen::of(&self.source, self.seen_at_millis());
         for doc in &mut self.documents {
             if let DocumentOutcome::Parsed {
                 observation,
@@ -159,6 +154,13 @@ impl SourceResult {
                 prepared.clear();
             }
         }
+    }
+
+    /// `seen_at` at the database's precision (milliseconds): the time records are merged
+    /// at, so that `reparse`, which reads it back from the fetch log, merges with the same
+    /// instant. Prepared records and the writer use this one value.
+    pub fn seen_at_millis(&self) -> DateTime<Utc> {
+        crate::model::to_millis(self.seen_at())
     }
 
     /// The first failure, if any document failed.
@@ -305,7 +307,7 @@ impl<'c> Writer<'c> {
         let source = &result.source;
         // At the database's precision (milliseconds), so that `reparse`, which reads the times
         // back from the fetch log, merges with the very same instants.
-        let seen_at = crate::model::to_millis(result.seen_at());
+        let seen_at = result.seen_at_millis();
         let failure = result.error();
         let mut changes = SourceChanges::default();
 
@@ -433,12 +435,7 @@ impl<'c> Writer<'c> {
                 _ => None,
             })
             .collect();
-        let who = SourceSeen {
-            vendor: &source.vendor,
-            source_id: &source.id,
-            at: seen_at,
-            zone: source.zone,
-        };
+        let who = SourceSeen::of(source, seen_at);
         // A source's first success records its history without announcing it as news.
         let mut events = previous_success.as_ref().map(|_| PendingEvents::default());
         apply_records(
@@ -517,6 +514,18 @@ pub(crate) struct SourceSeen<'a> {
     pub at: DateTime<Utc>,
     /// The source's configured zone.
     pub zone: Option<chrono_tz::Tz>,
+}
+
+impl<'a> SourceSeen<'a> {
+    /// A source's run, seen at `at`.
+    pub(crate) fn of(source: &'a Source, at: DateTime<Utc>) -> SourceSeen<'a> {
+        SourceSeen {
+            vendor: &source.vendor,
+            source_id: &source.id,
+            at,
+            zone: source.zone,
+        }
+    }
 }
 
 /// The records part of a successful source run, shared by ingest and `reparse`: documents
@@ -692,21 +701,23 @@ pub(crate) fn apply_observation(
     // The titles (per kind) the vendor's records carry, read for the whole page, and those this
     // page writes: an incident no key names and whose title is in neither has no candidate for
     // the title rule, so the rule's lookup is skipped (on a first ingest, every incident).
+    let title_keys: Vec<String> = observation
+        .incidents
+        .iter()
+        .map(|o| normalize::identity::title_key(&o.title))
+        .collect();
     let mut titles_held: HashSet<(&'static str, String)> = HashSet::new();
     {
-        let mut unnamed: HashMap<&'static str, Vec<String>> = HashMap::new();
-        for (observed, incident_keys) in observation.incidents.iter().zip(&keys) {
-            if !incident_keys.iter().any(|k| stored_aliases.contains_key(k)) {
-                let key = normalize::identity::title_key(&observed.title);
-                if !key.is_empty() {
-                    unnamed.entry(observed.kind.as_str()).or_default().push(key);
-                }
+        let mut unnamed: HashMap<&'static str, Vec<&str>> = HashMap::new();
+        for ((observed, incident_keys), key) in
+            observation.incidents.iter().zip(&keys).zip(&title_keys)
+        {
+            if !key.is_empty() && !incident_keys.iter().any(|k| stored_aliases.contains_key(k)) {
+                unnamed.entry(observed.kind.as_str()).or_default().push(key);
             }
         }
-        for (kind, title_keys) in unnamed {
-            for key in
-                w.title_keys_present(who.vendor, kind, title_keys.iter().map(String::as_str))?
-            {
+        for (kind, page_keys) in unnamed {
+            for key in w.title_keys_present(who.vendor, kind, page_keys)? {
                 titles_held.insert((kind, key));
             }
         }
@@ -726,16 +737,14 @@ pub(crate) fn apply_observation(
                 None => w.reader.load(std::slice::from_ref(id))?.pop(),
             },
             // No key names it: the title rule, over the vendor's records of that title.
-            None if !titles_held.contains(&(
-                observed.kind.as_str(),
-                normalize::identity::title_key(&observed.title),
-            )) =>
+            None if !titles_held
+                .contains(&(observed.kind.as_str(), title_keys[position].clone())) =>
             {
                 None
             }
             None => {
                 let mut found = None;
-                for id in w.find_by_title(who.vendor, observed)? {
+                for id in w.find_by_title(who.vendor, observed, &title_keys[position])? {
                     if let Some(record) = w.reader.load(std::slice::from_ref(&id))?.pop()
                         && normalize::identity::same_by_title_and_time(&record, observed)
                     {

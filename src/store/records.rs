@@ -649,16 +649,16 @@ impl<'c> RecordWriter<'c> {
         Ok(found)
     }
 
-    /// The vendor's records of the observation's kind whose normalized title is the
-    /// observation's, earliest first: the candidates of the title rule
+    /// The vendor's records of the observation's kind whose normalized title is `key` (the
+    /// observation's `title_key`), earliest first: the candidates of the title rule
     /// (`normalize::identity::same_by_title_and_time`). An observation with a native id can
     /// only be a record without one (created from a fingerprint): only those are listed for it.
     pub fn find_by_title(
         &mut self,
         vendor: &str,
         observed: &ObservedIncident,
+        key: &str,
     ) -> Result<Vec<String>, StoreError> {
-        let key = title_key(&observed.title);
         if key.is_empty() {
             return Ok(Vec::new());
         }
@@ -1056,9 +1056,13 @@ mod tests {
             writer.find_aliases("v", ["a", "b", "x"]).unwrap();
             for title in ["a", "b", "x"] {
                 let mut observed = ObservedIncident::new(IncidentKind::Incident, title);
-                writer.find_by_title("v", &observed).unwrap();
+                writer
+                    .find_by_title("v", &observed, &title_key(&observed.title))
+                    .unwrap();
                 observed.native_id = Some(title.into());
-                writer.find_by_title("v", &observed).unwrap();
+                writer
+                    .find_by_title("v", &observed, &title_key(&observed.title))
+                    .unwrap();
             }
         }
         let r = &writer.reader;
