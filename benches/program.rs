@@ -20,7 +20,8 @@
 //! `STATUSDB_BENCH_REPS` (default 3) sets the repetitions (the median is reported);
 //! `STATUSDB_BENCH_QUICK=1` shrinks every workload to check the harness itself;
 //! `STATUSDB_BENCH_KEEP=1` keeps the generated pages and databases (the path is printed);
-//! `STATUSDB_BENCH_CONCURRENCY=N` runs the loopback section at another `[fetch] concurrency`.
+//! `STATUSDB_BENCH_CONCURRENCY=N` runs the loopback section at another `[fetch] concurrency`;
+//! `STATUSDB_BENCH_BIN=path` runs another build of `statusdb` (to compare two builds).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -41,6 +42,12 @@ use workload::Shape;
 
 const BIN: &str = env!("CARGO_BIN_EXE_statusdb");
 
+/// The binary the whole-program sections run: this build's, or `STATUSDB_BENCH_BIN` (another
+/// build, to compare two the same way).
+fn binary() -> String {
+    std::env::var("STATUSDB_BENCH_BIN").unwrap_or_else(|_| BIN.to_string())
+}
+
 /// One reported figure.
 struct Row {
     measure: String,
@@ -54,6 +61,8 @@ struct Row {
 struct Bench {
     reps: usize,
     quick: bool,
+    /// `STATUSDB_BENCH_KEEP`: nothing generated is removed.
+    keep: bool,
     rows: Vec<Row>,
     scratch: tempfile::TempDir,
 }
@@ -117,7 +126,7 @@ fn run(program: &str, args: &[&str], dir: &Path) -> Run {
 }
 
 fn statusdb(args: &[&str], dir: &Path) -> Run {
-    run(BIN, args, dir)
+    run(&binary(), args, dir)
 }
 
 fn secs(s: f64) -> String {
@@ -190,16 +199,18 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(if quick { 1 } else { 3 });
+    let keep = std::env::var_os("STATUSDB_BENCH_KEEP").is_some();
     let mut bench = Bench {
         reps,
         quick,
+        keep,
         rows: Vec::new(),
         scratch: tempfile::Builder::new()
             .prefix("statusdb-bench")
             .tempdir()
             .unwrap(),
     };
-    if std::env::var_os("STATUSDB_BENCH_KEEP").is_some() {
+    if keep {
         eprintln!("keeping {}", bench.scratch.path().display());
         bench.scratch.disable_cleanup(true);
     }
@@ -678,7 +689,9 @@ fn files_section(bench: &mut Bench) {
             Some(warm_t < cold_t / 3.0),
         );
         cold_times.push(cold_t);
-        let _ = std::fs::remove_dir_all(&dir);
+        if !bench.keep {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
     let growth = cold_times[1] / cold_times[0];
     bench.row(
@@ -890,7 +903,7 @@ fn store_section(bench: &mut Bench) {
     );
 
     // `reparse` rebuilds every record from the raw pages; it is not built yet.
-    let has_reparse = Command::new(BIN)
+    let has_reparse = Command::new(binary())
         .args(["reparse", "--help"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())

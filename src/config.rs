@@ -12,7 +12,7 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
-pub const DEFAULT_CONCURRENCY: usize = 64;
+pub const DEFAULT_CONCURRENCY: usize = 256;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5 * 60);

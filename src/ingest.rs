@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use url::Url;
 
 /// At most this many sources, or this long, per database commit.
@@ -29,6 +29,46 @@ const GROUP_TIME: std::time::Duration = std::time::Duration::from_millis(250);
 /// (and groups full) while a writer slower than the network holds fewer parsed sources in
 /// memory (a cold run of 2,000 loopback sources: 205 MB peak with 64 here, 177 MB with 8).
 const WRITER_QUEUE: usize = 8;
+/// Sources that have parsed a page and not yet been handed to the writer. Each holds its
+/// parsed pages and prepared records, so this (not the fetch concurrency) bounds a cold run's
+/// memory when the writer is slower than the network; enough to keep the writer's queue full
+/// and every parse lane busy.
+const HELD_SOURCES: usize = 2 * WRITER_QUEUE;
+
+/// What the sources of a run share between fetching and the writer.
+struct Stages {
+    /// [`HELD_SOURCES`] slots, one per source from its first parse until the writer has it.
+    holding: Arc<Semaphore>,
+    /// Parses and preparations running at once: one fewer than the cores (at least one), so
+    /// the writer, a cold run's bottleneck, keeps a core of its own instead of waiting while
+    /// every source parses at once.
+    cpu: Arc<Semaphore>,
+}
+
+impl Stages {
+    fn new() -> Stages {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Stages {
+            holding: Arc::new(Semaphore::new(HELD_SOURCES)),
+            cpu: Arc::new(Semaphore::new(cores.saturating_sub(1).max(1))),
+        }
+    }
+
+    /// Runs CPU-bound work on the blocking pool within the parse lanes.
+    async fn compute<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, tokio::task::JoinError> {
+        // The semaphore is never closed, so acquiring does not fail.
+        let lane = self.cpu.clone().acquire_owned().await.ok();
+        tokio::task::spawn_blocking(move || {
+            let value = work();
+            drop(lane);
+            value
+        })
+        .await
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -150,15 +190,15 @@ pub async fn run(
     let run_id = store.begin_run(started_at)?;
 
     let fetcher = Fetcher::new(&config.fetch).map_err(|e| IngestError::Client(e.to_string()))?;
-    // Sources started and not yet handed to the writer, each holding its parsed pages: as many
-    // as documents may be fetched at once (over all hosts, and per host, as the fetcher
-    // allows), so fetching is never starved, but no more, so a writer slower than the network
-    // does not gather every source of the run in memory. Per host first, like the fetcher's
-    // own limits, so sources queued behind a busy host do not hold slots other hosts could use.
+    // Sources fetching at once: as many as documents may be fetched at once (over all hosts,
+    // and per host, as the fetcher allows), so fetching is never starved. Per host first, like
+    // the fetcher's own limits, so sources queued behind a busy host do not hold slots other
+    // hosts could use. What parsed sources hold is bounded by `stages.holding`.
     let window = Arc::new(Permits::new(
         config.fetch.concurrency,
         config.fetch.per_host_concurrency,
     ));
+    let stages = Arc::new(Stages::new());
     let (sender, mut receiver) = mpsc::channel::<SourceResult>(WRITER_QUEUE);
 
     let progress = options.progress.clone();
@@ -174,17 +214,24 @@ pub async fn run(
                     let mut writer = store.writer()?;
                     let mut group: Vec<(SourceResult, SourceChanges)> = Vec::new();
                     while let Some(first) = receiver.blocking_recv() {
-                        // Sources that are already waiting are committed together (each in its
-                        // own savepoint), up to a bound, so a crash loses little and never half
-                        // a source.
+                        // Sources that are already waiting are committed together, up to a
+                        // bound, so a crash loses little and never half a source. A source
+                        // that fails to write is undone alone: the group is written again
+                        // without it (and the run then stops with its error).
                         writer.begin_group()?;
                         let opened = Instant::now();
                         let mut next = Some(first);
                         let mut failure = None;
                         while let Some(result) = next.take() {
-                            match writer.apply_source(Some(run_id), &result) {
+                            match writer.apply_in_group(Some(run_id), &result) {
                                 Ok(changes) => group.push((result, changes)),
                                 Err(e) => {
+                                    let applied: Vec<&SourceResult> =
+                                        group.iter().map(|(r, _)| r).collect();
+                                    let redone = writer.redo_group(Some(run_id), &applied)?;
+                                    for ((_, changes), again) in group.iter_mut().zip(redone) {
+                                        *changes = again;
+                                    }
                                     failure = Some(e);
                                     break;
                                 }
@@ -225,16 +272,18 @@ pub async fn run(
         let resolved = resolved.clone();
         let sender = sender.clone();
         let window = window.clone();
+        let stages = stages.clone();
         tasks.push(tokio::spawn(async move {
             let known = resolved
                 .get(&source.id)
                 .filter(|r| r.url == source.url.as_str())
                 .map(|r| r.kind);
-            // Held until the writer has the source's result.
-            let _slot = window.acquire(&source.url).await;
-            let result = fetch_source(&fetcher, &states, source, known).await;
+            let slot = window.acquire(&source.url).await;
+            let (result, held) = fetch_source(&fetcher, &states, &stages, source, known).await;
+            drop(slot);
             // A closed channel means the writer failed; its error is reported below.
             let _ = sender.send(result).await;
+            drop(held);
         }));
     }
     drop(sender);
@@ -345,13 +394,17 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
 
 /// Fetches and parses every document of one source. Never fails: failures are outcomes.
 /// An `auto` source reads with the kind stored for it (`known`), or probes for one first.
-/// The fetcher keeps to the concurrency limits and retries transient faults.
+/// The fetcher keeps to the concurrency limits and retries transient faults. Returns the
+/// source's holding slot (taken at its first parse) with the result: it is held until the
+/// writer has the result.
 async fn fetch_source(
     fetcher: &Fetcher,
     states: &HashMap<(String, String), EndpointState>,
+    stages: &Stages,
     source: Source,
     known: Option<Kind>,
-) -> SourceResult {
+) -> (SourceResult, Option<OwnedSemaphorePermit>) {
+    let mut held = None;
     let mut documents = Vec::new();
     let mut resolved = None;
     let kind = match (source.kind, known) {
@@ -383,12 +436,13 @@ async fn fetch_source(
                             body: None,
                         },
                     });
-                    return SourceResult {
+                    let result = SourceResult {
                         source,
                         resolved: None,
                         read_as: None,
                         documents,
                     };
+                    return (result, held);
                 }
             }
         }
@@ -405,27 +459,48 @@ async fn fetch_source(
         let mut outcome = match attempt.result {
             Ok(Fetched::NotModified { .. }) => DocumentOutcome::NotModified,
             Ok(Fetched::Page(page)) => {
-                let source = source.clone();
-                let previous_hash = state.content_hash.clone();
-                let url = page.url.to_string();
-                let fetched_at = page.fetched_at;
-                let validators = page.validators.clone();
-                let content_type = page.content_type;
                 let body = page.body;
-                let parsed = tokio::task::spawn_blocking(move || {
-                    let fetched = FetchedBody {
-                        url: &url,
-                        fetched_at,
-                        content_type: content_type.as_deref(),
-                    };
-                    parse_document(&source, kind, &fetched, body, validators, previous_hash)
+                let hashed = tokio::task::spawn_blocking(move || {
+                    let hash = content_hash(&body);
+                    (body, hash)
                 })
                 .await;
-                match parsed {
-                    Ok(outcome) => outcome,
+                match hashed {
+                    Ok((_, hash)) if state.content_hash.as_deref() == Some(hash.as_str()) => {
+                        DocumentOutcome::Unchanged {
+                            hash,
+                            validators: page.validators,
+                        }
+                    }
+                    Ok((body, hash)) => {
+                        if held.is_none() {
+                            // Never closed, so acquiring does not fail.
+                            held = stages.holding.clone().acquire_owned().await.ok();
+                        }
+                        let source = source.clone();
+                        let url = page.url.to_string();
+                        let fetched_at = page.fetched_at;
+                        let validators = page.validators;
+                        let content_type = page.content_type;
+                        let parsed = stages
+                            .compute(move || {
+                                let fetched = FetchedBody {
+                                    url: &url,
+                                    fetched_at,
+                                    content_type: content_type.as_deref(),
+                                };
+                                parse_document(&source, kind, &fetched, body, hash, validators)
+                            })
+                            .await;
+                        parsed.unwrap_or_else(|e| DocumentOutcome::Failed {
+                            http_status: Some(200),
+                            error: format!("parser crashed: {e}"),
+                            body: None,
+                        })
+                    }
                     Err(e) => DocumentOutcome::Failed {
                         http_status: Some(200),
-                        error: format!("parser crashed: {e}"),
+                        error: format!("hashing the body failed: {e}"),
                         body: None,
                     },
                 }
@@ -472,19 +547,21 @@ async fn fetch_source(
         .iter()
         .any(|d| matches!(d.outcome, DocumentOutcome::Parsed { .. }))
     {
-        return result;
+        return (result, held);
     }
     // The writer is one thread; what can be worked out without the database is done here, on
     // the blocking pool, in parallel with it. A panic there loses only the preparation.
     let source = result.source.clone();
-    let prepared = tokio::task::spawn_blocking(move || {
-        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| result.prepare())).is_err() {
-            result.clear_prepared();
-        }
-        result
-    })
-    .await;
-    prepared.unwrap_or_else(|e| SourceResult {
+    let prepared = stages
+        .compute(move || {
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| result.prepare())).is_err()
+            {
+                result.clear_prepared();
+            }
+            result
+        })
+        .await;
+    let result = prepared.unwrap_or_else(|e| SourceResult {
         source,
         resolved: None,
         read_as: Some(kind),
@@ -499,7 +576,8 @@ async fn fetch_source(
                 body: None,
             },
         }],
-    })
+    });
+    (result, held)
 }
 
 /// The most follow-up documents (next pages) one source reads in one run.
@@ -578,13 +656,9 @@ fn parse_document(
     kind: Kind,
     fetched: &FetchedBody<'_>,
     body: Vec<u8>,
+    hash: String,
     validators: Validators,
-    previous_hash: Option<String>,
 ) -> DocumentOutcome {
-    let hash = content_hash(&body);
-    if previous_hash.as_deref() == Some(hash.as_str()) {
-        return DocumentOutcome::Unchanged { hash, validators };
-    }
     let url = fetched.url;
     let input = PageInput {
         url,
