@@ -861,7 +861,10 @@ impl<'c> RecordWriter<'c> {
         let old_transitions = old.map(update_transitions).unwrap_or_default();
         let new_transitions = update_transitions(new);
         if old_transitions != new_transitions {
-            execute(&mut self.delete_update_transitions, [&new.id])?;
+            // A new incident has no rows to replace (the foreign key keeps any from naming it).
+            if old.is_some() {
+                execute(&mut self.delete_update_transitions, [&new.id])?;
+            }
             for t in &new_transitions {
                 execute(
                     &mut self.insert_update_transition,
