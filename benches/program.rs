@@ -779,12 +779,23 @@ fn store_section(bench: &mut Bench) {
     let mut store_time = Duration::ZERO;
     let mut tenth_time = Duration::ZERO;
     let tenth_db = dir.join("tenth.sqlite");
+    // Committed in groups of sources, as an ingest's writer commits the sources waiting for it.
+    let group = statusdb::ingest::GROUP_SOURCES;
+    let mut open = false;
     for (n, result) in parsed_vendors(shape, 1..shape.vendors + 1)
         .into_iter()
         .enumerate()
     {
         let clock = Instant::now();
-        let changes = writer.apply_source(None, &result).unwrap();
+        if !open {
+            writer.begin_group().unwrap();
+            open = true;
+        }
+        let changes = writer.apply_in_group(None, &result).unwrap();
+        if (n + 1) % group == 0 || n + 1 == tenth || n + 1 == shape.vendors {
+            writer.commit_group().unwrap();
+            open = false;
+        }
         store_time += clock.elapsed();
         stored += changes.updates_new;
         if n + 1 == tenth {
@@ -842,9 +853,14 @@ fn store_section(bench: &mut Bench) {
         conn.execute_batch("ROLLBACK").unwrap();
         t
     };
+    // Commits included (the limit's transaction is rolled back, untimed).
     let clock = Instant::now();
-    for r in &extra {
-        writer.apply_source(None, r).unwrap();
+    for sources in extra.chunks(group) {
+        writer.begin_group().unwrap();
+        for r in sources {
+            writer.apply_in_group(None, r).unwrap();
+        }
+        writer.commit_group().unwrap();
     }
     let ours = clock.elapsed().as_secs_f64();
     let rate = extra_updates as f64 / ours;

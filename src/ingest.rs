@@ -1,6 +1,6 @@
 //! One ingest run: pick the sources, fetch their documents concurrently, parse them on the
 //! blocking pool, and hand each source's result to a single writer thread that applies it all or
-//! nothing (a savepoint per source; the sources already waiting share one commit).
+//! nothing (the sources already waiting share one transaction, redone without one that fails).
 
 use crate::config::{Config, Source};
 use crate::fetch::hosts::Permits;
@@ -22,7 +22,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use url::Url;
 
 /// At most this many sources, or this long, per database commit.
-const GROUP_SOURCES: usize = 64;
+pub const GROUP_SOURCES: usize = 64;
 const GROUP_TIME: std::time::Duration = std::time::Duration::from_millis(250);
 /// Sources parsed and waiting for the writer, beyond those still holding a window slot. The
 /// window's sources that are done wait to send theirs, so a short queue keeps the writer fed

@@ -36,6 +36,10 @@ pub enum Limit {
     /// `description` (AWS's legacy `data.json` writes its updates as HTML).
     JsonAndDescriptionHtml,
     Roxmltree,
+    /// `roxmltree::Document::parse`, then `scraper::Html::parse_fragment` of every entry's
+    /// (item's) content, else summary or description: the roxmltree feeds whose entries carry
+    /// their text as HTML (Okta's).
+    RoxmltreeAndEntryHtml,
     /// No library parses the format (plain text): no limit.
     Absent,
 }
@@ -50,6 +54,7 @@ impl Limit {
             Limit::FeedRsAndEntryHtml => "feed_rs + scraper fragment per entry",
             Limit::JsonAndDescriptionHtml => "serde_json::Value + scraper fragment per event",
             Limit::Roxmltree => "roxmltree::Document::parse",
+            Limit::RoxmltreeAndEntryHtml => "roxmltree + scraper fragment per entry",
             Limit::Absent => "none",
         }
     }
@@ -64,6 +69,7 @@ impl Limit {
             Limit::FeedRsAndEntryHtml => "feed_rs-parse-and-entry-html",
             Limit::JsonAndDescriptionHtml => "serde_json-value-and-description-html",
             Limit::Roxmltree => "roxmltree-parse",
+            Limit::RoxmltreeAndEntryHtml => "roxmltree-parse-and-entry-html",
             Limit::Absent => "none",
         }
     }
@@ -114,6 +120,27 @@ impl Limit {
             Limit::Roxmltree => {
                 let text = std::str::from_utf8(bytes).expect("UTF-8 XML");
                 black_box(roxmltree::Document::parse(text).expect("XML"));
+            }
+            Limit::RoxmltreeAndEntryHtml => {
+                let text = std::str::from_utf8(bytes).expect("UTF-8 XML");
+                let doc = roxmltree::Document::parse(text).expect("XML");
+                let entries = doc
+                    .descendants()
+                    .filter(|n| matches!(n.tag_name().name(), "entry" | "item"));
+                for entry in entries {
+                    let html = ["content", "summary", "description"]
+                        .iter()
+                        .find_map(|name| {
+                            entry
+                                .children()
+                                .find(|c| c.tag_name().name() == *name)
+                                .and_then(|c| c.text())
+                        });
+                    if let Some(html) = html {
+                        black_box(scraper::Html::parse_fragment(html));
+                    }
+                }
+                black_box(doc);
             }
             Limit::Absent => return false,
         }
@@ -499,6 +526,7 @@ pub fn cases(generated: &VendorPages) -> Vec<Case> {
                     FeedRsAndEntryHtml
                 }
                 (Kind::Aws, Json) => JsonAndDescriptionHtml,
+                (Kind::Okta, Roxmltree) => RoxmltreeAndEntryHtml,
                 _ => return Option::None,
             };
             Some(Case {

@@ -287,7 +287,8 @@ impl Store {
         // time index, say) is copied into the database once per checkpoint, not once per 4 MiB.
         conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)
             .map_err(open_error)?;
-        // Savepoint journals (one per source in a group commit) stay in memory.
+        // Savepoint journals (`Writer::apply_source`) and temporary tables stay
+        // in memory.
         conn.pragma_update(None, "temp_store", "MEMORY")
             .map_err(open_error)?;
         let mut store = Store {
