@@ -969,8 +969,8 @@ mod tests {
     }
 
     /// Two sources: one that writes, and one whose page breaks a primary key (two incidents
-    /// claiming the same update id).
-    fn good_and_clashing() -> (SourceResult, SourceResult, Source) {
+    /// claiming the same update id), in a new database that knows them both.
+    fn store_with_good_and_clashing() -> (tempfile::TempDir, Store, SourceResult, SourceResult) {
         let mut good = ObservedIncident::new(IncidentKind::Incident, "API errors");
         good.native_id = Some("abc".into());
         good.updates = vec![update("u1", "2026-08-21T10:00:00Z", Status::Investigating)];
@@ -991,7 +991,10 @@ mod tests {
             ..Observation::default()
         });
         failing.source = other.clone();
-        (ok, failing, other)
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        store.sync_sources(&[source(), other]).unwrap();
+        (dir, store, ok, failing)
     }
 
     /// What the database holds when the good source alone was written.
@@ -1023,10 +1026,7 @@ mod tests {
     /// is redone without it, and nothing of the failed one remains.
     #[test]
     fn a_group_redone_without_its_failed_source_keeps_the_others_whole() {
-        let (ok, failing, other) = good_and_clashing();
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
-        store.sync_sources(&[source(), other]).unwrap();
+        let (_dir, store, ok, failing) = store_with_good_and_clashing();
         let mut writer = store.writer().unwrap();
         writer.begin_group().unwrap();
         let first = writer.apply_in_group(None, &ok).unwrap();
@@ -1043,10 +1043,7 @@ mod tests {
     /// committed with the group, nothing of the failed one remains.
     #[test]
     fn a_source_that_fails_in_a_group_is_undone_alone() {
-        let (ok, failing, other) = good_and_clashing();
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
-        store.sync_sources(&[source(), other]).unwrap();
+        let (_dir, store, ok, failing) = store_with_good_and_clashing();
         let mut writer = store.writer().unwrap();
         writer.begin_group().unwrap();
         writer.apply_source(None, &ok).unwrap();
