@@ -24,10 +24,10 @@ use url::Url;
 /// At most this many sources, or this long, per database commit.
 pub const GROUP_SOURCES: usize = 64;
 const GROUP_TIME: std::time::Duration = std::time::Duration::from_millis(250);
-/// Sources parsed and waiting for the writer, beyond those still holding a window slot. The
-/// window's sources that are done wait to send theirs, so a short queue keeps the writer fed
-/// (and groups full) while a writer slower than the network holds fewer parsed sources in
-/// memory (a cold run of 2,000 loopback sources: 205 MB peak with 64 here, 177 MB with 8).
+/// Sources parsed and waiting for the writer, beyond those holding a holding slot (which
+/// they release once their result is in this queue): a short queue keeps the writer fed (and
+/// groups full) while a writer slower than the network holds fewer parsed sources in memory
+/// (a cold run of 2,000 loopback sources: 205 MB peak with 64 here, 177 MB with 8).
 const WRITER_QUEUE: usize = 8;
 /// Sources that have parsed a page and not yet been handed to the writer. Each holds its
 /// parsed pages and prepared records, so this (not the fetch concurrency) bounds a cold run's
