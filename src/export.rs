@@ -4,7 +4,11 @@
 use crate::model::{
     Anomaly, ComponentStatus, IncidentRecord, TimeValue, format_utc, parse_db_time,
 };
+use crate::store::rows::{RowBatch, incident_col};
 use crate::store::{Store, StoreError};
+use std::collections::HashMap;
+
+mod encode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -273,10 +277,16 @@ pub fn components(store: &Store, filter: &Filter) -> Result<Vec<ExportComponent>
     Ok(out)
 }
 
-/// What the reading thread hands the writing one: incidents in id order, each with its place
-/// in the document, then the components.
+/// A chunk of incidents' stored rows, with each incident row's place in the document.
+#[derive(Default)]
+struct Batch {
+    rows: RowBatch,
+    places: Vec<usize>,
+}
+
+/// What the reading thread hands the writing one: incidents in id order, then the components.
 enum Chunk {
-    Incidents(Vec<(usize, IncidentRecord)>),
+    Incidents(Box<Batch>),
     Components(Vec<ExportComponent>),
 }
 
@@ -290,8 +300,10 @@ enum Chunk {
 /// chunks of records and one offset per incident.
 ///
 /// A second connection reads, in one read transaction (so the document is one snapshot of the
-/// database even while an ingest commits), and hands records over a short queue to this
-/// thread, which encodes them: reading and encoding run on two cores at once.
+/// database even while an ingest commits), and hands the rows as stored over a short queue to
+/// this thread, which encodes them (`encode`): reading and encoding run on two cores at once.
+/// The row buffers go back to the reader to be filled again, so neither thread allocates per
+/// field or frees what the other allocated.
 pub fn write(
     store: &Store,
     filter: &Filter,
@@ -302,6 +314,7 @@ pub fn write(
     let path = store.path().to_path_buf();
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Chunk>(2);
     let (count_sender, count_receiver) = std::sync::mpsc::sync_channel::<usize>(1);
+    let (spare_sender, spare_receiver) = std::sync::mpsc::channel::<Box<Batch>>();
     std::thread::scope(|scope| {
         let reading = scope.spawn(move || -> Result<usize, StoreError> {
             let store = Store::open_existing(&path)?;
@@ -311,17 +324,24 @@ pub fn write(
             let _ = count_sender.send(ids.len());
             let mut by_id: Vec<usize> = (0..ids.len()).collect();
             by_id.sort_unstable_by(|&a, &b| ids[a].cmp(&ids[b]));
-            let mut reader = store.reader(EXPORT_CHUNK)?;
+            let mut reader = store.row_reader(EXPORT_CHUNK)?;
+            let mut place_of: HashMap<&str, usize> = HashMap::with_capacity(EXPORT_CHUNK);
             for places in by_id.chunks(EXPORT_CHUNK) {
                 let chunk: Vec<&str> = places.iter().map(|&i| ids[i].as_str()).collect();
-                // Records come back in the order asked, those no longer stored left out.
-                let mut places = places.iter().copied();
-                let records = reader
-                    .load_ids(&chunk)?
-                    .into_iter()
-                    .filter_map(|r| places.find(|&i| ids[i] == r.id).map(|i| (i, r)))
-                    .collect();
-                if sender.send(Chunk::Incidents(records)).is_err() {
+                let mut batch = spare_receiver.try_recv().unwrap_or_default();
+                reader.load(&chunk, &mut batch.rows)?;
+                place_of.clear();
+                place_of.extend(places.iter().map(|&i| (ids[i].as_str(), i)));
+                batch.places.clear();
+                let found = &batch.rows.incidents;
+                for row in 0..found.len() {
+                    let id = found.required(row, incident_col::ID)?;
+                    let place = place_of.get(id).copied().ok_or_else(|| {
+                        StoreError::Invalid(format!("incident {id:?} was not asked for"))
+                    })?;
+                    batch.places.push(place);
+                }
+                if sender.send(Chunk::Incidents(batch)).is_err() {
                     // The writing side stopped; its error is the one reported.
                     return Ok(ids.len());
                 }
@@ -332,7 +352,14 @@ pub fn write(
             conn.execute_batch("COMMIT")?;
             Ok(ids.len())
         });
-        let written = write_chunks(&receiver, &count_receiver, format, generated_at, out);
+        let written = write_chunks(
+            &receiver,
+            &count_receiver,
+            &spare_sender,
+            format,
+            generated_at,
+            out,
+        );
         // Unblocks the reader if writing failed half-way.
         drop(receiver);
         let read = reading
@@ -353,6 +380,7 @@ struct Spooled {
 fn write_chunks(
     chunks: &std::sync::mpsc::Receiver<Chunk>,
     count: &std::sync::mpsc::Receiver<usize>,
+    spare: &std::sync::mpsc::Sender<Box<Batch>>,
     format: Format,
     generated_at: DateTime<Utc>,
     out: &mut dyn Write,
@@ -367,24 +395,30 @@ fn write_chunks(
     let mut offset = 0u64;
     let mut encoded = Vec::new();
     let mut components = Vec::new();
+    let mut encoder = encode::Encoder::default();
     for chunk in chunks {
-        let records = match chunk {
-            Chunk::Incidents(records) => records,
+        let batch = match chunk {
+            Chunk::Incidents(batch) => batch,
             Chunk::Components(c) => {
                 components = c;
                 continue;
             }
         };
-        for (place, record) in &records {
-            encoded.clear();
-            serde_json::to_writer(&mut encoded, &ExportIncident::from_record(record))?;
-            spool.write_all(&encoded)?;
-            places[*place] = Some(Spooled {
+        encoder.encode(&batch.rows, &mut encoded, |row, json| {
+            spool.write_all(json)?;
+            let place =
+                batch.places.get(row).copied().ok_or_else(|| {
+                    StoreError::Invalid("an incident row without its place".into())
+                })?;
+            places[place] = Some(Spooled {
                 offset,
-                len: encoded.len(),
+                len: json.len(),
             });
-            offset += encoded.len() as u64;
-        }
+            offset += json.len() as u64;
+            Ok(())
+        })?;
+        // Back to the reader to be filled again; it makes a new one if this one is late.
+        let _ = spare.send(batch);
     }
     let mut spool = spool.into_inner().map_err(|e| e.into_error())?;
 
@@ -445,6 +479,38 @@ fn read_at(spool: &mut std::fs::File, offset: u64, buf: &mut [u8]) -> io::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stored text that is not UTF-8 stops the export with the table, row and column.
+    #[test]
+    fn a_text_that_is_not_utf8_is_reported_with_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        store
+            .connection()
+            .execute_batch(
+                "INSERT INTO vendors(id) VALUES ('v');
+                 INSERT INTO incidents(id, vendor, kind, title, first_seen_at, last_seen_at)
+                 VALUES ('v/a', 'v', 'incident', CAST(x'c328' AS TEXT),
+                         '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');",
+            )
+            .unwrap();
+        let mut out = Vec::new();
+        let err = write(
+            &store,
+            &Filter::default(),
+            Format::Ndjson,
+            Utc::now(),
+            &mut out,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "stored data is invalid: incidents.title of incident \"v/a\": invalid utf-8"
+            ),
+            "{err}"
+        );
+        assert!(out.is_empty());
+    }
 
     /// The selection is in SQL's `ORDER BY started_at, id`: no start time first, then by time,
     /// ties by id.

@@ -493,6 +493,55 @@ fn export_validates_against_its_json_schema() {
     assert!(!validator.is_valid(&broken));
 }
 
+/// The export writes each incident straight from its stored rows (`src/export/encode.rs`);
+/// events serialize the loaded record (`ExportIncident`). Both must be the same bytes, for
+/// every incident the offline replay stores from every kind's real payloads.
+#[test]
+fn export_writes_every_replayed_incident_as_its_record_serializes() {
+    let dir = TempDir::new().unwrap();
+    let db = dir.path().join("replay.sqlite");
+    statusdb()
+        .arg("ingest")
+        .arg("--config")
+        .arg(fixtures_dir().join("replay.toml"))
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success();
+    let out = statusdb()
+        .args(["export", "--format", "ndjson", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.len() as i64,
+        sql_count(&db, "SELECT count(*) FROM incidents")
+    );
+    let store = statusdb::store::Store::open_existing(&db).unwrap();
+    for line in &lines {
+        let id: Value = serde_json::from_str::<Value>(line).unwrap()["id"].clone();
+        let record = store.load_incident(id.as_str().unwrap()).unwrap().unwrap();
+        let serialized =
+            serde_json::to_string(&statusdb::export::ExportIncident::from_record(&record)).unwrap();
+        assert_eq!(*line, serialized, "incident {id}");
+    }
+    // What the comparison covered: the replay has each of these, so it is not vacuous.
+    let having = |part: &str| lines.iter().filter(|l| l.contains(part)).count();
+    assert!(having(r#""status_source":"stated""#) >= 1);
+    assert!(having(r#""anomalies":[{"code""#) >= 100);
+    assert!(having(r#""components":[{"name""#) >= 800);
+    assert!(having(r#""started_at_source":"stated""#) >= 150);
+    assert!(having(r#""duration_seconds":null"#) >= 1);
+    let internal = sql_count(
+        &db,
+        "SELECT count(*) FROM incident_aliases WHERE alias LIKE 'fp-%' OR alias LIKE 'url:%'",
+    );
+    assert!(internal >= 1000, "{internal} internal aliases");
+}
+
 #[test]
 fn export_filters_and_writes_files_atomically() {
     let dir = TempDir::new().unwrap();

@@ -4,6 +4,7 @@
 mod apply;
 mod rebuild;
 mod records;
+pub mod rows;
 pub mod schema;
 
 pub use apply::{
@@ -469,6 +470,11 @@ impl Store {
     /// A reader that loads incident records `chunk` at a time (the export streams through one).
     pub fn reader(&self, chunk: usize) -> Result<Reader<'_>, StoreError> {
         Reader::new(&self.conn, chunk)
+    }
+
+    /// A reader of incidents' rows as stored, for the export.
+    pub fn row_reader(&self, chunk: usize) -> Result<rows::RowReader<'_>, StoreError> {
+        rows::RowReader::new(&self.conn, chunk)
     }
 
     /// Loads one incident record with its updates, components, anomalies, sources and aliases.

@@ -93,7 +93,7 @@ pub(super) fn release_bindings(stmt: &mut Statement<'_>) -> Result<(), StoreErro
 }
 
 /// `?1, ?2, ..., ?n` starting at `first`.
-fn placeholders(first: usize, n: usize) -> String {
+pub(super) fn placeholders(first: usize, n: usize) -> String {
     (first..first + n)
         .map(|i| format!("?{i}"))
         .collect::<Vec<_>>()
@@ -102,7 +102,7 @@ fn placeholders(first: usize, n: usize) -> String {
 
 /// Binds `values` to parameters `first..first + n`; a short list repeats its first value, which
 /// an `IN (...)` list ignores, so one statement serves every chunk size.
-fn bind_padded(
+pub(super) fn bind_padded(
     stmt: &mut Statement<'_>,
     first: usize,
     n: usize,
@@ -178,15 +178,6 @@ impl<'c> Reader<'c> {
         for chunk in ids.chunks(self.chunk) {
             let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
             out.extend(self.load_chunk(&refs)?);
-        }
-        Ok(out)
-    }
-
-    /// [`Reader::load`] for borrowed ids.
-    pub fn load_ids(&mut self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(self.chunk) {
-            out.extend(self.load_chunk(chunk)?);
         }
         Ok(out)
     }
