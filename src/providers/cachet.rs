@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use url::Url;
 
 const KIND: Kind = Kind::Cachet;
@@ -81,11 +82,41 @@ pub fn schedule_status_code(code: i64) -> Option<Status> {
     })
 }
 
+/// The list's items are kept as their JSON text and each read once into its typed form:
+/// reading the whole document into a `Value` first and converting every item from it cost
+/// twice the JSON parse.
 #[derive(Deserialize)]
-struct Document {
+struct Document<'a> {
     #[serde(default)]
     meta: Value,
-    data: Option<Value>,
+    #[serde(borrow)]
+    data: Option<&'a RawValue>,
+}
+
+/// Which of the fields that tell Cachet's items apart an item has (present even when null,
+/// as `Value::get` finds them).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ItemKeys {
+    scheduled_at: Present,
+    completed_at: Present,
+    occurred_at: Present,
+    is_resolved: Present,
+    updates: Present,
+    visible: Present,
+    status_name: Present,
+    group_id: Present,
+    enabled: Present,
+}
+
+/// True for a field that is there, whatever its value.
+#[derive(Default, Clone, Copy)]
+struct Present(bool);
+
+impl<'de> Deserialize<'de> for Present {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Present(true))
+    }
 }
 
 #[derive(Deserialize)]
@@ -184,19 +215,21 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             "JSON has no \"data\": not a Cachet API v1 response",
         ));
     };
-    let items = match data {
-        Value::Array(items) => items,
-        one @ Value::Object(_) => vec![one],
-        other => {
-            return Err(ParseError::at(
-                KIND,
-                "data",
-                format!(
-                    "\"data\" is {}, not a list of Cachet items",
-                    kind_of(&other)
-                ),
-            ));
-        }
+    let not_items = |data: &RawValue| {
+        let other: Value = serde_json::from_str(data.get()).unwrap_or(Value::Null);
+        ParseError::at(
+            KIND,
+            "data",
+            format!(
+                "\"data\" is {}, not a list of Cachet items",
+                kind_of(&other)
+            ),
+        )
+    };
+    let items: Vec<&RawValue> = match data.get().as_bytes().first() {
+        Some(b'[') => serde_json::from_str(data.get()).map_err(|_| not_items(data))?,
+        Some(b'{') => vec![data],
+        _ => return Err(not_items(data)),
     };
     let from_url = list_in_url(page.url);
     let mut reader = Reader {
@@ -207,7 +240,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let mut observation = Observation::default();
     for (i, item) in items.into_iter().enumerate() {
         let place = format!("data[{i}]");
-        let list = match from_url.or_else(|| list_of(&item)) {
+        let list = match from_url.or_else(|| list_of_keys(item)) {
             Some(list) => list,
             None => {
                 return Err(ParseError::at(
@@ -223,19 +256,19 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         };
         match list {
             List::Components => {
-                let c: Component = serde_json::from_value(item).map_err(wrong)?;
+                let c: Component = serde_json::from_str(item.get()).map_err(wrong)?;
                 if let Some(c) = reader.component(c, &place)? {
                     observation.components.push(c);
                 }
             }
             List::Incidents => {
-                let incident: Incident = serde_json::from_value(item).map_err(wrong)?;
+                let incident: Incident = serde_json::from_str(item.get()).map_err(wrong)?;
                 if let Some(incident) = reader.incident(incident, &place)? {
                     observation.incidents.push(incident);
                 }
             }
             List::Schedules => {
-                let s: Schedule = serde_json::from_value(item).map_err(wrong)?;
+                let s: Schedule = serde_json::from_str(item.get()).map_err(wrong)?;
                 observation.incidents.push(reader.schedule(s, &place)?);
             }
         }
@@ -269,11 +302,30 @@ fn list_in_url(url: &str) -> Option<List> {
 /// The list an item belongs to, by the fields only that kind of item has.
 fn list_of(item: &Value) -> Option<List> {
     let has = |key: &str| item.get(key).is_some();
-    if has("scheduled_at") && has("completed_at") {
+    list_by(ItemKeys {
+        scheduled_at: Present(has("scheduled_at")),
+        completed_at: Present(has("completed_at")),
+        occurred_at: Present(has("occurred_at")),
+        is_resolved: Present(has("is_resolved")),
+        updates: Present(has("updates")),
+        visible: Present(has("visible")),
+        status_name: Present(has("status_name")),
+        group_id: Present(has("group_id")),
+        enabled: Present(has("enabled")),
+    })
+}
+
+/// [`list_of`] an item's JSON text (`None` when it is not an object).
+fn list_of_keys(item: &RawValue) -> Option<List> {
+    list_by(serde_json::from_str(item.get()).ok()?)
+}
+
+fn list_by(k: ItemKeys) -> Option<List> {
+    if k.scheduled_at.0 && k.completed_at.0 {
         Some(List::Schedules)
-    } else if has("occurred_at") || has("is_resolved") || has("updates") || has("visible") {
+    } else if k.occurred_at.0 || k.is_resolved.0 || k.updates.0 || k.visible.0 {
         Some(List::Incidents)
-    } else if has("status_name") || has("group_id") || has("enabled") {
+    } else if k.status_name.0 || k.group_id.0 || k.enabled.0 {
         Some(List::Components)
     } else {
         None

@@ -36,10 +36,10 @@ pub(crate) fn looks_like_html(body: &[u8]) -> bool {
 }
 
 /// Reads a JSON document, failing loudly (with the place and the body's start) when the body is
-/// HTML or not the JSON expected.
-pub(crate) fn read_json<T: DeserializeOwned>(
+/// HTML or not the JSON expected. `T` may borrow from the body (raw JSON slices).
+pub(crate) fn read_json<'a, T: Deserialize<'a>>(
     kind: Kind,
-    body: &[u8],
+    body: &'a [u8],
     what: &str,
 ) -> Result<T, ParseError> {
     if looks_like_html(body) {
