@@ -1,7 +1,8 @@
 //! The export's JSON for incidents, written straight from their stored rows (a [`RowBatch`]):
 //! the document [`super::ExportIncident`] serializes from a record, field for field, without
 //! building the record. The export spent most of its time building, moving between threads and
-//! freeing those records; a test below holds the two encodings to the same bytes.
+//! freeing those records. `tests/spine.rs` holds the two encodings to the same bytes for every
+//! incident of the offline replay.
 
 use super::ExportError;
 use crate::model::{
