@@ -480,20 +480,25 @@ fn read_at(spool: &mut std::fs::File, offset: u64, buf: &mut [u8]) -> io::Result
 mod tests {
     use super::*;
 
-    /// A stored text that is not UTF-8 stops the export with the table, row and column.
-    #[test]
-    fn a_text_that_is_not_utf8_is_reported_with_its_place() {
+    /// A store of vendor `v` holding the incidents `sql` inserts.
+    fn store_with(sql: &str) -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
         store
             .connection()
-            .execute_batch(
-                "INSERT INTO vendors(id) VALUES ('v');
-                 INSERT INTO incidents(id, vendor, kind, title, first_seen_at, last_seen_at)
-                 VALUES ('v/a', 'v', 'incident', CAST(x'c328' AS TEXT),
-                         '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');",
-            )
+            .execute_batch(&format!("INSERT INTO vendors(id) VALUES ('v'); {sql}"))
             .unwrap();
+        (dir, store)
+    }
+
+    /// A stored text that is not UTF-8 stops the export, naming the table, column and incident.
+    #[test]
+    fn a_text_that_is_not_utf8_is_reported_with_its_place() {
+        let (_dir, store) = store_with(
+            "INSERT INTO incidents(id, vendor, kind, title, first_seen_at, last_seen_at)
+             VALUES ('v/a', 'v', 'incident', CAST(x'c328' AS TEXT),
+                     '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');",
+        );
         let mut out = Vec::new();
         let err = write(
             &store,
@@ -516,21 +521,15 @@ mod tests {
     /// ties by id.
     #[test]
     fn incident_ids_are_in_start_time_then_id_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
-        store
-            .connection()
-            .execute_batch(
-                "INSERT INTO vendors(id) VALUES ('v');
-                 INSERT INTO incidents(id, vendor, kind, title, started_at, first_seen_at,
-                                       last_seen_at)
-                 VALUES ('v/b', 'v', 'incident', 'b', '2024-01-01T00:00:00.000Z', 'x', 'x'),
-                        ('v/c', 'v', 'incident', 'c', '2023-12-31T23:59:59.999Z', 'x', 'x'),
-                        ('v/a', 'v', 'incident', 'a', '2024-01-01T00:00:00.000Z', 'x', 'x'),
-                        ('v/d', 'v', 'incident', 'd', NULL, 'x', 'x'),
-                        ('v/Z', 'v', 'incident', 'Z', '2024-01-01T00:00:00.000Z', 'x', 'x');",
-            )
-            .unwrap();
+        let (_dir, store) = store_with(
+            "INSERT INTO incidents(id, vendor, kind, title, started_at, first_seen_at,
+                                   last_seen_at)
+             VALUES ('v/b', 'v', 'incident', 'b', '2024-01-01T00:00:00.000Z', 'x', 'x'),
+                    ('v/c', 'v', 'incident', 'c', '2023-12-31T23:59:59.999Z', 'x', 'x'),
+                    ('v/a', 'v', 'incident', 'a', '2024-01-01T00:00:00.000Z', 'x', 'x'),
+                    ('v/d', 'v', 'incident', 'd', NULL, 'x', 'x'),
+                    ('v/Z', 'v', 'incident', 'Z', '2024-01-01T00:00:00.000Z', 'x', 'x');",
+        );
         let ids = incident_ids(&store, &Filter::default()).unwrap();
         assert_eq!(ids, ["v/d", "v/c", "v/Z", "v/a", "v/b"]);
         let sql: Vec<String> = store

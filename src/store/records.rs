@@ -93,7 +93,25 @@ pub(super) fn release_bindings(stmt: &mut Statement<'_>) -> Result<(), StoreErro
 }
 
 /// `?1, ?2, ..., ?n` starting at `first`.
-pub(super) fn placeholders(first: usize, n: usize) -> String {
+/// The rows of a chunk of incidents in the tables both readers read whole ([`Reader`] and the
+/// export's `rows::RowReader`).
+pub(super) const ALIASES_OF_CHUNK: &str =
+    "SELECT incident_id, alias FROM incident_aliases WHERE incident_id IN ({ids})";
+pub(super) const SOURCES_OF_CHUNK: &str =
+    "SELECT incident_id, source_id FROM incident_sources WHERE incident_id IN ({ids})";
+pub(super) const COMPONENTS_OF_CHUNK: &str =
+    "SELECT incident_id, position, name FROM incident_components WHERE incident_id IN ({ids})";
+
+/// A statement over a chunk of incident ids: `{ids}` in `sql` becomes `chunk` placeholders.
+pub(super) fn prepare_for_chunk<'c>(
+    conn: &'c Connection,
+    chunk: usize,
+    sql: &str,
+) -> rusqlite::Result<Statement<'c>> {
+    conn.prepare(&sql.replace("{ids}", &placeholders(1, chunk)))
+}
+
+fn placeholders(first: usize, n: usize) -> String {
     (first..first + n)
         .map(|i| format!("?{i}"))
         .collect::<Vec<_>>()
@@ -138,23 +156,15 @@ impl<'c> Reader<'c> {
     /// A reader that loads up to `chunk` incidents per round of queries.
     pub fn new(conn: &'c Connection, chunk: usize) -> Result<Reader<'c>, StoreError> {
         let chunk = chunk.max(1);
-        let ids = placeholders(1, chunk);
-        let by_incident = |sql: &str| conn.prepare(&sql.replace("{ids}", &ids));
+        let by_incident = |sql: &str| prepare_for_chunk(conn, chunk, sql);
         Ok(Reader {
             chunk,
             incidents: by_incident(&format!(
                 "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({{ids}})"
             ))?,
-            aliases: by_incident(
-                "SELECT incident_id, alias FROM incident_aliases WHERE incident_id IN ({ids})",
-            )?,
-            sources: by_incident(
-                "SELECT incident_id, source_id FROM incident_sources WHERE incident_id IN ({ids})",
-            )?,
-            components: by_incident(
-                "SELECT incident_id, position, name FROM incident_components
-                 WHERE incident_id IN ({ids})",
-            )?,
+            aliases: by_incident(ALIASES_OF_CHUNK)?,
+            sources: by_incident(SOURCES_OF_CHUNK)?,
+            components: by_incident(COMPONENTS_OF_CHUNK)?,
             anomalies: by_incident(
                 "SELECT incident_id, code, detail, source_id FROM anomalies
                  WHERE incident_id IN ({ids})",

@@ -5,7 +5,9 @@
 //! allocator.
 
 use super::StoreError;
-use super::records::{bind_padded, placeholders};
+use super::records::{
+    ALIASES_OF_CHUNK, COMPONENTS_OF_CHUNK, SOURCES_OF_CHUNK, bind_padded, prepare_for_chunk,
+};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Statement};
 
@@ -239,8 +241,7 @@ pub struct RowReader<'c> {
 impl<'c> RowReader<'c> {
     pub fn new(conn: &'c Connection, chunk: usize) -> Result<RowReader<'c>, StoreError> {
         let chunk = chunk.max(1);
-        let ids = placeholders(1, chunk);
-        let prepare = |sql: &str| conn.prepare(&sql.replace("{ids}", &ids));
+        let prepare = |sql: &str| prepare_for_chunk(conn, chunk, sql);
         // In the order of `RowBatch::tables`.
         Ok(RowReader {
             chunk,
@@ -248,17 +249,9 @@ impl<'c> RowReader<'c> {
                 prepare(&format!(
                     "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({{ids}})"
                 ))?,
-                prepare(
-                    "SELECT incident_id, alias FROM incident_aliases WHERE incident_id IN ({ids})",
-                )?,
-                prepare(
-                    "SELECT incident_id, source_id FROM incident_sources
-                     WHERE incident_id IN ({ids})",
-                )?,
-                prepare(
-                    "SELECT incident_id, position, name FROM incident_components
-                     WHERE incident_id IN ({ids})",
-                )?,
+                prepare(ALIASES_OF_CHUNK)?,
+                prepare(SOURCES_OF_CHUNK)?,
+                prepare(COMPONENTS_OF_CHUNK)?,
                 prepare(
                     "SELECT incident_id, code, detail FROM anomalies WHERE incident_id IN ({ids})",
                 )?,
