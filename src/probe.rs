@@ -57,14 +57,9 @@ pub async fn probe(fetcher: &Fetcher, url: &Url) -> Result<Resolution, ProbeErro
         // The fetcher keeps to the global and per-host concurrency limits.
         let attempt = fetcher.fetch(&document, &Validators::default()).await;
         match attempt.result {
+            // The detectors share one reading of the body (as JSON, as a feed).
             Ok(Fetched::Page(page)) => {
-                for kind in kinds {
-                    evidence.push(Evidence {
-                        kind,
-                        document: document.to_string(),
-                        confidence: kind.detect(&page.body),
-                    });
-                }
+                evidence.extend(auto::detect_kinds(document.as_str(), &page.body, &kinds));
             }
             Ok(Fetched::NotModified { .. }) => {
                 for kind in kinds {

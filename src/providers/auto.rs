@@ -41,9 +41,14 @@ pub enum AutoError {
 
 /// Every format kind's verdict on one body.
 pub fn detect_all(document: &str, body: &[u8]) -> Vec<Evidence> {
+    detect_kinds(document, body, Kind::FORMATS)
+}
+
+/// The verdicts of `kinds` on one body.
+pub fn detect_kinds(document: &str, body: &[u8], kinds: &[Kind]) -> Vec<Evidence> {
     // One JSON parse and one feed parse of the body, shared by the detectors that read it so.
     let sniff = Sniff::new(body);
-    Kind::FORMATS
+    kinds
         .iter()
         .map(|&kind| Evidence {
             kind,
