@@ -6,12 +6,12 @@ use crate::model::{
 };
 use crate::store::rows::{RowBatch, incident_col};
 use crate::store::{Store, StoreError};
-use std::collections::HashMap;
-
-mod encode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::io::{self, Write};
+
+mod encode;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -341,7 +341,7 @@ enum Chunk {
 /// cost grew faster than the database). They are read in id order instead, where one
 /// incident's rows sit beside the next one's, encoded into a temporary spool file in that
 /// order, and then copied from the spool to `out` in document order. Memory stays flat: a few
-/// chunks of records and one offset per incident.
+/// chunks of rows and one offset per incident.
 ///
 /// A second connection reads, in one read transaction (so the document is one snapshot of the
 /// database even while an ingest commits), and hands the rows as stored over a short queue to
