@@ -10,7 +10,7 @@ use crate::model::{
 };
 use crate::normalize::identity::is_internal_key;
 use crate::store::StoreError;
-use crate::store::rows::{RowBatch, Rows, incident_col as ic, update_col as uc};
+use crate::store::rows::{INCIDENT_ID, RowBatch, Rows, incident_col as ic, update_col as uc};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::io::Write;
@@ -61,6 +61,23 @@ fn optional(out: &mut Vec<u8>, text: Option<&str>) -> Result<(), ExportError> {
             Ok(())
         }
     }
+}
+
+/// A JSON array of `items`, each written by `each`.
+fn list<T>(
+    out: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(&mut Vec<u8>, T) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    out.push(b'[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        each(out, item)?;
+    }
+    out.push(b']');
+    Ok(())
 }
 
 /// `,"name":` (no comma before the first field).
@@ -138,7 +155,7 @@ impl Encoder {
             index.insert(incidents.required(row, ic::ID)?.as_bytes(), row);
         }
         let of = |rows: &Rows, row: usize| -> Result<usize, ExportError> {
-            let id = rows.bytes(row, 0).unwrap_or_default();
+            let id = rows.bytes(row, INCIDENT_ID).unwrap_or_default();
             index.get(id).copied().ok_or_else(|| {
                 let id = String::from_utf8_lossy(id);
                 invalid(format!("row of unknown incident {id:?}"))
@@ -295,14 +312,9 @@ fn write_incident(
     }
 
     key(out, "components");
-    out.push(b'[');
-    for (i, &(_, _, c)) in groups.components.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, batch.components.required(c, 2)?)?;
-    }
-    out.push(b']');
+    list(out, groups.components, |out, &(_, _, c)| {
+        string(out, batch.components.required(c, 2)?)
+    })?;
 
     key(out, "updates");
     out.push(b'[');
@@ -310,46 +322,29 @@ fn write_incident(
     out.push(b']');
 
     key(out, "anomalies");
-    out.push(b'[');
     let a = &batch.anomalies;
-    for (i, &(_, row)) in groups.anomalies.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    list(out, groups.anomalies, |out, &(_, row)| {
         out.extend_from_slice(b"{\"code\":");
         string(out, a.required(row, 1)?)?;
         out.extend_from_slice(b",\"detail\":");
         string(out, a.required(row, 2)?)?;
         out.push(b'}');
-    }
-    out.push(b']');
+        Ok(())
+    })?;
 
     key(out, "sources");
-    out.push(b'[');
-    for (i, &(_, row)) in groups.sources.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, batch.sources.required(row, 1)?)?;
-    }
-    out.push(b']');
+    list(out, groups.sources, |out, &(_, row)| {
+        string(out, batch.sources.required(row, 1)?)
+    })?;
 
     // The ids the vendor gave; statusdb's own keys (fingerprints, links) stay inside.
     key(out, "aliases");
-    out.push(b'[');
-    let mut first = true;
-    for &(_, row) in groups.aliases {
-        let alias = batch.aliases.required(row, 1)?;
-        if is_internal_key(alias) {
-            continue;
-        }
-        if !first {
-            out.push(b',');
-        }
-        first = false;
-        string(out, alias)?;
-    }
-    out.push(b']');
+    let aliases = groups
+        .aliases
+        .iter()
+        .map(|&(_, row)| batch.aliases.required(row, 1))
+        .filter(|alias| !alias.as_ref().is_ok_and(|a| is_internal_key(a)));
+    list(out, aliases, |out, alias| string(out, alias?))?;
 
     for (name, col) in [
         ("first_seen_at", ic::FIRST_SEEN_AT),
@@ -378,8 +373,8 @@ fn raw<'r>(
 }
 
 /// An incident's updates, each row group of one update (its component changes) together.
-fn write_updates(rows: &Rows, list: &[UpdateRow], out: &mut Vec<u8>) -> Result<(), ExportError> {
-    let mut rest = list;
+fn write_updates(rows: &Rows, updates: &[UpdateRow], out: &mut Vec<u8>) -> Result<(), ExportError> {
+    let mut rest = updates;
     let mut first = true;
     while let Some(head) = rest.first() {
         let n = rest.iter().take_while(|u| u.rowid == head.rowid).count();
@@ -411,21 +406,19 @@ fn write_updates(rows: &Rows, list: &[UpdateRow], out: &mut Vec<u8>) -> Result<(
         string(out, &format_utc(&head.posted))?;
         out.extend_from_slice(b",\"body\":");
         string(out, rows.required(row, uc::BODY)?)?;
-        out.extend_from_slice(b",\"components\":[");
-        let mut first_change = true;
-        for change in changes.iter().filter(|c| c.position.is_some()) {
-            if !first_change {
-                out.push(b',');
-            }
-            first_change = false;
+        out.extend_from_slice(b",\"components\":");
+        // An update without changes has one row of NULL changes.
+        let changes = changes.iter().filter(|c| c.position.is_some());
+        list(out, changes, |out, change| {
             let status = word::<ComponentStatus>(rows.required(change.row, uc::CHANGE_STATUS)?)?;
             out.extend_from_slice(b"{\"name\":");
             string(out, rows.required(change.row, uc::CHANGE_NAME)?)?;
             out.extend_from_slice(b",\"status\":");
             string(out, status.as_str())?;
             out.push(b'}');
-        }
-        out.extend_from_slice(b"]}");
+            Ok(())
+        })?;
+        out.push(b'}');
     }
     Ok(())
 }

@@ -99,7 +99,7 @@ impl Rows {
     /// Names the value: every query's first column is its incident's id.
     fn invalid(&self, row: usize, col: usize, what: &str) -> StoreError {
         let column = self.names.get(col).map_or("?", String::as_str);
-        let incident = String::from_utf8_lossy(self.bytes(row, 0).unwrap_or_default());
+        let incident = String::from_utf8_lossy(self.bytes(row, INCIDENT_ID).unwrap_or_default());
         StoreError::Invalid(format!(
             "{}.{column} of incident {incident:?}: {what}",
             self.table
@@ -186,6 +186,9 @@ impl RowBatch {
     }
 }
 
+/// The column every query's rows start with: the incident's id.
+pub const INCIDENT_ID: usize = 0;
+
 /// Column positions of [`RowBatch::incidents`].
 pub mod incident_col {
     pub const ID: usize = 0;
@@ -217,7 +220,6 @@ const INCIDENT_COLUMNS: &str = "id, vendor, kind, title, url, impact, status, cr
 
 /// Column positions of [`RowBatch::updates`].
 pub mod update_col {
-    pub const INCIDENT_ID: usize = 0;
     pub const ROWID: usize = 1;
     pub const ID: usize = 2;
     pub const STATUS: usize = 3;
