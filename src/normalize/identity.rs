@@ -114,14 +114,26 @@ pub fn new_incident_id(vendor: &str, observed: &ObservedIncident) -> String {
 
 /// A title as identity compares it: lower case, letters, digits and single spaces.
 pub fn title_key(title: &str) -> String {
-    title
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    // The words joined first and lower-cased once: the same text as lower-casing each word
+    // (a space is not case-ignorable, so a final sigma is told at the same places), without a
+    // string per word; the writer computes this for every incident it stores.
+    let mut words = String::with_capacity(title.len());
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            words.push(c);
+        } else if !words.is_empty() && !words.ends_with(' ') {
+            words.push(' ');
+        }
+    }
+    if words.ends_with(' ') {
+        words.pop();
+    }
+    if words.is_ascii() {
+        words.make_ascii_lowercase();
+        words
+    } else {
+        words.to_lowercase()
+    }
 }
 
 /// The minute of an observation's first update (or of its start, or creation).
@@ -234,6 +246,44 @@ pub fn same_by_title_and_time(record: &IncidentRecord, observed: &ObservedIncide
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule as first written: each word lower-cased on its own.
+    fn title_key_word_by_word(title: &str) -> String {
+        title
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect::<String>()
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn title_keys_are_those_of_lower_casing_each_word() {
+        let titles = [
+            "",
+            "  ",
+            "!!",
+            "Elevated Errors  on API-Requests (EU) ",
+            "O365 OIN: Provisioning-Setup  Issue!",
+            // Final sigma: at a word's end it lower-cases to ς, inside to σ.
+            "ΟΔΟΣ ΣΟΦΙΑΣ: ΣΦΑΛΜΑΤΑ",
+            "Σ",
+            "ΑΣ-ΑΣ",
+            // Dotted capital I lower-cases to two characters; combining marks stay in words.
+            "İSTANBUL bölgesi",
+            "Cafe\u{301} down\u{2014}Re\u{301}seau",
+            "ǅungla ǈ Ǌ",
+            "東京リージョンで障害",
+            "tab\tand\nnewline",
+        ];
+        for title in titles {
+            assert_eq!(title_key(title), title_key_word_by_word(title), "{title:?}");
+        }
+        assert_eq!(title_key("ΟΔΟΣ ΣΟΦΙΑΣ"), "οδος σοφιας");
+        assert_eq!(title_key("ΑΣ-ΑΣ"), "ας ας");
+    }
     use crate::model::{IncidentKind, ObservedUpdate, TimeValue};
     use crate::normalize::{Seen, merge};
 
