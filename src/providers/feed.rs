@@ -6,7 +6,7 @@
 //! has no status, and none is invented. Feeds are read with feed-rs; the raw text of every
 //! timestamp is kept beside the instant.
 
-use super::support::{Notes, html_text, looks_like_html, start_of};
+use super::support::{Notes, Sniff, html_text, looks_like_html, start_of};
 use super::{Confidence, Endpoint, Kind, PageInput, ParseError, single};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
@@ -150,8 +150,8 @@ pub fn title_status(title: &str) -> Option<(Option<Status>, String)> {
 /// How surely a body is a feed this kind reads: Weak for any RSS or Atom feed (nothing in a
 /// feed as such says which product made it), No otherwise. A product's own feed kind, which
 /// finds its marks, outweighs it.
-pub fn detect(body: &[u8]) -> Confidence {
-    if read_feed(KIND, body).is_ok() {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    if !sniff.surely_not_a_json_feed() && read_feed(KIND, sniff.body).is_ok() {
         Confidence::Weak
     } else {
         Confidence::No
@@ -237,6 +237,33 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// feed-rs reads JSON Feed too; the check that spares a vendor's JSON API from it must not
+    /// refuse one.
+    #[test]
+    fn detect_reads_json_feeds_and_refuses_other_json_without_feed_rs() {
+        let detect = |body: &str| detect(&Sniff::new(body.as_bytes()));
+        let json_feed = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "Status",
+            "items": [{"id": "1", "title": "Elevated errors", "content_text": "Investigating",
+                       "date_published": "2024-10-04T01:38:00Z"}]}"#;
+        assert_eq!(detect(json_feed), Confidence::Weak);
+        assert!(!Sniff::new(json_feed.as_bytes()).surely_not_a_json_feed());
+        let api = r#"{"page": {"id": "kctbh9vrtdwd", "name": "GitHub"}, "incidents": []}"#;
+        assert_eq!(detect(api), Confidence::No);
+        assert!(Sniff::new(api.as_bytes()).surely_not_a_json_feed());
+        // A list of objects: feed-rs takes its first `{` for a JSON Feed, which it cannot be.
+        assert!(
+            Sniff::new(br#"[{"version": "https://jsonfeed.org/version/1"}]"#)
+                .surely_not_a_json_feed()
+        );
+        // An XML feed, and a body feed-rs reads as XML (its first mark is `<`), go to feed-rs.
+        assert!(
+            !Sniff::new(b"<rss version=\"2.0\"><channel></channel></rss>").surely_not_a_json_feed()
+        );
+        assert!(!Sniff::new(br#"["<rss>", {}]"#).surely_not_a_json_feed());
+        // Not JSON at all: feed-rs decides, as before.
+        assert!(!Sniff::new(b"{ not json").surely_not_a_json_feed());
+    }
 
     #[test]
     fn title_words_are_read_only_when_explicit() {

@@ -238,14 +238,14 @@ impl Kind {
         let body = sniff.body;
         match self {
             Kind::Statuspage => statuspage::detect(sniff),
-            Kind::StatuspageFeed => statuspage_feed::detect(body),
+            Kind::StatuspageFeed => statuspage_feed::detect(sniff),
             Kind::StatuspageHtml => statuspage_html::detect(body),
             Kind::Incidentio => incidentio::detect(sniff),
             Kind::Instatus => instatus::detect(sniff),
             Kind::Betterstack => betterstack::detect(sniff),
             Kind::Statusio => statusio::detect(sniff),
             Kind::Cachet => cachet::detect(sniff),
-            Kind::Feed => feed::detect(body),
+            Kind::Feed => feed::detect(sniff),
             Kind::Gcp => gcp::detect(sniff),
             Kind::Aws => aws::detect(sniff),
             Kind::Azure => azure::detect(sniff),

@@ -19,6 +19,7 @@ use super::statuspage_text::{
     Label, collapse_whitespace, incident_code, is_maintenance_status, label, read_stamp, selector,
     update_body,
 };
+use super::support::Sniff;
 use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, ParseNote,
@@ -62,8 +63,11 @@ fn read_feed(body: &[u8]) -> Result<Feed, feed_rs::parser::ParseFeedError> {
 /// ids (`tag:<host>,2005:Incident/<n>`, feed `…:/history`), or its update paragraphs in
 /// entries linked to `/incidents/<code>`; Weak for the paragraphs alone (Instatus writes them
 /// too) or the links alone.
-pub fn detect(body: &[u8]) -> Confidence {
-    let Ok(feed) = read_feed(body) else {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    if sniff.surely_not_a_json_feed() {
+        return Confidence::No;
+    }
+    let Ok(feed) = read_feed(sniff.body) else {
         return Confidence::No;
     };
     let rails_ids = feed.id.ends_with(",2005:/history")
@@ -353,6 +357,7 @@ mod tests {
 
     #[test]
     fn detect_needs_statuspage_marks() {
+        let detect = |body: &[u8]| detect(&Sniff::new(body));
         assert_eq!(detect(OTHER_FEED.as_bytes()), Confidence::No);
         let linked = OTHER_FEED.replace("posts/1", "incidents/abcd1234efgh");
         assert_eq!(detect(linked.as_bytes()), Confidence::Weak);
