@@ -246,6 +246,8 @@ pub fn same_by_title_and_time(record: &IncidentRecord, observed: &ObservedIncide
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{IncidentKind, ObservedUpdate, TimeValue};
+    use crate::normalize::{Seen, merge};
 
     /// The rule as first written: each word lower-cased on its own.
     fn title_key_word_by_word(title: &str) -> String {
@@ -284,8 +286,6 @@ mod tests {
         assert_eq!(title_key("ΟΔΟΣ ΣΟΦΙΑΣ"), "οδος σοφιας");
         assert_eq!(title_key("ΑΣ-ΑΣ"), "ας ας");
     }
-    use crate::model::{IncidentKind, ObservedUpdate, TimeValue};
-    use crate::normalize::{Seen, merge};
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text).unwrap().to_utc()
