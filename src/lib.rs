@@ -11,15 +11,14 @@ pub mod ingest;
 pub mod lock;
 pub mod logging;
 pub mod metrics;
-pub mod model;
-pub mod normalize;
 pub mod probe;
 pub mod progress;
-pub mod providers;
 pub mod query;
 pub mod reparse;
 pub mod report;
 pub mod schedule;
 pub mod source_status;
 pub mod store;
-pub mod timetext;
+
+pub use statusdb_core::{model, normalize, providers};
+pub use timetext;

@@ -21,8 +21,8 @@ use super::times::{Meaning, StatedTime, TextTimes, span_text};
 use crate::model::{
     Anomaly, IncidentKind, IncidentRecord, ObservedIncident, TimeValue, format_utc,
 };
-use crate::timetext::Flag;
 use chrono::Duration;
+use timetext::Flag;
 
 /// Longer than this, an incident's times are doubted: real incidents of the vendors statusdb
 /// reads last hours or days; a month points at a wrong year or a resolution stamped when a

@@ -121,7 +121,7 @@ impl Context {
     /// optionally followed by `tz=Area/City` and `order=mdy|dmy`, separated by spaces.
     ///
     /// ```
-    /// use statusdb::timetext::Context;
+    /// use timetext::Context;
     /// let c = Context::from_spec("2024-10-03 tz=Europe/Paris").unwrap();
     /// assert_eq!(c.zone, Some(chrono_tz::Europe::Paris));
     /// ```
@@ -279,7 +279,7 @@ fn looks_like_rfc2822(s: &str) -> bool {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use statusdb::timetext::{parse, Context, Flag};
+/// use timetext::{parse, Context, Flag};
 /// let ctx = Context::on_date(NaiveDate::from_ymd_opt(2024, 7, 11).unwrap());
 /// let p = parse("3:23 PM PST", &ctx).unwrap();
 /// assert_eq!(p.utc.to_rfc3339(), "2024-07-11T22:23:00+00:00");
@@ -339,7 +339,7 @@ fn machine(dt: DateTime<FixedOffset>, matched: Range<usize>) -> Parsed {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use statusdb::timetext::{parse_sequence, Context};
+/// use timetext::{parse_sequence, Context};
 /// let ctx = Context::on_date(NaiveDate::from_ymd_opt(2024, 10, 9).unwrap());
 /// let r = parse_sequence(&["11:40 PM PDT", "12:53 AM PDT"], &ctx);
 /// assert_eq!(r[1].as_ref().unwrap().utc.to_rfc3339(), "2024-10-10T07:53:00+00:00");
@@ -364,7 +364,7 @@ pub fn parse_sequence(stamps: &[&str], ctx: &Context) -> Vec<Result<Parsed, Time
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use statusdb::timetext::{find_times, Context, Role};
+/// use timetext::{find_times, Context, Role};
 /// let ctx = Context::on_date(NaiveDate::from_ymd_opt(2024, 10, 10).unwrap());
 /// let text = "Incident start: October 3, 2024, at 6:38 PM PDT Incident resolved: October 10, 2024, at 3:22 PM PDT";
 /// let found = find_times(text, &ctx);
@@ -464,3 +464,8 @@ pub fn parse_date(text: &str, ctx: &Context) -> Result<ParsedDate, TimeError> {
 
 #[cfg(test)]
 mod tests;
+
+/// The README's examples, run as doc tests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;

@@ -13,12 +13,12 @@ use crate::model::{
     ComponentStatus, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, Status, TimeValue, format_utc,
 };
-use crate::timetext::{self, Context, Flag};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
+use timetext::{Context, Flag};
 use url::Url;
 
 const KIND: Kind = Kind::Cachet;

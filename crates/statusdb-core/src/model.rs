@@ -1,12 +1,12 @@
 //! Typed values passed between pipeline stages: the canonical vocabulary, the `Observation`
 //! a parser produces from one page, and the canonical records the normalizer hands the store.
 
-use crate::timetext::Flags;
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use timetext::Flags;
 
 /// Formats an instant the one way statusdb writes times: RFC 3339, UTC, `Z`, with
 /// fractional seconds only when the source had them.

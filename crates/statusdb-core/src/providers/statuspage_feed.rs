@@ -6,7 +6,7 @@
 //! <br><strong>Resolved</strong> - text</p>` (old feeds: `Jan  1, 09:09 PST`, no `<var>`).
 //! Stamps carry no year: it is taken from the entry's own date (`<published>`, `<updated>`,
 //! RSS `pubDate`), the nearest year to it, so December stamps of an entry dated in January are
-//! of the previous year. Every stamp goes through [`crate::timetext`]; "PST" written in
+//! of the previous year. Every stamp goes through [`timetext`]; "PST" written in
 //! summer is read as the page's wall clock and reported with the literal reading.
 //!
 //! `<published>` is the entry's last update, not the incident's start, so it is not stored as
@@ -24,9 +24,9 @@ use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, ParseNote,
 };
-use crate::timetext::Context;
 use feed_rs::model::{Entry, Feed};
 use scraper::Html;
+use timetext::Context;
 use url::Url;
 
 const KIND: Kind = Kind::StatuspageFeed;

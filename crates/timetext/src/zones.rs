@@ -310,7 +310,7 @@ pub static ZONES: &[ZoneEntry] = &[
 /// (IST, CST, BST, AST) have several, the default first.
 ///
 /// ```
-/// use statusdb::timetext::zone_abbreviation;
+/// use timetext::zone_abbreviation;
 /// let pdt = zone_abbreviation("PDT").unwrap();
 /// assert_eq!(pdt.default_reading().offset_secs, -7 * 3600);
 /// assert_eq!(pdt.default_reading().home, chrono_tz::America::Los_Angeles);

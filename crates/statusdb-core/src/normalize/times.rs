@@ -27,8 +27,8 @@
 //! corrects the first updates), its first such time; likewise for the end.
 
 use crate::model::{IncidentRecord, TimeValue, UpdateRecord};
-use crate::timetext::{self, Context, Flag, Found, Role};
 use chrono::{DateTime, Duration, Utc};
+use timetext::{Context, Flag, Found, Role};
 
 /// How far after its update's stamp a stated time may fall and still be read as past: stamps
 /// are minutes, sometimes rounded, and a page may post the update a little before its text's

@@ -26,9 +26,9 @@ use crate::model::{
     Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, SecondHand, StatedField,
     Status, TimeSource, TimeValue,
 };
-use crate::timetext::{self, Context, Flag};
 use regex::Regex;
 use std::sync::LazyLock;
+use timetext::{Context, Flag};
 
 const KIND: Kind = Kind::Aggregator;
 

@@ -10,7 +10,7 @@
 //!   page shows for it ("Jul 14, 14:31 - 14:32 CST").
 //!
 //! Stamps are written in the page's zone abbreviation (UTC, PST, CET, ...) and go through
-//! [`crate::timetext`]. Year-less stamps take their year from the nearest context the page
+//! [`timetext`]. Year-less stamps take their year from the nearest context the page
 //! gives: a day header, the history month, or (unresolved incidents, upcoming maintenance
 //! notices) the page's render time (`<meta name="issued">`), before which they were posted.
 
@@ -24,11 +24,11 @@ use crate::model::{
     ComponentStatus, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, PageInfo, ParseNote, Status, TimeValue,
 };
-use crate::timetext::{self, Context};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use scraper::{ElementRef, Html};
 use serde::Deserialize;
+use timetext::Context;
 use url::Url;
 
 const KIND: Kind = Kind::StatuspageHtml;

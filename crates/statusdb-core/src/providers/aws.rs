@@ -23,12 +23,12 @@ use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, Status, TimeSource, TimeValue,
 };
-use crate::timetext::{self, Context, Flag};
 use chrono_tz::Tz;
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
+use timetext::{Context, Flag};
 
 const KIND: Kind = Kind::Aws;
 

@@ -450,8 +450,8 @@ mod history {
     use super::*;
     use crate::model::{ObservedUpdate, TimeSource};
     use crate::providers::feed::{entry_link, read_feed, text_of};
-    use crate::timetext::{self, Context, Flag};
     use scraper::{ElementRef, Html, Selector};
+    use timetext::{Context, Flag};
 
     /// One `<p>` of an entry: its stamp, its label and its text.
     struct Post {

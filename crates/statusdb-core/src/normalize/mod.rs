@@ -22,10 +22,10 @@ pub use updates::merge_updates;
 use crate::model::{
     IncidentKind, IncidentRecord, ObservedIncident, Status, TimeSource, TimeValue, format_utc,
 };
-use crate::timetext::Flag;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use times::{StatedTime, TextTimes};
+use timetext::Flag;
 use updates::{precision, same_minute};
 
 /// Who saw an observation, and when.

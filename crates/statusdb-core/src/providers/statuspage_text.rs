@@ -1,11 +1,11 @@
 //! What Statuspage's rendered views (`statuspage-feed`, `statuspage-html`) share: the update
 //! labels as people read them ("In progress", "Update"), reading a stamp through
-//! [`crate::timetext`], and the text of HTML fragments.
+//! [`timetext`], and the text of HTML fragments.
 
 use crate::model::{ParseNote, Status, TimeValue};
-use crate::timetext::{self, Context, Flag, Parsed};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use scraper::{ElementRef, Node, Selector};
+use timetext::{Context, Flag, Parsed};
 
 /// What an update label says about the status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
