@@ -9,10 +9,7 @@
 //! one group: `cargo bench --bench kinds -- parse/aws/`. `benches/program.rs`'s `parse` section
 //! prints the same documents as a table with the ratio to the limit and the target.
 
-#[path = "support/kinds.rs"]
-mod kinds;
-#[path = "support/workload.rs"]
-mod workload;
+use statusdb_testkit::{kinds, workload};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use statusdb::providers::Kind;

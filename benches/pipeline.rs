@@ -14,10 +14,7 @@
 //!
 //! `cargo bench --bench pipeline` (criterion; throughput in bytes or elements per second).
 
-#[path = "support/limits.rs"]
-mod limits;
-#[path = "support/workload.rs"]
-mod workload;
+use statusdb_testkit::{limits, workload};
 
 use chrono::{TimeZone, Utc};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

@@ -23,14 +23,8 @@
 //! `STATUSDB_BENCH_CONCURRENCY=N` runs the loopback section at another `[fetch] concurrency`;
 //! `STATUSDB_BENCH_BIN=path` runs another build of `statusdb` (to compare two builds).
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-#[path = "support/kinds.rs"]
-mod kinds;
-#[path = "support/limits.rs"]
-mod limits;
-#[path = "support/workload.rs"]
-mod workload;
+use statusdb_testkit as common;
+use statusdb_testkit::{kinds, limits, workload};
 
 use chrono::Utc;
 use statusdb::providers::{Kind, PageInput};

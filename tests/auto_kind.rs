@@ -2,9 +2,9 @@
 //! with its evidence, `ingest` stores the kind it probed and reuses it, and a page nothing
 //! recognises fails loudly. Also `statusdb parse --kind auto` on single documents.
 
-mod common;
 
-use common::*;
+
+use statusdb_testkit::*;
 use serde_json::Value;
 use tempfile::TempDir;
 

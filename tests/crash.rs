@@ -2,9 +2,9 @@
 //! sources leaves, each time, a database that passes `PRAGMA integrity_check` and holds for
 //! each source either all of that run's changes or none of them.
 
-mod common;
 
-use common::*;
+
+use statusdb_testkit::*;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -2,10 +2,10 @@
 //! recipes run against a database built from the fixtures; every README shell block runs as
 //! written in a copy of the repository; docs/CONFIG.md names every config key.
 
-mod common;
+
 
 use chrono::{DateTime, Utc};
-use common::*;
+use statusdb_testkit::*;
 use rusqlite::types::Value as Sql;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};

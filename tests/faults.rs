@@ -7,9 +7,9 @@
 //! failed); the fetch log's outcome, reason and number of requests; `other`'s new incident is
 //! stored in that same run; and `victim`'s export is what it was before the fault.
 
-mod common;
 
-use common::*;
+
+use statusdb_testkit::*;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -3,9 +3,9 @@
 //! itself (for Google Cloud, by `scripts/make-clouds-fixtures.py` with Python's datetime), never
 //! from running the parser.
 
-mod common;
 
-use common::*;
+
+use statusdb_testkit::*;
 use serde_json::{Value, json};
 use statusdb::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident, Status, TimeSource,

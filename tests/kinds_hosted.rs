@@ -5,10 +5,10 @@
 // Tuples of expected values read better in assertions than named types.
 #![allow(clippy::type_complexity)]
 
-mod common;
+
 
 use chrono::{DateTime, Utc};
-use common::*;
+use statusdb_testkit::*;
 use serde_json::Value;
 use statusdb::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident, Status, TimeSource,

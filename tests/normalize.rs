@@ -6,9 +6,9 @@
 //! postmortem ("Incident start: October 3, 2024, at 6:38 PM PDT", PDT = UTC-7), the JSON's
 //! `display_at`, `started_at` and `resolved_at`, the feed's `<small>` stamps.
 
-mod common;
 
-use common::*;
+
+use statusdb_testkit::*;
 use serde_json::{Value, json};
 use std::path::Path;
 use tempfile::TempDir;

@@ -1,9 +1,9 @@
 //! Operating statusdb: quiet logs, the JSON run report, change events, `sources`, the metrics
 //! file and `generate`, through the real binary against pages served on 127.0.0.1.
 
-mod common;
 
-use common::*;
+
+use statusdb_testkit::*;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;

@@ -2,9 +2,9 @@
 //! lookups `ingest` makes per source are answered through indexes, not by scanning tables:
 //! checked with `EXPLAIN QUERY PLAN` on a database created by statusdb itself.
 
-mod common;
 
-use common::{SourceSpec, fixtures_dir, statusdb, write_config};
+
+use statusdb_testkit::{SourceSpec, fixtures_dir, statusdb, write_config};
 use rusqlite::Connection;
 
 /// The plan's detail lines, e.g. `SEARCH i USING INDEX incidents_by_vendor_time (vendor=?)`.

@@ -3,9 +3,9 @@
 //! source, a failed fetch and a page that fails to parse) is rebuilt from its stored pages into
 //! the same export.
 
-mod common;
 
-use common::*;
+
+use statusdb_testkit::*;
 use serde_json::Value;
 use std::path::Path;
 use tempfile::TempDir;

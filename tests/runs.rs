@@ -2,9 +2,9 @@
 //! lock, per-source backoff under `ingest --due`, politeness per host, and a bad config or
 //! database path refused with exit 2 and nothing written.
 
-mod common;
 
-use common::*;
+
+use statusdb_testkit::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,9 +1,9 @@
 //! The spine end to end: real Statuspage payloads served over HTTP on 127.0.0.1, ingested by the
 //! `statusdb` binary into a real SQLite file, and exported.
 
-mod common;
 
-use common::*;
+
+use statusdb_testkit::*;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 

@@ -2,9 +2,9 @@
 //! value below was read from the fixture itself (the entry's `<small>` stamp, `<strong>` label
 //! and text, its `<published>` or `pubDate` for the year).
 
-mod common;
 
-use common::*;
+
+use statusdb_testkit::*;
 use serde_json::json;
 
 type Row = (String, String, String, String, String, String);

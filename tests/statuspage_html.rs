@@ -3,9 +3,9 @@
 //! Expected values were read from the pages: `data-component-*` attributes, `<strong>` labels,
 //! `<small>` stamps, day headers and `<meta name="issued">`.
 
-mod common;
 
-use common::*;
+
+use statusdb_testkit::*;
 use serde_json::{Value, json};
 
 fn times(incident: &Value) -> Vec<(String, String, String)> {

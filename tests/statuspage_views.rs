@@ -6,9 +6,9 @@
 //! Expected counts and times were read from the payloads: the feed entries' `<small>` stamps
 //! and `<strong>` labels, the JSON's `incident_updates[].display_at`.
 
-mod common;
 
-use common::*;
+
+use statusdb_testkit::*;
 use serde_json::{Value, json};
 use std::path::Path;
 use tempfile::TempDir;

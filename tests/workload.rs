@@ -1,9 +1,8 @@
-//! The benchmark workload generator (`benches/support/workload.rs`): the same seed gives the
+//! The benchmark workload generator (`statusdb_testkit::workload`): the same seed gives the
 //! same bytes, and what it generates is what the real parsers read. Small shapes only; the
 //! benchmarks themselves never run under `cargo test`.
 
-#[path = "../benches/support/workload.rs"]
-mod workload;
+use statusdb_testkit::workload;
 
 use chrono::{TimeZone, Utc};
 use statusdb::model::{IncidentKind, Status};

@@ -1,7 +1,12 @@
-//! Shared test harness: a real HTTP server on 127.0.0.1 (axum, ephemeral port) whose routes a
-//! test sets and changes, plus helpers for fixtures, configs and the `statusdb` binary.
-//! The benchmarks (`benches/`) serve their generated workloads with the same server.
-#![allow(dead_code)]
+//! Shared test support for statusdb's integration tests and benchmarks: a real HTTP server on
+//! 127.0.0.1 (axum, ephemeral port) whose routes a test sets and changes, helpers for
+//! fixtures, configs and the `statusdb` binary, the seeded workload generator ([`workload`]),
+//! every kind's documents for the parse benchmark ([`kinds`]) and the limits statusdb is
+//! measured against ([`limits`]).
+
+pub mod kinds;
+pub mod limits;
+pub mod workload;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, Response, StatusCode};
@@ -435,9 +440,15 @@ pub fn refused_url(path: &str) -> String {
     format!("http://{addr}{path}")
 }
 
+/// The repository's top folder (this crate lives in `crates/testkit`).
+pub fn repo_root() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::fs::canonicalize(&root).unwrap_or(root)
+}
+
 /// The repository's `fixtures/` directory.
 pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    crate::repo_root().join("fixtures")
 }
 
 pub fn fixture(relative: &str) -> Vec<u8> {
@@ -601,7 +612,7 @@ pub fn observed<'a>(observation: &'a serde_json::Value, native_id: &str) -> &'a 
 /// A validator for one of the project's JSON Schemas (`schema/<name>`), with every schema of
 /// the folder registered under its `$id` so that cross-references resolve offline.
 pub fn schema_validator(name: &str) -> jsonschema::Validator {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
+    let dir = crate::repo_root().join("schema");
     let mut registry = jsonschema::Registry::new();
     let mut wanted = None;
     for entry in std::fs::read_dir(&dir).unwrap() {

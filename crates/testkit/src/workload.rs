@@ -10,7 +10,6 @@
 //! `status-day` blocks, stamps in the page's zone abbreviation). The same seed gives the same
 //! bytes on every machine: the generator has its own small PRNG (SplitMix64) rather than a
 //! crate whose streams may change between versions.
-#![allow(dead_code)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;

@@ -1,7 +1,6 @@
 //! What the benchmarks compare statusdb against, and the plumbing to feed the store without
 //! HTTP: a source's documents parsed into the `SourceResult` the ingest writer applies, and the
 //! "plain batched INSERT" limit for the store (the same rows, written with nothing else).
-#![allow(dead_code)]
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};

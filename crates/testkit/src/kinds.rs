@@ -14,7 +14,6 @@
 //!
 //! `auto` detects the kind with every format's detector and then parses with it; its limit is
 //! that of the format it ends up reading.
-#![allow(dead_code)]
 
 use crate::workload::VendorPages;
 use chrono::{DateTime, TimeZone, Utc};
@@ -182,8 +181,8 @@ pub fn fetched_at() -> DateTime<Utc> {
 }
 
 fn fixture(relative: &str) -> Vec<u8> {
-    let path = format!("{}/fixtures/{relative}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    let path = crate::fixtures_dir().join(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Every kind's documents, in `Kind::ALL` order; `generated` is a vendor of the workload
