@@ -10,6 +10,7 @@ use crate::export::{ExportComponent, ExportIncident};
 use crate::model::{
     ComponentRecord, IncidentKind, IncidentRecord, Status, db_time, format_utc, parse_db_time,
 };
+use crate::normalize::Revision;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
@@ -98,21 +99,35 @@ pub struct PendingEvents {
 impl PendingEvents {
     /// Notes that an incident was saved: `before` as loaded, `after` as written.
     /// `changed` says whether its content or updates changed (not merely when it was seen).
+    /// `revisions` are the merge's: an update that took the vendor's id (an `id` revision) is
+    /// not new.
     pub fn incident(
         &mut self,
         before: Option<&IncidentRecord>,
         after: &IncidentRecord,
         changed: bool,
+        revisions: &[Revision],
     ) {
+        let renamed: Vec<(&str, &str)> = revisions
+            .iter()
+            .filter_map(Revision::renamed_update)
+            .collect();
         let new_update_ids: Vec<String> = after
             .updates
             .iter()
             .filter(|u| before.is_none_or(|b| !b.updates.iter().any(|held| held.id == u.id)))
+            .filter(|u| !renamed.iter().any(|(_, to)| *to == u.id))
             .map(|u| u.id.clone())
             .collect();
         match self.incident_index.get(&after.id) {
             Some(&i) => {
                 let touch = &mut self.incidents[i];
+                // An update new in this run that has since taken the vendor's id.
+                for id in &mut touch.new_update_ids {
+                    if let Some((_, to)) = renamed.iter().find(|(from, _)| from == id) {
+                        *id = to.to_string();
+                    }
+                }
                 touch.after = after.clone();
                 touch.changed |= changed;
                 for id in new_update_ids {

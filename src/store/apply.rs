@@ -824,7 +824,7 @@ pub(crate) fn apply_observation(
         if let Some(events) = events.as_deref_mut() {
             let changed =
                 counts.incident_changed || counts.updates_new > 0 || counts.updates_changed > 0;
-            events.incident(existing.as_ref(), &merged, changed);
+            events.incident(existing.as_ref(), &merged, changed, &revisions);
         }
     }
     Ok(())

@@ -809,8 +809,30 @@ impl<'c> RecordWriter<'c> {
             }
         }
 
+        // Updates that took the vendor's id (`id` revisions): their rows move to it first.
+        let renamed: HashMap<&str, &str> = revisions
+            .iter()
+            .filter_map(Revision::renamed_update)
+            .collect();
+        let old_transitions = old.map(update_transitions).unwrap_or_default();
+        let new_transitions = update_transitions(new);
+        let transitions_changed = old_transitions != new_transitions;
+        // A new incident has no rows to replace (the foreign key keeps any from naming it);
+        // the rows name updates, so they go before an update moves.
+        if transitions_changed && old.is_some() {
+            execute(&mut self.delete_update_transitions, [&new.id])?;
+        }
+        for (from, to) in &renamed {
+            self.rename_update(&new.id, from, to)?;
+        }
+
         let old_updates: HashMap<&str, &UpdateRecord> = old
-            .map(|o| o.updates.iter().map(|u| (u.id.as_str(), u)).collect())
+            .map(|o| {
+                o.updates
+                    .iter()
+                    .map(|u| (renamed.get(u.id.as_str()).copied().unwrap_or(&u.id), u))
+                    .collect()
+            })
             .unwrap_or_default();
         for update in &new.updates {
             match old_updates.get(update.id.as_str()) {
@@ -818,23 +840,14 @@ impl<'c> RecordWriter<'c> {
                     self.insert_update(&new.id, update)?;
                     counts.updates_new += 1;
                 }
+                // Moved without its component changes: written again under the new id.
+                Some(previous) if previous.id != update.id => {
+                    self.write_update_fields(update)?;
+                    self.insert_update_components(update)?;
+                    counts.updates_changed += 1;
+                }
                 Some(previous) if *previous != update => {
-                    execute(
-                        &mut self.update_update,
-                        params![
-                            update.id,
-                            update.status.map(|s| s.as_str()),
-                            update.status_raw,
-                            db_time(&update.posted_at.utc),
-                            update.posted_at.raw,
-                            update.posted_at.source.as_str(),
-                            update.body,
-                            update.native_id,
-                            update.posted_at.flags.to_list(),
-                            update.stated_status.map(|s| s.as_str()),
-                            update.zone.map(|z| z.name()),
-                        ],
-                    )?;
+                    self.write_update_fields(update)?;
                     if previous.components != update.components {
                         execute(&mut self.delete_update_components, [&update.id])?;
                         self.insert_update_components(update)?;
@@ -859,13 +872,7 @@ impl<'c> RecordWriter<'c> {
             )?;
         }
 
-        let old_transitions = old.map(update_transitions).unwrap_or_default();
-        let new_transitions = update_transitions(new);
-        if old_transitions != new_transitions {
-            // A new incident has no rows to replace (the foreign key keeps any from naming it).
-            if old.is_some() {
-                execute(&mut self.delete_update_transitions, [&new.id])?;
-            }
+        if transitions_changed {
             for t in &new_transitions {
                 execute(
                     &mut self.insert_update_transition,
@@ -884,7 +891,7 @@ impl<'c> RecordWriter<'c> {
             }
         }
 
-        for r in revisions {
+        for r in revisions.iter().filter(|r| r.renamed_update().is_none()) {
             execute(
                 &mut self.insert_revision,
                 params![
@@ -899,6 +906,54 @@ impl<'c> RecordWriter<'c> {
             )?;
         }
         Ok((counts, added_aliases))
+    }
+
+    /// Rewrites a stored update's fields (its id and incident stay).
+    fn write_update_fields(&mut self, update: &UpdateRecord) -> Result<(), StoreError> {
+        execute(
+            &mut self.update_update,
+            params![
+                update.id,
+                update.status.map(|s| s.as_str()),
+                update.status_raw,
+                db_time(&update.posted_at.utc),
+                update.posted_at.raw,
+                update.posted_at.source.as_str(),
+                update.body,
+                update.native_id,
+                update.posted_at.flags.to_list(),
+                update.stated_status.map(|s| s.as_str()),
+                update.zone.map(|z| z.name()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Moves a stored update of `incident_id` from id `from` to id `to` (the vendor's id it
+    /// adopted), with what names it: its revisions, and the events that listed it (their
+    /// `new_update_ids` and the incident document they carry). Its component changes are
+    /// dropped, for the caller to write again under the new id; the rows of
+    /// `component_status_changes` that name it must already be gone (the caller rewrites them).
+    fn rename_update(&mut self, incident_id: &str, from: &str, to: &str) -> Result<(), StoreError> {
+        execute(&mut self.delete_update_components, [from])?;
+        self.conn
+            .prepare_cached("UPDATE incident_updates SET id = ?2 WHERE id = ?1")?
+            .execute([from, to])?;
+        self.conn
+            .prepare_cached(
+                "UPDATE revisions SET entity_id = ?2 WHERE entity = 'update' AND entity_id = ?1",
+            )?
+            .execute([from, to])?;
+        // JSON strings, quoted, so that only a whole id is replaced.
+        self.conn
+            .prepare_cached(
+                "UPDATE events SET
+                   new_update_ids = replace(new_update_ids, json_quote(?2), json_quote(?3)),
+                   record = replace(record, json_quote(?2), json_quote(?3))
+                 WHERE incident_id = ?1 AND instr(record, json_quote(?2)) > 0",
+            )?
+            .execute([incident_id, from, to])?;
+        Ok(())
     }
 
     fn insert_update(&mut self, incident_id: &str, u: &UpdateRecord) -> Result<(), StoreError> {
