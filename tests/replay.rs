@@ -1,10 +1,14 @@
 //! The offline replay (`fixtures/replay.toml`): the same records whatever order its sources are
-//! written in.
+//! written in, and the export it gives held to a committed golden file.
 
 use serde_json::Value;
-use statusdb_testkit::{fixture, sql_strings, statusdb};
+use statusdb_testkit::{fixture, fixtures_dir, sql_strings, statusdb};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
+
+/// The golden export of the replay: one JSON value per line (every incident in document order,
+/// then every component), the times of the run blanked.
+const GOLDEN: &str = "replay/export.ndjson";
 
 /// The fields that say when a run happened, not what the vendors said.
 const RUN_TIMES: [&str; 3] = ["generated_at", "first_seen_at", "last_seen_at"];
@@ -88,6 +92,53 @@ fn differences(want: &Value, got: &Value) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// Ingests every source of the replay into a new database, one run per source in the order
+/// the config lists them (which source of a vendor writes a shared component last decides its
+/// latest status, so the order is fixed).
+fn replay_database(dir: &Path) -> PathBuf {
+    let config_path = fixtures_dir().join("replay.toml");
+    let config = statusdb::config::Config::load(&config_path).unwrap();
+    let db = dir.join("replay.sqlite");
+    for source in &config.sources {
+        ingest(&config_path, &db, &[&source.id]);
+    }
+    db
+}
+
+/// The replay exports what `fixtures/replay/export.ndjson` holds, apart from the times of the
+/// run. `STATUSDB_BLESS=1 cargo test --test replay` writes the file anew from this build.
+#[test]
+fn the_replay_exports_its_golden_document() {
+    let dir = TempDir::new().unwrap();
+    let db = replay_database(dir.path());
+    let lines = export_lines(&db);
+    let golden_path = fixtures_dir().join(GOLDEN);
+    if std::env::var_os("STATUSDB_BLESS").is_some_and(|v| v == "1") {
+        let mut text = String::new();
+        for line in &lines {
+            text.push_str(&serde_json::to_string(line).unwrap());
+            text.push('\n');
+        }
+        std::fs::create_dir_all(golden_path.parent().unwrap()).unwrap();
+        std::fs::write(&golden_path, text).unwrap();
+        eprintln!("wrote {} ({} lines)", golden_path.display(), lines.len());
+        return;
+    }
+    let golden: Vec<Value> = String::from_utf8(fixture(GOLDEN))
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    if let Some(differing) = compare(&golden, &lines) {
+        panic!(
+            "the replay's export differs from {GOLDEN} ({} lines golden, {} now); {differing}\n\
+             If the change is meant: STATUSDB_BLESS=1 cargo test --test replay",
+            golden.len(),
+            lines.len()
+        );
+    }
 }
 
 /// `None` when the two lists of lines are equal; else how many lines differ and the first
