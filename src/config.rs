@@ -103,16 +103,8 @@ impl Default for FetchSettings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Source {
-    pub id: String,
-    pub vendor: String,
-    pub name: String,
-    pub kind: Kind,
-    pub url: Url,
-    pub interval: Duration,
-    pub zone: Option<Tz>,
-}
+/// A configured source (defined with the hand-off types: every stage sees it).
+pub use statusdb_core::handoff::Source;
 
 /// A config problem, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -15,12 +15,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use url::Url;
 
-/// Validators from the previous successful fetch of a document.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
+/// Validators from the previous successful fetch of a document (a hand-off type: the store
+/// keeps them).
+pub use statusdb_core::handoff::Validators;
 
 /// A fetched document.
 #[derive(Debug, Clone)]

@@ -2,17 +2,19 @@
 //! blocking pool, and hand each source's result to a single writer thread that applies it all or
 //! nothing (the sources already waiting share one transaction, redone without one that fails).
 
-use crate::config::{Config, Source};
+use crate::config::Config;
+use crate::events;
 use crate::fetch::hosts::Permits;
-use crate::fetch::{Fetched, Fetcher, Validators};
+use crate::fetch::{Fetched, Fetcher};
+use crate::handoff::{
+    DocumentOutcome, DocumentResult, ResolvedKind, Source, SourceChanges, SourceResult, Validators,
+};
 use crate::model::{Observation, ParseNote};
+use crate::normalize::PreparedIncident;
 use crate::probe;
 use crate::providers::{Endpoint, Kind, PageInput};
 use crate::schedule;
-use crate::store::{
-    DocumentOutcome, DocumentResult, EndpointState, PreparedIncident, RawBody, ResolvedKind,
-    SourceChanges, SourceResult, Store, StoreError,
-};
+use crate::store::{self, EndpointState, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -186,6 +188,14 @@ pub async fn run(
         chosen = schedule::due(&store, chosen, started_at)?;
     }
     let states = Arc::new(store.endpoint_states()?);
+    // Failures in a row before this run, for the backoff the schedule sets after it.
+    let failures: Arc<HashMap<String, i64>> = Arc::new(
+        store
+            .source_states()?
+            .into_iter()
+            .map(|(id, state)| (id, state.consecutive_failures))
+            .collect(),
+    );
     let resolved = Arc::new(store.resolved_kinds()?);
     let run_id = store.begin_run(started_at)?;
 
@@ -223,14 +233,16 @@ pub async fn run(
                         let mut next = Some(first);
                         let mut failure = None;
                         while let Some(result) = next.take() {
-                            match writer.apply_in_group(Some(run_id), &result) {
+                            match events::apply_source(&mut writer, Some(run_id), &result) {
                                 Ok(changes) => group.push((result, changes)),
                                 Err(e) => {
-                                    let applied: Vec<&SourceResult> =
-                                        group.iter().map(|(r, _)| r).collect();
-                                    let redone = writer.redo_group(Some(run_id), &applied)?;
-                                    for ((_, changes), again) in group.iter_mut().zip(redone) {
-                                        *changes = again;
+                                    writer.restart_group()?;
+                                    for (result, changes) in group.iter_mut() {
+                                        *changes = events::apply_source(
+                                            &mut writer,
+                                            Some(run_id),
+                                            result,
+                                        )?;
                                     }
                                     failure = Some(e);
                                     break;
@@ -244,7 +256,7 @@ pub async fn run(
                         let mut written = Written::default();
                         for (mut result, changes) in group.drain(..) {
                             if let Some(p) = &progress {
-                                p.0.source_done(&result.source.id, result.error().is_some());
+                                p.0.source_done(&result.source.id, result.failed());
                             }
                             // Bodies are no longer needed once written; keep the report small.
                             take_bodies(&mut result, &mut written);
@@ -269,6 +281,7 @@ pub async fn run(
     for source in chosen {
         let fetcher = fetcher.clone();
         let states = states.clone();
+        let failures = failures.clone();
         let resolved = resolved.clone();
         let sender = sender.clone();
         let window = window.clone();
@@ -279,8 +292,15 @@ pub async fn run(
                 .filter(|r| r.url == source.url.as_str())
                 .map(|r| r.kind);
             let slot = window.acquire(&source.url).await;
-            let (result, held) = fetch_source(&fetcher, &states, &stages, source, known).await;
+            let (mut result, held) = fetch_source(&fetcher, &states, &stages, source, known).await;
             drop(slot);
+            let failures_before = failures.get(&result.source.id).copied().unwrap_or(0);
+            result.next_due_at = Some(schedule::next_due_at(
+                &result.source,
+                result.seen_at_millis(),
+                result.failed(),
+                failures_before,
+            ));
             // A closed channel means the writer failed; its error is reported below.
             let _ = sender.send(result).await;
             drop(held);
@@ -345,7 +365,7 @@ fn take_bodies(result: &mut SourceResult, written: &mut Written) {
 }
 
 fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
-    let error = result.error();
+    let error = result.error().map(str::to_string);
     let outcome = if error.is_some() {
         SourceOutcome::Failed
     } else if result
@@ -436,12 +456,7 @@ async fn fetch_source(
                             body: None,
                         },
                     });
-                    let result = SourceResult {
-                        source,
-                        resolved: None,
-                        read_as: None,
-                        documents,
-                    };
+                    let result = SourceResult::new(source, None, documents);
                     return (result, held);
                 }
             }
@@ -536,12 +551,8 @@ async fn fetch_source(
             break;
         }
     }
-    let mut result = SourceResult {
-        source,
-        resolved,
-        read_as: Some(kind),
-        documents,
-    };
+    let mut result = SourceResult::new(source, Some(kind), documents);
+    result.resolved = resolved;
     if !result
         .documents
         .iter()
@@ -561,21 +572,22 @@ async fn fetch_source(
             result
         })
         .await;
-    let result = prepared.unwrap_or_else(|e| SourceResult {
-        source,
-        resolved: None,
-        read_as: Some(kind),
-        documents: vec![DocumentResult {
-            url: String::new(),
-            fetched_at: Utc::now(),
-            duration: std::time::Duration::ZERO,
-            attempts: 0,
-            outcome: DocumentOutcome::Failed {
-                http_status: None,
-                error: format!("preparing the parsed pages was cancelled: {e}"),
-                body: None,
-            },
-        }],
+    let result = prepared.unwrap_or_else(|e| {
+        SourceResult::new(
+            source,
+            Some(kind),
+            vec![DocumentResult {
+                url: String::new(),
+                fetched_at: Utc::now(),
+                duration: std::time::Duration::ZERO,
+                attempts: 0,
+                outcome: DocumentOutcome::Failed {
+                    http_status: None,
+                    error: format!("preparing the parsed pages was cancelled: {e}"),
+                    body: None,
+                },
+            }],
+        )
     });
     (result, held)
 }
@@ -668,7 +680,7 @@ fn parse_document(
     };
     let parsed = kind.parse_fetched(&input, fetched.content_type);
     // Compressed here, in parallel, so the database writer only inserts it.
-    let raw = match RawBody::new(&body, hash) {
+    let raw = match store::compress_body(&body, hash) {
         Ok(raw) => raw,
         Err(e) => {
             return DocumentOutcome::Failed {

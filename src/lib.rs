@@ -4,6 +4,7 @@
 //! config → schedule → fetch → providers (parse) → normalize → store → export / query.
 
 pub mod config;
+pub mod document;
 pub mod events;
 pub mod export;
 pub mod fetch;
@@ -20,5 +21,5 @@ pub mod schedule;
 pub mod source_status;
 pub mod store;
 
-pub use statusdb_core::{model, normalize, providers};
+pub use statusdb_core::{handoff, model, normalize, providers};
 pub use timetext;

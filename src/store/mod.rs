@@ -2,23 +2,21 @@
 //! The store never parses; it writes what the normalizer built, each source all or nothing.
 
 mod apply;
+mod raw_pages;
 mod rebuild;
 mod records;
 pub mod rows;
 pub mod schema;
 
-pub use apply::{
-    DocumentOutcome, DocumentResult, PreparedIncident, RawBody, ResolvedKind, SourceChanges,
-    SourceResult, Writer,
-};
+pub use apply::{Applied, EventRow, Writer};
+pub use raw_pages::compress_body;
 pub use rebuild::{RebuildReport, StoredPage};
 pub use records::Reader;
 
-use crate::config::Source;
-use crate::fetch::Validators;
+use crate::handoff::{ResolvedKind, Source, Validators};
 use crate::model::{db_time, parse_db_time};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, params};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -412,34 +410,35 @@ impl Store {
         Ok(out)
     }
 
+    /// The scheduling state of one source (the default for a source never attempted).
     pub fn source_state(&self, source_id: &str) -> Result<SourceState, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT last_attempt_at, last_success_at, last_error, consecutive_failures,
-                        next_due_at FROM sources WHERE id = ?1",
-                [source_id],
-                |r| {
-                    Ok((
-                        r.get::<_, Option<String>>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, i64>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                    ))
+        Ok(self.source_states()?.remove(source_id).unwrap_or_default())
+    }
+
+    /// The scheduling state of every source the database knows, by id.
+    pub fn source_states(&self) -> Result<HashMap<String, SourceState>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, last_attempt_at, last_success_at, last_error, consecutive_failures,
+                    next_due_at FROM sources",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let time = |i: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
+                Ok(r.get::<_, Option<String>>(i)?
+                    .as_deref()
+                    .and_then(parse_db_time))
+            };
+            Ok((
+                r.get::<_, String>(0)?,
+                SourceState {
+                    last_attempt_at: time(1)?,
+                    last_success_at: time(2)?,
+                    last_error: r.get(3)?,
+                    consecutive_failures: r.get(4)?,
+                    next_due_at: time(5)?,
                 },
-            )
-            .optional()?;
-        Ok(match row {
-            Some((attempt, success, error, failures, due)) => SourceState {
-                last_attempt_at: attempt.as_deref().and_then(parse_db_time),
-                last_success_at: success.as_deref().and_then(parse_db_time),
-                last_error: error,
-                consecutive_failures: failures,
-                next_due_at: due.as_deref().and_then(parse_db_time),
-            },
-            None => SourceState::default(),
-        })
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Starts a run and returns its id.
@@ -489,6 +488,6 @@ impl Store {
 impl Store {
     /// A stored raw page, decompressed.
     pub fn raw_page(&self, hash: &str) -> Result<Vec<u8>, StoreError> {
-        apply::read_raw_page(&self.conn, hash)
+        raw_pages::read_raw_page(&self.conn, hash)
     }
 }

@@ -12,10 +12,13 @@
 //! again (they were announced when they happened); an event whose incident the rebuild names
 //! differently (an id that is now an alias of another record) is pointed at that record.
 
-use super::apply::{AppliedDocument, SourceChanges, SourceSeen, apply_records, read_raw_page};
+use super::apply::{AppliedDocument, apply_records};
+use super::raw_pages::read_raw_page;
 use super::records::RecordWriter;
 use super::{Store, StoreError};
+use crate::handoff::SourceChanges;
 use crate::model::{Observation, db_time, parse_db_time};
+use crate::normalize::Seen;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
@@ -177,7 +180,7 @@ impl Store {
             if unchanged {
                 documents.push(AppliedDocument::Unchanged);
             }
-            let who = SourceSeen {
+            let who = Seen {
                 vendor: &source.vendor,
                 source_id,
                 at,

@@ -4,11 +4,11 @@
 use super::StoreError;
 use crate::model::{
     Anomaly, ComponentChange, ComponentRecord, ComponentStatus, IncidentKind, IncidentRecord,
-    ObservedIncident, TimeSource, TimeValue, UpdateRecord, db_time, parse_db_time,
+    TimeSource, TimeValue, UpdateRecord, db_time, parse_db_time,
 };
-use crate::normalize::Revision;
 use crate::normalize::components::update_transitions;
 use crate::normalize::identity::title_key;
+use crate::normalize::{RecordLookup, Revision};
 use crate::timetext::Flags;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
@@ -624,11 +624,6 @@ impl<'c> RecordWriter<'c> {
         })
     }
 
-    /// The connection the statements run on.
-    pub fn connection(&self) -> &'c Connection {
-        self.conn
-    }
-
     /// The incident each alias of `vendor` belongs to, for the aliases that are stored.
     pub fn find_aliases<'k>(
         &mut self,
@@ -650,26 +645,26 @@ impl<'c> RecordWriter<'c> {
         Ok(found)
     }
 
-    /// The vendor's records of the observation's kind whose normalized title is `key` (the
-    /// observation's `title_key`), earliest first: the candidates of the title rule
-    /// (`normalize::identity::same_by_title_and_time`). An observation with a native id can
-    /// only be a record without one (created from a fingerprint): only those are listed for it.
+    /// The vendor's records of this kind whose normalized title is `key`, earliest first: the
+    /// candidates of the title rule (`normalize::identity::same_by_title_and_time`); with
+    /// `fingerprinted_only`, only records without a native id (`<vendor>/fp-...`).
     pub fn find_by_title(
         &mut self,
         vendor: &str,
-        observed: &ObservedIncident,
+        kind: IncidentKind,
         key: &str,
+        fingerprinted_only: bool,
     ) -> Result<Vec<String>, StoreError> {
         if key.is_empty() {
             return Ok(Vec::new());
         }
-        let statement = if observed.native_id.is_some() {
+        let statement = if fingerprinted_only {
             &mut self.find_fingerprinted_by_title
         } else {
             &mut self.find_by_title
         };
         let ids = statement
-            .query_map(params![vendor, observed.kind.as_str(), key], |r| {
+            .query_map(params![vendor, kind.as_str(), key], |r| {
                 r.get::<_, String>(0)
             })?
             .collect::<Result<Vec<_>, _>>();
@@ -699,6 +694,37 @@ impl<'c> RecordWriter<'c> {
             release_bindings(&mut self.title_keys_present)?;
         }
         Ok(found)
+    }
+
+    /// A source's documents confirmed unchanged (304, or the same body) still show what they
+    /// showed: what the source showed at its last success (`previous`) is seen again at `at`.
+    pub fn confirm_seen(
+        &mut self,
+        source_id: &str,
+        previous: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let seen = db_time(&at);
+        self.conn
+            .prepare_cached(
+                "UPDATE incidents SET last_seen_at = ?3 WHERE id IN
+                   (SELECT incident_id FROM incident_sources
+                    WHERE source_id = ?1 AND last_seen_at = ?2)
+                 AND last_seen_at < ?3",
+            )?
+            .execute(params![source_id, previous, seen])?;
+        self.conn
+            .prepare_cached(
+                "UPDATE incident_sources SET last_seen_at = ?3
+                 WHERE source_id = ?1 AND last_seen_at = ?2",
+            )?
+            .execute(params![source_id, previous, seen])?;
+        self.conn
+            .prepare_cached(
+                "UPDATE components SET last_seen_at = ?3 WHERE source_id = ?1 AND last_seen_at = ?2",
+            )?
+            .execute(params![source_id, previous, seen])?;
+        Ok(())
     }
 
     /// Records that a source showed an incident at `seen_at` (its first and last sighting by
@@ -1046,6 +1072,42 @@ impl<'c> RecordWriter<'c> {
     }
 }
 
+/// The store's answers to normalization's questions about stored records.
+impl RecordLookup for RecordWriter<'_> {
+    type Error = StoreError;
+
+    fn incidents_named(
+        &mut self,
+        vendor: &str,
+        keys: &[&str],
+    ) -> Result<HashMap<String, String>, StoreError> {
+        self.find_aliases(vendor, keys.iter().copied())
+    }
+
+    fn titles_held(
+        &mut self,
+        vendor: &str,
+        kind: IncidentKind,
+        title_keys: &[&str],
+    ) -> Result<HashSet<String>, StoreError> {
+        self.title_keys_present(vendor, kind.as_str(), title_keys.iter().copied())
+    }
+
+    fn with_title(
+        &mut self,
+        vendor: &str,
+        kind: IncidentKind,
+        title_key: &str,
+        fingerprinted_only: bool,
+    ) -> Result<Vec<String>, StoreError> {
+        self.find_by_title(vendor, kind, title_key, fingerprinted_only)
+    }
+
+    fn load(&mut self, ids: &[String]) -> Result<Vec<IncidentRecord>, StoreError> {
+        self.reader.load(ids)
+    }
+}
+
 /// Whether what the incident says changed (not merely when it was last seen).
 fn incident_content_differs(a: &IncidentRecord, b: &IncidentRecord) -> bool {
     a.kind != b.kind
@@ -1114,14 +1176,16 @@ mod tests {
             assert_eq!(writer.reader.load(&ids).unwrap().len(), 3);
             writer.find_aliases("v", ["a", "b", "x"]).unwrap();
             for title in ["a", "b", "x"] {
-                let mut observed = ObservedIncident::new(IncidentKind::Incident, title);
-                writer
-                    .find_by_title("v", &observed, &title_key(&observed.title))
-                    .unwrap();
-                observed.native_id = Some(title.into());
-                writer
-                    .find_by_title("v", &observed, &title_key(&observed.title))
-                    .unwrap();
+                for fingerprinted_only in [false, true] {
+                    writer
+                        .find_by_title(
+                            "v",
+                            IncidentKind::Incident,
+                            &title_key(title),
+                            fingerprinted_only,
+                        )
+                        .unwrap();
+                }
             }
         }
         let r = &writer.reader;

@@ -12,15 +12,18 @@
 pub mod anomalies;
 pub mod components;
 pub mod identity;
+pub mod lookup;
 pub mod status;
 pub mod times;
 pub mod updates;
 
 pub use identity::{fingerprint, identity_keys, new_incident_id};
+pub use lookup::{Merged, PreparedIncident, RecordLookup, merge_page, prepare_page};
 pub use updates::merge_updates;
 
 use crate::model::{
-    IncidentKind, IncidentRecord, ObservedIncident, Status, TimeSource, TimeValue, format_utc,
+    IncidentKind, IncidentRecord, Observation, ObservedIncident, Status, TimeSource, TimeValue,
+    format_utc,
 };
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -36,6 +39,22 @@ pub struct Seen<'a> {
     pub at: DateTime<Utc>,
     /// The zone the source's text is read in (its configured zone, else its page's own).
     pub zone: Option<Tz>,
+}
+
+impl<'a> Seen<'a> {
+    /// Who saw one page: the same source at the same time, reading text in the source's
+    /// configured zone (`self.zone`) or, where it configures none, the page's own.
+    pub fn for_page(&self, observation: &Observation) -> Seen<'a> {
+        let page_zone = observation
+            .page
+            .as_ref()
+            .and_then(|p| p.time_zone.as_deref())
+            .and_then(|z| z.parse::<Tz>().ok());
+        Seen {
+            zone: self.zone.or(page_zone),
+            ..*self
+        }
+    }
 }
 
 /// A field whose value a later observation changed; the store keeps the old value.
