@@ -67,6 +67,9 @@ enum Command {
     Events(cli::events::EventsArgs),
     /// Every source with its health: last success, last error, failures, next due time.
     Sources(cli::sources::SourcesArgs),
+    /// Deliver the pending alerts to the `[[notify]]` targets (nothing else); with --status,
+    /// each target's pending, delivered, failed and dead-lettered deliveries and last error.
+    Notify(cli::notify::NotifyArgs),
     /// Write the normalized incidents and components as JSON.
     Export {
         #[command(flatten)]
@@ -258,6 +261,7 @@ fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
         Command::Ingest(args) => cli::ingest::run(args, quiet),
         Command::Events(args) => cli::events::run(args),
         Command::Sources(args) => cli::sources::run(args),
+        Command::Notify(args) => cli::notify::run(args),
         Command::Generate(args) => cli::generate::run(args),
         Command::ParseTime(args) => cli::parse_time::run(args),
         Command::Reparse(args) => cli::reparse::run(args),
@@ -380,6 +384,18 @@ fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
                 config.sources.len(),
                 config.database_path.display()
             );
+            if !config.notify.is_empty() {
+                let ids: Vec<&str> = config.notify.iter().map(|t| t.id.as_str()).collect();
+                println!("{} notify targets: {}", ids.len(), ids.join(", "));
+            }
+            // A secret the targets need and the environment lacks: named, never printed.
+            let problems = config.environment_problems();
+            if let Some(last) = problems.last() {
+                for problem in &problems[..problems.len() - 1] {
+                    eprintln!("statusdb: {problem}");
+                }
+                return Err(Failure::usage(last));
+            }
             if probe {
                 return probe_auto_sources(&config);
             }
