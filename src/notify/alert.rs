@@ -90,6 +90,18 @@ impl Severity {
         }
     }
 
+    /// A coloured mark for text that has no colour of its own (Slack's header).
+    pub fn mark(self) -> &'static str {
+        match self {
+            Severity::Critical => "🔴",
+            Severity::Major => "🟠",
+            Severity::Minor => "🟡",
+            Severity::NoImpact | Severity::Unstated => "⚪",
+            Severity::Maintenance => "🔵",
+            Severity::Resolved => "✅",
+        }
+    }
+
     /// An RGB colour: red, orange, yellow, grey, light grey, blue, green.
     pub fn colour(self) -> &'static str {
         match self {
@@ -259,14 +271,38 @@ impl<'a> Alert<'a> {
         }
     }
 
-    /// One line: "GitHub: Incident with Packages (Investigating, Major impact)".
+    /// The impact in a word, whatever the status: the incident's; for a component, the one
+    /// its status stands for (a major outage is critical); "Not stated" where the vendor
+    /// does not say.
+    pub fn impact_words(&self) -> &'static str {
+        let word = match &self.subject {
+            Subject::Incident(i) if i.kind == "maintenance" => return "Maintenance",
+            Subject::Incident(i) => i.impact.as_deref(),
+            Subject::Component { view, .. } => match view.status.as_str() {
+                "major_outage" => Some("critical"),
+                "partial_outage" => Some("major"),
+                "degraded_performance" => Some("minor"),
+                "operational" | "under_maintenance" => Some("none"),
+                _ => None,
+            },
+        };
+        match word {
+            Some("critical") => "Critical",
+            Some("major") => "Major",
+            Some("minor") => "Minor",
+            Some("none") => "None",
+            _ => "Not stated",
+        }
+    }
+
+    /// One line: "GitHub: Incident with Packages (Investigating; impact: Major)".
     pub fn summary(&self) -> String {
         format!(
-            "{}: {} ({}, {})",
+            "{}: {} ({}; impact: {})",
             self.vendor_name,
             self.title(),
             self.status_words(),
-            self.severity().words()
+            self.impact_words()
         )
     }
 }

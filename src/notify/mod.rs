@@ -312,8 +312,22 @@ async fn deliver_target(
                 if let Some(secret) = &ready.secret {
                     headers.push((send::SIGNATURE_HEADER, send::signature(secret, &body)));
                 }
-                let timeout = settings.timeout.min(remaining);
-                send::post(&run.client, &ready.url, body, &headers, timeout).await
+                let words = |d: Duration| humantime::format_duration(d).to_string();
+                let (timeout, timeout_words) = if remaining < settings.timeout {
+                    let limit = words(settings.time_limit);
+                    (remaining, format!("the delivery time limit ({limit})"))
+                } else {
+                    (settings.timeout, words(settings.timeout))
+                };
+                send::post(
+                    &run.client,
+                    &ready.url,
+                    body,
+                    &headers,
+                    timeout,
+                    &timeout_words,
+                )
+                .await
             }
             Err(why) => Answer::Permanent {
                 status: None,

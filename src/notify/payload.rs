@@ -218,12 +218,13 @@ pub fn slack(alert: &Alert<'_>) -> Value {
     let field = |title: &str, value: &str| json!({"type": "mrkdwn", "text": clip(&format!("*{title}*\n{}", slack_escape(value)), 2000)});
     let mut blocks = vec![
         json!({"type": "header", "text": {"type": "plain_text", "emoji": true,
-               "text": clip(&format!("{}: {}", alert.vendor_name, alert.title()), 150)}}),
+               "text": clip(&format!("{} {}: {}", severity.mark(), alert.vendor_name, alert.title()), 150)}}),
         json!({"type": "section", "fields": [
             field("Severity", severity.words()),
+            field("Impact", alert.impact_words()),
             field("Status", &alert.status_words()),
-            field("Vendor", &alert.vendor_name),
             field("Components", &component_list(alert)),
+            field("Vendor", &alert.vendor_name),
         ]}),
     ];
     if let Some(update) = alert.latest_update() {
@@ -267,7 +268,7 @@ pub fn teams(alert: &Alert<'_>) -> Value {
                "size": "Large", "weight": "Bolder", "wrap": true}),
         json!({"type": "FactSet", "facts": [
             {"title": "Status", "value": alert.status_words()},
-            {"title": "Impact", "value": severity.words()},
+            {"title": "Impact", "value": alert.impact_words()},
             {"title": "Vendor", "value": alert.vendor_name},
             {"title": "Components", "value": component_list(alert)},
             {"title": "Recorded", "value": human_time(&alert.event.recorded_at)},
@@ -377,4 +378,35 @@ pub fn pagerduty(alert: &Alert<'_>, routing_key: &str) -> Value {
             json!([{"href": link, "text": format!("{} status page", alert.vendor_name)}]);
     }
     body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slack_text_is_escaped_and_times_are_shown_in_the_readers_zone() {
+        assert_eq!(
+            slack_escape("<b> & <!here>"),
+            "&lt;b&gt; &amp; &lt;!here&gt;"
+        );
+        assert_eq!(
+            slack_time("2022-11-25T16:20:00Z"),
+            "<!date^1669393200^{date_short_pretty} at {time}|2022-11-25 16:20 UTC>"
+        );
+        assert_eq!(slack_time("soon & later"), "soon &amp; later");
+    }
+
+    #[test]
+    fn page_status_words_are_statuspages() {
+        let words = |rank, maintenance| {
+            let p = PageStatus::from_rank(rank, maintenance);
+            (p.indicator, p.description)
+        };
+        assert_eq!(words(0, false), ("none", "All Systems Operational"));
+        assert_eq!(words(0, true), ("maintenance", "Service Under Maintenance"));
+        assert_eq!(words(1, true), ("minor", "Minor Service Outage"));
+        assert_eq!(words(2, false), ("major", "Partial System Outage"));
+        assert_eq!(words(3, false), ("critical", "Major System Outage"));
+    }
 }

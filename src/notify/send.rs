@@ -61,13 +61,15 @@ pub enum Answer {
 /// PagerDuty's JSON errors).
 const REASON_BYTES: usize = 300;
 
-/// Sends one body. `timeout` bounds the whole request, from connecting to the answer.
+/// Sends one body. `timeout` bounds the whole request, from connecting to the answer;
+/// `timeout_words` says what it is, for the error when it runs out.
 pub async fn post(
     client: &reqwest::Client,
     url: &url::Url,
     body: Vec<u8>,
     headers: &[(&str, String)],
     timeout: Duration,
+    timeout_words: &str,
 ) -> Answer {
     let mut request = client
         .post(url.clone())
@@ -79,7 +81,7 @@ pub async fn post(
     }
     let response = match request.send().await {
         Ok(response) => response,
-        Err(e) => return failed_request(e, timeout),
+        Err(e) => return failed_request(e, timeout_words),
     };
     let status = response.status().as_u16();
     if response.status().is_success() {
@@ -127,7 +129,7 @@ pub async fn post(
 
 /// A request that got no answer. Its text never names the URL: a webhook URL is often the
 /// secret itself.
-fn failed_request(e: reqwest::Error, timeout: Duration) -> Answer {
+fn failed_request(e: reqwest::Error, timeout_words: &str) -> Answer {
     let e = e.without_url();
     if e.is_builder() {
         return Answer::Permanent {
@@ -136,10 +138,7 @@ fn failed_request(e: reqwest::Error, timeout: Duration) -> Answer {
         };
     }
     let reason = if e.is_timeout() {
-        format!(
-            "no answer within {}",
-            humantime::format_duration(Duration::from_millis(timeout.as_millis() as u64))
-        )
+        format!("no answer within {timeout_words}")
     } else if e.is_connect() {
         format!("cannot connect: {}", chain(&e))
     } else {
