@@ -296,7 +296,7 @@ struct RawConfig {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawNotify {
-    id: Spanned<String>,
+    id: Option<Spanned<String>>,
     kind: Spanned<String>,
     url: Option<Spanned<String>>,
     url_env: Option<Spanned<String>>,
@@ -474,11 +474,17 @@ impl Config {
 
         let mut notify = Vec::with_capacity(raw.notify.len());
         for n in raw.notify {
-            let id = n.id.get_ref().trim();
-            if notify.iter().any(|t: &NotifyTarget| t.id == id) {
-                return Err(locate.error(n.id.span(), format!("duplicate notify target id {id:?}")));
+            let target = notify_target(n, &sources, &locate)?;
+            if notify.iter().any(|t: &NotifyTarget| t.id == target.id) {
+                return Err(locate.error(
+                    target.place.clone(),
+                    format!(
+                        "duplicate notify target id {:?} (give each target its own id)",
+                        target.id
+                    ),
+                ));
             }
-            notify.push(notify_target(n, &sources, &locate)?);
+            notify.push(target.target);
         }
         let delivery = match raw.delivery {
             Some(d) => delivery_settings(d, &locate)?,
@@ -558,18 +564,25 @@ pub fn parse_target_url(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// A target read from the file, with where it is named (its `id`, else its `kind`).
+struct Located {
+    target: NotifyTarget,
+    place: Range<usize>,
+}
+
+impl std::ops::Deref for Located {
+    type Target = NotifyTarget;
+    fn deref(&self) -> &NotifyTarget {
+        &self.target
+    }
+}
+
 fn notify_target(
     n: RawNotify,
     sources: &[Source],
     locate: &Locator<'_>,
-) -> Result<NotifyTarget, ConfigError> {
-    let id = n.id.get_ref().trim().to_string();
-    if !valid_identifier(&id) {
-        return Err(locate.error(
-            n.id.span(),
-            format!("notify target id {id:?} must be letters, digits, '-', '_' or '.'"),
-        ));
-    }
+) -> Result<Located, ConfigError> {
+    let place = n.id.as_ref().unwrap_or(&n.kind).span();
     let kind = NotifyKind::from_name(n.kind.get_ref()).ok_or_else(|| {
         let known: Vec<&str> = NotifyKind::ALL.iter().map(|k| k.as_str()).collect();
         locate.error(
@@ -581,6 +594,17 @@ fn notify_target(
             ),
         )
     })?;
+    // One target of a kind needs no id: it is named after its kind.
+    let id =
+        n.id.as_ref()
+            .map_or(kind.as_str(), |id| id.get_ref().trim())
+            .to_string();
+    if !valid_identifier(&id) {
+        return Err(locate.error(
+            place.clone(),
+            format!("notify target id {id:?} must be letters, digits, '-', '_' or '.'"),
+        ));
+    }
     let env = |value: &Option<Spanned<String>>, key: &'static str| {
         value
             .as_ref()
@@ -652,15 +676,15 @@ fn notify_target(
         }
         (None, Some(_)) => Endpoint::Env(
             env(&n.url_env, "url_env")?
-                .ok_or_else(|| locate.error(n.id.span(), "url_env is missing".into()))?,
+                .ok_or_else(|| locate.error(place.clone(), "url_env is missing".into()))?,
         ),
         (None, None) if kind == NotifyKind::PagerDuty => Endpoint::Url(
             Url::parse(PAGERDUTY_EVENTS_URL)
-                .map_err(|e| locate.error(n.id.span(), e.to_string()))?,
+                .map_err(|e| locate.error(place.clone(), e.to_string()))?,
         ),
         (None, None) => {
             return Err(locate.error(
-                n.id.span(),
+                place.clone(),
                 format!(
                     "notify target {id:?} needs url_env (or url, for a URL that is not a secret)"
                 ),
@@ -670,7 +694,7 @@ fn notify_target(
     let routing_key_env = env(&n.routing_key_env, "routing_key_env")?;
     if kind == NotifyKind::PagerDuty && routing_key_env.is_none() {
         return Err(locate.error(
-            n.id.span(),
+            place.clone(),
             format!("notify target {id:?} (pagerduty) needs routing_key_env"),
         ));
     }
@@ -770,19 +794,22 @@ fn notify_target(
             })
         })
         .transpose()?;
-    Ok(NotifyTarget {
-        id,
-        kind,
-        endpoint,
-        routing_key_env,
-        secret_env,
-        format,
-        filter: NotifyFilter {
-            events,
-            vendors,
-            components,
-            min_impact,
+    Ok(Located {
+        target: NotifyTarget {
+            id,
+            kind,
+            endpoint,
+            routing_key_env,
+            secret_env,
+            format,
+            filter: NotifyFilter {
+                events,
+                vendors,
+                components,
+                min_impact,
+            },
         },
+        place,
     })
 }
 
@@ -1283,8 +1310,14 @@ format = "statuspage"
                 target.replace("https://x.example/", "https://y/")
             ))
             .1,
-            "duplicate notify target id \"t\""
+            "duplicate notify target id \"t\" (give each target its own id)"
         );
+        // Without an id, a target is named after its kind.
+        let c = parse(
+            "\n[[notify]]\nkind = \"pagerduty\"\nrouting_key_env = \"K\"\nvendors = [\"github\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.notify[0].id, "pagerduty");
         assert_eq!(
             error(&target.replace("url = \"https://x.example/\"", "url = \"ftp://x/\"")).1,
             "url is not an http or https URL"
