@@ -348,3 +348,208 @@ pub fn has_outbox(conn: &Connection) -> Result<bool, StoreError> {
         .optional()?
         .is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Endpoint, NotifyFilter, NotifyKind, WebhookFormat};
+    use crate::events::EventType;
+    use crate::model::Impact;
+    use crate::store::Store;
+
+    fn target(id: &str, filter: NotifyFilter) -> NotifyTarget {
+        NotifyTarget {
+            id: id.into(),
+            kind: NotifyKind::Webhook,
+            endpoint: Endpoint::Url(url::Url::parse("https://hooks.example.com/").unwrap()),
+            routing_key_env: None,
+            secret_env: None,
+            format: WebhookFormat::Event,
+            filter,
+        }
+    }
+
+    /// A database with a vendor, a source and the incidents and components events name.
+    fn store(dir: &tempfile::TempDir) -> Store {
+        let store = Store::open(&dir.path().join("t.sqlite")).unwrap();
+        store
+            .connection()
+            .execute_batch(
+                "INSERT INTO vendors(id) VALUES ('v');
+                 INSERT INTO sources(id, vendor, name, kind, url, interval_seconds)
+                   VALUES ('s', 'v', 'V', 'statuspage', 'https://x/', 60);
+                 INSERT INTO incidents(id, vendor, kind, title, first_seen_at, last_seen_at)
+                   VALUES ('v/1', 'v', 'incident', 'One', 't', 't'),
+                          ('v/2', 'v', 'incident', 'Two', 't', 't');
+                 INSERT INTO components(id, vendor, name, status, status_raw, source_id,
+                   first_seen_at, last_seen_at)
+                   VALUES ('v/c', 'v', 'API [beta] v2', 'operational', 'operational', 's',
+                           't', 't');",
+            )
+            .unwrap();
+        store
+    }
+
+    /// Inserts an event as the store writes it; returns its id.
+    fn event(
+        store: &Store,
+        kind: &str,
+        subject: &str,
+        record: Value,
+        before: &str,
+        after: &str,
+    ) -> i64 {
+        let (incident, component) = if kind == "component_status_changed" {
+            (None, Some(subject))
+        } else {
+            (Some(subject), None)
+        };
+        store
+            .connection()
+            .execute(
+                "INSERT INTO events(run_id, source_id, type, recorded_at, vendor, incident_id,
+                   component_id, status, previous_status, record)
+                 VALUES (NULL, 's', ?1, '2026-11-28T00:00:00.000Z', 'v', ?2, ?3, ?4, ?5, ?6)",
+                params![kind, incident, component, after, before, record.to_string()],
+            )
+            .unwrap();
+        store.connection().last_insert_rowid()
+    }
+
+    use serde_json::{Value, json};
+
+    fn enqueued(store: &Store) -> Vec<String> {
+        let mut stmt = store
+            .connection()
+            .prepare("SELECT target_id || ' ' || event_id FROM notify_deliveries ORDER BY 1")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn the_trigger_enqueues_what_each_filter_lets_through() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let store = store(&dir);
+        let targets = [
+            target("all", NotifyFilter::default()),
+            target(
+                "globs",
+                NotifyFilter {
+                    components: Some(vec!["api [BETA]*".into(), "100%_ok".into()]),
+                    ..NotifyFilter::default()
+                },
+            ),
+            target(
+                "major",
+                NotifyFilter {
+                    min_impact: Some(Impact::Major),
+                    ..NotifyFilter::default()
+                },
+            ),
+            target(
+                "opened",
+                NotifyFilter {
+                    events: Some(vec![EventType::IncidentOpened]),
+                    vendors: Some(vec!["v".into()]),
+                    ..NotifyFilter::default()
+                },
+            ),
+            target("gone", NotifyFilter::default()),
+        ];
+        sync_targets(store.connection(), &targets, Utc::now()).unwrap();
+        // Left out of the config: no new deliveries.
+        sync_targets(store.connection(), &targets[..4], Utc::now()).unwrap();
+        let incident = |impact: Value, components: Value| json!({"id": "v/1", "impact": impact, "components": components});
+
+        // Minor, on a component no glob matches ("100%_ok" is literal: not "100x_ok").
+        let e1 = event(
+            &store,
+            "incident_opened",
+            "v/1",
+            incident(json!("minor"), json!(["100x_ok"])),
+            "",
+            "investigating",
+        );
+        assert_eq!(
+            enqueued(&store),
+            [format!("all {e1}"), format!("opened {e1}")]
+        );
+        // Now critical: the impact threshold lets it through.
+        let e2 = event(
+            &store,
+            "incident_updated",
+            "v/1",
+            incident(json!("critical"), json!(["100x_ok"])),
+            "investigating",
+            "identified",
+        );
+        // Downgraded to minor and resolved: "major" was told of it, so it hears the end.
+        let e3 = event(
+            &store,
+            "incident_resolved",
+            "v/1",
+            incident(json!("minor"), json!(["100%_ok"])),
+            "identified",
+            "resolved",
+        );
+        // An impact the vendor does not state passes any threshold; the glob matches the
+        // name with its brackets, whatever the case.
+        let e4 = event(
+            &store,
+            "incident_opened",
+            "v/2",
+            incident(json!(null), json!(["Db", "API [beta] v2"])),
+            "",
+            "investigating",
+        );
+        // A component recovering from degraded performance (minor) is not major; from a
+        // partial outage it is.
+        let record = json!({"vendor": "v", "name": "API [beta] v2", "status": "operational"});
+        let e5 = event(
+            &store,
+            "component_status_changed",
+            "v/c",
+            record.clone(),
+            "degraded_performance",
+            "operational",
+        );
+        let e6 = event(
+            &store,
+            "component_status_changed",
+            "v/c",
+            record,
+            "partial_outage",
+            "operational",
+        );
+        let mut expected = vec![
+            format!("all {e1}"),
+            format!("all {e2}"),
+            format!("all {e3}"),
+            format!("all {e4}"),
+            format!("all {e5}"),
+            format!("all {e6}"),
+            format!("globs {e3}"),
+            format!("globs {e4}"),
+            format!("globs {e5}"),
+            format!("globs {e6}"),
+            format!("major {e2}"),
+            format!("major {e3}"),
+            format!("major {e4}"),
+            format!("major {e6}"),
+            format!("opened {e1}"),
+            format!("opened {e4}"),
+        ];
+        expected.sort();
+        assert_eq!(enqueued(&store), expected);
+    }
+
+    #[test]
+    fn globs_become_like_patterns_that_match_only_themselves_elsewhere() {
+        assert_eq!(like_pattern("okta.com cell *"), "okta.com cell %");
+        assert_eq!(like_pattern("a?c"), "a_c");
+        assert_eq!(like_pattern("100%_ok\\"), "100\\%\\_ok\\\\");
+    }
+}
