@@ -252,6 +252,26 @@ fn database_path(files: &Files) -> Result<PathBuf, Failure> {
     }
 }
 
+/// Loads the config, and the database path from `--db` or the config.
+fn config_and_database(files: &Files) -> Result<(Config, PathBuf), Failure> {
+    let config = Config::load(&files.config)?;
+    let db = files
+        .db
+        .clone()
+        .unwrap_or_else(|| config.database_path.clone());
+    Ok((config, db))
+}
+
+/// The database when it exists; before the first ingest there is none, and a command that
+/// reports on the config's sources or targets reports them as never run.
+fn store_if_any(db: &Path) -> Result<Option<Store>, Failure> {
+    if db.is_file() {
+        Ok(Some(Store::open_existing(db).map_err(Failure::usage)?))
+    } else {
+        Ok(None)
+    }
+}
+
 fn open_existing(path: &Path) -> Result<Store, Failure> {
     Store::open_existing(path).map_err(Failure::usage)
 }

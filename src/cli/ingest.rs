@@ -31,12 +31,7 @@ pub struct IngestArgs {
 }
 
 pub fn run(args: IngestArgs, quiet: bool) -> Result<u8, Failure> {
-    let config = Config::load(&args.files.config)?;
-    let db = args
-        .files
-        .db
-        .clone()
-        .unwrap_or_else(|| config.database_path.clone());
+    let (config, db) = crate::config_and_database(&args.files)?;
     // Checked before the lock file is made, so a bad path leaves nothing behind.
     Store::preflight(&db).map_err(Failure::usage)?;
     let _lock = RunLock::acquire(&db)?;

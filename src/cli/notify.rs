@@ -29,12 +29,7 @@ enum StatusFormat {
 }
 
 pub fn run(args: NotifyArgs) -> Result<u8, Failure> {
-    let config = Config::load(&args.files.config)?;
-    let db = args
-        .files
-        .db
-        .clone()
-        .unwrap_or_else(|| config.database_path.clone());
+    let (config, db) = crate::config_and_database(&args.files)?;
     if args.status {
         return show_status(&config, &db, args.format);
     }
@@ -68,12 +63,7 @@ pub fn run(args: NotifyArgs) -> Result<u8, Failure> {
 }
 
 fn show_status(config: &Config, db: &std::path::Path, format: StatusFormat) -> Result<u8, Failure> {
-    // Before the first run there is no database: every target simply has nothing yet.
-    let store = if db.is_file() {
-        Some(Store::open_existing(db).map_err(Failure::usage)?)
-    } else {
-        None
-    };
+    let store = crate::store_if_any(db)?;
     let conn = match &store {
         Some(store) if outbox::has_outbox(store.connection()).map_err(Failure::runtime)? => {
             Some(store.connection())
