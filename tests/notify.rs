@@ -696,10 +696,7 @@ url = "{server}/hooks/flaky"
 
 #[test]
 fn a_receiver_failing_twice_gets_every_event_once_among_its_successes_after_three_runs() {
-    let world = World::new(
-        "retry_base_delay = \"300ms\"\nretry_max_delay = \"1s\"",
-        FLAKY,
-    );
+    let world = World::new("retry_base_delay = \"1s\"\nretry_max_delay = \"5s\"", FLAKY);
     world.server.routes(
         "/hooks/flaky",
         vec![
@@ -740,13 +737,13 @@ fn a_receiver_failing_twice_gets_every_event_once_among_its_successes_after_thre
     assert_eq!(world.server.received("/hooks/flaky").len(), 1);
 
     // Run 2 after the first wait: refused again.
-    std::thread::sleep(Duration::from_millis(350));
+    std::thread::sleep(Duration::from_millis(1100));
     let out = world.run(&["notify"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(world.server.received("/hooks/flaky").len(), 2);
 
     // Run 3 after the doubled wait: everything goes through, in event order.
-    std::thread::sleep(Duration::from_millis(650));
+    std::thread::sleep(Duration::from_millis(2100));
     let out = world.run(&["notify"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let received = world.server.received("/hooks/flaky");
