@@ -1,6 +1,9 @@
-//! `config.toml`: the database path, fetch defaults and the list of sources, validated strictly.
-//! Every error names the file, line and column it found the problem at.
+//! `config.toml`: the database path, fetch defaults, the list of sources and the alert targets
+//! (`[[notify]]`, `[delivery]`), validated strictly. Every error names the file, line and column
+//! it found the problem at.
 
+use crate::events::EventType;
+use crate::model::Impact;
 use crate::providers::Kind;
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -24,6 +27,13 @@ pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_secs(1);
 pub const DEFAULT_RETRY_MAX_DELAY: Duration = Duration::from_secs(30);
 pub const DEFAULT_RETRY_AFTER_MAX: Duration = Duration::from_secs(120);
 pub const DEFAULT_UNKNOWN_AFTER_FAILURES: u32 = 3;
+pub const DEFAULT_DELIVERY_TIME_LIMIT: Duration = Duration::from_secs(30);
+pub const DEFAULT_DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_DELIVERY_MAX_ATTEMPTS: u32 = 10;
+pub const DEFAULT_DELIVERY_RETRY_BASE_DELAY: Duration = Duration::from_secs(30);
+pub const DEFAULT_DELIVERY_RETRY_MAX_DELAY: Duration = Duration::from_secs(60 * 60);
+/// PagerDuty's Events API v2 endpoint, unless a target names another (its EU service region).
+pub const PAGERDUTY_EVENTS_URL: &str = "https://events.pagerduty.com/v2/enqueue";
 
 /// The user agent statusdb sends unless the config says otherwise.
 pub fn default_user_agent() -> String {
@@ -40,6 +50,10 @@ pub struct Config {
     pub database_path: PathBuf,
     pub fetch: FetchSettings,
     pub sources: Vec<Source>,
+    /// Where alerts go (`[[notify]]`), in the order the file lists them.
+    pub notify: Vec<NotifyTarget>,
+    /// How alerts go out (`[delivery]`).
+    pub delivery: DeliverySettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +120,134 @@ impl Default for FetchSettings {
 /// A configured source (defined with the hand-off types: every stage sees it).
 pub use statusdb_core::handoff::Source;
 
+/// One `[[notify]]` entry: a place alerts are delivered to, and which events it wants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyTarget {
+    pub id: String,
+    pub kind: NotifyKind,
+    /// Where requests go: a URL written in the file (not a secret), or the variable holding it.
+    pub endpoint: Endpoint,
+    /// PagerDuty only: the variable holding the integration's routing key.
+    pub routing_key_env: Option<EnvVar>,
+    /// Webhook only: the variable holding the key of the `X-Statusdb-Signature` HMAC.
+    pub secret_env: Option<EnvVar>,
+    /// Webhook only: the body's shape.
+    pub format: WebhookFormat,
+    pub filter: NotifyFilter,
+}
+
+/// The receivers statusdb speaks to, each with its own payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NotifyKind {
+    Webhook,
+    Slack,
+    Teams,
+    PagerDuty,
+}
+
+impl NotifyKind {
+    pub const ALL: &'static [NotifyKind] = &[
+        NotifyKind::Webhook,
+        NotifyKind::Slack,
+        NotifyKind::Teams,
+        NotifyKind::PagerDuty,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotifyKind::Webhook => "webhook",
+            NotifyKind::Slack => "slack",
+            NotifyKind::Teams => "teams",
+            NotifyKind::PagerDuty => "pagerduty",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<NotifyKind> {
+        NotifyKind::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+}
+
+impl fmt::Display for NotifyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a target's requests go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Written in the config (`url = "..."`): for URLs that are not secrets.
+    Url(Url),
+    /// Read from the environment when delivering (`url_env = "..."`).
+    Env(EnvVar),
+}
+
+/// An environment variable named in the config, with where it was named (for `check-config`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvVar {
+    pub name: String,
+    /// The config key that names it (`url_env`, `routing_key_env`, `secret_env`).
+    pub key: &'static str,
+    /// 1-based line and column of its value in the config file.
+    pub position: (usize, usize),
+}
+
+impl EnvVar {
+    /// The variable's value; `None` when it is unset or empty.
+    pub fn value(&self) -> Option<String> {
+        std::env::var(&self.name)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+    }
+}
+
+/// The shape of a `webhook` target's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WebhookFormat {
+    /// The event as `statusdb events --format ndjson` prints it.
+    #[default]
+    Event,
+    /// Atlassian Statuspage's subscriber webhook (`page`, `incident` or `component_update`).
+    Statuspage,
+}
+
+/// Which events a target wants; every part left out lets all through.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NotifyFilter {
+    pub events: Option<Vec<EventType>>,
+    pub vendors: Option<Vec<String>>,
+    /// Component names or globs (`*` any text, `?` one character; letters compare without case).
+    pub components: Option<Vec<String>>,
+    pub min_impact: Option<Impact>,
+}
+
+/// `[delivery]`: how alerts go out, for every target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliverySettings {
+    /// All deliveries of one run together, from the first request to the last.
+    pub time_limit: Duration,
+    /// One request, from connecting to the answer.
+    pub timeout: Duration,
+    /// Tries of one delivery before it is dead-lettered.
+    pub max_attempts: u32,
+    /// The wait after a delivery's first failed try; it doubles after each further one.
+    pub retry_base_delay: Duration,
+    /// The longest wait between two tries of one delivery.
+    pub retry_max_delay: Duration,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        DeliverySettings {
+            time_limit: DEFAULT_DELIVERY_TIME_LIMIT,
+            timeout: DEFAULT_DELIVERY_TIMEOUT,
+            max_attempts: DEFAULT_DELIVERY_MAX_ATTEMPTS,
+            retry_base_delay: DEFAULT_DELIVERY_RETRY_BASE_DELAY,
+            retry_max_delay: DEFAULT_DELIVERY_RETRY_MAX_DELAY,
+        }
+    }
+}
+
 /// A config problem, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ConfigError {
@@ -138,6 +280,35 @@ struct RawConfig {
     fetch: Option<RawFetch>,
     #[serde(default)]
     sources: Vec<RawSource>,
+    #[serde(default)]
+    notify: Vec<RawNotify>,
+    delivery: Option<RawDelivery>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotify {
+    id: Option<Spanned<String>>,
+    kind: Spanned<String>,
+    url: Option<Spanned<String>>,
+    url_env: Option<Spanned<String>>,
+    routing_key_env: Option<Spanned<String>>,
+    secret_env: Option<Spanned<String>>,
+    format: Option<Spanned<String>>,
+    events: Option<Spanned<Vec<Spanned<String>>>>,
+    vendors: Option<Spanned<Vec<Spanned<String>>>>,
+    components: Option<Spanned<Vec<Spanned<String>>>>,
+    min_impact: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDelivery {
+    time_limit: Option<Spanned<String>>,
+    timeout: Option<Spanned<String>>,
+    max_attempts: Option<Spanned<i64>>,
+    retry_base_delay: Option<Spanned<String>>,
+    retry_max_delay: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -293,17 +464,387 @@ impl Config {
             });
         }
 
+        let mut notify = Vec::with_capacity(raw.notify.len());
+        for n in raw.notify {
+            let target = notify_target(n, &sources, &locate)?;
+            if notify.iter().any(|t: &NotifyTarget| t.id == target.id) {
+                return Err(locate.error(
+                    target.place.clone(),
+                    format!(
+                        "duplicate notify target id {:?} (give each target its own id)",
+                        target.id
+                    ),
+                ));
+            }
+            notify.push(target.target);
+        }
+        let delivery = match raw.delivery {
+            Some(d) => delivery_settings(d, &locate)?,
+            None => DeliverySettings::default(),
+        };
+
         Ok(Config {
             file: path.to_path_buf(),
             database_path,
             fetch,
             sources,
+            notify,
+            delivery,
         })
     }
 
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)
     }
+
+    /// The problems of the environment the alert targets read their secrets from: a variable
+    /// that is unset or empty, or a `url_env` whose value is not an http(s) URL. Each is
+    /// located where the config names the variable; no value is ever printed.
+    pub fn environment_problems(&self) -> Vec<ConfigError> {
+        let mut problems = Vec::new();
+        for target in &self.notify {
+            for var in target.env_vars() {
+                let problem = match var.value() {
+                    None => Some(format!(
+                        "environment variable {} ({} of notify target {:?}) is not set",
+                        var.name, var.key, target.id
+                    )),
+                    Some(value) if var.key == "url_env" => {
+                        parse_target_url(&value).err().map(|why| {
+                            format!(
+                                "environment variable {} ({} of notify target {:?}) {why}",
+                                var.name, var.key, target.id
+                            )
+                        })
+                    }
+                    Some(_) => None,
+                };
+                if let Some(message) = problem {
+                    problems.push(ConfigError {
+                        file: self.file.clone(),
+                        position: Some(var.position),
+                        message,
+                    });
+                }
+            }
+        }
+        problems
+    }
+}
+
+impl NotifyTarget {
+    /// The environment variables this target reads.
+    pub fn env_vars(&self) -> impl Iterator<Item = &EnvVar> {
+        let endpoint = match &self.endpoint {
+            Endpoint::Env(var) => Some(var),
+            Endpoint::Url(_) => None,
+        };
+        endpoint
+            .into_iter()
+            .chain(&self.routing_key_env)
+            .chain(&self.secret_env)
+    }
+}
+
+/// Checks a target's URL (from the file or the environment) without ever echoing it: a
+/// webhook URL often is the secret.
+pub fn parse_target_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("is not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err("is not an http or https URL".into());
+    }
+    Ok(url)
+}
+
+/// A target read from the file, with where it is named (its `id`, else its `kind`).
+struct Located {
+    target: NotifyTarget,
+    place: Range<usize>,
+}
+
+impl std::ops::Deref for Located {
+    type Target = NotifyTarget;
+    fn deref(&self) -> &NotifyTarget {
+        &self.target
+    }
+}
+
+fn notify_target(
+    n: RawNotify,
+    sources: &[Source],
+    locate: &Locator<'_>,
+) -> Result<Located, ConfigError> {
+    let place = n.id.as_ref().unwrap_or(&n.kind).span();
+    let kind = NotifyKind::from_name(n.kind.get_ref()).ok_or_else(|| {
+        let known: Vec<&str> = NotifyKind::ALL.iter().map(|k| k.as_str()).collect();
+        locate.error(
+            n.kind.span(),
+            format!(
+                "unknown notify kind {:?}; known kinds: {}",
+                n.kind.get_ref(),
+                known.join(", ")
+            ),
+        )
+    })?;
+    // One target of a kind needs no id: it is named after its kind.
+    let id =
+        n.id.as_ref()
+            .map_or(kind.as_str(), |id| id.get_ref().trim())
+            .to_string();
+    if !valid_identifier(&id) {
+        return Err(locate.error(
+            place.clone(),
+            format!("notify target id {id:?} must be letters, digits, '-', '_' or '.'"),
+        ));
+    }
+    let env = |value: &Option<Spanned<String>>, key: &'static str| {
+        value
+            .as_ref()
+            .map(|v| {
+                let name = v.get_ref().trim().to_string();
+                let valid = name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if valid {
+                    Ok(EnvVar {
+                        name,
+                        key,
+                        position: locate.position(v.span().start),
+                    })
+                } else {
+                    Err(locate.error(
+                        v.span(),
+                        format!(
+                            "{key} {name:?} is not an environment variable name \
+                             (letters, digits and '_', not starting with a digit)"
+                        ),
+                    ))
+                }
+            })
+            .transpose()
+    };
+    let only_for = |value: Option<Range<usize>>, key: &str, allowed: NotifyKind| match value {
+        Some(span) if kind != allowed => Err(locate.error(
+            span,
+            format!("{key} is for kind = \"{allowed}\" targets, not {kind}"),
+        )),
+        _ => Ok(()),
+    };
+    only_for(
+        n.routing_key_env.as_ref().map(Spanned::span),
+        "routing_key_env",
+        NotifyKind::PagerDuty,
+    )?;
+    only_for(
+        n.secret_env.as_ref().map(Spanned::span),
+        "secret_env",
+        NotifyKind::Webhook,
+    )?;
+    only_for(
+        n.format.as_ref().map(Spanned::span),
+        "format",
+        NotifyKind::Webhook,
+    )?;
+
+    let endpoint = match (&n.url, &n.url_env) {
+        (Some(url), Some(_)) => {
+            return Err(locate.error(url.span(), "give url or url_env, not both".into()));
+        }
+        (Some(url), None) => {
+            if matches!(kind, NotifyKind::Slack | NotifyKind::Teams) {
+                return Err(locate.error(
+                    url.span(),
+                    format!(
+                        "a {kind} webhook URL is a secret: put it in an environment variable \
+                         and name that with url_env"
+                    ),
+                ));
+            }
+            let parsed = parse_target_url(url.get_ref())
+                .map_err(|why| locate.error(url.span(), format!("url {why}")))?;
+            Endpoint::Url(parsed)
+        }
+        (None, Some(_)) => Endpoint::Env(
+            env(&n.url_env, "url_env")?
+                .ok_or_else(|| locate.error(place.clone(), "url_env is missing".into()))?,
+        ),
+        (None, None) if kind == NotifyKind::PagerDuty => Endpoint::Url(
+            Url::parse(PAGERDUTY_EVENTS_URL)
+                .map_err(|e| locate.error(place.clone(), e.to_string()))?,
+        ),
+        (None, None) => {
+            return Err(locate.error(
+                place.clone(),
+                format!(
+                    "notify target {id:?} needs url_env (or url, for a URL that is not a secret)"
+                ),
+            ));
+        }
+    };
+    let routing_key_env = env(&n.routing_key_env, "routing_key_env")?;
+    if kind == NotifyKind::PagerDuty && routing_key_env.is_none() {
+        return Err(locate.error(
+            place.clone(),
+            format!("notify target {id:?} (pagerduty) needs routing_key_env"),
+        ));
+    }
+    let secret_env = env(&n.secret_env, "secret_env")?;
+    let format = match &n.format {
+        None => WebhookFormat::Event,
+        Some(f) => match f.get_ref().as_str() {
+            "event" => WebhookFormat::Event,
+            "statuspage" => WebhookFormat::Statuspage,
+            other => {
+                return Err(locate.error(
+                    f.span(),
+                    format!("unknown webhook format {other:?}; known formats: event, statuspage"),
+                ));
+            }
+        },
+    };
+
+    let list = |value: &Option<Spanned<Vec<Spanned<String>>>>, key: &str| match value {
+        Some(items) if items.get_ref().is_empty() => Err(locate.error(
+            items.span(),
+            format!("{key} is empty: leave it out to let every event through"),
+        )),
+        Some(items) => Ok(Some(items.get_ref().clone())),
+        None => Ok(None),
+    };
+    let events = list(&n.events, "events")?
+        .map(|items| {
+            items
+                .iter()
+                .map(|e| {
+                    EventType::ALL
+                        .iter()
+                        .copied()
+                        .find(|t| t.as_str() == e.get_ref())
+                        .ok_or_else(|| {
+                            let known: Vec<&str> =
+                                EventType::ALL.iter().map(|t| t.as_str()).collect();
+                            locate.error(
+                                e.span(),
+                                format!(
+                                    "unknown event type {:?}; known types: {}",
+                                    e.get_ref(),
+                                    known.join(", ")
+                                ),
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let vendors = list(&n.vendors, "vendors")?
+        .map(|items| {
+            items
+                .iter()
+                .map(|v| {
+                    let vendor = v.get_ref().trim();
+                    if sources.iter().any(|s| s.vendor == vendor) {
+                        Ok(vendor.to_string())
+                    } else {
+                        Err(locate.error(
+                            v.span(),
+                            format!("vendor {vendor:?} is not the vendor of any source"),
+                        ))
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let components = list(&n.components, "components")?
+        .map(|items| {
+            items
+                .iter()
+                .map(|c| {
+                    let pattern = c.get_ref().trim();
+                    if pattern.is_empty() {
+                        Err(locate.error(c.span(), "component name is empty".into()))
+                    } else {
+                        Ok(pattern.to_string())
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let min_impact = n
+        .min_impact
+        .as_ref()
+        .map(|m| {
+            m.get_ref().parse::<Impact>().map_err(|_| {
+                locate.error(
+                    m.span(),
+                    format!(
+                        "unknown impact {:?}; known impacts: none, minor, major, critical",
+                        m.get_ref()
+                    ),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(Located {
+        target: NotifyTarget {
+            id,
+            kind,
+            endpoint,
+            routing_key_env,
+            secret_env,
+            format,
+            filter: NotifyFilter {
+                events,
+                vendors,
+                components,
+                min_impact,
+            },
+        },
+        place,
+    })
+}
+
+fn delivery_settings(
+    d: RawDelivery,
+    locate: &Locator<'_>,
+) -> Result<DeliverySettings, ConfigError> {
+    let mut delivery = DeliverySettings::default();
+    if let Some(t) = &d.time_limit {
+        delivery.time_limit = parse_duration(t, locate, "time_limit")?;
+    }
+    if let Some(t) = &d.timeout {
+        delivery.timeout = parse_duration(t, locate, "timeout")?;
+    }
+    if let Some(n) = &d.max_attempts {
+        let value = *n.get_ref();
+        if !(1..=100).contains(&value) {
+            return Err(locate.error(
+                n.span(),
+                format!("max_attempts must be 1 to 100, not {value}"),
+            ));
+        }
+        delivery.max_attempts = value as u32;
+    }
+    if let Some(t) = &d.retry_base_delay {
+        delivery.retry_base_delay = parse_duration(t, locate, "retry_base_delay")?;
+    }
+    if let Some(t) = &d.retry_max_delay {
+        delivery.retry_max_delay = parse_duration(t, locate, "retry_max_delay")?;
+    }
+    if delivery.retry_max_delay < delivery.retry_base_delay {
+        let span = d
+            .retry_max_delay
+            .as_ref()
+            .or(d.retry_base_delay.as_ref())
+            .map(Spanned::span)
+            .unwrap_or(0..0);
+        return Err(locate.error(
+            span,
+            "retry_max_delay must not be shorter than retry_base_delay".into(),
+        ));
+    }
+    Ok(delivery)
 }
 
 fn fetch_settings(f: RawFetch, locate: &Locator<'_>) -> Result<FetchSettings, ConfigError> {
@@ -612,6 +1153,239 @@ zone = "Etc/UTC"
         assert_eq!(
             e.message,
             "file URLs are not allowed: [fetch] allow_file_urls = false"
+        );
+    }
+}
+
+#[cfg(test)]
+mod notify_tests {
+    use super::*;
+
+    const SOURCES: &str = r#"
+[[sources]]
+id = "github"
+vendor = "github"
+kind = "statuspage"
+url = "https://www.githubstatus.com/"
+"#;
+
+    fn parse(notify: &str) -> Result<Config, ConfigError> {
+        Config::parse(
+            &format!("{SOURCES}{notify}"),
+            Path::new("/etc/statusdb/config.toml"),
+        )
+    }
+
+    #[test]
+    fn targets_are_read_with_their_filters_and_defaults() {
+        let c = parse(
+            r#"
+[[notify]]
+id = "ops-slack"
+kind = "slack"
+url_env = "STATUSDB_SLACK_URL"
+events = ["incident_opened", "incident_resolved"]
+vendors = ["github"]
+components = ["Git Operations", "okta.com cell *"]
+min_impact = "minor"
+
+[[notify]]
+id = "pager"
+kind = "pagerduty"
+routing_key_env = "PD_KEY"
+
+[[notify]]
+id = "hook"
+kind = "webhook"
+url = "https://hooks.example.com/statusdb"
+secret_env = "HOOK_SECRET"
+format = "statuspage"
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.delivery, DeliverySettings::default());
+        assert_eq!(c.delivery.time_limit, Duration::from_secs(30));
+        let slack = &c.notify[0];
+        assert_eq!(slack.kind, NotifyKind::Slack);
+        assert_eq!(
+            slack.endpoint,
+            Endpoint::Env(EnvVar {
+                name: "STATUSDB_SLACK_URL".into(),
+                key: "url_env",
+                position: (11, 11),
+            })
+        );
+        assert_eq!(
+            slack.filter,
+            NotifyFilter {
+                events: Some(vec![EventType::IncidentOpened, EventType::IncidentResolved]),
+                vendors: Some(vec!["github".into()]),
+                components: Some(vec!["Git Operations".into(), "okta.com cell *".into()]),
+                min_impact: Some(Impact::Minor),
+            }
+        );
+        let pager = &c.notify[1];
+        assert_eq!(
+            pager.endpoint,
+            Endpoint::Url(Url::parse(PAGERDUTY_EVENTS_URL).unwrap())
+        );
+        assert_eq!(pager.routing_key_env.as_ref().unwrap().name, "PD_KEY");
+        assert_eq!(pager.filter, NotifyFilter::default());
+        let hook = &c.notify[2];
+        assert_eq!(hook.format, WebhookFormat::Statuspage);
+        assert_eq!(hook.secret_env.as_ref().unwrap().position, (26, 14));
+    }
+
+    fn error(notify: &str) -> (Option<(usize, usize)>, String) {
+        let e = parse(notify).unwrap_err();
+        (e.position, e.message)
+    }
+
+    #[test]
+    fn mistakes_are_located_and_named() {
+        let target = "\n[[notify]]\nid = \"t\"\nkind = \"webhook\"\nurl = \"https://x.example/\"\n";
+        assert_eq!(
+            error(&format!("{target}mention = \"@here\"\n")).0,
+            Some((12, 1))
+        );
+        assert!(
+            error(&format!("{target}mention = \"@here\"\n"))
+                .1
+                .contains("unknown field `mention`")
+        );
+        assert_eq!(
+            error(&target.replace("webhook", "discord")),
+            (
+                Some((10, 8)),
+                "unknown notify kind \"discord\"; known kinds: webhook, slack, teams, pagerduty"
+                    .into()
+            )
+        );
+        assert_eq!(
+            error(&format!(
+                "{target}events = [\"incident_opened\", \"incident_closed\"]\n"
+            )),
+            (
+                Some((12, 30)),
+                "unknown event type \"incident_closed\"; known types: incident_opened, \
+                 incident_updated, incident_resolved, maintenance_scheduled, \
+                 component_status_changed"
+                    .into()
+            )
+        );
+        assert_eq!(
+            error(&format!("{target}vendors = [\"gihtub\"]\n")),
+            (
+                Some((12, 12)),
+                "vendor \"gihtub\" is not the vendor of any source".into()
+            )
+        );
+        assert_eq!(
+            error(&format!("{target}min_impact = \"severe\"\n")).1,
+            "unknown impact \"severe\"; known impacts: none, minor, major, critical"
+        );
+        assert_eq!(
+            error(&format!("{target}events = []\n")).1,
+            "events is empty: leave it out to let every event through"
+        );
+        assert_eq!(
+            error(&format!("{target}routing_key_env = \"K\"\n")).1,
+            "routing_key_env is for kind = \"pagerduty\" targets, not webhook"
+        );
+        assert_eq!(
+            error(&format!("{target}format = \"xml\"\n")).1,
+            "unknown webhook format \"xml\"; known formats: event, statuspage"
+        );
+        assert_eq!(
+            error(&format!(
+                "{target}{}",
+                target.replace("https://x.example/", "https://y/")
+            ))
+            .1,
+            "duplicate notify target id \"t\" (give each target its own id)"
+        );
+        // Without an id, a target is named after its kind.
+        let c = parse(
+            "\n[[notify]]\nkind = \"pagerduty\"\nrouting_key_env = \"K\"\nvendors = [\"github\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.notify[0].id, "pagerduty");
+        assert_eq!(
+            error(&target.replace("url = \"https://x.example/\"", "url = \"ftp://x/\"")).1,
+            "url is not an http or https URL"
+        );
+        assert_eq!(
+            error(&target.replace("url = \"https://x.example/\"", "url_env = \"1BAD\"")).1,
+            "url_env \"1BAD\" is not an environment variable name (letters, digits and '_', \
+             not starting with a digit)"
+        );
+        assert_eq!(
+            error(&target.replace("url = \"https://x.example/\"\n", "")).1,
+            "notify target \"t\" needs url_env (or url, for a URL that is not a secret)"
+        );
+        assert_eq!(
+            error("\n[[notify]]\nid = \"p\"\nkind = \"pagerduty\"\n").1,
+            "notify target \"p\" (pagerduty) needs routing_key_env"
+        );
+    }
+
+    #[test]
+    fn chat_webhook_urls_are_secrets_and_never_written_in_the_file() {
+        for kind in ["slack", "teams"] {
+            let (position, message) = error(&format!(
+                "\n[[notify]]\nid = \"c\"\nkind = \"{kind}\"\nurl = \"https://hooks.slack.com/services/T/B/X\"\n"
+            ));
+            assert_eq!(position, Some((11, 7)));
+            assert_eq!(
+                message,
+                format!(
+                    "a {kind} webhook URL is a secret: put it in an environment variable and \
+                     name that with url_env"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn delivery_settings_have_defaults_and_bounds() {
+        let c = parse(
+            "[delivery]\ntime_limit = \"5s\"\ntimeout = \"2s\"\nmax_attempts = 3\n\
+             retry_base_delay = \"1s\"\nretry_max_delay = \"10s\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.delivery,
+            DeliverySettings {
+                time_limit: Duration::from_secs(5),
+                timeout: Duration::from_secs(2),
+                max_attempts: 3,
+                retry_base_delay: Duration::from_secs(1),
+                retry_max_delay: Duration::from_secs(10),
+            }
+        );
+        assert_eq!(
+            error("[delivery]\nmax_attempts = 0\n"),
+            (Some((8, 16)), "max_attempts must be 1 to 100, not 0".into())
+        );
+        assert_eq!(
+            error("[delivery]\nretry_base_delay = \"2h\"\n").1,
+            "retry_max_delay must not be shorter than retry_base_delay"
+        );
+    }
+
+    #[test]
+    fn missing_secrets_are_named_where_the_config_names_them() {
+        let c = parse(
+            "\n[[notify]]\nid = \"pager\"\nkind = \"pagerduty\"\n\
+             routing_key_env = \"STATUSDB_CONFIG_TEST_UNSET_KEY\"\n",
+        )
+        .unwrap();
+        let problems = c.environment_problems();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            problems[0].to_string(),
+            "/etc/statusdb/config.toml:11:19: environment variable \
+             STATUSDB_CONFIG_TEST_UNSET_KEY (routing_key_env of notify target \"pager\") is not set"
         );
     }
 }

@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod lock;
 pub mod logging;
 pub mod metrics;
+pub mod notify;
 pub mod probe;
 pub mod progress;
 pub mod query;

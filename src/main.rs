@@ -67,6 +67,9 @@ enum Command {
     Events(cli::events::EventsArgs),
     /// Every source with its health: last success, last error, failures, next due time.
     Sources(cli::sources::SourcesArgs),
+    /// Deliver the pending alerts to the `[[notify]]` targets (nothing else); with --status,
+    /// each target's pending, delivered, failed and dead-lettered deliveries and last error.
+    Notify(cli::notify::NotifyArgs),
     /// Write the normalized incidents and components as JSON.
     Export {
         #[command(flatten)]
@@ -249,6 +252,26 @@ fn database_path(files: &Files) -> Result<PathBuf, Failure> {
     }
 }
 
+/// Loads the config, and the database path from `--db` or the config.
+fn config_and_database(files: &Files) -> Result<(Config, PathBuf), Failure> {
+    let config = Config::load(&files.config)?;
+    let db = files
+        .db
+        .clone()
+        .unwrap_or_else(|| config.database_path.clone());
+    Ok((config, db))
+}
+
+/// The database when it exists; before the first ingest there is none, and a command that
+/// reports on the config's sources or targets reports them as never run.
+fn store_if_any(db: &Path) -> Result<Option<Store>, Failure> {
+    if db.is_file() {
+        Ok(Some(Store::open_existing(db).map_err(Failure::usage)?))
+    } else {
+        Ok(None)
+    }
+}
+
 fn open_existing(path: &Path) -> Result<Store, Failure> {
     Store::open_existing(path).map_err(Failure::usage)
 }
@@ -258,6 +281,7 @@ fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
         Command::Ingest(args) => cli::ingest::run(args, quiet),
         Command::Events(args) => cli::events::run(args),
         Command::Sources(args) => cli::sources::run(args),
+        Command::Notify(args) => cli::notify::run(args),
         Command::Generate(args) => cli::generate::run(args),
         Command::ParseTime(args) => cli::parse_time::run(args),
         Command::Reparse(args) => cli::reparse::run(args),
@@ -380,6 +404,18 @@ fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
                 config.sources.len(),
                 config.database_path.display()
             );
+            if !config.notify.is_empty() {
+                let ids: Vec<&str> = config.notify.iter().map(|t| t.id.as_str()).collect();
+                println!("{} notify targets: {}", ids.len(), ids.join(", "));
+            }
+            // A secret the targets need and the environment lacks: named, never printed.
+            let problems = config.environment_problems();
+            if let Some(last) = problems.last() {
+                for problem in &problems[..problems.len() - 1] {
+                    eprintln!("statusdb: {problem}");
+                }
+                return Err(Failure::usage(last));
+            }
             if probe {
                 return probe_auto_sources(&config);
             }

@@ -3,9 +3,11 @@
 //! Per source, from the database after the run (so a `--due` run that skipped a source still
 //! reports its last known state): whether its last attempt succeeded, when it last succeeded,
 //! how long its last attempt took, its consecutive failures and next due time. For the run: its
-//! time, duration, sources by outcome and what it changed. The file is replaced atomically
+//! time, duration, sources by outcome and what it changed; per alert target (`[[notify]]`),
+//! its pending and dead-lettered deliveries and its failed tries. The file is replaced atomically
 //! (written beside it, then renamed), so the collector never reads half a file.
 
+use crate::notify::TargetStatus;
 use crate::report::IngestReport;
 use crate::source_status::SourceStatus;
 use chrono::{DateTime, Utc};
@@ -203,6 +205,51 @@ pub fn render(
     ] {
         f.header(name, "gauge", help);
         f.sample(name, "", n);
+    }
+    out
+}
+
+/// The alert targets' families, from the outbox after the run's deliveries (labels `target`,
+/// `kind`): appended to the file only when the config has targets.
+pub fn render_notify(targets: &[TargetStatus]) -> String {
+    let mut out = String::new();
+    let mut f = Family { out: &mut out };
+    let labelled: Vec<(&TargetStatus, String)> = targets
+        .iter()
+        .filter(|t| t.configured)
+        .map(|t| {
+            (
+                t,
+                format!("target=\"{}\",kind=\"{}\"", label(&t.id), label(&t.kind)),
+            )
+        })
+        .collect();
+    type Value = fn(&TargetStatus) -> i64;
+    let families: [(&str, &str, &str, Value); 3] = [
+        (
+            "statusdb_notify_pending",
+            "gauge",
+            "Deliveries waiting to go out to the target (never sent, or failed for now).",
+            |t| t.pending,
+        ),
+        (
+            "statusdb_notify_dead_lettered",
+            "gauge",
+            "Deliveries to the target given up after the configured number of tries.",
+            |t| t.dead_lettered,
+        ),
+        (
+            "statusdb_notify_failed_total",
+            "counter",
+            "Failed tries to deliver to the target (refused, no answer, 4xx, 5xx), ever.",
+            |t| t.failed_tries,
+        ),
+    ];
+    for (name, kind, help, value) in families {
+        f.header(name, kind, help);
+        for (t, l) in &labelled {
+            f.sample(name, l, value(t));
+        }
     }
     out
 }

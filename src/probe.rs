@@ -5,13 +5,15 @@
 
 use crate::fetch::{Fetched, Fetcher, Validators};
 use crate::providers::auto::{self, AutoError, Evidence};
-use crate::providers::{Confidence, Kind, names_a_file};
+use crate::providers::{Kind, names_a_file};
 use url::Url;
 
 /// The kind chosen for a URL, with every verdict that went into the choice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolution {
+    /// The kind chosen.
     pub kind: Kind,
+    /// Every detector's verdict on every document fetched.
     pub evidence: Vec<Evidence>,
 }
 
@@ -23,12 +25,26 @@ impl Resolution {
     }
 }
 
-/// Why a probe chose nothing.
+/// Why a probe chose nothing. Displays as one short line (for the run's log and the source's
+/// last error); `error` holds every verdict too.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("kind auto for {url}: {error}")]
+#[error("kind auto for {url}: {}", error.verdict)]
 pub struct ProbeError {
+    /// The URL probed.
     pub url: String,
-    pub error: AutoError,
+    /// The refusal with the evidence it weighed.
+    pub error: Refusal,
+}
+
+/// A probe's refusal and the evidence behind it. Displays as the verdict followed by every
+/// verdict weighed (as `check-config --probe` prints an unresolved source).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{verdict} ({})", auto::summarize(evidence))]
+pub struct Refusal {
+    /// Why no kind was chosen, in short.
+    pub verdict: AutoError,
+    /// Every detector's verdict on every document fetched.
+    pub evidence: Vec<Evidence>,
 }
 
 /// Probes `url`: for each format kind, the first document it would read (the page itself, its
@@ -56,36 +72,24 @@ pub async fn probe(fetcher: &Fetcher, url: &Url) -> Result<Resolution, ProbeErro
     for (document, kinds) in documents {
         // The fetcher keeps to the global and per-host concurrency limits.
         let attempt = fetcher.fetch(&document, &Validators::default()).await;
-        match attempt.result {
+        let unread = match attempt.result {
             // The detectors share one reading of the body (as JSON, as a feed).
             Ok(Fetched::Page(page)) => {
                 evidence.extend(auto::detect_kinds(document.as_str(), &page.body, &kinds));
+                continue;
             }
-            Ok(Fetched::NotModified { .. }) => {
-                for kind in kinds {
-                    evidence.push(Evidence {
-                        kind,
-                        document: format!("{document} (answered 304 to a plain request)"),
-                        confidence: Confidence::No,
-                    });
-                }
-            }
-            Err(e) => {
-                for kind in kinds {
-                    evidence.push(Evidence {
-                        kind,
-                        document: format!("{document} ({e})"),
-                        confidence: Confidence::No,
-                    });
-                }
-            }
+            Ok(Fetched::NotModified { .. }) => "answered 304 to a plain request".to_string(),
+            Err(e) => e.to_string(),
+        };
+        for kind in kinds {
+            evidence.push(Evidence::unread(kind, document.as_str(), unread.as_str()));
         }
     }
     match auto::choose(&evidence) {
         Ok(kind) => Ok(Resolution { kind, evidence }),
-        Err(error) => Err(ProbeError {
+        Err(verdict) => Err(ProbeError {
             url: url.to_string(),
-            error,
+            error: Refusal { verdict, evidence },
         }),
     }
 }

@@ -784,19 +784,21 @@ fn every_readme_shell_block_runs_as_written() {
                 ran += 1;
             }
             "toml" => {
-                // A config fragment: valid when added to a config.
+                // A config fragment: valid when added to the repository's config, with the
+                // environment variables it names set.
                 let file = work.path().join("fragment.toml");
-                std::fs::write(
-                    &file,
-                    format!("[database]\npath = \"x.sqlite\"\n\n{}", block.body),
-                )
-                .unwrap();
-                statusdb()
-                    .arg("check-config")
-                    .arg("--config")
-                    .arg(&file)
-                    .assert()
-                    .success();
+                std::fs::write(&file, format!("{}\n{}", read("config.toml"), block.body)).unwrap();
+                let mut check = statusdb();
+                check.arg("check-config").arg("--config").arg(&file);
+                for var in block
+                    .body
+                    .lines()
+                    .filter(|l| l.contains("_env = \""))
+                    .filter_map(|l| l.split('"').nth(1))
+                {
+                    check.env(var, "https://hooks.example.com/statusdb");
+                }
+                check.assert().success();
             }
             // cron lines, systemd units, sample output: for people, not run here.
             "cron" | "ini" | "text" | "json" => {}
@@ -825,12 +827,19 @@ fn every_readme_shell_block_runs_as_written() {
 
 #[test]
 fn config_md_names_every_key_the_parser_accepts() {
+    // (section, key) for every `| `key` |` row, the section being the `## ` heading above it.
     let doc = read("docs/CONFIG.md");
-    let documented: BTreeSet<String> = doc
-        .lines()
-        .filter_map(|l| l.strip_prefix("| `").and_then(|r| r.split('`').next()))
-        .map(str::to_string)
-        .collect();
+    let mut documented: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut section = String::new();
+    for line in doc.lines() {
+        if let Some(heading) = line.strip_prefix("## ") {
+            section = heading
+                .trim_matches(|c| matches!(c, '`' | '[' | ']'))
+                .to_string();
+        } else if let Some(key) = line.strip_prefix("| `").and_then(|r| r.split('`').next()) {
+            documented.insert((section.clone(), key.to_string()));
+        }
+    }
     // Each documented key is accepted in its section, and a key the doc does not name is not.
     let dir = TempDir::new().unwrap();
     let check = |text: &str| {
@@ -840,59 +849,134 @@ fn config_md_names_every_key_the_parser_accepts() {
             .arg("check-config")
             .arg("--config")
             .arg(&file)
+            .env("STATUSDB_DOCS_URL", "https://hooks.example.com/x")
+            .env("STATUSDB_DOCS_KEY", "k")
             .output()
             .unwrap()
     };
-    let samples: BTreeMap<&str, (&str, &str)> = [
-        ("path", ("database", "\"x.sqlite\"")),
-        ("concurrency", ("fetch", "4")),
-        ("timeout", ("fetch", "\"10s\"")),
-        ("user_agent", ("fetch", "\"me\"")),
-        ("max_body_bytes", ("fetch", "1000")),
-        ("per_host_concurrency", ("fetch", "2")),
-        ("connect_timeout", ("fetch", "\"2s\"")),
-        ("max_redirects", ("fetch", "3")),
-        ("allow_file_urls", ("fetch", "false")),
-        ("attempts", ("fetch", "2")),
-        ("retry_base_delay", ("fetch", "\"250ms\"")),
-        ("retry_max_delay", ("fetch", "\"10s\"")),
-        ("retry_after_max", ("fetch", "\"1m\"")),
-        ("unknown_after_failures", ("fetch", "5")),
-        ("name", ("sources", "\"Example\"")),
-        ("interval", ("sources", "\"1m\"")),
-        ("zone", ("sources", "\"America/Chicago\"")),
+    let hook = "kind = \"webhook\"\nurl = \"https://hooks.example.com/x\"\n";
+    let samples: BTreeMap<(&str, &str), String> = [
+        (("database", "path"), "path = \"x.sqlite\"".to_string()),
+        (("fetch", "concurrency"), "concurrency = 4".into()),
+        (("fetch", "timeout"), "timeout = \"10s\"".into()),
+        (("fetch", "user_agent"), "user_agent = \"me\"".into()),
+        (("fetch", "max_body_bytes"), "max_body_bytes = 1000".into()),
+        (
+            ("fetch", "per_host_concurrency"),
+            "per_host_concurrency = 2".into(),
+        ),
+        (
+            ("fetch", "connect_timeout"),
+            "connect_timeout = \"2s\"".into(),
+        ),
+        (("fetch", "max_redirects"), "max_redirects = 3".into()),
+        (
+            ("fetch", "allow_file_urls"),
+            "allow_file_urls = false".into(),
+        ),
+        (("fetch", "attempts"), "attempts = 2".into()),
+        (
+            ("fetch", "retry_base_delay"),
+            "retry_base_delay = \"250ms\"".into(),
+        ),
+        (
+            ("fetch", "retry_max_delay"),
+            "retry_max_delay = \"10s\"".into(),
+        ),
+        (
+            ("fetch", "retry_after_max"),
+            "retry_after_max = \"1m\"".into(),
+        ),
+        (
+            ("fetch", "unknown_after_failures"),
+            "unknown_after_failures = 5".into(),
+        ),
+        (("sources", "name"), "name = \"Example\"".into()),
+        (("sources", "interval"), "interval = \"1m\"".into()),
+        (("sources", "zone"), "zone = \"America/Chicago\"".into()),
+        (("notify", "id"), format!("id = \"x\"\n{hook}")),
+        (("notify", "url"), hook.into()),
+        (
+            ("notify", "url_env"),
+            "kind = \"slack\"\nurl_env = \"STATUSDB_DOCS_URL\"".into(),
+        ),
+        (
+            ("notify", "routing_key_env"),
+            "kind = \"pagerduty\"\nrouting_key_env = \"STATUSDB_DOCS_KEY\"".into(),
+        ),
+        (
+            ("notify", "secret_env"),
+            format!("{hook}secret_env = \"STATUSDB_DOCS_KEY\""),
+        ),
+        (
+            ("notify", "format"),
+            format!("{hook}format = \"statuspage\""),
+        ),
+        (
+            ("notify", "events"),
+            format!("{hook}events = [\"incident_opened\"]"),
+        ),
+        (("notify", "vendors"), format!("{hook}vendors = [\"a\"]")),
+        (
+            ("notify", "components"),
+            format!("{hook}components = [\"API *\"]"),
+        ),
+        (
+            ("notify", "min_impact"),
+            format!("{hook}min_impact = \"major\""),
+        ),
+        (("delivery", "time_limit"), "time_limit = \"5s\"".into()),
+        (("delivery", "timeout"), "timeout = \"2s\"".into()),
+        (("delivery", "max_attempts"), "max_attempts = 3".into()),
+        (
+            ("delivery", "retry_base_delay"),
+            "retry_base_delay = \"10s\"".into(),
+        ),
+        (
+            ("delivery", "retry_max_delay"),
+            "retry_max_delay = \"2h\"".into(),
+        ),
     ]
     .into_iter()
     .collect();
-    let required = ["id", "vendor", "kind", "url"];
+    let required = [
+        ("sources", "id"),
+        ("sources", "vendor"),
+        ("sources", "kind"),
+        ("sources", "url"),
+        ("notify", "kind"),
+    ];
     let source =
         "id = \"a\"\nvendor = \"a\"\nkind = \"statuspage\"\nurl = \"https://example.com/\"\n";
-    for key in &documented {
-        if required.contains(&key.as_str()) {
+    for (section, key) in &documented {
+        if required.contains(&(section.as_str(), key.as_str())) {
             continue;
         }
-        let (section, value) = samples
-            .get(key.as_str())
-            .unwrap_or_else(|| panic!("CONFIG.md documents `{key}`, unknown to this test"));
-        let text = match *section {
-            "sources" => format!("[[sources]]\n{source}{key} = {value}\n"),
-            s => format!("[{s}]\n{key} = {value}\n"),
+        let value = samples
+            .get(&(section.as_str(), key.as_str()))
+            .unwrap_or_else(|| {
+                panic!("CONFIG.md documents `{key}` in {section}, unknown to this test")
+            });
+        let text = match section.as_str() {
+            "sources" => format!("[[sources]]\n{source}{value}\n"),
+            "notify" => format!("[[sources]]\n{source}\n[[notify]]\n{value}\n"),
+            s => format!("[{s}]\n{value}\n"),
         };
         let out = check(&text);
         assert!(
             out.status.success(),
-            "`{key}`: {}",
+            "`{key}` in {section}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    for key in required.iter().chain(samples.keys()) {
+    for (section, key) in required.iter().chain(samples.keys()) {
         assert!(
-            documented.contains(*key),
-            "CONFIG.md does not document `{key}`"
+            documented.contains(&(section.to_string(), key.to_string())),
+            "CONFIG.md does not document `{key}` in {section}"
         );
     }
     // Without a required key a source is refused: the four are really required.
-    for key in required {
+    for (_, key) in required.iter().filter(|(s, _)| *s == "sources") {
         let text: String = source
             .lines()
             .filter(|l| !l.starts_with(key))
@@ -904,4 +988,12 @@ fn config_md_names_every_key_the_parser_accepts() {
             "{key}"
         );
     }
+    assert_eq!(
+        check(&format!(
+            "[[sources]]\n{source}\n[[notify]]\nurl = \"https://x.example/\"\n"
+        ))
+        .status
+        .code(),
+        Some(2)
+    );
 }

@@ -8,7 +8,7 @@ use statusdb::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident, Status, TimeSource,
     TimeValue, format_utc,
 };
-use statusdb::providers::{Kind, PageInput, ParseError};
+use statusdb::providers::{Kind, PageInput, ParseCause, ParseError};
 use statusdb_testkit::*;
 
 /// Parses a fixture as its kind would, fetched at `fetched_at`.
@@ -312,9 +312,15 @@ fn gcp_refuses_a_page_that_is_not_incidents_json() {
         e.to_string(),
         "not a gcp page: expected the incidents.json array, body starts with \"{\\n  \\\"page\\\": {\\n    \\\"id\\\": \\\"kctbh9vrtdwd\\\",\\n\""
     );
+    assert_eq!(e.cause(), ParseCause::WrongFormat);
     let e = parse_bytes(Kind::Gcp, br#"[{"no_id":1}]"#, "2024-01-01T00:00:00Z").unwrap_err();
-    assert_eq!(e.place.as_deref(), Some("line 1 column 12"));
-    assert!(e.reason.contains("missing field `id`"), "{e}");
+    assert_eq!(e.place(), Some("line 1 column 12"));
+    assert_eq!(e.cause(), ParseCause::SchemaMismatch);
+    // The position is said once, as the place.
+    assert_eq!(
+        e.detail(),
+        "body is not a Google Cloud incidents.json array (missing field `id`); it starts with \"[{\\\"no_id\\\":1}]\""
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -94,7 +94,11 @@ fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
     for file in files {
         let relative = file.strip_prefix(&src).unwrap();
         let first = relative.components().next().unwrap().as_os_str();
-        let name = Path::new(first).file_stem().unwrap().to_string_lossy().to_string();
+        let name = Path::new(first)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         if ["lib", "main", "cli"].contains(&name.as_str()) {
             continue;
         }
@@ -214,7 +218,8 @@ fn a_module_circle_is_found() {
     let mut graph = BTreeMap::new();
     let store = "use crate::events::PendingEvents;\nuse crate::{config::Source, schedule};";
     let events = "use crate::export::{ExportComponent, ExportIncident};";
-    let export = "// crate::ingest is only a comment\nlet rows = crate::store::rows::RowReader::new();";
+    let export =
+        "// crate::ingest is only a comment\nlet rows = crate::store::rows::RowReader::new();";
     for (name, text) in [("store", store), ("events", events), ("export", export)] {
         graph.insert(name.to_string(), crate_references(text));
     }

@@ -1,5 +1,6 @@
-//! `statusdb ingest`: one run, then what it tells: per-source errors on stderr, one summary line
-//! at info level, the JSON run report on stdout (`--json`), the metrics file (`--metrics-file`).
+//! `statusdb ingest`: one run, then the alerts it made delivered (within `[delivery]
+//! time_limit`), then what it tells: per-source errors on stderr, one summary line at info
+//! level, the JSON run report on stdout (`--json`), the metrics file (`--metrics-file`).
 
 use crate::{EXIT_SOME_FAILED, Failure, Files};
 use statusdb::config::Config;
@@ -7,7 +8,7 @@ use statusdb::ingest::{self, IngestOptions, ProgressHandle};
 use statusdb::lock::RunLock;
 use statusdb::report::IngestReport;
 use statusdb::store::Store;
-use statusdb::{metrics, progress, source_status};
+use statusdb::{metrics, notify, progress, source_status};
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -30,16 +31,14 @@ pub struct IngestArgs {
 }
 
 pub fn run(args: IngestArgs, quiet: bool) -> Result<u8, Failure> {
-    let config = Config::load(&args.files.config)?;
-    let db = args
-        .files
-        .db
-        .clone()
-        .unwrap_or_else(|| config.database_path.clone());
+    let (config, db) = crate::config_and_database(&args.files)?;
     // Checked before the lock file is made, so a bad path leaves nothing behind.
     Store::preflight(&db).map_err(Failure::usage)?;
     let _lock = RunLock::acquire(&db)?;
     let store = Store::open(&db).map_err(Failure::usage)?;
+    // Before any event of this run is written, so the targets' filters are the config's.
+    notify::sync_targets(store.connection(), &config.notify, chrono::Utc::now())
+        .map_err(Failure::runtime)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -84,6 +83,12 @@ pub fn run(args: IngestArgs, quiet: bool) -> Result<u8, Failure> {
         "ingest finished"
     );
 
+    // A receiver that fails never changes the run's exit code: its trouble is one WARN line
+    // per target, the metrics and `statusdb notify --status`.
+    if !config.notify.is_empty() {
+        deliver_alerts(&config, &db, &runtime);
+    }
+
     let mut code = if t.failed > 0 { EXIT_SOME_FAILED } else { 0 };
     if args.json {
         let mut out = io::stdout().lock();
@@ -95,9 +100,15 @@ pub fn run(args: IngestArgs, quiet: bool) -> Result<u8, Failure> {
     if let Some(path) = &args.metrics_file {
         let written = Store::open(&db)
             .map_err(|e| e.to_string())
-            .and_then(|store| source_status::list(&config, Some(&store)).map_err(|e| e.to_string()))
-            .and_then(|sources| {
-                let text = metrics::render(&report, &sources, chrono::Utc::now());
+            .and_then(|store| {
+                let sources =
+                    source_status::list(&config, Some(&store)).map_err(|e| e.to_string())?;
+                let mut text = metrics::render(&report, &sources, chrono::Utc::now());
+                if !config.notify.is_empty() {
+                    let targets = notify::status(Some(store.connection()), &config.notify)
+                        .map_err(|e| e.to_string())?;
+                    text.push_str(&metrics::render_notify(&targets));
+                }
                 metrics::write_atomically(path, &text).map_err(|e| e.to_string())
             });
         if let Err(e) = written {
@@ -106,4 +117,32 @@ pub fn run(args: IngestArgs, quiet: bool) -> Result<u8, Failure> {
         }
     }
     Ok(code)
+}
+
+/// Delivers the alerts that are due after the run, unless `statusdb notify` is delivering
+/// now (it holds the delivery lock and sends them itself).
+fn deliver_alerts(config: &Config, db: &std::path::Path, runtime: &tokio::runtime::Runtime) {
+    let _lock = match notify::lock(db) {
+        Ok(lock) => lock,
+        Err(e) => {
+            tracing::info!("alerts left to the delivery under way: {e}");
+            return;
+        }
+    };
+    let delivered = Store::open(db)
+        .map_err(|e| e.to_string())
+        .and_then(|store| {
+            runtime
+                .block_on(notify::deliver(&store, config))
+                .map_err(|e| e.to_string())
+        });
+    match delivered {
+        Ok(report) => tracing::info!(
+            delivered = report.delivered(),
+            pending = report.left(),
+            elapsed_ms = report.elapsed.as_millis() as u64,
+            "alerts delivered"
+        ),
+        Err(e) => tracing::warn!("cannot deliver alerts: {e}"),
+    }
 }

@@ -4,6 +4,7 @@
 pub mod events;
 pub mod generate;
 pub mod ingest;
+pub mod notify;
 pub mod parse_time;
 pub mod reparse;
 pub mod sources;

@@ -3,10 +3,8 @@
 use crate::{Failure, Files};
 use chrono::Utc;
 use clap::ValueEnum;
-use statusdb::config::Config;
 use statusdb::model::format_utc;
 use statusdb::source_status;
-use statusdb::store::Store;
 use std::io::{self, Write};
 
 #[derive(clap::Args)]
@@ -24,18 +22,8 @@ enum SourcesFormat {
 }
 
 pub fn run(args: SourcesArgs) -> Result<u8, Failure> {
-    let config = Config::load(&args.files.config)?;
-    let db = args
-        .files
-        .db
-        .clone()
-        .unwrap_or_else(|| config.database_path.clone());
-    // Before the first ingest there is no database: every source is simply not fetched yet.
-    let store = if db.is_file() {
-        Some(Store::open_existing(&db).map_err(Failure::usage)?)
-    } else {
-        None
-    };
+    let (config, db) = crate::config_and_database(&args.files)?;
+    let store = crate::store_if_any(&db)?;
     let sources = source_status::list(&config, store.as_ref()).map_err(Failure::runtime)?;
     let mut out = io::stdout().lock();
     match args.format {

@@ -9,6 +9,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_4_FAIL_CLOSED,
     MIGRATION_5_NORMALIZE,
     MIGRATION_6_COMPONENTS_BY_SOURCE,
+    MIGRATION_7_NOTIFY_OUTBOX,
 ];
 
 /// The schema version this build writes.
@@ -398,6 +399,95 @@ CREATE VIEW component_status_periods AS
 /// every component of every vendor, so a warm run grew with the square of the sources.
 const MIGRATION_6_COMPONENTS_BY_SOURCE: &str = r#"
 CREATE INDEX components_by_source ON components(source_id, last_seen_at);
+"#;
+
+/// Alerts (docs/ALERTS.md): the configured targets with their filters, and the outbox, one
+/// delivery row per (target, event) that the target's filter lets through, written by a
+/// trigger in the same transaction as the event, whatever code inserts it.
+const MIGRATION_7_NOTIFY_OUTBOX: &str = r#"
+CREATE TABLE notify_targets (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    -- 1 while the config lists it; a target left out is kept (with its deliveries) but gets no
+    -- new ones.
+    active INTEGER NOT NULL DEFAULT 1,
+    -- When it was last added to the config: it receives only events recorded after.
+    added_at TEXT NOT NULL,
+    -- The filter, as written in the config: JSON arrays, NULL for "every".
+    event_types TEXT,
+    vendors TEXT,
+    -- Component names or globs as SQL LIKE patterns (case-insensitive for ASCII letters).
+    component_patterns TEXT,
+    min_impact TEXT,
+    -- Failed tries ever (statusdb_notify_failed_total).
+    failed_total INTEGER NOT NULL DEFAULT 0,
+    -- What went wrong in the last run that failed, and when.
+    last_error TEXT,
+    last_error_at TEXT
+) STRICT;
+
+CREATE TABLE notify_deliveries (
+    target_id TEXT NOT NULL REFERENCES notify_targets(id),
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    -- The incident or component the event is about: later events of something a target was
+    -- told about reach it whatever its component and impact filters say now.
+    subject TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'delivered', 'failed', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    -- Not tried again before this instant (NULL: due now).
+    next_attempt_at TEXT,
+    last_attempt_at TEXT,
+    last_http_status INTEGER,
+    last_error TEXT,
+    delivered_at TEXT,
+    PRIMARY KEY (target_id, event_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX notify_deliveries_pending ON notify_deliveries(target_id, event_id)
+    WHERE state = 'pending';
+CREATE INDEX notify_deliveries_by_subject ON notify_deliveries(target_id, subject);
+
+-- The impact rank of an event for `min_impact`: the incident's impact; for a component change
+-- the worse of its two statuses. NULL (the vendor does not say) passes every threshold.
+CREATE TRIGGER notify_enqueue AFTER INSERT ON events
+BEGIN
+    INSERT INTO notify_deliveries(target_id, event_id, subject)
+    SELECT t.id, NEW.id, coalesce(NEW.incident_id, NEW.component_id)
+    FROM notify_targets t
+    WHERE t.active = 1
+      AND (t.event_types IS NULL
+           OR EXISTS (SELECT 1 FROM json_each(t.event_types) WHERE value = NEW.type))
+      AND (t.vendors IS NULL
+           OR EXISTS (SELECT 1 FROM json_each(t.vendors) WHERE value = NEW.vendor))
+      AND (
+        EXISTS (SELECT 1 FROM notify_deliveries d
+                WHERE d.target_id = t.id
+                  AND d.subject = coalesce(NEW.incident_id, NEW.component_id))
+        OR (
+          (t.component_patterns IS NULL OR EXISTS (
+             SELECT 1 FROM json_each(t.component_patterns) AS p,
+                  json_each(CASE WHEN NEW.incident_id IS NULL
+                                 THEN json_array(json_extract(NEW.record, '$.name'))
+                                 ELSE json_extract(NEW.record, '$.components') END) AS c
+             WHERE c.value LIKE p.value ESCAPE '\'))
+          AND (t.min_impact IS NULL OR coalesce(
+             CASE WHEN NEW.incident_id IS NOT NULL THEN
+                  CASE json_extract(NEW.record, '$.impact')
+                       WHEN 'none' THEN 0 WHEN 'minor' THEN 1 WHEN 'major' THEN 2
+                       WHEN 'critical' THEN 3 END
+             ELSE
+                  CASE WHEN NEW.status = 'unknown' OR NEW.previous_status = 'unknown' THEN NULL
+                       ELSE max(
+                         CASE NEW.status WHEN 'degraded_performance' THEN 1
+                              WHEN 'partial_outage' THEN 2 WHEN 'major_outage' THEN 3 ELSE 0 END,
+                         CASE NEW.previous_status WHEN 'degraded_performance' THEN 1
+                              WHEN 'partial_outage' THEN 2 WHEN 'major_outage' THEN 3 ELSE 0 END)
+                  END
+             END, 4) >= CASE t.min_impact WHEN 'none' THEN 0 WHEN 'minor' THEN 1
+                                          WHEN 'major' THEN 2 WHEN 'critical' THEN 3 END)
+        )
+      );
+END;
 "#;
 
 #[cfg(test)]

@@ -104,6 +104,42 @@ fn fnv(bytes: &[u8]) -> u64 {
     })
 }
 
+/// One request as the server received it, and the status it answered (a recording receiver
+/// for tests of deliveries).
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    /// Header names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The status the server answered with (404 where no route was set).
+    pub status: u16,
+}
+
+impl Received {
+    /// The first value of a header (name in any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body of {} {} is not JSON ({e}): {}",
+                self.method,
+                self.path,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+}
+
 /// A route as served: the body shared, so a large body is not copied per request.
 struct Served {
     route: Route,
@@ -133,6 +169,8 @@ struct State {
     /// Requests being answered now, and the most there ever were at once.
     in_flight: usize,
     max_in_flight: usize,
+    /// Every request with its body, in arrival order.
+    received: Vec<Received>,
 }
 
 /// A loopback HTTP server that lives as long as the value.
@@ -160,9 +198,27 @@ impl TestServer {
                 let app = axum::Router::new().fallback(move |request: Request<Body>| {
                     let shared = shared.clone();
                     async move {
-                        let uri = request.uri().clone();
+                        let (parts, body) = request.into_parts();
+                        let body = axum::body::to_bytes(body, usize::MAX)
+                            .await
+                            .map(|b| b.to_vec())
+                            .unwrap_or_default();
+                        let uri = parts.uri.clone();
                         let full = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-                        respond(shared, full, uri.path(), request.headers()).await
+                        let received = Received {
+                            method: parts.method.to_string(),
+                            path: uri.path().to_string(),
+                            headers: parts
+                                .headers
+                                .iter()
+                                .map(|(k, v)| {
+                                    (k.as_str().to_string(), v.to_str().unwrap_or("").to_string())
+                                })
+                                .collect(),
+                            body,
+                            status: 0,
+                        };
+                        respond(shared, full, uri.path(), &parts.headers, received).await
                     }
                 });
                 axum::serve(listener, app)
@@ -220,6 +276,18 @@ impl TestServer {
         self.state.lock().unwrap().max_in_flight
     }
 
+    /// The requests to `path` so far, with their bodies and the statuses answered.
+    pub fn received(&self, path: &str) -> Vec<Received> {
+        self.state
+            .lock()
+            .unwrap()
+            .received
+            .iter()
+            .filter(|r| r.path == path)
+            .cloned()
+            .collect()
+    }
+
     pub fn serve(&self, path: &str, body: impl Into<Vec<u8>>) {
         self.route(path, Route::ok(body));
     }
@@ -257,6 +325,7 @@ async fn respond(
     full: &str,
     path: &str,
     headers: &HeaderMap,
+    mut received: Received,
 ) -> Response<Body> {
     let (path, served, delay) = {
         let mut state = state.lock().unwrap();
@@ -282,6 +351,8 @@ async fn respond(
             None => None,
         };
         let delay = state.delay + served.as_ref().map_or(Duration::ZERO, |s| s.route.delay);
+        received.status = served.as_ref().map_or(404, |s| s.route.status);
+        state.received.push(received);
         (path, served, delay)
     };
     if !delay.is_zero() {
@@ -429,6 +500,24 @@ impl Drop for RawServer {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// A loopback address that accepts connections (the kernel completes them) and never answers:
+/// a receiver that hangs. Lives as long as the value.
+pub struct SilentServer {
+    listener: std::net::TcpListener,
+}
+
+impl SilentServer {
+    pub fn start() -> SilentServer {
+        SilentServer {
+            listener: std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.listener.local_addr().unwrap())
     }
 }
 

@@ -21,7 +21,7 @@
 //! normalizer weighs them against the vendor's own words. Nothing here corrects them.
 
 use super::support::{Notes, decode_text, visible_text_of};
-use super::{Confidence, Kind, PageInput, ParseError};
+use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
 use crate::model::{
     Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, SecondHand, StatedField,
     Status, TimeSource, TimeValue,
@@ -124,8 +124,14 @@ fn stamp(
     place: &str,
     notes: &mut Notes,
 ) -> Result<TimeValue, ParseError> {
-    let parsed = timetext::parse(text, ctx)
-        .map_err(|e| ParseError::at(KIND, place, format!("time {text:?}: {e}")))?;
+    let parsed = timetext::parse(text, ctx).map_err(|e| {
+        ParseError::at(
+            KIND,
+            ParseCause::InvalidValue,
+            place,
+            format!("time {text:?}: {e}"),
+        )
+    })?;
     let from_context = [
         Flag::DateFromContext,
         Flag::YearInferred,
@@ -235,7 +241,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
 
     let heading = lines
         .first()
-        .ok_or_else(|| ParseError::new(KIND, "page has no text"))?;
+        .ok_or_else(|| ParseError::new(KIND, ParseCause::Empty, "page has no text"))?;
     let vendor = heading
         .strip_suffix(" incident")
         .or_else(|| heading.strip_suffix(" Incident"))
@@ -243,6 +249,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         .ok_or_else(|| {
             ParseError::at(
                 KIND,
+                ParseCause::WrongFormat,
                 "line 1",
                 format!("first line {heading:?} is not \"<vendor> incident\""),
             )
@@ -251,12 +258,22 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         .to_string();
     let title = lines
         .get(1)
-        .ok_or_else(|| ParseError::at(KIND, "line 2", "page has no title line"))?
+        .ok_or_else(|| {
+            ParseError::at(
+                KIND,
+                ParseCause::SchemaMismatch,
+                "line 2",
+                "page has no title line",
+            )
+        })?
         .to_string();
-    let started_at_line = lines
-        .iter()
-        .position(|l| *l == "Started")
-        .ok_or_else(|| ParseError::new(KIND, "page has no \"Started\" field"))?;
+    let started_at_line = lines.iter().position(|l| *l == "Started").ok_or_else(|| {
+        ParseError::new(
+            KIND,
+            ParseCause::SchemaMismatch,
+            "page has no \"Started\" field",
+        )
+    })?;
 
     let mut fields = Vec::new();
     let mut observed = ObservedIncident::new(IncidentKind::Incident, title.clone());

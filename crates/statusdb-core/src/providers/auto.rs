@@ -11,7 +11,7 @@
 //! 4. nothing above `No`: an error naming what was tried.
 
 use super::support::Sniff;
-use super::{Confidence, Kind, PageInput, ParseError};
+use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
 use crate::model::Observation;
 use serde::Serialize;
 use std::fmt;
@@ -19,24 +19,102 @@ use std::fmt;
 /// One detector's verdict on one document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Evidence {
+    /// The kind whose detector judged.
     pub kind: Kind,
-    /// The document's URL (or a note why it could not be read).
+    /// The document's URL.
     pub document: String,
+    /// Why the document could not be read (a fetch failure), when it could not: its kinds
+    /// then judge `No`.
+    pub unread: Option<String>,
+    /// The detector's verdict.
     pub confidence: Confidence,
 }
 
-/// Why no kind was chosen.
+impl Evidence {
+    /// A verdict on a document that was read.
+    pub fn read(kind: Kind, document: impl Into<String>, confidence: Confidence) -> Self {
+        Evidence {
+            kind,
+            document: document.into(),
+            unread: None,
+            confidence,
+        }
+    }
+
+    /// `No` for a document that could not be read, with the reason.
+    pub fn unread(kind: Kind, document: impl Into<String>, why: impl Into<String>) -> Self {
+        Evidence {
+            kind,
+            document: document.into(),
+            unread: Some(why.into()),
+            confidence: Confidence::No,
+        }
+    }
+
+    /// The document as people read it: its URL, and why it could not be read.
+    fn document_note(&self) -> String {
+        match &self.unread {
+            Some(why) => format!("{} ({why})", self.document),
+            None => self.document.clone(),
+        }
+    }
+}
+
+/// Why no kind was chosen, in one short line; [`summarize`] of the evidence says the rest.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AutoError {
-    /// `tried`: each document read, with the kinds that read it
-    /// (`statuspage, incidentio at https://…/api/v2/summary.json`).
-    #[error("no known kind recognises the page (tried {})", tried.join("; "))]
-    NoMatch { tried: Vec<String> },
+    /// No detector found its kind's marks in any document.
     #[error(
-        "the page fits more than one product and statusdb will not guess between them: {}; set the kind explicitly",
-        candidates.iter().map(|e| format!("{} ({:?} at {})", e.kind, e.confidence, e.document)).collect::<Vec<_>>().join(", ")
+        "no known kind recognises the page ({} tried on {}{})",
+        counted(*kinds, "kind"),
+        counted(*documents, "document"),
+        unread_note(*documents, *unread)
     )]
-    Ambiguous { candidates: Vec<Evidence> },
+    NoMatch {
+        /// How many kinds judged.
+        kinds: usize,
+        /// How many documents they judged.
+        documents: usize,
+        /// How many of those could not be read.
+        unread: usize,
+    },
+    /// Kinds of two or more products fit at the best confidence seen.
+    #[error(
+        "the page fits more than one product and statusdb will not guess between them: {} ({:?}); set the kind explicitly",
+        kind_list(&candidates.iter().map(|e| e.kind).collect::<Vec<_>>()),
+        candidates.first().map_or(Confidence::No, |e| e.confidence)
+    )]
+    Ambiguous {
+        /// The preferred kind of each product at the best confidence, in evidence order.
+        candidates: Vec<Evidence>,
+    },
+}
+
+impl AutoError {
+    /// The refusal's cause: nothing recognised, or more than one product.
+    pub fn cause(&self) -> ParseCause {
+        match self {
+            AutoError::NoMatch { .. } => ParseCause::Unrecognised,
+            AutoError::Ambiguous { .. } => ParseCause::Ambiguous,
+        }
+    }
+}
+
+fn counted(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
+fn unread_note(documents: usize, unread: usize) -> String {
+    match unread {
+        0 => String::new(),
+        1 if documents == 1 => ", which could not be read".to_string(),
+        n if n == documents => ", none of which could be read".to_string(),
+        n => format!(", {n} of which could not be read"),
+    }
 }
 
 /// Every format kind's verdict on one body.
@@ -50,11 +128,7 @@ pub fn detect_kinds(document: &str, body: &[u8], kinds: &[Kind]) -> Vec<Evidence
     let sniff = Sniff::new(body);
     kinds
         .iter()
-        .map(|&kind| Evidence {
-            kind,
-            document: document.to_string(),
-            confidence: kind.detect_in(&sniff),
-        })
+        .map(|&kind| Evidence::read(kind, document, kind.detect_in(&sniff)))
         .collect()
 }
 
@@ -66,20 +140,21 @@ pub fn choose(evidence: &[Evidence]) -> Result<Kind, AutoError> {
         .max()
         .unwrap_or(Confidence::No);
     if best == Confidence::No {
-        // The kinds that read each document, documents in the order first read.
-        let mut per_document: Vec<(&str, Vec<Kind>)> = Vec::new();
+        let mut kinds: Vec<Kind> = Vec::new();
+        let mut documents: Vec<(&str, bool)> = Vec::new();
         for e in evidence {
-            match per_document.iter_mut().find(|(d, _)| *d == e.document) {
-                Some((_, kinds)) if kinds.contains(&e.kind) => {}
-                Some((_, kinds)) => kinds.push(e.kind),
-                None => per_document.push((&e.document, vec![e.kind])),
+            if !kinds.contains(&e.kind) {
+                kinds.push(e.kind);
+            }
+            if !documents.iter().any(|(d, _)| *d == e.document) {
+                documents.push((&e.document, e.unread.is_some()));
             }
         }
-        let tried = per_document
-            .into_iter()
-            .map(|(document, kinds)| format!("{} at {document}", kind_list(&kinds)))
-            .collect();
-        return Err(AutoError::NoMatch { tried });
+        return Err(AutoError::NoMatch {
+            kinds: kinds.len(),
+            documents: documents.len(),
+            unread: documents.iter().filter(|(_, unread)| *unread).count(),
+        });
     }
     // The preferred kind of each product seen at the best confidence.
     let mut per_product: Vec<&Evidence> = Vec::new();
@@ -106,11 +181,8 @@ pub fn choose(evidence: &[Evidence]) -> Result<Kind, AutoError> {
 /// rule above picks one, and that kind parses it.
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let evidence = detect_all(page.url, page.body);
-    let kind = choose(&evidence).map_err(|e| ParseError {
-        kind: "recognised",
-        place: None,
-        reason: e.to_string(),
-    })?;
+    let kind =
+        choose(&evidence).map_err(|e| ParseError::new(Kind::Auto, e.cause(), e.to_string()))?;
     kind.parse(page)
 }
 
@@ -118,15 +190,14 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
 /// share an entry (`statuspage: Strong at https://…/api/v2/summary.json; statusio, gcp, aws: No
 /// at https://…/`).
 pub fn summarize(evidence: &[Evidence]) -> String {
-    let mut entries: Vec<(Vec<Kind>, Confidence, &str)> = Vec::new();
+    let mut entries: Vec<(Vec<Kind>, Confidence, String)> = Vec::new();
     for e in evidence {
+        let document = e.document_note();
         match entries.last_mut() {
-            Some((kinds, confidence, document))
-                if *confidence == e.confidence && *document == e.document =>
-            {
+            Some((kinds, confidence, held)) if *confidence == e.confidence && *held == document => {
                 kinds.push(e.kind)
             }
-            _ => entries.push((vec![e.kind], e.confidence, &e.document)),
+            _ => entries.push((vec![e.kind], e.confidence, document)),
         }
     }
     entries
@@ -151,7 +222,9 @@ impl fmt::Display for Evidence {
         write!(
             f,
             "{}: {:?} at {}",
-            self.kind, self.confidence, self.document
+            self.kind,
+            self.confidence,
+            self.document_note()
         )
     }
 }
@@ -161,11 +234,7 @@ mod tests {
     use super::*;
 
     fn e(kind: Kind, confidence: Confidence) -> Evidence {
-        Evidence {
-            kind,
-            document: format!("https://x/{kind}"),
-            confidence,
-        }
+        Evidence::read(kind, format!("https://x/{kind}"), confidence)
     }
 
     #[test]
@@ -204,12 +273,12 @@ mod tests {
                 ]
             }
         );
-        assert!(
-            err.to_string().contains(
-                "statuspage-feed (Strong at https://x/statuspage-feed), instatus (Strong at https://x/instatus)"
-            ),
-            "{err}"
+        assert_eq!(
+            err.to_string(),
+            "the page fits more than one product and statusdb will not guess between them: \
+             statuspage-feed, instatus (Strong); set the kind explicitly"
         );
+        assert_eq!(err.cause(), ParseCause::Ambiguous);
     }
 
     #[test]
@@ -240,22 +309,20 @@ mod tests {
 
     #[test]
     fn a_summary_groups_agreeing_verdicts_on_one_document() {
-        let at = |kind: Kind, document: &str, confidence: Confidence| Evidence {
-            kind,
-            document: document.to_string(),
-            confidence,
-        };
         let evidence = [
-            at(Kind::Statuspage, "https://x/a.json", Confidence::Strong),
-            at(Kind::Incidentio, "https://x/a.json", Confidence::No),
-            at(Kind::StatuspageHtml, "https://x/", Confidence::No),
-            at(Kind::Gcp, "https://x/", Confidence::No),
-            at(Kind::Feed, "https://x/", Confidence::No),
+            Evidence::read(Kind::Statuspage, "https://x/a.json", Confidence::Strong),
+            Evidence::read(Kind::Incidentio, "https://x/a.json", Confidence::No),
+            Evidence::read(Kind::StatuspageHtml, "https://x/", Confidence::No),
+            Evidence::read(Kind::Gcp, "https://x/", Confidence::No),
+            Evidence::read(Kind::Feed, "https://x/", Confidence::No),
+            Evidence::unread(Kind::Slack, "https://x/api", "HTTP 404"),
+            Evidence::unread(Kind::Cachet, "https://x/api", "HTTP 404"),
         ];
         assert_eq!(
             summarize(&evidence),
             "statuspage: Strong at https://x/a.json; incidentio: No at https://x/a.json; \
-             statuspage-html, gcp, feed: No at https://x/"
+             statuspage-html, gcp, feed: No at https://x/; slack, cachet: No at https://x/api \
+             (HTTP 404)"
         );
     }
 
@@ -264,17 +331,28 @@ mod tests {
         let evidence = [
             e(Kind::Statuspage, Confidence::No),
             e(Kind::StatuspageFeed, Confidence::No),
-            Evidence {
-                kind: Kind::Incidentio,
-                document: "https://x/statuspage".into(),
-                confidence: Confidence::No,
-            },
+            Evidence::read(Kind::Incidentio, "https://x/statuspage", Confidence::No),
         ];
         let err = choose(&evidence).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "no known kind recognises the page (tried statuspage, incidentio at \
-             https://x/statuspage; statuspage-feed at https://x/statuspage-feed)"
+            "no known kind recognises the page (3 kinds tried on 2 documents)"
+        );
+        assert_eq!(err.cause(), ParseCause::Unrecognised);
+        let unread = [
+            Evidence::unread(Kind::Statuspage, "https://x/a.json", "HTTP 404"),
+            Evidence::unread(Kind::Incidentio, "https://x/a.json", "HTTP 404"),
+            Evidence::read(Kind::StatuspageHtml, "https://x/", Confidence::No),
+        ];
+        assert_eq!(
+            choose(&unread).unwrap_err().to_string(),
+            "no known kind recognises the page (3 kinds tried on 2 documents, 1 of which could \
+             not be read)"
+        );
+        assert_eq!(
+            choose(&unread[..2]).unwrap_err().to_string(),
+            "no known kind recognises the page (2 kinds tried on 1 document, which could not be \
+             read)"
         );
     }
 }

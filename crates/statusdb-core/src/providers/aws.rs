@@ -18,7 +18,7 @@ use super::support::{
     Notes, Scalar, Sniff, decode_text, epoch, links_to, read_json_text, rfc2822,
     strip_prefix_ignore_case,
 };
-use super::{Confidence, Kind, PageInput, ParseError};
+use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, Status, TimeSource, TimeValue,
@@ -96,6 +96,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         Some(b'{') => legacy(&text, page.zone),
         _ => Err(ParseError::new(
             KIND,
+            ParseCause::WrongFormat,
             format!(
                 "expected currentevents JSON, data.json or an RSS feed, body starts with {:?}",
                 super::support::opening(&text)
@@ -348,7 +349,11 @@ struct FeedItem {
 fn rss(text: &str) -> Result<Observation, ParseError> {
     let document = rss_atom::read(KIND, text)?;
     if document.format != Format::Rss {
-        return Err(ParseError::new(KIND, "an Atom feed, not an AWS RSS feed"));
+        return Err(ParseError::new(
+            KIND,
+            ParseCause::WrongFormat,
+            "an Atom feed, not an AWS RSS feed",
+        ));
     }
     let mut notes = Notes::default();
     let mut items = Vec::with_capacity(document.entries.len());
@@ -361,13 +366,19 @@ fn rss(text: &str) -> Result<Observation, ParseError> {
         }) else {
             return Err(ParseError::at(
                 KIND,
+                ParseCause::SchemaMismatch,
                 &place,
                 format!("guid {guid:?} is not an AWS event guid (…#<service>_<epoch>)"),
             ));
         };
-        let published = entry
-            .published
-            .ok_or_else(|| ParseError::at(KIND, &place, "item has no pubDate"))?;
+        let published = entry.published.ok_or_else(|| {
+            ParseError::at(
+                KIND,
+                ParseCause::SchemaMismatch,
+                &place,
+                "item has no pubDate",
+            )
+        })?;
         let posted_at = rfc2822(KIND, &published, &place)?;
         if let Ok(from_guid) = epoch(KIND, stamp, &place)
             && from_guid.utc != posted_at.utc

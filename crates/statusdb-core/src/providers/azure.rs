@@ -9,7 +9,7 @@
 
 use super::rss_atom::{self, Entry, Format};
 use super::support::{Notes, Sniff, decode_text, links_to, rfc2822};
-use super::{Confidence, Kind, PageInput, ParseError};
+use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
 use crate::model::{IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -143,6 +143,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     if document.format != Format::Rss || !title.contains("Azure") {
         return Err(ParseError::new(
             KIND,
+            ParseCause::WrongFormat,
             format!(
                 "an RSS feed titled \"Azure Status\" expected, this is a feed titled {title:?}"
             ),
@@ -152,7 +153,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     if let Some(built) = &document.updated
         && let Err(e) = rfc2822(KIND, built, "lastBuildDate")
     {
-        notes.add("lastBuildDate", e.reason);
+        notes.add("lastBuildDate", e.detail());
     }
     let mut observation = Observation {
         page: Some(PageInfo {
@@ -196,10 +197,14 @@ fn incident(
 ) -> Result<ObservedIncident, ParseError> {
     let mut updates = Vec::with_capacity(entries.len());
     for entry in &entries {
-        let published = entry
-            .published
-            .as_deref()
-            .ok_or_else(|| ParseError::at(KIND, &entry.place, "item has no pubDate"))?;
+        let published = entry.published.as_deref().ok_or_else(|| {
+            ParseError::at(
+                KIND,
+                ParseCause::SchemaMismatch,
+                &entry.place,
+                "item has no pubDate",
+            )
+        })?;
         updates.push((rfc2822(KIND, published, &entry.place)?, entry));
     }
     updates.sort_by_key(|(t, _)| t.utc);

@@ -8,7 +8,7 @@
 //! incident's.
 
 use super::support::{Notes, Sniff, read_json, rfc3339_opt, web_root};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base, single};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base, single};
 use crate::model::{
     ComponentChange, ComponentStatus, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
@@ -139,6 +139,7 @@ fn attributes<T: for<'de> Deserialize<'de>>(r: &Resource, place: &str) -> Result
     serde_json::from_value(r.attributes.clone()).map_err(|e| {
         ParseError::at(
             KIND,
+            ParseCause::SchemaMismatch,
             place,
             format!("{} attributes are not Better Stack's: {e}", r.kind),
         )
@@ -169,6 +170,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     if document.data.kind != "status_page" {
         return Err(ParseError::at(
             KIND,
+            ParseCause::WrongFormat,
             "data.type",
             format!(
                 "the document's data is a {:?}, not a \"status_page\"",

@@ -7,8 +7,8 @@
 //! none, rather than being read as UTC. Lists are paginated:
 //! `meta.pagination.links.next_page` is handed to ingest as a follow-up document.
 
-use super::support::{Notes, Sniff, read_json, web_root};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base, single};
+use super::support::{Notes, Sniff, json_message, read_json, web_root};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base, single};
 use crate::model::{
     ComponentStatus, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, Status, TimeValue, format_utc,
@@ -212,6 +212,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let Some(data) = document.data else {
         return Err(ParseError::new(
             KIND,
+            ParseCause::WrongFormat,
             "JSON has no \"data\": not a Cachet API v1 response",
         ));
     };
@@ -219,6 +220,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         let other: Value = serde_json::from_str(data.get()).unwrap_or(Value::Null);
         ParseError::at(
             KIND,
+            ParseCause::WrongFormat,
             "data",
             format!(
                 "\"data\" is {}, not a list of Cachet items",
@@ -245,6 +247,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             None => {
                 return Err(ParseError::at(
                     KIND,
+                    ParseCause::SchemaMismatch,
                     &place,
                     "item is neither a Cachet component, incident nor schedule (no status_name, \
                      occurred_at or scheduled_at)",
@@ -252,7 +255,12 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             }
         };
         let wrong = |e: serde_json::Error| {
-            ParseError::at(KIND, &place, format!("not a Cachet {list:?} item: {e}"))
+            ParseError::at(
+                KIND,
+                ParseCause::of_json(&e),
+                &place,
+                format!("not a Cachet {list:?} item: {}", json_message(&e)),
+            )
         };
         match list {
             List::Components => {
@@ -409,8 +417,14 @@ impl Reader {
         incident: Incident,
         place: &str,
     ) -> Result<Option<ObservedIncident>, ParseError> {
-        let id = id_text(&incident.id)
-            .ok_or_else(|| ParseError::at(KIND, place, "incident has no id"))?;
+        let id = id_text(&incident.id).ok_or_else(|| {
+            ParseError::at(
+                KIND,
+                ParseCause::SchemaMismatch,
+                place,
+                "incident has no id",
+            )
+        })?;
         if incident.visible.as_ref().is_some_and(|v| !truthy(v)) {
             self.notes.add(
                 place,
@@ -460,7 +474,12 @@ impl Reader {
         for (j, u) in updates.into_iter().enumerate().rev() {
             let place = format!("{place}.updates[{j}]");
             let Some(stamp) = u.created_at.as_deref() else {
-                return Err(ParseError::at(KIND, &place, "update has no created_at"));
+                return Err(ParseError::at(
+                    KIND,
+                    ParseCause::SchemaMismatch,
+                    &place,
+                    "update has no created_at",
+                ));
             };
             let (status, raw) = self.code(&u.status, &place, "update status", incident_status_code);
             observed.updates.push(ObservedUpdate {
@@ -476,7 +495,14 @@ impl Reader {
     }
 
     fn schedule(&mut self, s: Schedule, place: &str) -> Result<ObservedIncident, ParseError> {
-        let id = id_text(&s.id).ok_or_else(|| ParseError::at(KIND, place, "schedule has no id"))?;
+        let id = id_text(&s.id).ok_or_else(|| {
+            ParseError::at(
+                KIND,
+                ParseCause::SchemaMismatch,
+                place,
+                "schedule has no id",
+            )
+        })?;
         let (status, raw) = self.code(&s.status, place, "schedule status", schedule_status_code);
         let mut observed =
             ObservedIncident::new(IncidentKind::Maintenance, s.name.unwrap_or_default());
@@ -548,6 +574,7 @@ impl Reader {
         let Some(zone) = self.zone else {
             return Err(ParseError::at(
                 KIND,
+                ParseCause::MissingZone,
                 place,
                 format!(
                     "time {text:?} has no zone and the source sets none: add zone = \"<IANA zone \
@@ -558,6 +585,7 @@ impl Reader {
         let parsed = timetext::parse(text, &Context::new().with_zone(zone)).map_err(|e| {
             ParseError::at(
                 KIND,
+                ParseCause::InvalidValue,
                 place,
                 format!("time {text:?} is not a Cachet stamp: {e}"),
             )

@@ -7,7 +7,7 @@
 //! timestamp is kept beside the instant.
 
 use super::support::{Notes, Sniff, html_text, looks_like_html, start_of};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseError, single};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, single};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
     format_utc,
@@ -49,6 +49,7 @@ pub(crate) fn read_feed(kind: Kind, body: &[u8]) -> Result<ReadFeed, ParseError>
     if looks_like_html(body) {
         return Err(ParseError::new(
             kind,
+            ParseCause::WrongFormat,
             format!(
                 "an HTML page where an RSS or Atom feed was expected; it starts with {:?}",
                 start_of(body)
@@ -73,6 +74,7 @@ pub(crate) fn read_feed(kind: Kind, body: &[u8]) -> Result<ReadFeed, ParseError>
     let feed = parser.parse(body).map_err(|e| {
         ParseError::new(
             kind,
+            feed_rs_cause(&e),
             format!(
                 "body is not an RSS or Atom feed ({e}); it starts with {:?}",
                 start_of(body)
@@ -81,6 +83,17 @@ pub(crate) fn read_feed(kind: Kind, body: &[u8]) -> Result<ReadFeed, ParseError>
     })?;
     let raw_times = raw_times.lock().map(|m| m.clone()).unwrap_or_default();
     Ok(ReadFeed { feed, raw_times })
+}
+
+/// What a feed-rs refusal means: XML that is not well formed, a version it does not read, or
+/// another document.
+pub(crate) fn feed_rs_cause(e: &feed_rs::parser::ParseFeedError) -> ParseCause {
+    use feed_rs::parser::ParseFeedError;
+    match e {
+        ParseFeedError::XmlReader(_) => ParseCause::InvalidSyntax,
+        ParseFeedError::JsonUnsupportedVersion(_) => ParseCause::UnsupportedVersion,
+        _ => ParseCause::WrongFormat,
+    }
 }
 
 /// Feed timestamps are RFC 3339 (Atom) or RFC 2822 (RSS `pubDate`, whose zone names such as

@@ -8,7 +8,7 @@
 //! are the vendor's prose, left to the normalizer.
 
 use super::support::{Notes, Sniff, decode_text, read_json_text, rfc3339};
-use super::{Confidence, Kind, PageInput, ParseError};
+use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident,
     ObservedUpdate, Status,
@@ -92,6 +92,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     if !text.trim_start().starts_with('[') {
         return Err(ParseError::new(
             KIND,
+            ParseCause::WrongFormat,
             format!(
                 "expected the incidents.json array, body starts with {:?}",
                 super::support::opening(&text)
@@ -204,7 +205,12 @@ fn read_incident(
     for (u, update) in incident.updates.into_iter().enumerate().rev() {
         let place = format!("{place}.updates[{u}]");
         let stamp = update.when.or(update.created).ok_or_else(|| {
-            ParseError::at(KIND, &place, "update has neither `when` nor `created`")
+            ParseError::at(
+                KIND,
+                ParseCause::SchemaMismatch,
+                &place,
+                "update has neither `when` nor `created`",
+            )
         })?;
         let posted_at = rfc3339(KIND, &stamp, &place)?;
         let (status, component_status) = match update.status.as_deref() {

@@ -18,7 +18,7 @@ use super::support::{
     Notes, Sniff, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed,
     web_root,
 };
-use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base, single};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base, single};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
@@ -155,6 +155,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         if looks_like_html(body) {
             return Err(ParseError::new(
                 KIND,
+                ParseCause::WrongFormat,
                 format!(
                     "an HTML page where incident.io JSON or Atom was expected; it starts with {:?}",
                     start_of(body)
@@ -175,6 +176,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     {
         return Err(ParseError::at(
             KIND,
+            ParseCause::WrongFormat,
             "page.id",
             format!(
                 "id {id:?} is not an incident.io ULID (an Atlassian Statuspage page? use kind \"statuspage\")"

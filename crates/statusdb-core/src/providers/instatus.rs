@@ -10,7 +10,7 @@
 use super::support::{
     Notes, Sniff, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed,
 };
-use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base, single};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base, single};
 use crate::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     PageInfo, Status, TimeValue,
@@ -234,6 +234,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     if looks_like_html(body) {
         return Err(ParseError::new(
             KIND,
+            ParseCause::WrongFormat,
             format!(
                 "an HTML page where Instatus JSON or Atom was expected; it starts with {:?}",
                 start_of(body)
@@ -256,6 +257,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     if !instatus_page && probe.active_incidents.is_none() && probe.active_maintenances.is_none() {
         return Err(ParseError::new(
             KIND,
+            ParseCause::WrongFormat,
             format!(
                 "JSON has neither an Instatus page (page.status as a word), activeIncidents, \
                  activeMaintenances nor components; it starts with {:?}",
@@ -486,6 +488,7 @@ mod history {
             if posts.is_empty() {
                 return Err(ParseError::at(
                     KIND,
+                    ParseCause::SchemaMismatch,
                     &place,
                     "entry has no update (<p><small>stamp</small> <strong>label</strong> - text)",
                 ));
@@ -493,6 +496,7 @@ mod history {
             let Some(anchor) = entry.updated.or(entry.published) else {
                 return Err(ParseError::at(
                     KIND,
+                    ParseCause::SchemaMismatch,
                     &place,
                     "entry has neither <updated> nor <published>: its stamps' year cannot be known",
                 ));
@@ -510,7 +514,12 @@ mod history {
             for (j, (post, time)) in oldest_first.into_iter().zip(times).enumerate() {
                 let uplace = format!("{place} update {}", j + 1);
                 let parsed = time.map_err(|e| {
-                    ParseError::at(KIND, &uplace, format!("stamp {:?}: {e}", post.stamp))
+                    ParseError::at(
+                        KIND,
+                        ParseCause::InvalidValue,
+                        &uplace,
+                        format!("stamp {:?}: {e}", post.stamp),
+                    )
                 })?;
                 for flag in parsed.flags.iter().filter(|f| *f != Flag::YearInferred) {
                     notes.add(

@@ -10,6 +10,7 @@ pub mod aws;
 pub mod azure;
 pub mod betterstack;
 pub mod cachet;
+mod error;
 pub mod feed;
 pub mod gcp;
 pub mod incidentio;
@@ -29,6 +30,7 @@ mod support;
 use crate::model::Observation;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+pub use error::{ParseCause, ParseError};
 use serde::{Deserialize, Serialize};
 pub use shape::BodyFormat;
 use std::fmt;
@@ -320,32 +322,6 @@ pub struct PageInput<'a> {
     pub fetched_at: DateTime<Utc>,
     /// The source's configured zone, for times the page writes without one.
     pub zone: Option<Tz>,
-}
-
-/// Why a page could not be read as its kind. Names the place in the page and the reason.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not a {kind} page: {reason}{}", place.as_deref().map(|p| format!(" (at {p})")).unwrap_or_default())]
-pub struct ParseError {
-    pub kind: &'static str,
-    pub place: Option<String>,
-    pub reason: String,
-}
-
-impl ParseError {
-    pub fn new(kind: Kind, reason: impl Into<String>) -> Self {
-        ParseError {
-            kind: kind.as_str(),
-            place: None,
-            reason: reason.into(),
-        }
-    }
-    pub fn at(kind: Kind, place: impl Into<String>, reason: impl Into<String>) -> Self {
-        ParseError {
-            kind: kind.as_str(),
-            place: Some(place.into()),
-            reason: reason.into(),
-        }
-    }
 }
 
 /// The configured URL itself, as the one required document.

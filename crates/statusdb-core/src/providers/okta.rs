@@ -9,7 +9,7 @@
 
 use super::rss_atom::{self, Entry, Format};
 use super::support::{Notes, Sniff, decode_text, links_to, rfc2822, rfc3339, visible_text};
-use super::{Confidence, Kind, PageInput, ParseError};
+use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status, TimeValue,
 };
@@ -120,6 +120,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     {
         return Err(ParseError::new(
             KIND,
+            ParseCause::WrongFormat,
             format!(
                 "feed titled {:?} neither names Okta nor links status.okta.com",
                 document.title.as_deref().unwrap_or("")
@@ -140,6 +141,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
                 let fallback = entry.id.clone().ok_or_else(|| {
                     ParseError::at(
                         KIND,
+                        ParseCause::SchemaMismatch,
                         &entry.place,
                         "entry has neither a status.okta.com/#incident/<id> link nor an id",
                     )
@@ -174,7 +176,14 @@ fn entry_time(entry: &Entry, format: Format) -> Result<TimeValue, ParseError> {
         .published
         .as_deref()
         .or(entry.updated.as_deref())
-        .ok_or_else(|| ParseError::at(KIND, &entry.place, "entry has no date"))?;
+        .ok_or_else(|| {
+            ParseError::at(
+                KIND,
+                ParseCause::SchemaMismatch,
+                &entry.place,
+                "entry has no date",
+            )
+        })?;
     match format {
         Format::Atom => rfc3339(KIND, stamp, &entry.place),
         Format::Rss => rfc2822(KIND, stamp, &entry.place),

@@ -3,7 +3,7 @@
 //! becomes an instant and keeps the raw text. (feed-rs turns dates into UTC instants and drops
 //! what was written, e.g. the `PDT` of AWS feeds.)
 
-use super::{Kind, ParseError};
+use super::{Kind, ParseCause, ParseError};
 use roxmltree::{Document, Node};
 
 const ATOM: &str = "http://www.w3.org/2005/Atom";
@@ -48,8 +48,13 @@ pub(crate) struct Entry {
 pub(crate) fn read(kind: Kind, text: &str) -> Result<Feed, ParseError> {
     let document = Document::parse(text).map_err(|e| {
         let position = e.pos();
+        let cause = match e {
+            roxmltree::Error::UnexpectedEndOfStream => ParseCause::Truncated,
+            _ => ParseCause::InvalidSyntax,
+        };
         ParseError::at(
             kind,
+            cause,
             format!("line {} column {}", position.row, position.col),
             format!(
                 "body is not an RSS or Atom feed: {e}; it starts with {:?}",
@@ -60,8 +65,14 @@ pub(crate) fn read(kind: Kind, text: &str) -> Result<Feed, ParseError> {
     let root = document.root_element();
     match (root.tag_name().name(), root.tag_name().namespace()) {
         ("rss", _) => {
-            let channel = child(root, "channel")
-                .ok_or_else(|| ParseError::at(kind, "rss", "RSS document has no <channel>"))?;
+            let channel = child(root, "channel").ok_or_else(|| {
+                ParseError::at(
+                    kind,
+                    ParseCause::SchemaMismatch,
+                    "rss",
+                    "RSS document has no <channel>",
+                )
+            })?;
             let entries = channel
                 .children()
                 .filter(|n| n.is_element() && n.tag_name().name() == "item")
@@ -109,6 +120,7 @@ pub(crate) fn read(kind: Kind, text: &str) -> Result<Feed, ParseError> {
         }
         (name, _) => Err(ParseError::at(
             kind,
+            ParseCause::WrongFormat,
             "root element",
             format!("root element is <{name}>, not an RSS <rss> or Atom <feed>"),
         )),

@@ -11,7 +11,7 @@
 //! `MaintenanceEvents`. A `GeneralMessage` is a notice with its own start and end.
 
 use super::support::{Notes, Scalar, Sniff, decode_text, read_json_text, rfc3339};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base};
 use crate::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, Status, TimeValue,
@@ -159,11 +159,19 @@ fn classify(value: Value, place: &str) -> Result<Item, ParseError> {
     } else {
         return Err(ParseError::at(
             KIND,
+            ParseCause::SchemaMismatch,
             place,
             "element is none of instance, incident, maintenance or general message",
         ));
     };
-    item.map_err(|e| ParseError::at(KIND, place, format!("unexpected shape: {e}")))
+    item.map_err(|e| {
+        ParseError::at(
+            KIND,
+            ParseCause::of_json(&e),
+            place,
+            format!("unexpected shape: {e}"),
+        )
+    })
 }
 
 /// The Trust API's own field names: an element with one of them is Salesforce's.
@@ -220,7 +228,11 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             .collect::<Result<Vec<_>, _>>()?,
         object @ Value::Object(_) => vec![(String::new(), classify(object, "top level")?)],
         _ => {
-            return Err(ParseError::new(KIND, "expected a JSON object or array"));
+            return Err(ParseError::new(
+                KIND,
+                ParseCause::WrongFormat,
+                "expected a JSON object or array",
+            ));
         }
     };
     let mut reader = Reader {
@@ -462,6 +474,7 @@ impl Reader {
         let first = observed.created_at.clone().ok_or_else(|| {
             ParseError::at(
                 KIND,
+                ParseCause::SchemaMismatch,
                 at(place, "createdAt"),
                 "general message has no createdAt",
             )
@@ -478,9 +491,14 @@ impl Reader {
         // are given sorted by time (an order the source does not state cannot contradict them).
         for (u, update) in message.updates.into_iter().enumerate() {
             let place = at(place, &format!("InformationalMessageUpdates[{u}]"));
-            let stamp = update
-                .created_at
-                .ok_or_else(|| ParseError::at(KIND, &place, "update has no createdAt"))?;
+            let stamp = update.created_at.ok_or_else(|| {
+                ParseError::at(
+                    KIND,
+                    ParseCause::SchemaMismatch,
+                    &place,
+                    "update has no createdAt",
+                )
+            })?;
             observed.updates.push(ObservedUpdate {
                 native_id: update.id.map(|i| format!("message-update-{}", i.text())),
                 status: None,
@@ -502,9 +520,14 @@ impl Reader {
         id_prefix: &str,
         table: fn(&str) -> Option<Option<Status>>,
     ) -> Result<ObservedUpdate, ParseError> {
-        let stamp = event
-            .created_at
-            .ok_or_else(|| ParseError::at(KIND, place, "event has no createdAt"))?;
+        let stamp = event.created_at.ok_or_else(|| {
+            ParseError::at(
+                KIND,
+                ParseCause::SchemaMismatch,
+                place,
+                "event has no createdAt",
+            )
+        })?;
         let status = match event.kind.as_deref() {
             Some(raw) => table(raw).unwrap_or_else(|| {
                 self.notes

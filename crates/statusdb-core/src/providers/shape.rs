@@ -8,7 +8,7 @@
 //! `application/octet-stream` often enough; the declared type is quoted in the reason when the
 //! body is wrong.
 
-use super::{Kind, ParseError};
+use super::{Kind, ParseCause, ParseError};
 use std::borrow::Cow;
 
 /// What a kind's documents are.
@@ -40,7 +40,7 @@ const SNIFF_BYTES: usize = 64 * 1024;
 /// "not a <kind> page: <why>" like a parser's.
 pub fn check(kind: Kind, content_type: Option<&str>, body: &[u8]) -> Result<(), ParseError> {
     let expected = kind.body_formats();
-    let fail = |reason: String| Err(ParseError::new(kind, reason));
+    let fail = |cause: ParseCause, reason: String| Err(ParseError::new(kind, cause, reason));
     let declared = content_type
         .map(|t| format!(" (served as {t:?})"))
         .unwrap_or_default();
@@ -51,11 +51,14 @@ pub fn check(kind: Kind, content_type: Option<&str>, body: &[u8]) -> Result<(), 
         Some((encoding, bom_length)) if encoding != encoding_rs::UTF_8 => {
             let (text, had_errors) = encoding.decode_without_bom_handling(&body[bom_length..]);
             if had_errors {
-                return fail(format!(
-                    "the body starts with a {} byte-order mark but is not valid {}{declared}",
-                    encoding.name(),
-                    encoding.name()
-                ));
+                return fail(
+                    ParseCause::NotUtf8,
+                    format!(
+                        "the body starts with a {} byte-order mark but is not valid {}{declared}",
+                        encoding.name(),
+                        encoding.name()
+                    ),
+                );
             }
             Cow::Owned(text.into_owned().into_bytes())
         }
@@ -65,11 +68,14 @@ pub fn check(kind: Kind, content_type: Option<&str>, body: &[u8]) -> Result<(), 
     // Where `text` starts in the body, for byte offsets in errors (only UTF-8 bodies have any).
     let offset = body.len().saturating_sub(text.len());
     if text.is_empty() {
-        return fail(if body.is_empty() {
-            format!("the body is empty{declared}")
-        } else {
-            format!("the body is only white space{declared}")
-        });
+        return fail(
+            ParseCause::Empty,
+            if body.is_empty() {
+                format!("the body is empty{declared}")
+            } else {
+                format!("the body is only white space{declared}")
+            },
+        );
     }
 
     let head = lowercase_head(text);
@@ -77,7 +83,10 @@ pub fn check(kind: Kind, content_type: Option<&str>, body: &[u8]) -> Result<(), 
     if found == Found::Html
         && let Some(why) = interstitial(&head)
     {
-        return fail(format!("{why}{declared}{}", title_note(&head)));
+        return fail(
+            ParseCause::LoginPage,
+            format!("{why}{declared}{}", title_note(&head)),
+        );
     }
     let fits = expected.iter().any(|format| match format {
         BodyFormat::Json => found == Found::Json,
@@ -87,12 +96,15 @@ pub fn check(kind: Kind, content_type: Option<&str>, body: &[u8]) -> Result<(), 
     });
     if !fits {
         let names: Vec<&str> = expected.iter().map(|f| f.name()).collect();
-        return fail(format!(
-            "{} where {} is expected{declared}{}",
-            found.description(),
-            names.join(" or "),
-            title_note(&head)
-        ));
+        return fail(
+            ParseCause::WrongFormat,
+            format!(
+                "{} where {} is expected{declared}{}",
+                found.description(),
+                names.join(" or "),
+                title_note(&head)
+            ),
+        );
     }
 
     if found == Found::Json {
@@ -107,6 +119,7 @@ fn check_json(kind: Kind, text: &[u8], offset: usize) -> Result<(), ParseError> 
     if let Err(e) = std::str::from_utf8(text) {
         return Err(ParseError::at(
             kind,
+            ParseCause::NotUtf8,
             format!("byte {}", offset + e.valid_up_to()),
             "the body is not valid UTF-8",
         ));
@@ -117,13 +130,15 @@ fn check_json(kind: Kind, text: &[u8], offset: usize) -> Result<(), ParseError> 
             let reason = if e.is_eof() {
                 "the JSON ends early (a truncated body)".to_string()
             } else {
-                // serde_json appends the position, which the error carries as its place.
-                let message = e.to_string();
-                let message = message.split(" at line ").next().unwrap_or_default();
-                format!("the body is not valid JSON: {message}")
+                // The position goes in the error's place.
+                format!(
+                    "the body is not valid JSON: {}",
+                    super::support::json_message(&e)
+                )
             };
             Err(ParseError::at(
                 kind,
+                ParseCause::of_json(&e),
                 format!("line {} column {}", e.line(), e.column()),
                 reason,
             ))
@@ -456,6 +471,28 @@ mod tests {
                 e.contains("an HTML page where JSON is expected"),
                 "{title}: {e}"
             );
+        }
+    }
+
+    /// Each refusal carries its cause, as machines read it.
+    #[test]
+    fn each_refusal_names_its_cause() {
+        let cause = |kind: Kind, body: &[u8]| check(kind, None, body).unwrap_err().cause();
+        let login = b"<html><head><title>Log in</title></head></html>";
+        let captcha = b"<html><head><title>Attention Required! | Cloudflare</title></head></html>";
+        let cases: [(Kind, &[u8], ParseCause); 9] = [
+            (Kind::Statuspage, b"", ParseCause::Empty),
+            (Kind::Statuspage, b"\n ", ParseCause::Empty),
+            (Kind::Statuspage, login, ParseCause::LoginPage),
+            (Kind::Feed, captcha, ParseCause::LoginPage),
+            (Kind::Feed, b"{\"a\": 1}", ParseCause::WrongFormat),
+            (Kind::Statuspage, b"{\"a\": [1, 2", ParseCause::Truncated),
+            (Kind::Statuspage, b"{\"a\": 1} x", ParseCause::InvalidSyntax),
+            (Kind::Statuspage, b"{\"a\": \"\xE9\"}", ParseCause::NotUtf8),
+            (Kind::Aws, &[0xFF, 0xFE, 0x00, 0xD8], ParseCause::NotUtf8),
+        ];
+        for (kind, body, expected) in cases {
+            assert_eq!(cause(kind, body), expected, "{kind} {body:?}");
         }
     }
 

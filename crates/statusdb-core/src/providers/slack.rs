@@ -8,7 +8,7 @@
 //! says it is over, its last note is the one that closed it.
 
 use super::support::{Notes, Scalar, Sniff, decode_text, links_to, read_json_text, rfc3339};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base};
 use crate::model::{Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status};
 use serde::Deserialize;
 use url::Url;
@@ -123,6 +123,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
                 _ => {
                     return Err(ParseError::new(
                         KIND,
+                        ParseCause::WrongFormat,
                         "object has no active_incidents and is not the {\"status\":\"ok\"} answer",
                     ));
                 }
@@ -131,6 +132,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         _ => {
             return Err(ParseError::new(
                 KIND,
+                ParseCause::WrongFormat,
                 format!(
                     "expected a JSON object or array, body starts with {:?}",
                     super::support::opening(&text)
@@ -194,9 +196,14 @@ fn read_incident(
     let last = incident.notes.len().checked_sub(1);
     for (n, note) in incident.notes.into_iter().enumerate() {
         let place = format!("{place}.notes[{n}]");
-        let stamp = note
-            .date_created
-            .ok_or_else(|| ParseError::at(KIND, &place, "note has no date_created"))?;
+        let stamp = note.date_created.ok_or_else(|| {
+            ParseError::at(
+                KIND,
+                ParseCause::SchemaMismatch,
+                &place,
+                "note has no date_created",
+            )
+        })?;
         let posted_at = rfc3339(KIND, &stamp, &place)?;
         // Notes have no status of their own; the closing status belongs to the last one.
         let closes = Some(n) == last && status.is_some_and(Status::is_closed);

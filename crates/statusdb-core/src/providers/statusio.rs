@@ -8,7 +8,7 @@
 //! ("US-West"), its group the component's ("Website").
 
 use super::support::{Notes, Sniff, null_default, read_json, rfc3339_opt};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseError, single};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, single};
 use crate::model::{
     ComponentChange, ComponentStatus, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, Status,
@@ -147,12 +147,14 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let Some(result) = document.result else {
         return Err(ParseError::new(
             KIND,
+            ParseCause::WrongFormat,
             "JSON has no \"result\": not a status.io public status API response",
         ));
     };
     let Some(status) = result.status else {
         return Err(ParseError::at(
             KIND,
+            ParseCause::SchemaMismatch,
             "result",
             "no \"status\" list of components: not a status.io public status API response",
         ));

@@ -7,8 +7,8 @@
 //! incidents.
 
 use super::incidentio::is_ulid;
-use super::support::Sniff;
-use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
+use super::support::{Sniff, json_error};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, ParseNote, Status, TimeValue,
@@ -200,15 +200,8 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
 pub fn parse_with(page: &PageInput<'_>, words: &Vocabulary) -> Result<Observation, ParseError> {
     let kind = words.kind;
     let document: Document = serde_json::from_slice(page.body).map_err(|e| {
-        let start = String::from_utf8_lossy(&page.body[..page.body.len().min(40)]).into_owned();
-        ParseError::at(
-            kind,
-            format!("line {} column {}", e.line(), e.column()),
-            format!(
-                "body is not {} ({e}); it starts with {start:?}",
-                words.label
-            ),
-        )
+        let start = String::from_utf8_lossy(&page.body[..page.body.len().min(40)]);
+        json_error(kind, &e, words.label, &start)
     })?;
     if document.components.is_none()
         && document.incidents.is_none()
@@ -218,6 +211,7 @@ pub fn parse_with(page: &PageInput<'_>, words: &Vocabulary) -> Result<Observatio
     {
         return Err(ParseError::new(
             kind,
+            ParseCause::WrongFormat,
             "JSON has none of the keys page, components, incidents, scheduled_maintenances, incident",
         ));
     }
@@ -360,6 +354,7 @@ impl Parser {
             let stamp = u.display_at.or(u.created_at).ok_or_else(|| {
                 ParseError::at(
                     self.words.kind,
+                    ParseCause::SchemaMismatch,
                     &place,
                     "update has neither display_at nor created_at",
                 )
@@ -487,7 +482,14 @@ pub fn component_status_word(raw: &str) -> Option<ComponentStatus> {
 pub fn parse_time(kind: Kind, text: &str, place: &str) -> Result<TimeValue, ParseError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
-        .map_err(|e| ParseError::at(kind, place, format!("time {text:?} is not RFC 3339: {e}")))
+        .map_err(|e| {
+            ParseError::at(
+                kind,
+                ParseCause::InvalidValue,
+                place,
+                format!("time {text:?} is not RFC 3339: {e}"),
+            )
+        })
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use super::statuspage_text::{
     update_body,
 };
 use super::support::Sniff;
-use super::{Confidence, Endpoint, Kind, PageInput, ParseError, join_base};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, ParseNote,
 };
@@ -103,6 +103,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         let start = String::from_utf8_lossy(&page.body[..page.body.len().min(40)]).into_owned();
         ParseError::new(
             KIND,
+            super::feed::feed_rs_cause(&e),
             format!("body is not an Atom or RSS feed ({e}); it starts with {start:?}"),
         )
     })?;
@@ -140,6 +141,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     if !feed.entries.is_empty() && !any_update {
         return Err(ParseError::at(
             KIND,
+            ParseCause::WrongFormat,
             "entries",
             format!(
                 "none of its {} entries has Statuspage's update paragraphs (<small> stamp, \
@@ -157,6 +159,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         if !title.ends_with("Incident History") {
             return Err(ParseError::new(
                 KIND,
+                ParseCause::WrongFormat,
                 "the feed has no entries and is not a Statuspage incident history feed \
                  (no `…,2005:/history` id, no \"Incident History\" title)",
             ));

@@ -19,7 +19,8 @@ use super::statuspage_text::{
     Label, collapse_whitespace, impact_from_classes, incident_code, is_maintenance_status, label,
     note_flags, posted_before, read_stamp, selector, text_of, update_body, value_at,
 };
-use super::{Confidence, Endpoint, Kind, PageInput, ParseError};
+use super::support::json_message;
+use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError};
 use crate::model::{
     ComponentStatus, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, PageInfo, ParseNote, Status, TimeValue,
@@ -81,6 +82,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let text = std::str::from_utf8(page.body).map_err(|e| {
         ParseError::at(
             KIND,
+            ParseCause::NotUtf8,
             format!("byte {}", e.valid_up_to()),
             "body is not UTF-8 text",
         )
@@ -116,6 +118,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     } else {
         return Err(ParseError::new(
             KIND,
+            ParseCause::WrongFormat,
             "no Statuspage home, incident or history markup (looked for .components-container, \
              .incidents-list, .unresolved-incidents, .page-status, .incident-updates-container, \
              [data-react-class=HistoryIndex])",
@@ -240,6 +243,7 @@ impl Reader<'_, '_> {
                 Err(e) => {
                     return Err(ParseError::at(
                         KIND,
+                        ParseCause::InvalidValue,
                         place,
                         format!("day header {header:?} is not a date: {e}"),
                     ));
@@ -534,7 +538,12 @@ impl Reader<'_, '_> {
             .select(&selector(".incident-name"))
             .next()
             .ok_or_else(|| {
-                ParseError::at(KIND, ".page-title", "incident page without .incident-name")
+                ParseError::at(
+                    KIND,
+                    ParseCause::SchemaMismatch,
+                    ".page-title",
+                    "incident page without .incident-name",
+                )
             })?;
         let mut incident = ObservedIncident::new(
             IncidentKind::Incident,
@@ -647,6 +656,7 @@ impl Reader<'_, '_> {
         if updates.is_empty() {
             return Err(ParseError::at(
                 KIND,
+                ParseCause::SchemaMismatch,
                 ".incident-updates-container",
                 "incident page without a readable update",
             ));
@@ -675,6 +685,7 @@ impl Reader<'_, '_> {
         let props = element.value().attr("data-react-props").ok_or_else(|| {
             ParseError::at(
                 KIND,
+                ParseCause::SchemaMismatch,
                 "HistoryIndex",
                 "history element without data-react-props",
             )
@@ -682,8 +693,12 @@ impl Reader<'_, '_> {
         let props: HistoryProps = serde_json::from_str(props).map_err(|e| {
             ParseError::at(
                 KIND,
+                ParseCause::of_json(&e),
                 format!("data-react-props line {} column {}", e.line(), e.column()),
-                format!("history props are not the expected JSON: {e}"),
+                format!(
+                    "history props are not the expected JSON: {}",
+                    json_message(&e)
+                ),
             )
         })?;
         // The page's offset (start_time "+08:00") picks the reading of an ambiguous
@@ -706,6 +721,7 @@ impl Reader<'_, '_> {
                 Err(e) => {
                     return Err(ParseError::at(
                         KIND,
+                        ParseCause::InvalidValue,
                         place,
                         format!("month {:?} {} is not a month: {e}", month.name, month.year),
                     ));

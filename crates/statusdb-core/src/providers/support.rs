@@ -2,7 +2,7 @@
 //! instead, collecting parse notes, exact machine times, decoding bodies and the visible text
 //! of HTML.
 
-use super::{Kind, ParseError};
+use super::{Kind, ParseCause, ParseError};
 use crate::model::{ParseNote, TimeValue};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -45,22 +45,42 @@ pub(crate) fn read_json<'a, T: Deserialize<'a>>(
     if looks_like_html(body) {
         return Err(ParseError::new(
             kind,
+            ParseCause::WrongFormat,
             format!(
                 "an HTML page where {what} was expected; it starts with {:?}",
                 start_of(body)
             ),
         ));
     }
-    serde_json::from_slice(trimmed(body)).map_err(|e| {
-        ParseError::at(
-            kind,
-            format!("line {} column {}", e.line(), e.column()),
-            format!(
-                "body is not {what} ({e}); it starts with {:?}",
-                start_of(body)
-            ),
-        )
-    })
+    serde_json::from_slice(trimmed(body)).map_err(|e| json_error(kind, &e, what, &start_of(body)))
+}
+
+/// A body that is not the JSON `expected` names, refused at the line and column where it stops
+/// being that: cut short, not JSON, or JSON of another shape (the cause says which).
+pub(crate) fn json_error(
+    kind: Kind,
+    e: &serde_json::Error,
+    expected: &str,
+    start: &str,
+) -> ParseError {
+    ParseError::at(
+        kind,
+        ParseCause::of_json(e),
+        format!("line {} column {}", e.line(), e.column()),
+        format!(
+            "body is not {expected} ({}); it starts with {start:?}",
+            json_message(e)
+        ),
+    )
+}
+
+/// serde_json's message without the position it appends (the error's place carries that).
+pub(crate) fn json_message(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message,
+    }
 }
 
 /// For fields a product writes as `null`, `[]` or leaves out alike: all read as the default.
@@ -93,7 +113,14 @@ impl Notes {
 pub(crate) fn rfc3339(kind: Kind, text: &str, place: &str) -> Result<TimeValue, ParseError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
-        .map_err(|e| ParseError::at(kind, place, format!("time {text:?} is not RFC 3339: {e}")))
+        .map_err(|e| {
+            ParseError::at(
+                kind,
+                ParseCause::InvalidValue,
+                place,
+                format!("time {text:?} is not RFC 3339: {e}"),
+            )
+        })
 }
 
 /// An optional RFC 3339 field.
@@ -198,6 +225,7 @@ pub(crate) fn decode_text(kind: Kind, body: &[u8]) -> Result<Cow<'_, str>, Parse
         if had_errors {
             return Err(ParseError::new(
                 kind,
+                ParseCause::NotUtf8,
                 format!(
                     "body starts with a {} byte-order mark but is not valid {}",
                     encoding.name(),
@@ -210,6 +238,7 @@ pub(crate) fn decode_text(kind: Kind, body: &[u8]) -> Result<Cow<'_, str>, Parse
     std::str::from_utf8(body).map(Cow::Borrowed).map_err(|e| {
         ParseError::at(
             kind,
+            ParseCause::NotUtf8,
             format!("byte {}", e.valid_up_to()),
             "body is neither UTF-8 nor UTF-16 with a byte-order mark",
         )
@@ -227,16 +256,7 @@ pub(crate) fn read_json_text<T: DeserializeOwned>(
     text: &str,
     expected: &str,
 ) -> Result<T, ParseError> {
-    serde_json::from_str(text).map_err(|e| {
-        ParseError::at(
-            kind,
-            format!("line {} column {}", e.line(), e.column()),
-            format!(
-                "body is not {expected} ({e}); it starts with {:?}",
-                opening(text)
-            ),
-        )
-    })
+    serde_json::from_str(text).map_err(|e| json_error(kind, &e, expected, &opening(text)))
 }
 
 /// A JSON value vendors write either as a number or as a string (`"1772369485"`, `1576`).
@@ -263,14 +283,28 @@ impl Scalar {
 pub(crate) fn rfc2822(kind: Kind, text: &str, place: &str) -> Result<TimeValue, ParseError> {
     DateTime::parse_from_rfc2822(text.trim())
         .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
-        .map_err(|e| ParseError::at(kind, place, format!("date {text:?} is not RFC 822: {e}")))
+        .map_err(|e| {
+            ParseError::at(
+                kind,
+                ParseCause::InvalidValue,
+                place,
+                format!("date {text:?} is not RFC 822: {e}"),
+            )
+        })
 }
 
 /// An epoch time written as digits: seconds (up to 11 digits, which reach the year 5138) or
 /// milliseconds (13 digits and more, from 2001 on). AWS mixes both in one document.
 pub(crate) fn epoch(kind: Kind, raw: &str, place: &str) -> Result<TimeValue, ParseError> {
     let digits = raw.trim();
-    let refuse = |why: &str| ParseError::at(kind, place, format!("epoch time {raw:?} {why}"));
+    let refuse = |why: &str| {
+        ParseError::at(
+            kind,
+            ParseCause::InvalidValue,
+            place,
+            format!("epoch time {raw:?} {why}"),
+        )
+    };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(refuse("is not a whole number"));
     }
@@ -557,7 +591,8 @@ mod tests {
         assert_eq!(decode_text(Kind::Aws, &utf8_bom).unwrap(), text);
         assert_eq!(decode_text(Kind::Aws, text.as_bytes()).unwrap(), text);
         let e = decode_text(Kind::Aws, &[0x5B, 0xFF, 0x5D]).unwrap_err();
-        assert_eq!(e.place.as_deref(), Some("byte 1"));
+        assert_eq!(e.place(), Some("byte 1"));
+        assert_eq!(e.cause(), ParseCause::NotUtf8);
     }
 
     #[test]
