@@ -19,6 +19,9 @@ use url::Url;
 /// keeps them).
 pub use statusdb_core::handoff::Validators;
 
+/// Why a fetch failed, as a machine word (a hand-off type: the store keeps it).
+pub use statusdb_core::handoff::FetchCause;
+
 /// A fetched document.
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -41,48 +44,137 @@ pub enum Fetched {
     },
 }
 
-/// What went wrong fetching one document.
+/// What went wrong fetching one document: one line naming the URL once, with the reason the
+/// lower layers gave (their wrappers, which repeat the URL, left out), and a cause from a
+/// closed set ([`FetchError::cause`]).
 /// Whether it is worth another try is decided in one place: `retry::is_transient`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
+    /// The server answered with an error status.
     #[error("HTTP {status} from {url}")]
     Status {
+        /// The document's URL.
         url: String,
+        /// The status.
         status: u16,
         /// How long the server asked us to wait (`Retry-After`), when it did.
         retry_after: Option<Duration>,
     },
+    /// No complete answer in time.
     #[error("timed out after {} fetching {url}", humantime::format_duration(*.after))]
-    Timeout { url: String, after: Duration },
+    Timeout {
+        /// The document's URL.
+        url: String,
+        /// The limit that ran out.
+        after: Duration,
+    },
+    /// The host name did not resolve.
+    #[error("cannot resolve the host of {url}: {reason}")]
+    Dns {
+        /// The document's URL.
+        url: String,
+        /// The resolver's answer.
+        reason: String,
+    },
+    /// No connection was made.
     #[error("cannot connect to {url}: {reason}")]
-    Connect { url: String, reason: String },
+    Connect {
+        /// The document's URL.
+        url: String,
+        /// Why, as the system said.
+        reason: String,
+    },
+    /// The TLS handshake failed.
+    #[error("TLS with {url} failed: {reason}")]
+    Tls {
+        /// The document's URL.
+        url: String,
+        /// Why, as the TLS library said.
+        reason: String,
+    },
+    /// The connection broke after it was made.
     #[error("connection to {url} broken {stage}: {reason}")]
     Broken {
+        /// The document's URL.
         url: String,
+        /// `before the response` or `while reading the body`.
         stage: &'static str,
+        /// Why, as the system said.
         reason: String,
     },
+    /// The body is over the cap.
     #[error("body of {url} exceeds the {limit}-byte limit")]
-    TooLarge { url: String, limit: u64 },
+    TooLarge {
+        /// The document's URL.
+        url: String,
+        /// The cap, in bytes.
+        limit: u64,
+    },
+    /// A redirect was refused.
     #[error("redirect from {url} refused: {reason}")]
-    Redirect { url: String, reason: String },
+    Redirect {
+        /// The document's URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The body could not be decoded (a corrupt compressed stream).
+    #[error("cannot decode the body of {url}: {reason}")]
+    Decode {
+        /// The document's URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The request could not be made.
     #[error("request to {url} failed: {reason}")]
-    Request { url: String, reason: String },
+    Request {
+        /// The document's URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// A local file could not be read.
     #[error("cannot read {path}: {reason}")]
     File {
+        /// The file's path.
         path: String,
+        /// Why.
         reason: String,
+        /// The file does not exist.
         missing: bool,
     },
+    /// The URL's scheme is not fetched.
     #[error("scheme {scheme:?} of {url} is not fetched ({allowed})")]
     Scheme {
+        /// The document's URL.
         url: String,
+        /// Its scheme.
         scheme: String,
+        /// Which schemes are.
         allowed: &'static str,
     },
 }
 
 impl FetchError {
+    /// Why, as a word from a closed set.
+    pub fn cause(&self) -> FetchCause {
+        match self {
+            FetchError::Status { .. } => FetchCause::HttpStatus,
+            FetchError::Timeout { .. } => FetchCause::Timeout,
+            FetchError::Dns { .. } => FetchCause::Dns,
+            FetchError::Connect { .. } => FetchCause::Connect,
+            FetchError::Tls { .. } => FetchCause::Tls,
+            FetchError::Broken { .. } => FetchCause::ConnectionLost,
+            FetchError::TooLarge { .. } => FetchCause::BodyCap,
+            FetchError::Redirect { .. } => FetchCause::Redirect,
+            FetchError::Decode { .. } => FetchCause::Decode,
+            FetchError::Request { .. } => FetchCause::Request,
+            FetchError::File { .. } => FetchCause::File,
+            FetchError::Scheme { .. } => FetchCause::Scheme,
+        }
+    }
+
     /// The HTTP status, where the server gave one.
     pub fn http_status(&self) -> Option<u16> {
         match self {
@@ -333,7 +425,7 @@ impl Fetcher {
     /// An error before the response arrived.
     fn request_error(&self, url: &Url, e: reqwest::Error) -> FetchError {
         let url = url.to_string();
-        let reason = error_chain(&e);
+        let reason = reason(&e);
         if e.is_timeout() {
             let after = if e.is_connect() {
                 self.settings.connect_timeout.min(self.settings.timeout)
@@ -341,6 +433,12 @@ impl Fetcher {
                 self.settings.timeout
             };
             FetchError::Timeout { url, after }
+        } else if e.is_connect() && names_dns(&e) {
+            FetchError::Dns { url, reason }
+        } else if e.is_connect() && is_invalid_data(&e) {
+            // TCP does not fail with invalid data; the TLS layer does (a refused certificate,
+            // a server that does not speak TLS).
+            FetchError::Tls { url, reason }
         } else if e.is_connect() {
             FetchError::Connect { url, reason }
         } else if e.is_redirect() {
@@ -361,17 +459,14 @@ impl Fetcher {
     /// the connection broken mid-body.
     fn body_error(&self, url: &Url, e: reqwest::Error) -> FetchError {
         let url = url.to_string();
-        let reason = error_chain(&e);
+        let reason = reason(&e);
         if e.is_timeout() {
             FetchError::Timeout {
                 url,
                 after: self.settings.timeout,
             }
         } else if is_invalid_data(&e) {
-            FetchError::Request {
-                url,
-                reason: format!("cannot decode the body: {reason}"),
-            }
+            FetchError::Decode { url, reason }
         } else {
             FetchError::Broken {
                 url,
@@ -382,20 +477,36 @@ impl Fetcher {
     }
 }
 
-/// Whether a body error is bad data (a corrupt compressed stream) rather than a broken
-/// connection. reqwest reports both as decode errors when decompression is on, so the cause
-/// decides.
+/// Whether a connect error is the resolver's: hyper's connector names it `dns error`.
+fn names_dns(e: &(dyn std::error::Error + 'static)) -> bool {
+    chain(e).any(|cause| cause.to_string() == "dns error")
+}
+
+/// The error and its causes, outermost first.
+fn chain<'e>(
+    e: &'e (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'e (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(e), |cause| cause.source())
+}
+
+/// Whether an error is bad data (a corrupt compressed stream, a TLS record that is not one)
+/// rather than a broken connection: reqwest reports a body's both as decode errors when
+/// decompression is on, so the cause decides.
 fn is_invalid_data(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(e);
-    while let Some(cause) = source {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::InvalidData
-        {
-            return true;
+    chain(e).any(|cause| {
+        // An I/O error wrapping another (hyper wraps the TLS layer's `InvalidData` in an
+        // `Other`) hides it from `source()`; `get_ref` reaches it.
+        let mut io = cause.downcast_ref::<std::io::Error>();
+        while let Some(error) = io {
+            if error.kind() == std::io::ErrorKind::InvalidData {
+                return true;
+            }
+            io = error
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<std::io::Error>());
         }
-        source = cause.source();
-    }
-    false
+        false
+    })
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -405,17 +516,29 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The error and its causes in one line: reqwest's top-level message alone rarely says why.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
+/// Why a request failed, in one line: the causes under reqwest's error, each said once.
+/// reqwest's own message (`error sending request for url (...)`) and hyper's wrappers
+/// (`client error (Connect)`, `dns error`, `tcp connect error`) are left out: the first
+/// repeats the URL the line already names, the others the kind of failure it already states.
+fn reason(e: &reqwest::Error) -> String {
+    const WRAPPERS: [&str; 3] = ["dns error", "tcp connect error", "tcp open error"];
+    let mut text = String::new();
+    for cause in chain(e).skip(1) {
         let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
+        if cause_text.starts_with("client error (")
+            || WRAPPERS.contains(&cause_text.as_str())
+            || text.contains(&cause_text)
+        {
+            continue;
         }
-        source = cause.source();
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause_text);
+    }
+    if text.is_empty() {
+        // Nothing beneath: reqwest's message is all there is.
+        text = e.to_string();
     }
     text
 }

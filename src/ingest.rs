@@ -7,7 +7,8 @@ use crate::events;
 use crate::fetch::hosts::Permits;
 use crate::fetch::{Fetched, Fetcher};
 use crate::handoff::{
-    DocumentOutcome, DocumentResult, ResolvedKind, Source, SourceChanges, SourceResult, Validators,
+    DocumentOutcome, DocumentResult, FailureCause, ResolvedKind, Source, SourceChanges,
+    SourceResult, Validators,
 };
 use crate::model::{Observation, ParseNote};
 use crate::normalize::PreparedIncident;
@@ -107,6 +108,8 @@ pub struct SourceReport {
     pub vendor: String,
     pub kind: &'static str,
     pub outcome: SourceOutcome,
+    /// Why the source failed, as a machine word (`FailureCause::as_str`).
+    pub cause: Option<&'static str>,
     pub error: Option<String>,
     pub duration_ms: u64,
     pub documents: Vec<DocumentReport>,
@@ -131,6 +134,8 @@ pub struct DocumentReport {
     pub duration_ms: u64,
     /// Requests made, retries included.
     pub attempts: usize,
+    /// Why the document failed, as a machine word.
+    pub cause: Option<&'static str>,
     pub error: Option<String>,
 }
 
@@ -365,7 +370,10 @@ fn take_bodies(result: &mut SourceResult, written: &mut Written) {
 }
 
 fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
-    let error = result.error().map(str::to_string);
+    let (cause, error) = result
+        .failure()
+        .map(|(cause, error)| (cause.as_str(), error.to_string()))
+        .unzip();
     let outcome = if error.is_some() {
         SourceOutcome::Failed
     } else if result
@@ -381,21 +389,30 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
         .documents
         .iter()
         .map(|d| {
-            let (outcome, http_status, error) = match &d.outcome {
+            let (outcome, http_status, failure) = match &d.outcome {
                 DocumentOutcome::Parsed { .. } => ("parsed", Some(200), None),
                 DocumentOutcome::Unchanged { .. } => ("unchanged", Some(200), None),
                 DocumentOutcome::NotModified => ("not_modified", Some(304), None),
                 DocumentOutcome::Absent { http_status } => ("absent", Some(*http_status), None),
                 DocumentOutcome::Failed {
-                    http_status, error, ..
-                } => ("failed", *http_status, Some(error.clone())),
+                    http_status,
+                    cause,
+                    error,
+                    ..
+                } => (
+                    "failed",
+                    *http_status,
+                    Some((cause.as_str(), error.clone())),
+                ),
             };
+            let (cause, error) = failure.unzip();
             DocumentReport {
                 url: d.url.clone(),
                 outcome,
                 http_status,
                 duration_ms: d.duration.as_millis() as u64,
                 attempts: d.attempts,
+                cause,
                 error,
             }
         })
@@ -405,6 +422,7 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
         vendor: result.source.vendor.clone(),
         kind: result.source.kind.as_str(),
         outcome,
+        cause,
         error,
         duration_ms: documents.iter().map(|d| d.duration_ms).sum(),
         documents,
@@ -452,6 +470,7 @@ async fn fetch_source(
                         attempts: 1,
                         outcome: DocumentOutcome::Failed {
                             http_status: None,
+                            cause: FailureCause::Parse(e.error.verdict.cause()),
                             error: e.to_string(),
                             body: None,
                         },
@@ -509,12 +528,14 @@ async fn fetch_source(
                             .await;
                         parsed.unwrap_or_else(|e| DocumentOutcome::Failed {
                             http_status: Some(200),
+                            cause: FailureCause::Internal,
                             error: format!("parser crashed: {e}"),
                             body: None,
                         })
                     }
                     Err(e) => DocumentOutcome::Failed {
                         http_status: Some(200),
+                        cause: FailureCause::Internal,
                         error: format!("hashing the body failed: {e}"),
                         body: None,
                     },
@@ -525,6 +546,7 @@ async fn fetch_source(
             },
             Err(e) => DocumentOutcome::Failed {
                 http_status: e.http_status(),
+                cause: FailureCause::Fetch(e.cause()),
                 error: failure_text.unwrap_or_else(|| e.to_string()),
                 body: None,
             },
@@ -583,6 +605,7 @@ async fn fetch_source(
                 attempts: 0,
                 outcome: DocumentOutcome::Failed {
                     http_status: None,
+                    cause: FailureCause::Internal,
                     error: format!("preparing the parsed pages was cancelled: {e}"),
                     body: None,
                 },
@@ -685,6 +708,7 @@ fn parse_document(
         Err(e) => {
             return DocumentOutcome::Failed {
                 http_status: Some(200),
+                cause: FailureCause::Internal,
                 error: format!("{url}: {e}"),
                 body: None,
             };
@@ -699,6 +723,7 @@ fn parse_document(
         },
         Err(e) => DocumentOutcome::Failed {
             http_status: Some(200),
+            cause: FailureCause::Parse(e.cause()),
             error: format!("{url}: {e}"),
             body: Some(raw),
         },

@@ -7,6 +7,7 @@
 //! its pending and dead-lettered deliveries and its failed tries. The file is replaced atomically
 //! (written beside it, then renamed), so the collector never reads half a file.
 
+use crate::handoff::FailureCause;
 use crate::notify::TargetStatus;
 use crate::report::IngestReport;
 use crate::source_status::SourceStatus;
@@ -129,6 +130,27 @@ pub fn render(
             l,
             s.consecutive_failures,
         );
+    }
+    f.header(
+        "statusdb_source_failing",
+        "gauge",
+        "1 for a source whose last attempt failed, labelled with why: stage (fetch: the vendor \
+         or the way to it is down; parse: its page changed or something stands in front of \
+         it; internal) and cause (a stable word: dns, http_status, wrong_format, ...).",
+    );
+    for (s, l) in &attempted {
+        if s.failing() {
+            let cause = s.last_cause.as_deref().and_then(FailureCause::from_word);
+            f.sample(
+                "statusdb_source_failing",
+                &format!(
+                    "{l},stage=\"{}\",cause=\"{}\"",
+                    cause.map_or("unknown", FailureCause::stage),
+                    cause.map_or("unknown", FailureCause::as_str)
+                ),
+                1,
+            );
+        }
     }
     f.header(
         "statusdb_source_next_due_timestamp_seconds",

@@ -56,7 +56,7 @@ pub fn run(store: &Store, subject: Subject, filter: &QueryFilter) -> Result<Tabl
         ),
         Subject::Fetches => (
             "SELECT f.id, f.source_id AS source, f.url, f.fetched_at, f.duration_ms, f.http_status,
-                    f.attempts, f.outcome, f.error
+                    f.attempts, f.outcome, f.cause, f.error
              FROM fetches f JOIN sources s ON s.id = f.source_id
              WHERE (?1 IS NULL OR f.source_id = ?1) AND (?2 IS NULL OR s.vendor = ?2)
              ORDER BY f.id DESC LIMIT ?3",

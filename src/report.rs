@@ -56,6 +56,9 @@ pub struct SourceEntry {
     /// answer: a timeout, a refused connection), else the first document's.
     pub http_status: Option<u16>,
     pub duration_ms: u64,
+    /// Why the source failed, as a stable machine word (`dns`, `http_status`, `wrong_format`,
+    /// ...: `handoff::FailureCause`); null when it did not.
+    pub cause: Option<&'static str>,
     pub error: Option<String>,
     pub counts: Counts,
     pub documents: Vec<DocumentEntry>,
@@ -70,6 +73,8 @@ pub struct DocumentEntry {
     pub duration_ms: u64,
     /// Requests made: more than 1 when a transient fault was retried.
     pub attempts: usize,
+    /// Why the document failed, as a stable machine word; null when it did not.
+    pub cause: Option<&'static str>,
     pub error: Option<String>,
 }
 
@@ -126,6 +131,7 @@ impl IngestReport {
                     outcome: outcome_word(s.outcome),
                     http_status,
                     duration_ms: s.duration_ms,
+                    cause: s.cause,
                     error: s.error.clone(),
                     counts: c,
                     documents: s
@@ -137,6 +143,7 @@ impl IngestReport {
                             http_status: d.http_status,
                             duration_ms: d.duration_ms,
                             attempts: d.attempts,
+                            cause: d.cause,
                             error: d.error.clone(),
                         })
                         .collect(),
@@ -155,5 +162,22 @@ impl IngestReport {
             totals,
             sources,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::handoff::FailureCause;
+
+    /// The schema lists every cause word a report can carry, and no other.
+    #[test]
+    fn the_schema_lists_every_failure_cause() {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../schema/ingest-report-v1.schema.json")).unwrap();
+        let listed: Vec<serde_json::Value> =
+            schema["$defs"]["cause"]["enum"].as_array().unwrap().clone();
+        let mut words: Vec<serde_json::Value> = vec![serde_json::Value::Null];
+        words.extend(FailureCause::all().map(|c| c.as_str().into()));
+        assert_eq!(listed, words);
     }
 }

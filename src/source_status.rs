@@ -26,6 +26,10 @@ pub struct SourceStatus {
     pub last_success_at: Option<DateTime<Utc>>,
     /// The error of the last attempt, when it failed.
     pub last_error: Option<String>,
+    /// Why the last attempt failed, as a stable machine word (`dns`, `http_status`,
+    /// `wrong_format`, ...: `handoff::FailureCause`); null after a success, and for a failure
+    /// recorded before statusdb kept causes.
+    pub last_cause: Option<String>,
     pub consecutive_failures: i64,
     /// When `ingest --due` fetches it next; null until its first attempt (due at once).
     #[serde(serialize_with = "utc")]
@@ -65,6 +69,7 @@ pub fn list(config: &Config, store: Option<&Store>) -> Result<Vec<SourceStatus>,
             last_attempt_at: None,
             last_success_at: None,
             last_error: None,
+            last_cause: None,
             consecutive_failures: 0,
             next_due_at: None,
             last_duration_ms: None,
@@ -74,7 +79,7 @@ pub fn list(config: &Config, store: Option<&Store>) -> Result<Vec<SourceStatus>,
     let conn = store.connection();
     let mut stmt = conn.prepare(
         "SELECT id, vendor, kind, url, interval_seconds, last_attempt_at, last_success_at,
-                last_error, consecutive_failures, next_due_at, resolved_kind
+                last_error, consecutive_failures, next_due_at, resolved_kind, last_cause
          FROM sources ORDER BY id",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -90,14 +95,27 @@ pub fn list(config: &Config, store: Option<&Store>) -> Result<Vec<SourceStatus>,
             r.get::<_, i64>(8)?,
             r.get::<_, Option<String>>(9)?,
             r.get::<_, Option<String>>(10)?,
+            r.get::<_, Option<String>>(11)?,
         ))
     })?;
     let mut duration = conn.prepare(
         "SELECT sum(duration_ms) FROM fetches WHERE source_id = ?1 AND fetched_at >= ?2",
     )?;
     for row in rows {
-        let (id, vendor, kind, url, interval, attempt, success, error, failures, due, resolved) =
-            row?;
+        let (
+            id,
+            vendor,
+            kind,
+            url,
+            interval,
+            attempt,
+            success,
+            error,
+            failures,
+            due,
+            resolved,
+            cause,
+        ) = row?;
         let time = |t: Option<String>| t.as_deref().and_then(parse_db_time);
         let last_attempt_at = time(attempt.clone());
         // The documents of one attempt are fetched from its start on.
@@ -112,6 +130,7 @@ pub fn list(config: &Config, store: Option<&Store>) -> Result<Vec<SourceStatus>,
             s.last_attempt_at = last_attempt_at;
             s.last_success_at = time(success.clone());
             s.last_error = error.clone();
+            s.last_cause = cause.clone();
             s.consecutive_failures = failures;
             s.next_due_at = time(due.clone());
             s.last_duration_ms = last_duration_ms;
@@ -133,6 +152,7 @@ pub fn list(config: &Config, store: Option<&Store>) -> Result<Vec<SourceStatus>,
                     last_attempt_at: None,
                     last_success_at: None,
                     last_error: None,
+                    last_cause: None,
                     consecutive_failures: 0,
                     next_due_at: None,
                     last_duration_ms: None,

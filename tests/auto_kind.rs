@@ -185,6 +185,16 @@ fn ingest_stores_the_probed_kind_reuses_it_and_probes_again_after_a_failure() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
+    // A probe that finds no kind fails with a cause of its own, in the fetch log and on the
+    // source.
+    assert_eq!(
+        sql_strings(
+            &db,
+            "SELECT f.cause || ' ' || s.last_cause FROM fetches f JOIN sources s
+             ON s.id = f.source_id WHERE f.source_id = 'nothing'"
+        ),
+        vec!["unrecognised unrecognised"]
+    );
     let resolved = |db: &std::path::Path| {
         sql_strings(
             db,
@@ -287,6 +297,10 @@ fn ingest_stores_the_probed_kind_reuses_it_and_probes_again_after_a_failure() {
             "SELECT coalesce(resolved_kind, '-') FROM sources WHERE id = 'htmlonly'"
         ),
         vec!["-"]
+    );
+    assert_eq!(
+        sql_strings(&db, "SELECT last_cause FROM sources WHERE id = 'htmlonly'"),
+        vec!["wrong_format"]
     );
     assert_eq!(
         sql_strings(&db, "SELECT last_error FROM sources WHERE id = 'htmlonly'"),

@@ -347,6 +347,18 @@ fn a_failing_source_does_not_stop_the_good_one() {
     assert_eq!(rows[0]["source"], "broken");
     assert_eq!(rows[0]["outcome"], "failed");
     assert_eq!(rows[0]["http_status"], 404);
+    assert_eq!(rows[0]["cause"], "http_status");
+    // The table names the cause in its own column.
+    let out = statusdb()
+        .args(["query", "fetches", "--source", "broken", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    let row: Vec<&str> = table.lines().nth(1).unwrap().split_whitespace().collect();
+    let at = header.iter().position(|h| *h == "CAUSE").expect(&table);
+    assert_eq!(row[at], "http_status", "{table}");
 }
 
 #[test]

@@ -42,6 +42,7 @@ pub fn run(args: SourcesArgs) -> Result<u8, Failure> {
                 "LAST_SUCCESS",
                 "FAILURES",
                 "NEXT_DUE",
+                "CAUSE",
                 "LAST_ERROR",
             ]);
             for s in &sources {
@@ -64,6 +65,7 @@ pub fn run(args: SourcesArgs) -> Result<u8, Failure> {
                     time(&s.last_success_at).unwrap_or_else(|| "never".into()),
                     s.consecutive_failures.to_string(),
                     next_due,
+                    s.last_cause.clone().unwrap_or_default(),
                     super::cell(s.last_error.as_deref().unwrap_or(""), 60),
                 ]);
             }

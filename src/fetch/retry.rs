@@ -21,9 +21,15 @@ pub fn is_transient_status(status: u16) -> bool {
 pub fn is_transient(error: &FetchError) -> bool {
     match error {
         FetchError::Status { status, .. } => is_transient_status(*status),
-        FetchError::Timeout { .. } | FetchError::Connect { .. } | FetchError::Broken { .. } => true,
+        // A resolver or a TLS handshake may fail for a moment as a connection does.
+        FetchError::Timeout { .. }
+        | FetchError::Dns { .. }
+        | FetchError::Connect { .. }
+        | FetchError::Tls { .. }
+        | FetchError::Broken { .. } => true,
         FetchError::TooLarge { .. }
         | FetchError::Redirect { .. }
+        | FetchError::Decode { .. }
         | FetchError::Request { .. }
         | FetchError::File { .. }
         | FetchError::Scheme { .. } => false,

@@ -10,7 +10,7 @@
 use super::raw_pages::store_raw_page;
 use super::records::{RecordWriter, SaveCounts, execute};
 use super::{Store, StoreError};
-use crate::handoff::{ChangeSet, DocumentOutcome, SourceChanges, SourceResult};
+use crate::handoff::{ChangeSet, DocumentOutcome, FailureCause, SourceChanges, SourceResult};
 use crate::model::{Observation, ParseNote, db_time};
 use crate::normalize::{self, PreparedIncident, Seen};
 use crate::providers::Kind;
@@ -90,8 +90,8 @@ impl<'c> Writer<'c> {
             records: RecordWriter::new(conn)?,
             insert_fetch: conn.prepare(
                 "INSERT INTO fetches(run_id, source_id, url, fetched_at, duration_ms, http_status,
-                   outcome, error, raw_page_hash, bytes, attempts, kind)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                   outcome, error, raw_page_hash, bytes, attempts, kind, cause)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?,
             insert_parse_note: conn.prepare(PARSE_NOTE_INSERT)?,
             raw_page_exists: conn.prepare("SELECT 1 FROM raw_pages WHERE hash = ?1")?,
@@ -233,8 +233,8 @@ impl<'c> Writer<'c> {
                     resolved.evidence
                 ])?;
         }
-        if let Some(error) = result.error() {
-            self.record_failure(result, error)?;
+        if let Some((cause, error)) = result.failure() {
+            self.record_failure(result, cause, error)?;
             return Ok(Applied::default());
         }
         let applied = self.apply_documents(result)?;
@@ -249,7 +249,7 @@ impl<'c> Writer<'c> {
         result: &SourceResult,
     ) -> Result<(), StoreError> {
         for doc in &result.documents {
-            let (outcome, http_status, error, body, hash) = match &doc.outcome {
+            let (outcome, http_status, failure, body, hash) = match &doc.outcome {
                 DocumentOutcome::Parsed { body, .. } => {
                     ("parsed", Some(200), None, Some(body), Some(&body.hash))
                 }
@@ -262,12 +262,13 @@ impl<'c> Writer<'c> {
                 }
                 DocumentOutcome::Failed {
                     http_status,
+                    cause,
                     error,
                     body,
                 } => (
                     "failed",
                     *http_status,
-                    Some(error.as_str()),
+                    Some((cause.as_str(), error.as_str())),
                     body.as_ref(),
                     body.as_ref().map(|b| &b.hash),
                 ),
@@ -290,11 +291,12 @@ impl<'c> Writer<'c> {
                     doc.duration.as_millis() as i64,
                     http_status.map(i64::from),
                     outcome,
-                    error,
+                    failure.map(|(_, error)| error),
                     hash,
                     body.map(|b| b.size as i64),
                     doc.attempts as i64,
                     result.read_as.map(Kind::as_str),
+                    failure.map(|(cause, _)| cause),
                 ],
             )?;
             if let DocumentOutcome::Parsed { observation, .. } = &doc.outcome {
@@ -309,7 +311,12 @@ impl<'c> Writer<'c> {
     }
 
     /// A failed source: its records stay as they were; its failure is counted.
-    fn record_failure(&mut self, result: &SourceResult, error: &str) -> Result<(), StoreError> {
+    fn record_failure(
+        &mut self,
+        result: &SourceResult,
+        cause: FailureCause,
+        error: &str,
+    ) -> Result<(), StoreError> {
         let source = &result.source;
         // A failing `auto` source may have moved to another product: probe it again next run.
         if source.kind == Kind::Auto {
@@ -322,14 +329,15 @@ impl<'c> Writer<'c> {
         }
         self.conn
             .prepare_cached(
-                "UPDATE sources SET last_attempt_at = ?2, last_error = ?3,
-                   consecutive_failures = consecutive_failures + 1, next_due_at = ?4
+                "UPDATE sources SET last_attempt_at = ?2, last_error = ?3, last_cause = ?4,
+                   consecutive_failures = consecutive_failures + 1, next_due_at = ?5
                  WHERE id = ?1",
             )?
             .execute(params![
                 source.id,
                 db_time(&result.seen_at_millis()),
                 error,
+                cause.as_str(),
                 result.next_due_at.as_ref().map(db_time),
             ])?;
         Ok(())
@@ -397,7 +405,7 @@ impl<'c> Writer<'c> {
         self.conn
             .prepare_cached(
                 "UPDATE sources SET last_attempt_at = ?2, last_success_at = ?2, last_error = NULL,
-                   consecutive_failures = 0, next_due_at = ?3 WHERE id = ?1",
+                   last_cause = NULL, consecutive_failures = 0, next_due_at = ?3 WHERE id = ?1",
             )?
             .execute(params![
                 source.id,

@@ -10,6 +10,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_5_NORMALIZE,
     MIGRATION_6_COMPONENTS_BY_SOURCE,
     MIGRATION_7_NOTIFY_OUTBOX,
+    MIGRATION_8_FAILURE_CAUSES,
 ];
 
 /// The schema version this build writes.
@@ -488,6 +489,15 @@ BEGIN
         )
       );
 END;
+"#;
+
+/// Why a document failed, as a machine word (`handoff::FailureCause`: `dns`, `http_status`,
+/// `wrong_format`, ...), beside the line for people: on each failed fetch, and the last one on
+/// its source. Rows written before stay NULL (their reason text is kept; no word is guessed
+/// from it).
+const MIGRATION_8_FAILURE_CAUSES: &str = r#"
+ALTER TABLE fetches ADD COLUMN cause TEXT;
+ALTER TABLE sources ADD COLUMN last_cause TEXT;
 "#;
 
 #[cfg(test)]

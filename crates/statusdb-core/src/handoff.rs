@@ -9,12 +9,139 @@
 
 use crate::model::{ComponentRecord, IncidentKind, IncidentRecord, Observation, Status, to_millis};
 use crate::normalize::{self, PreparedIncident, Revision, Seen};
-use crate::providers::Kind;
+use crate::providers::{Kind, ParseCause};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
+use std::fmt;
 use std::time::Duration;
 use url::Url;
+
+/// Why fetching a document failed, as a stable machine word ([`FetchCause::as_str`]): the
+/// vendor (or the way to it) is down or refusing, not changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FetchCause {
+    /// The host name does not resolve.
+    Dns,
+    /// No connection: refused, unreachable, reset before a response.
+    Connect,
+    /// The TLS handshake failed (a certificate refused, a server that does not speak TLS).
+    Tls,
+    /// No complete answer in time (connecting, or the whole request).
+    Timeout,
+    /// The server answered with an error status (4xx, 5xx).
+    HttpStatus,
+    /// The body is larger than `max_body_bytes` (decompressed).
+    BodyCap,
+    /// A redirect refused: too many, or to another scheme than http(s).
+    Redirect,
+    /// The connection broke after it was made (before or during the body).
+    ConnectionLost,
+    /// The body could not be decoded (a corrupt compressed stream).
+    Decode,
+    /// A `file://` document could not be read.
+    File,
+    /// The URL's scheme is not fetched (`file://` with `allow_file_urls = false`).
+    Scheme,
+    /// The request could not be made for another reason.
+    Request,
+}
+
+impl FetchCause {
+    /// Every cause, in declaration order (for documentation and metrics).
+    pub const ALL: &'static [FetchCause] = &[
+        FetchCause::Dns,
+        FetchCause::Connect,
+        FetchCause::Tls,
+        FetchCause::Timeout,
+        FetchCause::HttpStatus,
+        FetchCause::BodyCap,
+        FetchCause::Redirect,
+        FetchCause::ConnectionLost,
+        FetchCause::Decode,
+        FetchCause::File,
+        FetchCause::Scheme,
+        FetchCause::Request,
+    ];
+
+    /// The cause as a stable snake_case word (`http_status`), the same in every release.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FetchCause::Dns => "dns",
+            FetchCause::Connect => "connect",
+            FetchCause::Tls => "tls",
+            FetchCause::Timeout => "timeout",
+            FetchCause::HttpStatus => "http_status",
+            FetchCause::BodyCap => "body_cap",
+            FetchCause::Redirect => "redirect",
+            FetchCause::ConnectionLost => "connection_lost",
+            FetchCause::Decode => "decode",
+            FetchCause::File => "file",
+            FetchCause::Scheme => "scheme",
+            FetchCause::Request => "request",
+        }
+    }
+}
+
+impl fmt::Display for FetchCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a source failed: fetching a document ([`FetchCause`]: the vendor is down or
+/// unreachable), reading it ([`ParseCause`]: the vendor changed its page, or something stands
+/// in front of it; for `kind = "auto"`, no kind or more than one recognised it), or statusdb
+/// itself. One stable word per cause ([`FailureCause::as_str`]), unique over all three sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FailureCause {
+    /// The fetch failed.
+    Fetch(FetchCause),
+    /// The page did not read as its kind.
+    Parse(ParseCause),
+    /// statusdb failed on its side (a parser that panicked, a body it could not compress).
+    Internal,
+}
+
+impl FailureCause {
+    /// Every cause: the fetch causes, the parse causes, then `internal`.
+    pub fn all() -> impl Iterator<Item = FailureCause> {
+        FetchCause::ALL
+            .iter()
+            .map(|c| FailureCause::Fetch(*c))
+            .chain(ParseCause::ALL.iter().map(|c| FailureCause::Parse(*c)))
+            .chain([FailureCause::Internal])
+    }
+
+    /// The cause as a stable snake_case word (`dns`, `wrong_format`, `internal`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureCause::Fetch(c) => c.as_str(),
+            FailureCause::Parse(c) => c.as_str(),
+            FailureCause::Internal => "internal",
+        }
+    }
+
+    /// The stage that failed: `fetch`, `parse` or `internal`.
+    pub fn stage(self) -> &'static str {
+        match self {
+            FailureCause::Fetch(_) => "fetch",
+            FailureCause::Parse(_) => "parse",
+            FailureCause::Internal => "internal",
+        }
+    }
+
+    /// The cause a stored word names (`None` for a word this build does not know).
+    pub fn from_word(word: &str) -> Option<FailureCause> {
+        FailureCause::all().find(|c| c.as_str() == word)
+    }
+}
+
+impl fmt::Display for FailureCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A configured source: one URL of one vendor, read as one kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +221,9 @@ pub enum DocumentOutcome {
     Failed {
         /// The server's status, where it answered.
         http_status: Option<u16>,
-        /// Why, in one line.
+        /// Why, as a machine word.
+        cause: FailureCause,
+        /// Why, in one line, for people.
         error: String,
         /// The body that did not parse.
         body: Option<RawBody>,
@@ -231,8 +360,13 @@ impl SourceResult {
 
     /// The first failure, if any document failed.
     pub fn error(&self) -> Option<&str> {
+        self.failure().map(|(_, error)| error)
+    }
+
+    /// The first failure's cause and line, if any document failed.
+    pub fn failure(&self) -> Option<(FailureCause, &str)> {
         self.documents.iter().find_map(|d| match &d.outcome {
-            DocumentOutcome::Failed { error, .. } => Some(error.as_str()),
+            DocumentOutcome::Failed { cause, error, .. } => Some((*cause, error.as_str())),
             _ => None,
         })
     }
@@ -355,5 +489,39 @@ impl ChangeSet {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each cause has its own word, snake_case, and reads back as itself.
+    #[test]
+    fn failure_cause_words_are_unique_and_read_back() {
+        let words: Vec<&str> = FailureCause::all().map(FailureCause::as_str).collect();
+        assert_eq!(
+            words.len(),
+            FetchCause::ALL.len() + ParseCause::ALL.len() + 1
+        );
+        let mut unique = words.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), words.len(), "{words:?}");
+        for cause in FailureCause::all() {
+            let word = cause.as_str();
+            assert!(
+                word.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{word}"
+            );
+            assert_eq!(FailureCause::from_word(word), Some(cause));
+        }
+        assert_eq!(FailureCause::Fetch(FetchCause::Dns).stage(), "fetch");
+        assert_eq!(
+            FailureCause::Parse(ParseCause::WrongFormat).to_string(),
+            "wrong_format"
+        );
+        assert_eq!(FailureCause::from_word("down"), None);
     }
 }
