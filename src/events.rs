@@ -34,7 +34,7 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: &'static [EventType] = &[
+    pub(crate) const ALL: &'static [EventType] = &[
         EventType::IncidentOpened,
         EventType::IncidentUpdated,
         EventType::IncidentResolved,
@@ -42,7 +42,7 @@ impl EventType {
         EventType::ComponentStatusChanged,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             EventType::IncidentOpened => "incident_opened",
             EventType::IncidentUpdated => "incident_updated",
@@ -93,7 +93,7 @@ pub fn apply_source(
 /// known one whose content or updates changed is updated, or resolved when it reaches a
 /// closing status; a known component whose status changed changed status. Each carries the
 /// export's document of its incident or component after the change.
-pub fn rows(changes: &ChangeSet) -> Result<Vec<EventRow>, StoreError> {
+pub(crate) fn rows(changes: &ChangeSet) -> Result<Vec<EventRow>, StoreError> {
     let json = |e: serde_json::Error| StoreError::Invalid(format!("cannot encode event: {e}"));
     let mut out = Vec::new();
     for t in &changes.incidents {
@@ -164,15 +164,24 @@ pub fn rows(changes: &ChangeSet) -> Result<Vec<EventRow>, StoreError> {
 /// One stored event, as `statusdb events` prints it (one NDJSON line each).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
+    /// The event's id (rises with time).
     pub id: i64,
+    /// What changed.
     #[serde(rename = "type")]
     pub kind: EventType,
+    /// The ingest run that recorded it.
     pub run_id: Option<i64>,
+    /// The source whose run recorded it.
     pub source: String,
+    /// The vendor.
     pub vendor: String,
+    /// When it was recorded.
     pub recorded_at: String,
+    /// The status after the change.
     pub status: Option<String>,
+    /// The status before it.
     pub previous_status: Option<String>,
+    /// Updates new in this change.
     pub new_update_ids: Vec<String>,
     /// The export incident object as it was after the change (`null` for component events).
     pub incident: Option<serde_json::Value>,
@@ -187,6 +196,7 @@ pub struct EventFilter {
     pub since_run: Option<i64>,
     /// Events recorded at or after this instant.
     pub since: Option<DateTime<Utc>>,
+    /// Only events of these vendors (all when empty).
     pub vendors: Vec<String>,
 }
 

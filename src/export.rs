@@ -11,21 +11,25 @@ use std::io::{self, Write};
 
 mod encode;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// Incidents loaded per round of queries: memory stays flat (one chunk of records at a time)
 /// while the per-query cost is shared by many incidents.
 const EXPORT_CHUNK: usize = 128;
 
+/// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// One JSON document.
     Json,
+    /// One incident per line.
     Ndjson,
 }
 
 /// Which incidents an export holds. Time bounds select incidents that overlap the window.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
+    /// Only these vendors (all when empty).
     pub vendors: Vec<String>,
     /// Incidents still open at, or resolved after, this instant.
     pub since: Option<DateTime<Utc>>,
@@ -35,12 +39,16 @@ pub struct Filter {
     pub active: bool,
 }
 
+/// Why an export failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// Reading the database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Writing the output failed.
     #[error("cannot write export: {0}")]
     Io(#[from] io::Error),
+    /// Encoding failed.
     #[error("cannot encode export: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -49,15 +57,16 @@ pub enum ExportError {
 /// in, which the export reads them in), and each one's place in the document (start time, then
 /// id).
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Selection {
+pub(crate) struct Selection {
     pub ids: Vec<String>,
     /// `places[i]` is where `ids[i]` stands in the document.
     pub places: Vec<usize>,
 }
 
 impl Selection {
+    #[cfg(test)]
     /// The ids in document order.
-    pub fn in_document_order(&self) -> Vec<&str> {
+    pub(crate) fn in_document_order(&self) -> Vec<&str> {
         let mut ordered = vec![""; self.ids.len()];
         for (id, &place) in self.ids.iter().zip(&self.places) {
             ordered[place] = id;
@@ -73,7 +82,7 @@ impl Selection {
 /// the filter reads `resolved_at`), then every id with its rowid from the primary key's index,
 /// in id order. The document's order is SQL's `ORDER BY started_at, id`: no start time first,
 /// then the fixed-width UTC texts, ties by id, byte by byte.
-pub fn select(store: &Store, filter: &Filter) -> Result<Selection, StoreError> {
+pub(crate) fn select(store: &Store, filter: &Filter) -> Result<Selection, StoreError> {
     let mut sql = String::from("SELECT rowid, started_at FROM incidents WHERE 1 = 1");
     let mut args: Vec<String> = Vec::new();
     if !filter.vendors.is_empty() {
@@ -131,7 +140,10 @@ pub fn select(store: &Store, filter: &Filter) -> Result<Selection, StoreError> {
     Ok(Selection { ids, places })
 }
 
-pub fn components(store: &Store, filter: &Filter) -> Result<Vec<ExportComponent>, StoreError> {
+pub(crate) fn components(
+    store: &Store,
+    filter: &Filter,
+) -> Result<Vec<ExportComponent>, StoreError> {
     let conn = store.connection();
     // The view reports `unknown` for components of a source that keeps failing (fail closed).
     let mut stmt = conn.prepare(

@@ -17,31 +17,26 @@ use url::Url;
 
 /// Validators from the previous successful fetch of a document (a hand-off type: the store
 /// keeps them).
-pub use statusdb_core::handoff::Validators;
+pub(crate) use statusdb_core::handoff::Validators;
 
 /// Why a fetch failed, as a machine word (a hand-off type: the store keeps it).
-pub use statusdb_core::handoff::FetchCause;
+pub(crate) use statusdb_core::handoff::FetchCause;
 
 /// A fetched document.
 #[derive(Debug, Clone)]
-pub struct Page {
+pub(crate) struct Page {
     pub url: Url,
     pub fetched_at: DateTime<Utc>,
-    /// HTTP status; 200 for a file.
-    pub status: u16,
     pub content_type: Option<String>,
     pub validators: Validators,
     pub body: Vec<u8>,
 }
 
 #[derive(Debug, Clone)]
-pub enum Fetched {
+pub(crate) enum Fetched {
     Page(Page),
     /// The server answered 304 to a conditional request.
-    NotModified {
-        url: Url,
-        fetched_at: DateTime<Utc>,
-    },
+    NotModified,
 }
 
 /// What went wrong fetching one document: one line naming the URL once, with the reason the
@@ -158,7 +153,7 @@ pub enum FetchError {
 
 impl FetchError {
     /// Why, as a word from a closed set.
-    pub fn cause(&self) -> FetchCause {
+    pub(crate) fn cause(&self) -> FetchCause {
         match self {
             FetchError::Status { .. } => FetchCause::HttpStatus,
             FetchError::Timeout { .. } => FetchCause::Timeout,
@@ -176,7 +171,7 @@ impl FetchError {
     }
 
     /// The HTTP status, where the server gave one.
-    pub fn http_status(&self) -> Option<u16> {
+    pub(crate) fn http_status(&self) -> Option<u16> {
         match self {
             FetchError::Status { status, .. } => Some(*status),
             _ => None,
@@ -184,7 +179,7 @@ impl FetchError {
     }
 
     /// The wait the server asked for before another try.
-    pub fn retry_after(&self) -> Option<Duration> {
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
         match self {
             FetchError::Status { retry_after, .. } => *retry_after,
             _ => None,
@@ -192,7 +187,7 @@ impl FetchError {
     }
 
     /// The document does not exist (HTTP 404 or 410, or a missing file).
-    pub fn is_not_found(&self) -> bool {
+    pub(crate) fn is_not_found(&self) -> bool {
         match self {
             FetchError::Status { status, .. } => matches!(status, 404 | 410),
             FetchError::File { missing, .. } => *missing,
@@ -203,8 +198,7 @@ impl FetchError {
 
 /// The result of fetching one document, retries included, with its timing.
 #[derive(Debug)]
-pub struct Attempt {
-    pub url: Url,
+pub(crate) struct Attempt {
     pub started_at: DateTime<Utc>,
     /// From the first request to the end of the last, waits between retries included.
     pub duration: Duration,
@@ -217,7 +211,7 @@ pub struct Attempt {
 
 impl Attempt {
     /// The failure as the fetch log and the run report state it, with how often it was tried.
-    pub fn failure_text(&self) -> Option<String> {
+    pub(crate) fn failure_text(&self) -> Option<String> {
         let error = self.result.as_ref().err()?;
         let mut text = error.to_string();
         if self.attempts > 1 {
@@ -231,6 +225,7 @@ impl Attempt {
     }
 }
 
+/// Fetches documents with one shared HTTP client under the configured limits.
 #[derive(Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
@@ -239,6 +234,7 @@ pub struct Fetcher {
 }
 
 impl Fetcher {
+    /// A fetcher for these settings.
     pub fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
         let max_redirects = settings.max_redirects;
         let client = reqwest::Client::builder()
@@ -273,7 +269,7 @@ impl Fetcher {
     /// Fetches one document, conditionally where validators are known, retrying transient
     /// faults. Each request waits for its turn under the global and per-host limits; waits
     /// between retries hold no slot.
-    pub async fn fetch(&self, url: &Url, validators: &Validators) -> Attempt {
+    pub(crate) async fn fetch(&self, url: &Url, validators: &Validators) -> Attempt {
         let started_at = Utc::now();
         let clock = Instant::now();
         let tried = retry::with_retries(&self.settings.retry, || async {
@@ -282,7 +278,6 @@ impl Fetcher {
         })
         .await;
         Attempt {
-            url: url.clone(),
             started_at,
             duration: clock.elapsed(),
             result: tried.result,
@@ -340,10 +335,7 @@ impl Fetcher {
             .map_err(|e| self.request_error(url, e))?;
         let status = response.status().as_u16();
         if status == 304 {
-            return Ok(Fetched::NotModified {
-                url: url.clone(),
-                fetched_at,
-            });
+            return Ok(Fetched::NotModified);
         }
         if !response.status().is_success() {
             let retry_after = header_text(response.headers(), RETRY_AFTER.as_str())
@@ -378,7 +370,6 @@ impl Fetcher {
         Ok(Fetched::Page(Page {
             url: url.clone(),
             fetched_at,
-            status,
             content_type: header_text(&headers, CONTENT_TYPE.as_str()),
             validators: Validators {
                 etag: header_text(&headers, ETAG.as_str()),
@@ -415,7 +406,6 @@ impl Fetcher {
         Ok(Fetched::Page(Page {
             url: url.clone(),
             fetched_at,
-            status: 200,
             content_type: None,
             validators: Validators::default(),
             body,

@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::events;
 use crate::fetch::hosts::Permits;
-use crate::fetch::{Fetched, Fetcher};
+use crate::fetch::{Fetched, Fetcher, Page};
 use crate::handoff::{
     DocumentOutcome, DocumentResult, FailureCause, ResolvedKind, Source, SourceChanges,
     SourceResult, Validators,
@@ -73,6 +73,7 @@ impl Stages {
     }
 }
 
+/// Which sources a run handles, and who hears about it.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
     /// Only these source ids (all when empty).
@@ -92,6 +93,7 @@ pub trait Progress: Send + Sync {
     fn source_done(&self, source_id: &str, failed: bool);
 }
 
+/// A shared [`Progress`].
 #[derive(Clone)]
 pub struct ProgressHandle(pub Arc<dyn Progress>);
 
@@ -104,18 +106,27 @@ impl std::fmt::Debug for ProgressHandle {
 /// How one source fared in a run.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SourceReport {
+    /// The source's id.
     pub source: String,
+    /// Its vendor.
     pub vendor: String,
+    /// Its configured kind.
     pub kind: &'static str,
+    /// How it fared.
     pub outcome: SourceOutcome,
     /// Why the source failed, as a machine word (`FailureCause::as_str`).
     pub cause: Option<&'static str>,
+    /// Why it failed, one line for people.
     pub error: Option<String>,
+    /// Its documents' fetch time together.
     pub duration_ms: u64,
+    /// Each document's outcome.
     pub documents: Vec<DocumentReport>,
+    /// What it changed in the records.
     pub changes: SourceChanges,
 }
 
+/// A source's outcome in a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceOutcome {
@@ -123,47 +134,55 @@ pub enum SourceOutcome {
     Updated,
     /// Every document answered 304 or the same body as last time.
     NotModified,
+    /// A document failed; its records are as they were.
     Failed,
 }
 
+/// How one document fared.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DocumentReport {
+    /// Its URL.
     pub url: String,
+    /// `parsed`, `unchanged`, `not_modified`, `absent` or `failed`.
     pub outcome: &'static str,
+    /// The HTTP status, where there was one.
     pub http_status: Option<u16>,
+    /// From the first request to the end of the last.
     pub duration_ms: u64,
     /// Requests made, retries included.
     pub attempts: usize,
     /// Why the document failed, as a machine word.
     pub cause: Option<&'static str>,
+    /// Why it failed, one line for people.
     pub error: Option<String>,
 }
 
+/// What one ingest run did.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RunReport {
+    /// The run's id (table `runs`).
     pub run_id: i64,
+    /// When it started.
     pub started_at: DateTime<Utc>,
+    /// How long it took.
     pub elapsed_ms: u64,
+    /// Every source it handled, by id.
     pub sources: Vec<SourceReport>,
 }
 
-impl RunReport {
-    pub fn failed(&self) -> usize {
-        self.sources
-            .iter()
-            .filter(|s| s.outcome == SourceOutcome::Failed)
-            .count()
-    }
-}
-
+/// Why a run could not be made (a source's failure is an outcome, not an error).
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// `--source` names a source the config does not list.
     #[error("unknown source {0:?} (not in the config)")]
     UnknownSource(String),
+    /// The HTTP client could not be made.
     #[error("cannot start the HTTP client: {0}")]
     Client(String),
+    /// The writer thread stopped without an answer.
     #[error("the database writer stopped unexpectedly")]
     WriterLost,
 }
@@ -214,7 +233,7 @@ pub async fn run(
         config.fetch.per_host_concurrency,
     ));
     let stages = Arc::new(Stages::new());
-    let (sender, mut receiver) = mpsc::channel::<SourceResult>(WRITER_QUEUE);
+    let (sender, receiver) = mpsc::channel::<SourceResult>(WRITER_QUEUE);
 
     let progress = options.progress.clone();
     if let Some(p) = &progress {
@@ -222,64 +241,7 @@ pub async fn run(
     }
     let writer = std::thread::Builder::new()
         .name("statusdb-writer".into())
-        .spawn(
-            move || -> Result<(Store, Vec<(SourceResult, SourceChanges)>), StoreError> {
-                let mut applied = Vec::new();
-                {
-                    let mut writer = store.writer()?;
-                    let mut group: Vec<(SourceResult, SourceChanges)> = Vec::new();
-                    while let Some(first) = receiver.blocking_recv() {
-                        // Sources that are already waiting are committed together, up to a
-                        // bound, so a crash loses little and never half a source. A source
-                        // that fails to write is undone alone: the group is written again
-                        // without it (and the run then stops with its error).
-                        writer.begin_group()?;
-                        let opened = Instant::now();
-                        let mut next = Some(first);
-                        let mut failure = None;
-                        while let Some(result) = next.take() {
-                            match events::apply_source(&mut writer, Some(run_id), &result) {
-                                Ok(changes) => group.push((result, changes)),
-                                Err(e) => {
-                                    writer.restart_group()?;
-                                    for (result, changes) in group.iter_mut() {
-                                        *changes = events::apply_source(
-                                            &mut writer,
-                                            Some(run_id),
-                                            result,
-                                        )?;
-                                    }
-                                    failure = Some(e);
-                                    break;
-                                }
-                            }
-                            if group.len() < GROUP_SOURCES && opened.elapsed() < GROUP_TIME {
-                                next = receiver.try_recv().ok();
-                            }
-                        }
-                        writer.commit_group()?;
-                        let mut written = Written::default();
-                        for (mut result, changes) in group.drain(..) {
-                            if let Some(p) = &progress {
-                                p.0.source_done(&result.source.id, result.failed());
-                            }
-                            // Bodies are no longer needed once written; keep the report small.
-                            take_bodies(&mut result, &mut written);
-                            applied.push((result, changes));
-                        }
-                        // Freeing a group's pages and records is a few percent of a cold
-                        // ingest: done on a thread of its own, not the writer's.
-                        let _ = std::thread::Builder::new()
-                            .name("statusdb-free".into())
-                            .spawn(move || drop(written));
-                        if let Some(e) = failure {
-                            return Err(e);
-                        }
-                    }
-                }
-                Ok((store, applied))
-            },
-        )
+        .spawn(move || write_sources(store, receiver, run_id, progress))
         .map_err(|_| IngestError::WriterLost)?;
 
     let mut tasks = Vec::with_capacity(chosen.len());
@@ -333,6 +295,65 @@ pub async fn run(
         elapsed_ms: started.elapsed().as_millis() as u64,
         sources: reports,
     })
+}
+
+/// The writer thread: applies each source handed over, the sources already waiting committed
+/// together (up to [`GROUP_SOURCES`] or [`GROUP_TIME`]), so a crash loses little and never
+/// half a source. A source that fails to write is undone alone: the group is written again
+/// without it, and the run then stops with its error. Returns the store and each source
+/// written with what it changed (its bodies freed).
+fn write_sources(
+    store: Store,
+    mut receiver: mpsc::Receiver<SourceResult>,
+    run_id: i64,
+    progress: Option<ProgressHandle>,
+) -> Result<(Store, Vec<(SourceResult, SourceChanges)>), StoreError> {
+    let mut applied = Vec::new();
+    {
+        let mut writer = store.writer()?;
+        let mut group: Vec<(SourceResult, SourceChanges)> = Vec::new();
+        while let Some(first) = receiver.blocking_recv() {
+            writer.begin_group()?;
+            let opened = Instant::now();
+            let mut next = Some(first);
+            let mut failure = None;
+            while let Some(result) = next.take() {
+                match events::apply_source(&mut writer, Some(run_id), &result) {
+                    Ok(changes) => group.push((result, changes)),
+                    Err(e) => {
+                        writer.restart_group()?;
+                        for (result, changes) in group.iter_mut() {
+                            *changes = events::apply_source(&mut writer, Some(run_id), result)?;
+                        }
+                        failure = Some(e);
+                        break;
+                    }
+                }
+                if group.len() < GROUP_SOURCES && opened.elapsed() < GROUP_TIME {
+                    next = receiver.try_recv().ok();
+                }
+            }
+            writer.commit_group()?;
+            let mut written = Written::default();
+            for (mut result, changes) in group.drain(..) {
+                if let Some(p) = &progress {
+                    p.0.source_done(&result.source.id, result.failed());
+                }
+                // Bodies are no longer needed once written; keep the report small.
+                take_bodies(&mut result, &mut written);
+                applied.push((result, changes));
+            }
+            // Freeing a group's pages and records is a few percent of a cold ingest: done on a
+            // thread of its own, not the writer's.
+            let _ = std::thread::Builder::new()
+                .name("statusdb-free".into())
+                .spawn(move || drop(written));
+            if let Some(e) = failure {
+                return Err(e);
+            }
+        }
+    }
+    Ok((store, applied))
 }
 
 /// What a written source no longer needs: its compressed pages, observations and prepared
@@ -443,45 +464,77 @@ async fn fetch_source(
     known: Option<Kind>,
 ) -> (SourceResult, Option<OwnedSemaphorePermit>) {
     let mut held = None;
-    let mut documents = Vec::new();
-    let mut resolved = None;
-    let kind = match (source.kind, known) {
-        (Kind::Auto, Some(kind)) => kind,
+    let (kind, resolved) = match settle_kind(fetcher, &source, known).await {
+        Ok(settled) => settled,
+        Err(probe_failed) => return (SourceResult::new(source, None, vec![probe_failed]), held),
+    };
+    let documents = fetch_documents(fetcher, states, stages, &source, kind, &mut held).await;
+    let mut result = SourceResult::new(source, Some(kind), documents);
+    result.resolved = resolved;
+    if !result
+        .documents
+        .iter()
+        .any(|d| matches!(d.outcome, DocumentOutcome::Parsed { .. }))
+    {
+        return (result, held);
+    }
+    (prepare_off_the_writer(stages, result).await, held)
+}
+
+/// The kind a source is read as: its configured one, or for `auto` the one stored for it
+/// (`known`), else the one a probe finds now (returned with the probe's evidence, for the
+/// store). A probe that finds none is the source's one failed document.
+async fn settle_kind(
+    fetcher: &Fetcher,
+    source: &Source,
+    known: Option<Kind>,
+) -> Result<(Kind, Option<ResolvedKind>), DocumentResult> {
+    match (source.kind, known) {
+        (Kind::Auto, Some(kind)) => Ok((kind, None)),
         (Kind::Auto, None) => {
             let started_at = Utc::now();
             let clock = Instant::now();
             match probe::probe(fetcher, &source.url).await {
                 Ok(resolution) => {
                     tracing::info!(source = %source.id, kind = %resolution.kind, "kind auto resolved");
-                    resolved = Some(ResolvedKind {
+                    let resolved = ResolvedKind {
                         kind: resolution.kind,
                         url: source.url.to_string(),
                         at: started_at,
                         evidence: resolution.evidence_line(),
-                    });
-                    resolution.kind
+                    };
+                    Ok((resolution.kind, Some(resolved)))
                 }
-                Err(e) => {
-                    documents.push(DocumentResult {
-                        url: source.url.to_string(),
-                        fetched_at: started_at,
-                        duration: clock.elapsed(),
-                        // The probe's own fetches retry inside the fetcher; one probe, one row.
-                        attempts: 1,
-                        outcome: DocumentOutcome::Failed {
-                            http_status: None,
-                            cause: FailureCause::Parse(e.error.verdict.cause()),
-                            error: e.to_string(),
-                            body: None,
-                        },
-                    });
-                    let result = SourceResult::new(source, None, documents);
-                    return (result, held);
-                }
+                Err(e) => Err(DocumentResult {
+                    url: source.url.to_string(),
+                    fetched_at: started_at,
+                    duration: clock.elapsed(),
+                    // The probe's own fetches retry inside the fetcher; one probe, one row.
+                    attempts: 1,
+                    outcome: DocumentOutcome::Failed {
+                        http_status: None,
+                        cause: FailureCause::Parse(e.error.verdict.cause()),
+                        error: e.to_string(),
+                        body: None,
+                    },
+                }),
             }
         }
-        (kind, _) => kind,
-    };
+        (kind, _) => Ok((kind, None)),
+    }
+}
+
+/// Fetches and reads a source's documents in turn (its kind's endpoints, then the follow-ups
+/// its pages name), stopping at the first that fails: the source fails as a whole.
+async fn fetch_documents(
+    fetcher: &Fetcher,
+    states: &HashMap<(String, String), EndpointState>,
+    stages: &Stages,
+    source: &Source,
+    kind: Kind,
+    held: &mut Option<OwnedSemaphorePermit>,
+) -> Vec<DocumentResult> {
+    let mut documents = Vec::new();
     let mut queue: VecDeque<Endpoint> = kind.endpoints(&source.url).into();
     let mut queued: HashSet<String> = queue.iter().map(|e| e.url.to_string()).collect();
     let mut followed = 0;
@@ -491,56 +544,8 @@ async fn fetch_source(
         let attempt = fetcher.fetch(&endpoint.url, &state.validators).await;
         let failure_text = attempt.failure_text();
         let mut outcome = match attempt.result {
-            Ok(Fetched::NotModified { .. }) => DocumentOutcome::NotModified,
-            Ok(Fetched::Page(page)) => {
-                let body = page.body;
-                let hashed = tokio::task::spawn_blocking(move || {
-                    let hash = content_hash(&body);
-                    (body, hash)
-                })
-                .await;
-                match hashed {
-                    Ok((_, hash)) if state.content_hash.as_deref() == Some(hash.as_str()) => {
-                        DocumentOutcome::Unchanged {
-                            hash,
-                            validators: page.validators,
-                        }
-                    }
-                    Ok((body, hash)) => {
-                        if held.is_none() {
-                            // Never closed, so acquiring does not fail.
-                            held = stages.holding.clone().acquire_owned().await.ok();
-                        }
-                        let source = source.clone();
-                        let url = page.url.to_string();
-                        let fetched_at = page.fetched_at;
-                        let validators = page.validators;
-                        let content_type = page.content_type;
-                        let parsed = stages
-                            .compute(move || {
-                                let fetched = FetchedBody {
-                                    url: &url,
-                                    fetched_at,
-                                    content_type: content_type.as_deref(),
-                                };
-                                parse_document(&source, kind, &fetched, body, hash, validators)
-                            })
-                            .await;
-                        parsed.unwrap_or_else(|e| DocumentOutcome::Failed {
-                            http_status: Some(200),
-                            cause: FailureCause::Internal,
-                            error: format!("parser crashed: {e}"),
-                            body: None,
-                        })
-                    }
-                    Err(e) => DocumentOutcome::Failed {
-                        http_status: Some(200),
-                        cause: FailureCause::Internal,
-                        error: format!("hashing the body failed: {e}"),
-                        body: None,
-                    },
-                }
-            }
+            Ok(Fetched::NotModified) => DocumentOutcome::NotModified,
+            Ok(Fetched::Page(page)) => read_page(stages, source, kind, page, &state, held).await,
             Err(e) if e.is_not_found() && !endpoint.required => DocumentOutcome::Absent {
                 http_status: e.http_status().unwrap_or(404),
             },
@@ -573,18 +578,75 @@ async fn fetch_source(
             break;
         }
     }
-    let mut result = SourceResult::new(source, Some(kind), documents);
-    result.resolved = resolved;
-    if !result
-        .documents
-        .iter()
-        .any(|d| matches!(d.outcome, DocumentOutcome::Parsed { .. }))
-    {
-        return (result, held);
+    documents
+}
+
+/// A fetched page: `Unchanged` when its body is the one stored last time, else parsed (and
+/// compressed) on a parse lane. The source's holding slot is taken at its first parse.
+async fn read_page(
+    stages: &Stages,
+    source: &Source,
+    kind: Kind,
+    page: Page,
+    state: &EndpointState,
+    held: &mut Option<OwnedSemaphorePermit>,
+) -> DocumentOutcome {
+    let body = page.body;
+    let hashed = tokio::task::spawn_blocking(move || {
+        let hash = content_hash(&body);
+        (body, hash)
+    })
+    .await;
+    let (body, hash) = match hashed {
+        Ok((_, hash)) if state.content_hash.as_deref() == Some(hash.as_str()) => {
+            return DocumentOutcome::Unchanged {
+                hash,
+                validators: page.validators,
+            };
+        }
+        Ok(hashed) => hashed,
+        Err(e) => {
+            return DocumentOutcome::Failed {
+                http_status: Some(200),
+                cause: FailureCause::Internal,
+                error: format!("hashing the body failed: {e}"),
+                body: None,
+            };
+        }
+    };
+    if held.is_none() {
+        // Never closed, so acquiring does not fail.
+        *held = stages.holding.clone().acquire_owned().await.ok();
     }
-    // The writer is one thread; what can be worked out without the database is done here, on
-    // the blocking pool, in parallel with it. A panic there loses only the preparation.
+    let source = source.clone();
+    let url = page.url.to_string();
+    let fetched_at = page.fetched_at;
+    let validators = page.validators;
+    let content_type = page.content_type;
+    let parsed = stages
+        .compute(move || {
+            let fetched = FetchedBody {
+                url: &url,
+                fetched_at,
+                content_type: content_type.as_deref(),
+            };
+            parse_document(&source, kind, &fetched, body, hash, validators)
+        })
+        .await;
+    parsed.unwrap_or_else(|e| DocumentOutcome::Failed {
+        http_status: Some(200),
+        cause: FailureCause::Internal,
+        error: format!("parser crashed: {e}"),
+        body: None,
+    })
+}
+
+/// Works out on a parse lane what the writer needs no database for (`SourceResult::prepare`):
+/// the writer is one thread, and this runs in parallel with it. A panic there loses only the
+/// preparation; a cancelled task fails the source.
+async fn prepare_off_the_writer(stages: &Stages, mut result: SourceResult) -> SourceResult {
     let source = result.source.clone();
+    let kind = result.read_as;
     let prepared = stages
         .compute(move || {
             if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| result.prepare())).is_err()
@@ -594,10 +656,10 @@ async fn fetch_source(
             result
         })
         .await;
-    let result = prepared.unwrap_or_else(|e| {
+    prepared.unwrap_or_else(|e| {
         SourceResult::new(
             source,
-            Some(kind),
+            kind,
             vec![DocumentResult {
                 url: String::new(),
                 fetched_at: Utc::now(),
@@ -611,12 +673,11 @@ async fn fetch_source(
                 },
             }],
         )
-    });
-    (result, held)
+    })
 }
 
 /// The most follow-up documents (next pages) one source reads in one run.
-pub const MAX_FOLLOW_UPS: usize = 20;
+pub(crate) const MAX_FOLLOW_UPS: usize = 20;
 
 /// Queues the documents a parsed page links on to (the next page of a list): only those on the
 /// same origin as the page, each once, at most [`MAX_FOLLOW_UPS`] per source. What is left out
@@ -675,6 +736,7 @@ fn same_site(a: &Url, b: &Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
+/// The SHA-256 of a body, hex: the key of its raw page.
 pub fn content_hash(body: &[u8]) -> String {
     hex::encode(Sha256::digest(body))
 }

@@ -3,6 +3,8 @@
 //! The pipeline stages (see docs/ARCHITECTURE.md) each live in their own module:
 //! config → schedule → fetch → providers (parse) → normalize → store → export / query.
 
+#![warn(missing_docs)]
+
 pub mod config;
 pub mod document;
 pub mod events;

@@ -53,6 +53,13 @@ pub fn render(
 ) -> String {
     let mut out = String::new();
     let mut f = Family { out: &mut out };
+    source_families(&mut f, sources);
+    run_families(&mut f, report, finished_at);
+    out
+}
+
+/// Per source that was ever attempted (labels `source`, `vendor`, `kind`).
+fn source_families(f: &mut Family<'_>, sources: &[SourceStatus]) {
     let attempted: Vec<(&SourceStatus, String)> = sources
         .iter()
         .filter(|s| s.last_attempt_at.is_some())
@@ -162,7 +169,10 @@ pub fn render(
             f.sample("statusdb_source_next_due_timestamp_seconds", l, seconds(t));
         }
     }
+}
 
+/// The run's own families.
+fn run_families(f: &mut Family<'_>, report: &IngestReport, finished_at: DateTime<Utc>) {
     let t = &report.totals;
     f.header(
         "statusdb_run_timestamp_seconds",
@@ -228,7 +238,6 @@ pub fn render(
         f.header(name, "gauge", help);
         f.sample(name, "", n);
     }
-    out
 }
 
 /// The alert targets' families, from the outbox after the run's deliveries (labels `target`,

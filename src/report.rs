@@ -7,15 +7,22 @@ use crate::ingest::{RunReport, SourceOutcome, SourceReport};
 use crate::model::{format_utc, to_millis};
 use serde::Serialize;
 
-pub const REPORT_VERSION: u32 = 1;
+pub(crate) const REPORT_VERSION: u32 = 1;
 
+/// The run report of `ingest --json`, version 1.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IngestReport {
+    /// Always 1 for this shape.
     pub report_version: u32,
+    /// The run's id.
     pub run_id: i64,
+    /// When the run started.
     pub started_at: String,
+    /// When it finished.
     pub finished_at: String,
+    /// How long it took.
     pub elapsed_ms: u64,
+    /// Counts over the run.
     pub totals: Totals,
     /// One entry per source handled in this run, by source id.
     pub sources: Vec<SourceEntry>,
@@ -24,12 +31,15 @@ pub struct IngestReport {
 /// Counts over the whole run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Totals {
+    /// Sources handled.
     pub sources: usize,
     /// Sources whose new content was fetched and parsed.
     pub fetched: usize,
     /// Sources whose documents were all unchanged (304, same body, or absent optional ones).
     pub not_modified: usize,
+    /// Sources that failed.
     pub failed: usize,
+    /// What they changed.
     #[serde(flatten)]
     pub counts: Counts,
 }
@@ -37,48 +47,67 @@ pub struct Totals {
 /// What a source (or the run) changed in the records.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
+    /// Incidents stored for the first time.
     pub incidents_new: usize,
+    /// Incidents whose content changed.
     pub incidents_changed: usize,
+    /// Updates stored for the first time.
     pub updates_new: usize,
+    /// Updates edited or refined.
     pub updates_changed: usize,
+    /// Components whose status changed, or that are new.
     pub components_changed: usize,
+    /// Change events written.
     pub events: usize,
 }
 
+/// One source of a run report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceEntry {
+    /// The source's id.
     pub source: String,
+    /// Its vendor.
     pub vendor: String,
+    /// Its configured kind.
     pub kind: String,
     /// `fetched`, `not_modified` or `failed`.
     pub outcome: &'static str,
     /// The failing document's status when the source failed (null when there was no HTTP
     /// answer: a timeout, a refused connection), else the first document's.
     pub http_status: Option<u16>,
+    /// Its documents' fetch time together.
     pub duration_ms: u64,
     /// Why the source failed, as a stable machine word (`dns`, `http_status`, `wrong_format`,
     /// ...: `handoff::FailureCause`); null when it did not.
     pub cause: Option<&'static str>,
+    /// Why it failed, one line for people; null when it did not.
     pub error: Option<String>,
+    /// What it changed.
     pub counts: Counts,
+    /// Each document.
     pub documents: Vec<DocumentEntry>,
 }
 
+/// One document of a source in a run report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DocumentEntry {
+    /// Its URL.
     pub url: String,
     /// `parsed`, `unchanged`, `not_modified`, `absent` or `failed`.
     pub outcome: &'static str,
+    /// The HTTP status, where there was one.
     pub http_status: Option<u16>,
+    /// From the first request to the end of the last.
     pub duration_ms: u64,
     /// Requests made: more than 1 when a transient fault was retried.
     pub attempts: usize,
     /// Why the document failed, as a stable machine word; null when it did not.
     pub cause: Option<&'static str>,
+    /// Why it failed, one line for people; null when it did not.
     pub error: Option<String>,
 }
 
-pub fn outcome_word(outcome: SourceOutcome) -> &'static str {
+pub(crate) fn outcome_word(outcome: SourceOutcome) -> &'static str {
     match outcome {
         SourceOutcome::Updated => "fetched",
         SourceOutcome::NotModified => "not_modified",
@@ -98,6 +127,7 @@ fn counts(s: &SourceReport) -> Counts {
 }
 
 impl IngestReport {
+    /// The report of a run.
     pub fn from_run(run: &RunReport) -> IngestReport {
         let mut totals = Totals {
             sources: run.sources.len(),

@@ -9,19 +9,27 @@ use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
+/// One source's health, for `statusdb sources` and the metrics.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceStatus {
+    /// The source's id.
     pub id: String,
+    /// Its vendor.
     pub vendor: String,
+    /// Its configured kind.
     pub kind: String,
     /// For `kind = "auto"`: the kind its last probe chose (null before one, or after a failure).
     pub resolved_kind: Option<String>,
+    /// Its URL.
     pub url: String,
+    /// How often `ingest --due` fetches it.
     pub interval_seconds: u64,
     /// False for a source the database knows that the config no longer lists.
     pub configured: bool,
+    /// When it was last attempted.
     #[serde(serialize_with = "utc")]
     pub last_attempt_at: Option<DateTime<Utc>>,
+    /// When it last succeeded.
     #[serde(serialize_with = "utc")]
     pub last_success_at: Option<DateTime<Utc>>,
     /// The error of the last attempt, when it failed.
@@ -30,6 +38,7 @@ pub struct SourceStatus {
     /// `wrong_format`, ...: `handoff::FailureCause`); null after a success, and for a failure
     /// recorded before statusdb kept causes.
     pub last_cause: Option<String>,
+    /// Failed attempts since the last success.
     pub consecutive_failures: i64,
     /// When `ingest --due` fetches it next; null until its first attempt (due at once).
     #[serde(serialize_with = "utc")]
@@ -47,7 +56,7 @@ fn utc<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S
 
 impl SourceStatus {
     /// Whether the last attempt failed.
-    pub fn failing(&self) -> bool {
+    pub(crate) fn failing(&self) -> bool {
         self.consecutive_failures > 0
     }
 }

@@ -142,7 +142,7 @@ fn take<'a, T>(list: &mut &'a [T], incident: usize, of: impl Fn(&T) -> usize) ->
 impl Encoder {
     /// Encodes every incident of `batch`, handing each one's JSON (in `out`) to `each` with its
     /// row in `batch.incidents`.
-    pub fn encode(
+    pub(crate) fn encode(
         &mut self,
         batch: &RowBatch,
         out: &mut Vec<u8>,

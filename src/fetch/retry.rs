@@ -13,12 +13,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 /// Whether a server answering with this status may well answer differently a moment later.
-pub fn is_transient_status(status: u16) -> bool {
+pub(crate) fn is_transient_status(status: u16) -> bool {
     matches!(status, 408 | 429 | 500..=599)
 }
 
 /// Whether a failed fetch is worth another try.
-pub fn is_transient(error: &FetchError) -> bool {
+pub(crate) fn is_transient(error: &FetchError) -> bool {
     match error {
         FetchError::Status { status, .. } => is_transient_status(*status),
         // A resolver or a TLS handshake may fail for a moment as a connection does.
@@ -53,7 +53,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 
 /// The result of trying one document up to the configured number of times.
 #[derive(Debug)]
-pub struct Tried<T> {
+pub(crate) struct Tried<T> {
     pub result: Result<T, FetchError>,
     /// How many requests were made.
     pub attempts: usize,
@@ -64,7 +64,7 @@ pub struct Tried<T> {
 /// Runs `attempt` until it succeeds, fails for good, or the attempts run out, waiting between
 /// tries with exponential backoff and jitter, or as long as the server's `Retry-After` asks when
 /// that is longer (up to `retry_after_max`).
-pub async fn with_retries<T, F, Fut>(settings: &RetrySettings, mut attempt: F) -> Tried<T>
+pub(crate) async fn with_retries<T, F, Fut>(settings: &RetrySettings, mut attempt: F) -> Tried<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, FetchError>>,

@@ -108,11 +108,6 @@ impl<'c> Writer<'c> {
         })
     }
 
-    /// The connection the writer writes on (its transaction, inside a group).
-    pub fn connection(&self) -> &'c Connection {
-        self.conn
-    }
-
     /// Writes one source's run: all of it, or (on a database error) none of it.
     /// A source with a failed document keeps its records as they were; only the fetch log and
     /// its failure state are written.
@@ -158,14 +153,14 @@ impl<'c> Writer<'c> {
     }
 
     /// Undoes everything of the group begun by `begin_group`.
-    pub fn rollback_group(&mut self) -> Result<(), StoreError> {
+    pub(crate) fn rollback_group(&mut self) -> Result<(), StoreError> {
         self.conn.execute_batch("ROLLBACK")?;
         Ok(())
     }
 
     /// Undoes the group and begins it again, empty: the caller then writes anew the sources
     /// of the group before the one that failed, so that the failed source is undone alone.
-    pub fn restart_group(&mut self) -> Result<(), StoreError> {
+    pub(crate) fn restart_group(&mut self) -> Result<(), StoreError> {
         self.rollback_group()?;
         self.begin_group()
     }
@@ -175,7 +170,7 @@ impl<'c> Writer<'c> {
     /// A run's writer does so: a savepoint per source costs about 6% of a cold ingest's
     /// writer (its sub-journal copies every page the source changes, and releasing it frees
     /// them), and a failure is rare.
-    pub fn apply_in_group(
+    pub(crate) fn apply_in_group(
         &mut self,
         run_id: Option<i64>,
         result: &SourceResult,
@@ -185,7 +180,7 @@ impl<'c> Writer<'c> {
 
     /// Writes the change events of one source's run (in the writer's transaction); returns how
     /// many.
-    pub fn write_events(
+    pub(crate) fn write_events(
         &mut self,
         run_id: Option<i64>,
         source_id: &str,

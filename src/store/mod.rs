@@ -5,13 +5,12 @@ mod apply;
 mod raw_pages;
 mod rebuild;
 mod records;
-pub mod rows;
+pub(crate) mod rows;
 pub mod schema;
 
 pub use apply::{Applied, EventRow, Writer};
 pub use raw_pages::compress_body;
-pub use rebuild::{RebuildReport, StoredPage};
-pub use records::Reader;
+pub(crate) use rebuild::{RebuildReport, StoredPage};
 
 use crate::handoff::{ResolvedKind, Source, Validators};
 use crate::model::{db_time, parse_db_time};
@@ -21,34 +20,47 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// Why the database could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The file cannot be opened or written.
     #[error("cannot open database {path}: {reason}")]
-    Open { path: PathBuf, reason: String },
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     #[error(
         "database {path} has schema version {found}, newer than this statusdb supports ({supported}); upgrade statusdb"
     )]
+    /// The file is from a newer statusdb.
     NewerSchema {
+        /// The database file.
         path: PathBuf,
+        /// Its schema version.
         found: i64,
+        /// The newest this build knows.
         supported: i64,
     },
+    /// SQLite failed.
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// Stored data that does not read back (a corrupt or hand-edited row).
     #[error("stored data is invalid: {0}")]
     Invalid(String),
 }
 
 /// What the store remembers about one document of a source between runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EndpointState {
+pub(crate) struct EndpointState {
     pub validators: Validators,
     pub content_hash: Option<String>,
 }
 
 /// Scheduling state of one source.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SourceState {
+pub(crate) struct SourceState {
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
@@ -56,6 +68,7 @@ pub struct SourceState {
     pub next_due_at: Option<DateTime<Utc>>,
 }
 
+/// The SQLite database: one connection, migrated on open.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -308,7 +321,7 @@ impl Store {
         Ok(())
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
@@ -347,7 +360,7 @@ impl Store {
     }
 
     /// How many failed runs in a row make a source's components `unknown` (from the config).
-    pub fn set_unknown_after_failures(&mut self, failures: u32) -> Result<(), StoreError> {
+    pub(crate) fn set_unknown_after_failures(&mut self, failures: u32) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE sources SET unknown_after_failures = ?1 WHERE unknown_after_failures != ?1",
             [i64::from(failures)],
@@ -356,7 +369,9 @@ impl Store {
     }
 
     /// Conditional-request state of every document of every source.
-    pub fn endpoint_states(&self) -> Result<HashMap<(String, String), EndpointState>, StoreError> {
+    pub(crate) fn endpoint_states(
+        &self,
+    ) -> Result<HashMap<(String, String), EndpointState>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT source_id, url, etag, last_modified, content_hash FROM source_endpoints",
         )?;
@@ -376,7 +391,7 @@ impl Store {
     }
 
     /// The stored kinds of `auto` sources, by source id.
-    pub fn resolved_kinds(&self) -> Result<HashMap<String, ResolvedKind>, StoreError> {
+    pub(crate) fn resolved_kinds(&self) -> Result<HashMap<String, ResolvedKind>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, resolved_kind, resolved_url, resolved_at, resolved_evidence FROM sources
              WHERE resolved_kind IS NOT NULL",
@@ -410,13 +425,8 @@ impl Store {
         Ok(out)
     }
 
-    /// The scheduling state of one source (the default for a source never attempted).
-    pub fn source_state(&self, source_id: &str) -> Result<SourceState, StoreError> {
-        Ok(self.source_states()?.remove(source_id).unwrap_or_default())
-    }
-
     /// The scheduling state of every source the database knows, by id.
-    pub fn source_states(&self) -> Result<HashMap<String, SourceState>, StoreError> {
+    pub(crate) fn source_states(&self) -> Result<HashMap<String, SourceState>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, last_attempt_at, last_success_at, last_error, consecutive_failures,
                     next_due_at FROM sources",
@@ -442,7 +452,7 @@ impl Store {
     }
 
     /// Starts a run and returns its id.
-    pub fn begin_run(&mut self, started_at: DateTime<Utc>) -> Result<i64, StoreError> {
+    pub(crate) fn begin_run(&mut self, started_at: DateTime<Utc>) -> Result<i64, StoreError> {
         self.conn.execute(
             "INSERT INTO runs(started_at) VALUES (?1)",
             [db_time(&started_at)],
@@ -450,7 +460,7 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    pub fn finish_run(
+    pub(crate) fn finish_run(
         &mut self,
         run_id: i64,
         finished_at: DateTime<Utc>,
@@ -466,13 +476,8 @@ impl Store {
 }
 
 impl Store {
-    /// A reader that loads incident records `chunk` at a time (the export streams through one).
-    pub fn reader(&self, chunk: usize) -> Result<Reader<'_>, StoreError> {
-        Reader::new(&self.conn, chunk)
-    }
-
     /// A reader of incidents' rows as stored, for the export.
-    pub fn row_reader(&self, chunk: usize) -> Result<rows::RowReader<'_>, StoreError> {
+    pub(crate) fn row_reader(&self, chunk: usize) -> Result<rows::RowReader<'_>, StoreError> {
         rows::RowReader::new(&self.conn, chunk)
     }
 
@@ -482,12 +487,5 @@ impl Store {
         id: &str,
     ) -> Result<Option<crate::model::IncidentRecord>, StoreError> {
         records::load_incident(&self.conn, id)
-    }
-}
-
-impl Store {
-    /// A stored raw page, decompressed.
-    pub fn raw_page(&self, hash: &str) -> Result<Vec<u8>, StoreError> {
-        raw_pages::read_raw_page(&self.conn, hash)
     }
 }

@@ -44,7 +44,7 @@ pub(super) fn store_raw_page(
 }
 
 /// Reads a stored raw page back, decompressed.
-pub fn read_raw_page(conn: &Connection, hash: &str) -> Result<Vec<u8>, StoreError> {
+pub(crate) fn read_raw_page(conn: &Connection, hash: &str) -> Result<Vec<u8>, StoreError> {
     let (compression, blob): (String, Vec<u8>) = conn.query_row(
         "SELECT compression, body FROM raw_pages WHERE hash = ?1",
         [hash],

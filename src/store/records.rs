@@ -6,7 +6,7 @@ use crate::model::{
     Anomaly, ComponentChange, ComponentRecord, ComponentStatus, IncidentKind, IncidentRecord,
     TimeSource, TimeValue, UpdateRecord, db_time, parse_db_time,
 };
-use crate::normalize::components::update_transitions;
+use crate::normalize::components::{UpdateTransition, update_transitions};
 use crate::normalize::identity::title_key;
 use crate::normalize::{RecordLookup, Revision};
 use crate::timetext::Flags;
@@ -17,7 +17,7 @@ use std::str::FromStr;
 
 /// Counts of what one save changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SaveCounts {
+pub(crate) struct SaveCounts {
     pub incident_new: bool,
     pub incident_changed: bool,
     pub updates_new: usize,
@@ -133,6 +133,9 @@ pub(super) fn bind_padded(
     Ok(())
 }
 
+/// An update as read, with its rowid and its component changes in their stored position.
+type LoadedUpdate = (i64, UpdateRecord, Vec<(i64, ComponentChange)>);
+
 /// Loads incident records many at a time: one query per table for a chunk of ids, instead of
 /// seven queries per incident.
 ///
@@ -140,7 +143,7 @@ pub(super) fn bind_padded(
 /// the cache clears a statement's bindings when it is returned, and SQLite re-plans a statement
 /// whose plan looked at a bound value (`WHERE incident_id = ?1 ORDER BY ...`) on its next use,
 /// so cached reads were compiled again on every call.
-pub struct Reader<'c> {
+pub(crate) struct Reader<'c> {
     chunk: usize,
     incidents: Statement<'c>,
     aliases: Statement<'c>,
@@ -154,7 +157,7 @@ pub struct Reader<'c> {
 
 impl<'c> Reader<'c> {
     /// A reader that loads up to `chunk` incidents per round of queries.
-    pub fn new(conn: &'c Connection, chunk: usize) -> Result<Reader<'c>, StoreError> {
+    pub(crate) fn new(conn: &'c Connection, chunk: usize) -> Result<Reader<'c>, StoreError> {
         let chunk = chunk.max(1);
         let by_incident = |sql: &str| prepare_for_chunk(conn, chunk, sql);
         Ok(Reader {
@@ -183,7 +186,7 @@ impl<'c> Reader<'c> {
     }
 
     /// The stored records of `ids`, in that order; ids not stored are left out.
-    pub fn load(&mut self, ids: &[String]) -> Result<Vec<IncidentRecord>, StoreError> {
+    pub(crate) fn load(&mut self, ids: &[String]) -> Result<Vec<IncidentRecord>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(self.chunk) {
             let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
@@ -260,45 +263,7 @@ impl<'c> Reader<'c> {
                 source_id: row.get(3)?,
             });
         }
-        // Updates oldest first, ties in the order they were first stored (rowid); each with its
-        // component changes in their stored position.
-        type Loaded = (i64, UpdateRecord, Vec<(i64, ComponentChange)>);
-        let mut updates: Vec<Vec<Loaded>> = vec![Vec::new(); records.len()];
-        // Where each update went, by rowid: a change's row normally follows its update's.
-        let mut placed: HashMap<i64, (usize, usize)> = HashMap::new();
-        let mut last: Option<(i64, usize, usize)> = None;
-        bind_padded(&mut self.updates, 1, n, ids)?;
-        let mut rows = self.updates.raw_query();
-        while let Some(row) = rows.next()? {
-            let rowid: i64 = row.get(1)?;
-            let (i, j) = match last {
-                Some((r, i, j)) if r == rowid => (i, j),
-                _ => match placed.get(&rowid) {
-                    Some(&(i, j)) => (i, j),
-                    None => {
-                        let i = at(&index, text(row, 0)?)?;
-                        updates[i].push((rowid, update_from_row(row)?, Vec::new()));
-                        let j = updates[i].len() - 1;
-                        placed.insert(rowid, (i, j));
-                        (i, j)
-                    }
-                },
-            };
-            last = Some((rowid, i, j));
-            let Some(position) = row.get::<_, Option<i64>>(15)? else {
-                continue;
-            };
-            let status: String = row.get(18)?;
-            updates[i][j].2.push((
-                position,
-                ComponentChange {
-                    native_id: row.get(16)?,
-                    name: row.get(17)?,
-                    status: parse_word(Some(status))?.unwrap_or(ComponentStatus::Unknown),
-                    status_raw: row.get(19)?,
-                },
-            ));
-        }
+        let updates = read_updates(&mut self.updates, self.chunk, ids, &index, records.len())?;
 
         for ((record, names), mut list) in records.iter_mut().zip(positions).zip(updates) {
             record.aliases.sort();
@@ -327,6 +292,61 @@ impl<'c> Reader<'c> {
             .filter_map(|id| index.get(*id).and_then(|&i| slots[i].take()))
             .collect())
     }
+}
+
+/// The updates of a chunk's records (`index`: a record's place by id), each with its
+/// component changes in their stored position; not yet in order (oldest first, ties in
+/// the order first stored: the rowid that comes with each).
+fn read_updates(
+    statement: &mut Statement<'_>,
+    chunk: usize,
+    ids: &[&str],
+    index: &HashMap<String, usize>,
+    count: usize,
+) -> Result<Vec<Vec<LoadedUpdate>>, StoreError> {
+    let at = |id: &str| {
+        index
+            .get(id)
+            .copied()
+            .ok_or_else(|| StoreError::Invalid(format!("row of unknown incident {id:?}")))
+    };
+    let mut updates: Vec<Vec<LoadedUpdate>> = vec![Vec::new(); count];
+    // Where each update went, by rowid: a change's row normally follows its update's.
+    let mut placed: HashMap<i64, (usize, usize)> = HashMap::new();
+    let mut last: Option<(i64, usize, usize)> = None;
+    bind_padded(statement, 1, chunk, ids)?;
+    let mut rows = statement.raw_query();
+    while let Some(row) = rows.next()? {
+        let rowid: i64 = row.get(1)?;
+        let (i, j) = match last {
+            Some((r, i, j)) if r == rowid => (i, j),
+            _ => match placed.get(&rowid) {
+                Some(&(i, j)) => (i, j),
+                None => {
+                    let i = at(text(row, 0)?)?;
+                    updates[i].push((rowid, update_from_row(row)?, Vec::new()));
+                    let j = updates[i].len() - 1;
+                    placed.insert(rowid, (i, j));
+                    (i, j)
+                }
+            },
+        };
+        last = Some((rowid, i, j));
+        let Some(position) = row.get::<_, Option<i64>>(15)? else {
+            continue;
+        };
+        let status: String = row.get(18)?;
+        updates[i][j].2.push((
+            position,
+            ComponentChange {
+                native_id: row.get(16)?,
+                name: row.get(17)?,
+                status: parse_word(Some(status))?.unwrap_or(ComponentStatus::Unknown),
+                status_raw: row.get(19)?,
+            },
+        ));
+    }
+    Ok(updates)
 }
 
 fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str, StoreError> {
@@ -449,13 +469,16 @@ fn update_from_row(r: &Row<'_>) -> Result<UpdateRecord, StoreError> {
 }
 
 /// Loads one incident record with its updates, components, anomalies, sources and aliases.
-pub fn load_incident(conn: &Connection, id: &str) -> Result<Option<IncidentRecord>, StoreError> {
+pub(crate) fn load_incident(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<IncidentRecord>, StoreError> {
     Ok(Reader::new(conn, 1)?.load(&[id.to_string()])?.pop())
 }
 
 /// The statements that write records, prepared once for a whole ingest run (see `Reader` for
 /// why not through rusqlite's cache), with the reader that loads what is already stored.
-pub struct RecordWriter<'c> {
+pub(crate) struct RecordWriter<'c> {
     conn: &'c Connection,
     pub(super) reader: Reader<'c>,
     find_aliases: Statement<'c>,
@@ -485,7 +508,7 @@ const ALIAS_CHUNK: usize = 64;
 const LOAD_CHUNK: usize = 32;
 
 impl<'c> RecordWriter<'c> {
-    pub fn new(conn: &'c Connection) -> Result<RecordWriter<'c>, StoreError> {
+    pub(crate) fn new(conn: &'c Connection) -> Result<RecordWriter<'c>, StoreError> {
         Ok(RecordWriter {
             conn,
             reader: Reader::new(conn, LOAD_CHUNK)?,
@@ -625,7 +648,7 @@ impl<'c> RecordWriter<'c> {
     }
 
     /// The incident each alias of `vendor` belongs to, for the aliases that are stored.
-    pub fn find_aliases<'k>(
+    pub(crate) fn find_aliases<'k>(
         &mut self,
         vendor: &str,
         keys: impl IntoIterator<Item = &'k str>,
@@ -648,7 +671,7 @@ impl<'c> RecordWriter<'c> {
     /// The vendor's records of this kind whose normalized title is `key`, earliest first: the
     /// candidates of the title rule (`normalize::identity::same_by_title_and_time`); with
     /// `fingerprinted_only`, only records without a native id (`<vendor>/fp-...`).
-    pub fn find_by_title(
+    pub(crate) fn find_by_title(
         &mut self,
         vendor: &str,
         kind: IncidentKind,
@@ -674,7 +697,7 @@ impl<'c> RecordWriter<'c> {
 
     /// Which of `keys` (normalized titles) some record of `vendor` and `kind` carries: a
     /// title none carries has no candidates for the title rule, so its lookup can be skipped.
-    pub fn title_keys_present<'k>(
+    pub(crate) fn title_keys_present<'k>(
         &mut self,
         vendor: &str,
         kind: &str,
@@ -698,7 +721,7 @@ impl<'c> RecordWriter<'c> {
 
     /// A source's documents confirmed unchanged (304, or the same body) still show what they
     /// showed: what the source showed at its last success (`previous`) is seen again at `at`.
-    pub fn confirm_seen(
+    pub(crate) fn confirm_seen(
         &mut self,
         source_id: &str,
         previous: &str,
@@ -729,7 +752,7 @@ impl<'c> RecordWriter<'c> {
 
     /// Records that a source showed an incident at `seen_at` (its first and last sighting by
     /// that source).
-    pub fn note_source(
+    pub(crate) fn note_source(
         &mut self,
         incident_id: &str,
         source_id: &str,
@@ -744,7 +767,7 @@ impl<'c> RecordWriter<'c> {
 
     /// Writes the difference between `old` (as loaded) and `new` (as merged), and returns the
     /// aliases it added (an alias already held by another incident is not taken from it).
-    pub fn save_incident(
+    pub(crate) fn save_incident(
         &mut self,
         old: Option<&IncidentRecord>,
         new: &IncidentRecord,
@@ -754,77 +777,16 @@ impl<'c> RecordWriter<'c> {
     ) -> Result<(SaveCounts, Vec<String>), StoreError> {
         let mut counts = SaveCounts {
             incident_new: old.is_none(),
+            incident_changed: old.is_some_and(|o| incident_content_differs(o, new)),
             ..SaveCounts::default()
         };
-        let seen = db_time(&seen_at);
-        let content_changed = old.is_some_and(|o| incident_content_differs(o, new));
         let seen_changed = old.is_some_and(|o| {
             o.first_seen_at != new.first_seen_at || o.last_seen_at != new.last_seen_at
         });
-        if old.is_none() || content_changed || seen_changed {
-            counts.incident_changed = content_changed;
-            let t = |v: &Option<TimeValue>| v.as_ref().map(|t| db_time(&t.utc));
-            fn raw(v: &Option<TimeValue>) -> Option<&str> {
-                v.as_ref().map(|t| t.raw.as_str())
-            }
-            let src = |v: &Option<TimeValue>| v.as_ref().map(|t| t.source.as_str());
-            let flags = |v: &Option<TimeValue>| v.as_ref().and_then(|t| t.flags.to_list());
-            execute(
-                &mut self.upsert_incident,
-                params![
-                    new.id,
-                    new.vendor,
-                    new.kind.as_str(),
-                    new.title,
-                    new.url,
-                    new.impact.map(|i| i.as_str()),
-                    new.impact_raw,
-                    new.status.map(|s| s.as_str()),
-                    new.status_raw,
-                    t(&new.created_at),
-                    raw(&new.created_at),
-                    t(&new.started_at),
-                    src(&new.started_at),
-                    raw(&new.started_at),
-                    t(&new.resolved_at),
-                    src(&new.resolved_at),
-                    raw(&new.resolved_at),
-                    t(&new.structured_started_at),
-                    t(&new.structured_resolved_at),
-                    t(&new.scheduled_for),
-                    t(&new.scheduled_until),
-                    new.duration_seconds(),
-                    db_time(&new.first_seen_at),
-                    db_time(&new.last_seen_at),
-                    src(&new.created_at),
-                    raw(&new.structured_started_at),
-                    src(&new.structured_started_at),
-                    raw(&new.structured_resolved_at),
-                    src(&new.structured_resolved_at),
-                    raw(&new.scheduled_for),
-                    src(&new.scheduled_for),
-                    raw(&new.scheduled_until),
-                    src(&new.scheduled_until),
-                    title_key(&new.title),
-                    flags(&new.created_at),
-                    flags(&new.started_at),
-                    flags(&new.resolved_at),
-                    flags(&new.structured_started_at),
-                    flags(&new.structured_resolved_at),
-                    flags(&new.scheduled_for),
-                    flags(&new.scheduled_until),
-                ],
-            )?;
+        if old.is_none() || counts.incident_changed || seen_changed {
+            self.write_incident_row(new)?;
         }
-
-        let mut added_aliases = Vec::new();
-        for alias in &new.aliases {
-            if old.is_none_or(|o| !o.aliases.contains(alias))
-                && execute(&mut self.insert_alias, params![new.vendor, alias, new.id])? > 0
-            {
-                added_aliases.push(alias.clone());
-            }
-        }
+        let added_aliases = self.add_aliases(old, new)?;
         self.note_source(&new.id, source_id, seen_at)?;
         for (i, name) in new.components.iter().enumerate() {
             if old.is_none_or(|o| !o.components.contains(name)) {
@@ -835,23 +797,115 @@ impl<'c> RecordWriter<'c> {
             }
         }
 
-        // Updates that took the vendor's id (`id` revisions): their rows move to it first.
+        // The status changes the updates announce name updates: when they change they go
+        // before any update moves to the vendor's id, and are written again after.
+        let new_transitions = update_transitions(new);
+        let transitions_changed =
+            old.map(update_transitions).unwrap_or_default() != new_transitions;
+        // A new incident has no rows to replace (the foreign key keeps any from naming it).
+        if transitions_changed && old.is_some() {
+            execute(&mut self.delete_update_transitions, [&new.id])?;
+        }
         let renamed: HashMap<&str, &str> = revisions
             .iter()
             .filter_map(Revision::renamed_update)
             .collect();
-        let old_transitions = old.map(update_transitions).unwrap_or_default();
-        let new_transitions = update_transitions(new);
-        let transitions_changed = old_transitions != new_transitions;
-        // A new incident has no rows to replace (the foreign key keeps any from naming it);
-        // the rows name updates, so they go before an update moves.
-        if transitions_changed && old.is_some() {
-            execute(&mut self.delete_update_transitions, [&new.id])?;
-        }
         for (from, to) in &renamed {
             self.rename_update(&new.id, from, to)?;
         }
+        self.save_updates(old, new, &renamed, &mut counts)?;
+        self.save_anomalies(old, new, seen_at)?;
+        if transitions_changed {
+            self.insert_transitions(new, &new_transitions)?;
+        }
+        self.insert_revisions(revisions, source_id, seen_at)?;
+        Ok((counts, added_aliases))
+    }
 
+    /// Inserts or replaces the incident's own row.
+    fn write_incident_row(&mut self, new: &IncidentRecord) -> Result<(), StoreError> {
+        let t = |v: &Option<TimeValue>| v.as_ref().map(|t| db_time(&t.utc));
+        fn raw(v: &Option<TimeValue>) -> Option<&str> {
+            v.as_ref().map(|t| t.raw.as_str())
+        }
+        let src = |v: &Option<TimeValue>| v.as_ref().map(|t| t.source.as_str());
+        let flags = |v: &Option<TimeValue>| v.as_ref().and_then(|t| t.flags.to_list());
+        execute(
+            &mut self.upsert_incident,
+            params![
+                new.id,
+                new.vendor,
+                new.kind.as_str(),
+                new.title,
+                new.url,
+                new.impact.map(|i| i.as_str()),
+                new.impact_raw,
+                new.status.map(|s| s.as_str()),
+                new.status_raw,
+                t(&new.created_at),
+                raw(&new.created_at),
+                t(&new.started_at),
+                src(&new.started_at),
+                raw(&new.started_at),
+                t(&new.resolved_at),
+                src(&new.resolved_at),
+                raw(&new.resolved_at),
+                t(&new.structured_started_at),
+                t(&new.structured_resolved_at),
+                t(&new.scheduled_for),
+                t(&new.scheduled_until),
+                new.duration_seconds(),
+                db_time(&new.first_seen_at),
+                db_time(&new.last_seen_at),
+                src(&new.created_at),
+                raw(&new.structured_started_at),
+                src(&new.structured_started_at),
+                raw(&new.structured_resolved_at),
+                src(&new.structured_resolved_at),
+                raw(&new.scheduled_for),
+                src(&new.scheduled_for),
+                raw(&new.scheduled_until),
+                src(&new.scheduled_until),
+                title_key(&new.title),
+                flags(&new.created_at),
+                flags(&new.started_at),
+                flags(&new.resolved_at),
+                flags(&new.structured_started_at),
+                flags(&new.structured_resolved_at),
+                flags(&new.scheduled_for),
+                flags(&new.scheduled_until),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Stores the aliases `new` has that `old` had not; returns those stored (one another
+    /// incident of the vendor holds is left to it).
+    fn add_aliases(
+        &mut self,
+        old: Option<&IncidentRecord>,
+        new: &IncidentRecord,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut added = Vec::new();
+        for alias in &new.aliases {
+            if old.is_none_or(|o| !o.aliases.contains(alias))
+                && execute(&mut self.insert_alias, params![new.vendor, alias, new.id])? > 0
+            {
+                added.push(alias.clone());
+            }
+        }
+        Ok(added)
+    }
+
+    /// Inserts the new updates and rewrites the changed ones (an update `renamed` has already
+    /// moved, without its component changes).
+    fn save_updates(
+        &mut self,
+        old: Option<&IncidentRecord>,
+        new: &IncidentRecord,
+        renamed: &HashMap<&str, &str>,
+        counts: &mut SaveCounts,
+    ) -> Result<(), StoreError> {
         let old_updates: HashMap<&str, &UpdateRecord> = old
             .map(|o| {
                 o.updates
@@ -883,7 +937,16 @@ impl<'c> RecordWriter<'c> {
                 Some(_) => {}
             }
         }
+        Ok(())
+    }
 
+    /// Deletes the anomalies `new` no longer has and inserts those it adds.
+    fn save_anomalies(
+        &mut self,
+        old: Option<&IncidentRecord>,
+        new: &IncidentRecord,
+        seen_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let old_anomalies: &[Anomaly] = old.map(|o| o.anomalies.as_slice()).unwrap_or(&[]);
         for gone in old_anomalies.iter().filter(|a| !new.anomalies.contains(a)) {
             execute(
@@ -891,32 +954,50 @@ impl<'c> RecordWriter<'c> {
                 params![new.id, gone.code, gone.detail],
             )?;
         }
+        let seen = db_time(&seen_at);
         for added in new.anomalies.iter().filter(|a| !old_anomalies.contains(a)) {
             execute(
                 &mut self.insert_anomaly,
                 params![new.id, added.code, added.detail, seen, added.source_id],
             )?;
         }
+        Ok(())
+    }
 
-        if transitions_changed {
-            for t in &new_transitions {
-                execute(
-                    &mut self.insert_update_transition,
-                    params![
-                        t.component_id,
-                        new.vendor,
-                        t.name,
-                        t.status.as_str(),
-                        t.previous_status.map(|s| s.as_str()),
-                        db_time(&t.changed_at),
-                        t.source_id,
-                        new.id,
-                        t.update_id,
-                    ],
-                )?;
-            }
+    /// Inserts the component status changes the incident's updates announce.
+    fn insert_transitions(
+        &mut self,
+        new: &IncidentRecord,
+        transitions: &[UpdateTransition],
+    ) -> Result<(), StoreError> {
+        for t in transitions {
+            execute(
+                &mut self.insert_update_transition,
+                params![
+                    t.component_id,
+                    new.vendor,
+                    t.name,
+                    t.status.as_str(),
+                    t.previous_status.map(|s| s.as_str()),
+                    db_time(&t.changed_at),
+                    t.source_id,
+                    new.id,
+                    t.update_id,
+                ],
+            )?;
         }
+        Ok(())
+    }
 
+    /// Keeps what a merge revised (an update's move to the vendor's id is no edit: its rows
+    /// moved instead).
+    fn insert_revisions(
+        &mut self,
+        revisions: &[Revision],
+        source_id: &str,
+        seen_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let seen = db_time(&seen_at);
         for r in revisions.iter().filter(|r| r.renamed_update().is_none()) {
             execute(
                 &mut self.insert_revision,
@@ -931,7 +1012,7 @@ impl<'c> RecordWriter<'c> {
                 ],
             )?;
         }
-        Ok((counts, added_aliases))
+        Ok(())
     }
 
     /// Rewrites a stored update's fields (its id and incident stay).
@@ -1023,7 +1104,10 @@ impl<'c> RecordWriter<'c> {
     }
 
     /// Upserts a component's latest status, logging a status change when it differs.
-    pub fn save_component(&mut self, c: &ComponentRecord) -> Result<ComponentSave, StoreError> {
+    pub(crate) fn save_component(
+        &mut self,
+        c: &ComponentRecord,
+    ) -> Result<ComponentSave, StoreError> {
         let previous: Option<String> = self
             .component_status
             .query_row([&c.id], |r| r.get(0))
@@ -1128,7 +1212,7 @@ fn incident_content_differs(a: &IncidentRecord, b: &IncidentRecord) -> bool {
 
 /// What saving a component found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ComponentSave {
+pub(crate) struct ComponentSave {
     /// The status held before, `None` for a component not stored until now.
     pub previous_status: Option<String>,
     /// True when the status changed (or the component is new).

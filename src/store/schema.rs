@@ -2,7 +2,7 @@
 //! once it has landed: databases in the field run every migration after their version.
 
 /// Each entry moves the schema from version `index` to `index + 1`.
-pub const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     MIGRATION_1,
     MIGRATION_2_EVENTS_AND_VIEWS,
     MIGRATION_3_AUTO_KIND_AND_TIME_SOURCES,
