@@ -494,14 +494,7 @@ mod tests {
         assert_eq!(selection.places, [2, 3, 4, 1, 0]);
         let ids = selection.in_document_order();
         assert_eq!(ids, ["v/d", "v/c", "v/Z", "v/a", "v/b"]);
-        let sql: Vec<String> = store
-            .connection()
-            .prepare("SELECT id FROM incidents ORDER BY started_at, id")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let sql = store.strings("SELECT id FROM incidents ORDER BY started_at, id");
         assert_eq!(ids, sql);
     }
 }

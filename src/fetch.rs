@@ -332,7 +332,7 @@ impl Fetcher {
         let response = request
             .send()
             .await
-            .map_err(|e| self.request_error(url, e))?;
+            .map_err(|e| self.request_error(url, e, false))?;
         let status = response.status().as_u16();
         if status == 304 {
             return Ok(Fetched::NotModified);
@@ -358,7 +358,7 @@ impl Fetcher {
         let mut body = Vec::new();
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| self.body_error(url, e))?;
+            let chunk = chunk.map_err(|e| self.request_error(url, e, true))?;
             if body.len() as u64 + chunk.len() as u64 > limit {
                 return Err(FetchError::TooLarge {
                     url: url.to_string(),
@@ -412,8 +412,10 @@ impl Fetcher {
         }))
     }
 
-    /// An error before the response arrived.
-    fn request_error(&self, url: &Url, e: reqwest::Error) -> FetchError {
+    /// Why a request failed: before its response arrived (`in_body` false: a timeout, no
+    /// name, no connection or TLS, a refused redirect, a connection dropped), or while its
+    /// body streamed in (a timeout, a body that cannot be decoded, the connection broken).
+    fn request_error(&self, url: &Url, e: reqwest::Error, in_body: bool) -> FetchError {
         let url = url.to_string();
         let reason = reason(&e);
         if e.is_timeout() {
@@ -422,8 +424,20 @@ impl Fetcher {
             } else {
                 self.settings.timeout
             };
-            FetchError::Timeout { url, after }
-        } else if e.is_connect() && names_dns(&e) {
+            return FetchError::Timeout { url, after };
+        }
+        if in_body {
+            return if is_invalid_data(&e) {
+                FetchError::Decode { url, reason }
+            } else {
+                FetchError::Broken {
+                    url,
+                    stage: "while reading the body",
+                    reason,
+                }
+            };
+        }
+        if e.is_connect() && names_dns(&e) {
             FetchError::Dns { url, reason }
         } else if e.is_connect() && is_invalid_data(&e) {
             // TCP does not fail with invalid data; the TLS layer does (a refused certificate,
@@ -440,27 +454,6 @@ impl Fetcher {
             FetchError::Broken {
                 url,
                 stage: "before the response",
-                reason,
-            }
-        }
-    }
-
-    /// An error while the body streams in: a timeout, an undecodable (compressed) body, or
-    /// the connection broken mid-body.
-    fn body_error(&self, url: &Url, e: reqwest::Error) -> FetchError {
-        let url = url.to_string();
-        let reason = reason(&e);
-        if e.is_timeout() {
-            FetchError::Timeout {
-                url,
-                after: self.settings.timeout,
-            }
-        } else if is_invalid_data(&e) {
-            FetchError::Decode { url, reason }
-        } else {
-            FetchError::Broken {
-                url,
-                stage: "while reading the body",
                 reason,
             }
         }

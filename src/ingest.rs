@@ -14,6 +14,7 @@ use crate::model::{Observation, ParseNote};
 use crate::normalize::PreparedIncident;
 use crate::probe;
 use crate::providers::{Endpoint, Kind, PageInput};
+use crate::report::{DocumentEntry, RunReport, SourceOutcome, SourceReport};
 use crate::schedule;
 use crate::store::{self, EndpointState, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -101,73 +102,6 @@ impl std::fmt::Debug for ProgressHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ProgressHandle")
     }
-}
-
-/// How one source fared in a run.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SourceReport {
-    /// The source's id.
-    pub source: String,
-    /// Its vendor.
-    pub vendor: String,
-    /// Its configured kind.
-    pub kind: &'static str,
-    /// How it fared.
-    pub outcome: SourceOutcome,
-    /// Why the source failed, as a machine word (`FailureCause::as_str`).
-    pub cause: Option<&'static str>,
-    /// Why it failed, one line for people.
-    pub error: Option<String>,
-    /// Its documents' fetch time together.
-    pub duration_ms: u64,
-    /// Each document's outcome.
-    pub documents: Vec<DocumentReport>,
-    /// What it changed in the records.
-    pub changes: SourceChanges,
-}
-
-/// A source's outcome in a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceOutcome {
-    /// At least one document was parsed.
-    Updated,
-    /// Every document answered 304 or the same body as last time.
-    NotModified,
-    /// A document failed; its records are as they were.
-    Failed,
-}
-
-/// How one document fared.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct DocumentReport {
-    /// Its URL.
-    pub url: String,
-    /// `parsed`, `unchanged`, `not_modified`, `absent` or `failed`.
-    pub outcome: &'static str,
-    /// The HTTP status, where there was one.
-    pub http_status: Option<u16>,
-    /// From the first request to the end of the last.
-    pub duration_ms: u64,
-    /// Requests made, retries included.
-    pub attempts: usize,
-    /// Why the document failed, as a machine word.
-    pub cause: Option<&'static str>,
-    /// Why it failed, one line for people.
-    pub error: Option<String>,
-}
-
-/// What one ingest run did.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct RunReport {
-    /// The run's id (table `runs`).
-    pub run_id: i64,
-    /// When it started.
-    pub started_at: DateTime<Utc>,
-    /// How long it took.
-    pub elapsed_ms: u64,
-    /// Every source it handled, by id.
-    pub sources: Vec<SourceReport>,
 }
 
 /// Why a run could not be made (a source's failure is an outcome, not an error).
@@ -406,7 +340,7 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
     } else {
         SourceOutcome::NotModified
     };
-    let documents: Vec<DocumentReport> = result
+    let documents: Vec<DocumentEntry> = result
         .documents
         .iter()
         .map(|d| {
@@ -427,7 +361,7 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
                 ),
             };
             let (cause, error) = failure.unzip();
-            DocumentReport {
+            DocumentEntry {
                 url: d.url.clone(),
                 outcome,
                 http_status,
@@ -606,12 +540,7 @@ async fn read_page(
         }
         Ok(hashed) => hashed,
         Err(e) => {
-            return DocumentOutcome::Failed {
-                http_status: Some(200),
-                cause: FailureCause::Internal,
-                error: format!("hashing the body failed: {e}"),
-                body: None,
-            };
+            return internal_failure(format!("hashing the body failed: {e}"));
         }
     };
     if held.is_none() {
@@ -633,12 +562,7 @@ async fn read_page(
             parse_document(&source, kind, &fetched, body, hash, validators)
         })
         .await;
-    parsed.unwrap_or_else(|e| DocumentOutcome::Failed {
-        http_status: Some(200),
-        cause: FailureCause::Internal,
-        error: format!("parser crashed: {e}"),
-        body: None,
-    })
+    parsed.unwrap_or_else(|e| internal_failure(format!("parser crashed: {e}")))
 }
 
 /// Works out on a parse lane what the writer needs no database for (`SourceResult::prepare`):
@@ -674,6 +598,17 @@ async fn prepare_off_the_writer(stages: &Stages, mut result: SourceResult) -> So
             }],
         )
     })
+}
+
+/// A document statusdb failed on after the server answered (a parser that panicked, a body
+/// it could not hash or compress).
+fn internal_failure(error: String) -> DocumentOutcome {
+    DocumentOutcome::Failed {
+        http_status: Some(200),
+        cause: FailureCause::Internal,
+        error,
+        body: None,
+    }
 }
 
 /// The most follow-up documents (next pages) one source reads in one run.
@@ -768,12 +703,7 @@ fn parse_document(
     let raw = match store::compress_body(&body, hash) {
         Ok(raw) => raw,
         Err(e) => {
-            return DocumentOutcome::Failed {
-                http_status: Some(200),
-                cause: FailureCause::Internal,
-                error: format!("{url}: {e}"),
-                body: None,
-            };
+            return internal_failure(format!("{url}: {e}"));
         }
     };
     match parsed {

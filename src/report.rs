@@ -1,11 +1,61 @@
-//! The run report `statusdb ingest --json` prints: a documented, versioned JSON shape
-//! (`schema/ingest-report-v1.schema.json`, docs/OPERATIONS.md), built from `ingest::RunReport`
-//! so internal changes to the run do not change what scripts read. Fields may be added within a
-//! version; none is renamed or removed.
+//! What an ingest run did ([`RunReport`], as `ingest::run` returns it), and the run report
+//! `statusdb ingest --json` prints: a documented, versioned JSON shape
+//! (`schema/ingest-report-v1.schema.json`, docs/OPERATIONS.md) built from it, so internal
+//! changes to the run do not change what scripts read (a document's entry is the one shape
+//! both share). Fields may be added within a version; none is renamed or removed.
 
-use crate::ingest::{RunReport, SourceOutcome, SourceReport};
+use crate::handoff::SourceChanges;
 use crate::model::{format_utc, to_millis};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+/// How one source fared in a run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SourceReport {
+    /// The source's id.
+    pub source: String,
+    /// Its vendor.
+    pub vendor: String,
+    /// Its configured kind.
+    pub kind: &'static str,
+    /// How it fared.
+    pub outcome: SourceOutcome,
+    /// Why the source failed, as a machine word (`FailureCause::as_str`).
+    pub cause: Option<&'static str>,
+    /// Why it failed, one line for people.
+    pub error: Option<String>,
+    /// Its documents' fetch time together.
+    pub duration_ms: u64,
+    /// Each document's outcome.
+    pub documents: Vec<DocumentEntry>,
+    /// What it changed in the records.
+    pub changes: SourceChanges,
+}
+
+/// A source's outcome in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceOutcome {
+    /// At least one document was parsed.
+    Updated,
+    /// Every document answered 304 or the same body as last time.
+    NotModified,
+    /// A document failed; its records are as they were.
+    Failed,
+}
+
+/// What one ingest run did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunReport {
+    /// The run's id (table `runs`).
+    pub run_id: i64,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// How long it took.
+    pub elapsed_ms: u64,
+    /// Every source it handled, by id.
+    pub sources: Vec<SourceReport>,
+}
 
 pub(crate) const REPORT_VERSION: u32 = 1;
 
@@ -164,19 +214,7 @@ impl IngestReport {
                     cause: s.cause,
                     error: s.error.clone(),
                     counts: c,
-                    documents: s
-                        .documents
-                        .iter()
-                        .map(|d| DocumentEntry {
-                            url: d.url.clone(),
-                            outcome: d.outcome,
-                            http_status: d.http_status,
-                            duration_ms: d.duration_ms,
-                            attempts: d.attempts,
-                            cause: d.cause,
-                            error: d.error.clone(),
-                        })
-                        .collect(),
+                    documents: s.documents.clone(),
                 }
             })
             .collect();

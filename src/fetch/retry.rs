@@ -185,27 +185,27 @@ mod tests {
         .await
     }
 
+    /// Transient failures are retried until a success, or until the attempts run out.
     #[tokio::test]
-    async fn transient_failures_are_retried_until_success() {
-        let tried = run(
-            fast(3),
-            vec![Err(status(500, None)), Err(status(503, None)), Ok(7)],
-        )
-        .await;
-        assert_eq!(tried.result, Ok(7));
-        assert_eq!(tried.attempts, 3);
-        assert_eq!(tried.stopped, None);
-    }
-
-    #[tokio::test]
-    async fn attempts_are_bounded() {
-        let tried = run(
-            fast(2),
-            vec![Err(status(502, None)), Err(status(502, None)), Ok(1)],
-        )
-        .await;
-        assert_eq!(tried.result, Err(status(502, None)));
-        assert_eq!(tried.attempts, 2);
+    async fn transient_failures_are_retried_within_the_attempts() {
+        for (attempts, answers, result, made) in [
+            (
+                3,
+                vec![Err(status(500, None)), Err(status(503, None)), Ok(7)],
+                Ok(7),
+                3,
+            ),
+            (
+                2,
+                vec![Err(status(502, None)), Err(status(502, None)), Ok(1)],
+                Err(status(502, None)),
+                2,
+            ),
+        ] {
+            let tried = run(fast(attempts), answers).await;
+            assert_eq!((tried.result, tried.attempts), (result, made));
+            assert_eq!(tried.stopped, None);
+        }
     }
 
     #[tokio::test]

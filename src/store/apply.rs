@@ -613,15 +613,7 @@ mod tests {
         assert_eq!(changes.incidents_new, 1);
         assert_eq!(changes.updates_new, 3);
 
-        let ids: Vec<String> = store
-            .connection()
-            .prepare("SELECT id FROM incidents")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert_eq!(ids, ["v/abc"]);
+        assert_eq!(store.strings("SELECT id FROM incidents"), ["v/abc"]);
         let record = store.load_incident("v/abc").unwrap().unwrap();
         assert_eq!(record.title, "API errors (resolved)");
         assert_eq!(record.aliases, ["abc", "feed-7"]);

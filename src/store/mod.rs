@@ -51,6 +51,17 @@ pub enum StoreError {
     Invalid(String),
 }
 
+/// A column holding a stored time (`None` when NULL or not a time).
+pub(crate) fn time_column(
+    row: &rusqlite::Row<'_>,
+    i: usize,
+) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    Ok(row
+        .get::<_, Option<String>>(i)?
+        .as_deref()
+        .and_then(parse_db_time))
+}
+
 /// What the store remembers about one document of a source between runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct EndpointState {
@@ -118,15 +129,7 @@ impl Store {
             path: path.to_path_buf(),
             reason,
         };
-        if let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-            && !dir.is_dir()
-        {
-            return Err(open_error(format!(
-                "directory {} does not exist",
-                dir.display()
-            )));
-        }
+        Store::check_directory(path)?;
         let meta = match std::fs::metadata(path) {
             Ok(meta) => meta,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -141,6 +144,17 @@ impl Store {
             return Err(open_error("the file is read-only".into()));
         }
         Store::check_header(path)
+    }
+
+    /// The database's directory must exist: statusdb creates the file, never its directory.
+    fn check_directory(path: &Path) -> Result<(), StoreError> {
+        match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(StoreError::Open {
+                path: path.to_path_buf(),
+                reason: format!("directory {} does not exist", dir.display()),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Checks that an existing non-empty file is a SQLite database whose schema version (the
@@ -187,15 +201,7 @@ impl Store {
             path: path.to_path_buf(),
             reason,
         };
-        if let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-            && !dir.is_dir()
-        {
-            return Err(open_error(format!(
-                "directory {} does not exist",
-                dir.display()
-            )));
-        }
+        Store::check_directory(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -325,6 +331,16 @@ impl Store {
         &self.path
     }
 
+    /// The first column of every row a query gives, as text (unit tests' look at the rows).
+    #[cfg(test)]
+    pub(crate) fn strings(&self, sql: &str) -> Vec<String> {
+        let mut stmt = self.conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     /// The underlying connection, for read-only queries.
     pub fn connection(&self) -> &Connection {
         &self.conn
@@ -432,11 +448,7 @@ impl Store {
                     next_due_at FROM sources",
         )?;
         let rows = stmt.query_map([], |r| {
-            let time = |i: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
-                Ok(r.get::<_, Option<String>>(i)?
-                    .as_deref()
-                    .and_then(parse_db_time))
-            };
+            let time = |i: usize| time_column(r, i);
             Ok((
                 r.get::<_, String>(0)?,
                 SourceState {

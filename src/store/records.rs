@@ -68,6 +68,67 @@ const INCIDENT_COLUMNS: &str =
     started_at_flags, resolved_at_flags, structured_started_at_flags, structured_resolved_at_flags,
     scheduled_for_flags, scheduled_until_flags";
 
+/// The columns `save_incident` writes, in the order of its parameters.
+const INCIDENT_WRITTEN: [&str; 41] = [
+    "id",
+    "vendor",
+    "kind",
+    "title",
+    "url",
+    "impact",
+    "impact_raw",
+    "status",
+    "status_raw",
+    "created_at",
+    "created_at_raw",
+    "started_at",
+    "started_at_source",
+    "started_at_raw",
+    "resolved_at",
+    "resolved_at_source",
+    "resolved_at_raw",
+    "structured_started_at",
+    "structured_resolved_at",
+    "scheduled_for",
+    "scheduled_until",
+    "duration_seconds",
+    "first_seen_at",
+    "last_seen_at",
+    "created_at_source",
+    "structured_started_at_raw",
+    "structured_started_at_source",
+    "structured_resolved_at_raw",
+    "structured_resolved_at_source",
+    "scheduled_for_raw",
+    "scheduled_for_source",
+    "scheduled_until_raw",
+    "scheduled_until_source",
+    "title_key",
+    "created_at_flags",
+    "started_at_flags",
+    "resolved_at_flags",
+    "structured_started_at_flags",
+    "structured_resolved_at_flags",
+    "scheduled_for_flags",
+    "scheduled_until_flags",
+];
+
+/// The insert of an incident's row, replacing all but its id and vendor when it exists.
+fn upsert_incident_sql() -> String {
+    let columns = INCIDENT_WRITTEN.join(", ");
+    let values = placeholders(1, INCIDENT_WRITTEN.len());
+    let updates: Vec<String> = INCIDENT_WRITTEN
+        .iter()
+        .filter(|c| !matches!(**c, "id" | "vendor"))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO incidents({columns}) VALUES ({values})
+         ON CONFLICT(id) DO UPDATE SET {}",
+        updates.join(", ")
+    )
+}
+
 /// Runs a held statement and releases its bound values. SQLite keeps bindings until they are
 /// replaced, and held ones fill the connection's small-allocation (lookaside) slots, which
 /// sends every later bind to the global allocator.
@@ -92,18 +153,46 @@ pub(super) fn release_bindings(stmt: &mut Statement<'_>) -> Result<(), StoreErro
     Ok(())
 }
 
-/// `?1, ?2, ..., ?n` starting at `first`.
-/// The rows of a chunk of incidents in the tables both readers read whole ([`Reader`] and the
-/// export's `rows::RowReader`).
-pub(super) const ALIASES_OF_CHUNK: &str =
-    "SELECT incident_id, alias FROM incident_aliases WHERE incident_id IN ({ids})";
-pub(super) const SOURCES_OF_CHUNK: &str =
-    "SELECT incident_id, source_id FROM incident_sources WHERE incident_id IN ({ids})";
-pub(super) const COMPONENTS_OF_CHUNK: &str =
-    "SELECT incident_id, position, name FROM incident_components WHERE incident_id IN ({ids})";
+/// The statements both readers ([`Reader`] and the export's `rows::RowReader`) hold to read a
+/// chunk of incidents, in the order of `rows::RowBatch::tables`: the incidents (these
+/// `incident_columns`), their aliases, sources, components, anomalies (these columns) and
+/// updates, each with its component changes (these columns of `incident_updates u` joined
+/// with `update_components c`: one row per change, or one row of NULL changes for an update
+/// without any; joined rather than read by a second query, which had to find every update
+/// again, by incident, then its row, to reach its changes).
+pub(super) fn chunk_statements<'c>(
+    conn: &'c Connection,
+    chunk: usize,
+    incident_columns: &str,
+    anomaly_columns: &str,
+    update_columns: &str,
+) -> rusqlite::Result<[Statement<'c>; 6]> {
+    let prepare = |sql: &str| prepare_for_chunk(conn, chunk, sql);
+    Ok([
+        prepare(&format!(
+            "SELECT {incident_columns} FROM incidents WHERE id IN ({{ids}})"
+        ))?,
+        prepare("SELECT incident_id, alias FROM incident_aliases WHERE incident_id IN ({ids})")?,
+        prepare(
+            "SELECT incident_id, source_id FROM incident_sources WHERE incident_id IN ({ids})",
+        )?,
+        prepare(
+            "SELECT incident_id, position, name FROM incident_components
+             WHERE incident_id IN ({ids})",
+        )?,
+        prepare(&format!(
+            "SELECT {anomaly_columns} FROM anomalies WHERE incident_id IN ({{ids}})"
+        ))?,
+        prepare(&format!(
+            "SELECT {update_columns}
+             FROM incident_updates u LEFT JOIN update_components c ON c.update_id = u.id
+             WHERE u.incident_id IN ({{ids}})"
+        ))?,
+    ])
+}
 
 /// A statement over a chunk of incident ids: `{ids}` in `sql` becomes `chunk` placeholders.
-pub(super) fn prepare_for_chunk<'c>(
+fn prepare_for_chunk<'c>(
     conn: &'c Connection,
     chunk: usize,
     sql: &str,
@@ -111,6 +200,7 @@ pub(super) fn prepare_for_chunk<'c>(
     conn.prepare(&sql.replace("{ids}", &placeholders(1, chunk)))
 }
 
+/// `?1, ?2, ..., ?n` starting at `first`.
 fn placeholders(first: usize, n: usize) -> String {
     (first..first + n)
         .map(|i| format!("?{i}"))
@@ -145,42 +235,26 @@ type LoadedUpdate = (i64, UpdateRecord, Vec<(i64, ComponentChange)>);
 /// so cached reads were compiled again on every call.
 pub(crate) struct Reader<'c> {
     chunk: usize,
-    incidents: Statement<'c>,
-    aliases: Statement<'c>,
-    sources: Statement<'c>,
-    components: Statement<'c>,
-    anomalies: Statement<'c>,
-    /// Updates with their component changes: one row per change, or one row of NULL changes
-    /// for an update without any.
-    updates: Statement<'c>,
+    /// [`chunk_statements`]: incidents, aliases, sources, components, anomalies, and updates
+    /// with their component changes.
+    statements: [Statement<'c>; 6],
 }
 
 impl<'c> Reader<'c> {
     /// A reader that loads up to `chunk` incidents per round of queries.
     pub(crate) fn new(conn: &'c Connection, chunk: usize) -> Result<Reader<'c>, StoreError> {
         let chunk = chunk.max(1);
-        let by_incident = |sql: &str| prepare_for_chunk(conn, chunk, sql);
         Ok(Reader {
             chunk,
-            incidents: by_incident(&format!(
-                "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({{ids}})"
-            ))?,
-            aliases: by_incident(ALIASES_OF_CHUNK)?,
-            sources: by_incident(SOURCES_OF_CHUNK)?,
-            components: by_incident(COMPONENTS_OF_CHUNK)?,
-            anomalies: by_incident(
-                "SELECT incident_id, code, detail, source_id FROM anomalies
-                 WHERE incident_id IN ({ids})",
-            )?,
-            // Joined rather than read by a second query: that one had to find every update
-            // again (by incident, then its row) to reach its component changes.
-            updates: by_incident(
-                "SELECT u.incident_id, u.rowid, u.id, u.native_id, u.status, u.status_raw,
-                        u.posted_at, u.posted_at_raw, u.posted_at_source, u.body, u.source_id,
-                        u.first_seen_at, u.posted_at_flags, u.status_stated, u.zone,
-                        c.position, c.native_id, c.name, c.status, c.status_raw
-                 FROM incident_updates u LEFT JOIN update_components c ON c.update_id = u.id
-                 WHERE u.incident_id IN ({ids})",
+            statements: chunk_statements(
+                conn,
+                chunk,
+                INCIDENT_COLUMNS,
+                "incident_id, code, detail, source_id",
+                "u.incident_id, u.rowid, u.id, u.native_id, u.status, u.status_raw, u.posted_at,
+                 u.posted_at_raw, u.posted_at_source, u.body, u.source_id, u.first_seen_at,
+                 u.posted_at_flags, u.status_stated, u.zone, c.position, c.native_id, c.name,
+                 c.status, c.status_raw",
             )?,
         })
     }
@@ -197,14 +271,7 @@ impl<'c> Reader<'c> {
 
     fn load_chunk(&mut self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
         let loaded = self.query_chunk(ids);
-        for stmt in [
-            &mut self.incidents,
-            &mut self.aliases,
-            &mut self.sources,
-            &mut self.components,
-            &mut self.anomalies,
-            &mut self.updates,
-        ] {
+        for stmt in &mut self.statements {
             // `clear_bindings` is safe here (no plan depends on an id; the test below checks)
             // and cheaper than rebinding every placeholder of a chunk.
             stmt.clear_bindings();
@@ -214,10 +281,11 @@ impl<'c> Reader<'c> {
 
     fn query_chunk(&mut self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
         let n = self.chunk;
+        let [incidents, aliases, sources, components, anomalies, updates] = &mut self.statements;
         let mut records: Vec<IncidentRecord> = Vec::with_capacity(ids.len());
         let mut index: HashMap<String, usize> = HashMap::with_capacity(ids.len());
-        bind_padded(&mut self.incidents, 1, n, ids)?;
-        let mut rows = self.incidents.raw_query();
+        bind_padded(incidents, 1, n, ids)?;
+        let mut rows = incidents.raw_query();
         while let Some(row) = rows.next()? {
             let record = incident_from_row(row)?;
             index.insert(record.id.clone(), records.len());
@@ -233,28 +301,28 @@ impl<'c> Reader<'c> {
                 .ok_or_else(|| StoreError::Invalid(format!("row of unknown incident {id:?}")))
         };
 
-        bind_padded(&mut self.aliases, 1, n, ids)?;
-        let mut rows = self.aliases.raw_query();
+        bind_padded(aliases, 1, n, ids)?;
+        let mut rows = aliases.raw_query();
         while let Some(row) = rows.next()? {
             let i = at(&index, text(row, 0)?)?;
             records[i].aliases.push(row.get(1)?);
         }
-        bind_padded(&mut self.sources, 1, n, ids)?;
-        let mut rows = self.sources.raw_query();
+        bind_padded(sources, 1, n, ids)?;
+        let mut rows = sources.raw_query();
         while let Some(row) = rows.next()? {
             let i = at(&index, text(row, 0)?)?;
             records[i].sources.push(row.get(1)?);
         }
         // Names in their stored position.
         let mut positions: Vec<Vec<(i64, String)>> = vec![Vec::new(); records.len()];
-        bind_padded(&mut self.components, 1, n, ids)?;
-        let mut rows = self.components.raw_query();
+        bind_padded(components, 1, n, ids)?;
+        let mut rows = components.raw_query();
         while let Some(row) = rows.next()? {
             let i = at(&index, text(row, 0)?)?;
             positions[i].push((row.get(1)?, row.get(2)?));
         }
-        bind_padded(&mut self.anomalies, 1, n, ids)?;
-        let mut rows = self.anomalies.raw_query();
+        bind_padded(anomalies, 1, n, ids)?;
+        let mut rows = anomalies.raw_query();
         while let Some(row) = rows.next()? {
             let i = at(&index, text(row, 0)?)?;
             records[i].anomalies.push(Anomaly {
@@ -263,7 +331,7 @@ impl<'c> Reader<'c> {
                 source_id: row.get(3)?,
             });
         }
-        let updates = read_updates(&mut self.updates, self.chunk, ids, &index, records.len())?;
+        let updates = read_updates(updates, self.chunk, ids, &index, records.len())?;
 
         for ((record, names), mut list) in records.iter_mut().zip(positions).zip(updates) {
             record.aliases.sort();
@@ -536,51 +604,7 @@ impl<'c> RecordWriter<'c> {
                  WHERE vendor = ?1 AND kind = ?2 AND title_key IN ({})",
                 placeholders(3, ALIAS_CHUNK)
             ))?,
-            upsert_incident: conn.prepare(
-                "INSERT INTO incidents(id, vendor, kind, title, url, impact, impact_raw, status,
-                   status_raw, created_at, created_at_raw, started_at, started_at_source,
-                   started_at_raw, resolved_at, resolved_at_source, resolved_at_raw,
-                   structured_started_at, structured_resolved_at, scheduled_for, scheduled_until,
-                   duration_seconds, first_seen_at, last_seen_at, created_at_source,
-                   structured_started_at_raw, structured_started_at_source,
-                   structured_resolved_at_raw, structured_resolved_at_source, scheduled_for_raw,
-                   scheduled_for_source, scheduled_until_raw, scheduled_until_source, title_key,
-                   created_at_flags, started_at_flags, resolved_at_flags,
-                   structured_started_at_flags, structured_resolved_at_flags,
-                   scheduled_for_flags, scheduled_until_flags)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                   ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,
-                   ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41)
-                 ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
-                   url = excluded.url, impact = excluded.impact, impact_raw = excluded.impact_raw,
-                   status = excluded.status, status_raw = excluded.status_raw,
-                   created_at = excluded.created_at, created_at_raw = excluded.created_at_raw,
-                   started_at = excluded.started_at, started_at_source = excluded.started_at_source,
-                   started_at_raw = excluded.started_at_raw, resolved_at = excluded.resolved_at,
-                   resolved_at_source = excluded.resolved_at_source,
-                   resolved_at_raw = excluded.resolved_at_raw,
-                   structured_started_at = excluded.structured_started_at,
-                   structured_resolved_at = excluded.structured_resolved_at,
-                   scheduled_for = excluded.scheduled_for, scheduled_until = excluded.scheduled_until,
-                   duration_seconds = excluded.duration_seconds,
-                   first_seen_at = excluded.first_seen_at, last_seen_at = excluded.last_seen_at,
-                   created_at_source = excluded.created_at_source,
-                   structured_started_at_raw = excluded.structured_started_at_raw,
-                   structured_started_at_source = excluded.structured_started_at_source,
-                   structured_resolved_at_raw = excluded.structured_resolved_at_raw,
-                   structured_resolved_at_source = excluded.structured_resolved_at_source,
-                   scheduled_for_raw = excluded.scheduled_for_raw,
-                   scheduled_for_source = excluded.scheduled_for_source,
-                   scheduled_until_raw = excluded.scheduled_until_raw,
-                   scheduled_until_source = excluded.scheduled_until_source,
-                   title_key = excluded.title_key, created_at_flags = excluded.created_at_flags,
-                   started_at_flags = excluded.started_at_flags,
-                   resolved_at_flags = excluded.resolved_at_flags,
-                   structured_started_at_flags = excluded.structured_started_at_flags,
-                   structured_resolved_at_flags = excluded.structured_resolved_at_flags,
-                   scheduled_for_flags = excluded.scheduled_for_flags,
-                   scheduled_until_flags = excluded.scheduled_until_flags",
-            )?,
+            upsert_incident: conn.prepare(&upsert_incident_sql())?,
             insert_alias: conn.prepare(
                 "INSERT OR IGNORE INTO incident_aliases(vendor, alias, incident_id) VALUES (?1, ?2, ?3)",
             )?,
@@ -598,10 +622,12 @@ impl<'c> RecordWriter<'c> {
                    posted_at_flags, status_stated, zone)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?,
+            // The insert's parameters: a stored update keeps its incident (?2), its first
+            // source (?10) and when it was first seen (?11).
             update_update: conn.prepare(
-                "UPDATE incident_updates SET status = ?2, status_raw = ?3, posted_at = ?4,
-                   posted_at_raw = ?5, posted_at_source = ?6, body = ?7, native_id = ?8,
-                   posted_at_flags = ?9, status_stated = ?10, zone = ?11
+                "UPDATE incident_updates SET native_id = ?3, status = ?4, status_raw = ?5,
+                   posted_at = ?6, posted_at_raw = ?7, posted_at_source = ?8, body = ?9,
+                   posted_at_flags = ?12, status_stated = ?13, zone = ?14
                  WHERE id = ?1",
             )?,
             delete_update_components: conn
@@ -917,17 +943,18 @@ impl<'c> RecordWriter<'c> {
         for update in &new.updates {
             match old_updates.get(update.id.as_str()) {
                 None => {
-                    self.insert_update(&new.id, update)?;
+                    self.write_update(&new.id, update, true)?;
+                    self.insert_update_components(update)?;
                     counts.updates_new += 1;
                 }
                 // Moved without its component changes: written again under the new id.
                 Some(previous) if previous.id != update.id => {
-                    self.write_update_fields(update)?;
+                    self.write_update(&new.id, update, false)?;
                     self.insert_update_components(update)?;
                     counts.updates_changed += 1;
                 }
                 Some(previous) if *previous != update => {
-                    self.write_update_fields(update)?;
+                    self.write_update(&new.id, update, false)?;
                     if previous.components != update.components {
                         execute(&mut self.delete_update_components, [&update.id])?;
                         self.insert_update_components(update)?;
@@ -1015,27 +1042,6 @@ impl<'c> RecordWriter<'c> {
         Ok(())
     }
 
-    /// Rewrites a stored update's fields (its id and incident stay).
-    fn write_update_fields(&mut self, update: &UpdateRecord) -> Result<(), StoreError> {
-        execute(
-            &mut self.update_update,
-            params![
-                update.id,
-                update.status.map(|s| s.as_str()),
-                update.status_raw,
-                db_time(&update.posted_at.utc),
-                update.posted_at.raw,
-                update.posted_at.source.as_str(),
-                update.body,
-                update.native_id,
-                update.posted_at.flags.to_list(),
-                update.stated_status.map(|s| s.as_str()),
-                update.zone.map(|z| z.name()),
-            ],
-        )?;
-        Ok(())
-    }
-
     /// Moves a stored update of `incident_id` from id `from` to id `to` (the vendor's id it
     /// adopted), with what names it: its revisions, and the events that listed it (their
     /// `new_update_ids` and the incident document they carry). Its component changes are
@@ -1063,9 +1069,22 @@ impl<'c> RecordWriter<'c> {
         Ok(())
     }
 
-    fn insert_update(&mut self, incident_id: &str, u: &UpdateRecord) -> Result<(), StoreError> {
+    /// Stores an update of `incident_id`: inserted when `new`, else its fields rewritten (its
+    /// incident, first source and first sighting stay); its component changes are the
+    /// caller's.
+    fn write_update(
+        &mut self,
+        incident_id: &str,
+        u: &UpdateRecord,
+        new: bool,
+    ) -> Result<(), StoreError> {
+        let statement = if new {
+            &mut self.insert_update
+        } else {
+            &mut self.update_update
+        };
         execute(
-            &mut self.insert_update,
+            statement,
             params![
                 u.id,
                 incident_id,
@@ -1083,7 +1102,7 @@ impl<'c> RecordWriter<'c> {
                 u.zone.map(|z| z.name()),
             ],
         )?;
-        self.insert_update_components(u)
+        Ok(())
     }
 
     fn insert_update_components(&mut self, u: &UpdateRecord) -> Result<(), StoreError> {
@@ -1194,20 +1213,29 @@ impl RecordLookup for RecordWriter<'_> {
 
 /// Whether what the incident says changed (not merely when it was last seen).
 fn incident_content_differs(a: &IncidentRecord, b: &IncidentRecord) -> bool {
-    a.kind != b.kind
-        || a.title != b.title
-        || a.url != b.url
-        || a.impact != b.impact
-        || a.impact_raw != b.impact_raw
-        || a.status != b.status
-        || a.status_raw != b.status_raw
-        || a.created_at != b.created_at
-        || a.started_at != b.started_at
-        || a.resolved_at != b.resolved_at
-        || a.structured_started_at != b.structured_started_at
-        || a.structured_resolved_at != b.structured_resolved_at
-        || a.scheduled_for != b.scheduled_for
-        || a.scheduled_until != b.scheduled_until
+    // What the vendor says of it, by reference: its words, then its times.
+    fn content(r: &IncidentRecord) -> impl PartialEq + '_ {
+        let words = (
+            &r.kind,
+            &r.title,
+            &r.url,
+            &r.impact,
+            &r.impact_raw,
+            &r.status,
+            &r.status_raw,
+        );
+        let times = [
+            &r.created_at,
+            &r.started_at,
+            &r.resolved_at,
+            &r.structured_started_at,
+            &r.structured_resolved_at,
+            &r.scheduled_for,
+            &r.scheduled_until,
+        ];
+        (words, times)
+    }
+    content(a) != content(b)
 }
 
 /// What saving a component found.
@@ -1272,18 +1300,12 @@ mod tests {
                 }
             }
         }
-        let r = &writer.reader;
-        for stmt in [
-            &r.incidents,
-            &r.aliases,
-            &r.sources,
-            &r.components,
-            &r.anomalies,
-            &r.updates,
+        let held = writer.reader.statements.iter().chain([
             &writer.find_aliases,
             &writer.find_by_title,
             &writer.find_fingerprinted_by_title,
-        ] {
+        ]);
+        for stmt in held {
             assert_eq!(
                 stmt.get_status(StatementStatus::RePrepare),
                 0,

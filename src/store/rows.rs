@@ -5,9 +5,7 @@
 //! allocator.
 
 use super::StoreError;
-use super::records::{
-    ALIASES_OF_CHUNK, COMPONENTS_OF_CHUNK, SOURCES_OF_CHUNK, bind_padded, prepare_for_chunk,
-};
+use super::records::{bind_padded, chunk_statements};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Statement};
 
@@ -239,29 +237,16 @@ pub(crate) struct RowReader<'c> {
 impl<'c> RowReader<'c> {
     pub(crate) fn new(conn: &'c Connection, chunk: usize) -> Result<RowReader<'c>, StoreError> {
         let chunk = chunk.max(1);
-        let prepare = |sql: &str| prepare_for_chunk(conn, chunk, sql);
-        // In the order of `RowBatch::tables`.
         Ok(RowReader {
             chunk,
-            statements: [
-                prepare(&format!(
-                    "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({{ids}})"
-                ))?,
-                prepare(ALIASES_OF_CHUNK)?,
-                prepare(SOURCES_OF_CHUNK)?,
-                prepare(COMPONENTS_OF_CHUNK)?,
-                prepare(
-                    "SELECT incident_id, code, detail FROM anomalies WHERE incident_id IN ({ids})",
-                )?,
-                // Joined rather than read by a second query, which had to find every update
-                // again (by incident, then its row) to reach its component changes.
-                prepare(
-                    "SELECT u.incident_id, u.rowid, u.id, u.status, u.status_raw, u.posted_at,
-                            u.body, u.status_stated, c.position, c.name, c.status
-                     FROM incident_updates u LEFT JOIN update_components c ON c.update_id = u.id
-                     WHERE u.incident_id IN ({ids})",
-                )?,
-            ],
+            statements: chunk_statements(
+                conn,
+                chunk,
+                INCIDENT_COLUMNS,
+                "incident_id, code, detail",
+                "u.incident_id, u.rowid, u.id, u.status, u.status_raw, u.posted_at, u.body,
+                 u.status_stated, c.position, c.name, c.status",
+            )?,
         })
     }
 

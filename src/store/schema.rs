@@ -526,34 +526,29 @@ mod tests {
         )
         .unwrap();
         conn.execute_batch(MIGRATIONS[4]).unwrap();
-        let rows: Vec<String> = conn
-            .prepare(
+        let strings = |sql: &str| -> Vec<String> {
+            conn.prepare(sql)
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(
+            strings(
                 "SELECT id || ' ' || component_id || ' ' || vendor || ' ' || name || ' ' ||
                         coalesce(previous_status, '-') || ' ' || status || ' ' || origin
-                 FROM component_status_changes ORDER BY id",
-            )
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        assert_eq!(
-            rows,
+                 FROM component_status_changes ORDER BY id"
+            ),
             [
                 "7 github/p github Packages - operational snapshot",
                 "8 github/p github Packages operational partial_outage snapshot"
             ]
         );
-        let periods: Vec<String> = conn
-            .prepare(
-                "SELECT status || ' ' || started_at || ' ' || coalesce(ended_at, '-')
-                 FROM component_status_periods ORDER BY started_at",
-            )
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let periods = strings(
+            "SELECT status || ' ' || started_at || ' ' || coalesce(ended_at, '-')
+             FROM component_status_periods ORDER BY started_at",
+        );
         assert_eq!(
             periods,
             [
