@@ -15,13 +15,9 @@ fn serve_pages(server: &TestServer) {
     server.serve("/gh/api/v2/incidents.json", summary);
     server.route(
         "/gh/history.atom",
-        Route::ok(fixture("statuspage/github-history-2022-06-11.atom"))
-            .content_type("application/atom+xml"),
+        Route::fixture("statuspage/github-history-2022-06-11.atom"),
     );
-    server.route(
-        "/gh/",
-        Route::ok(fixture("statuspage/python-home.html")).content_type("text/html"),
-    );
+    server.route("/gh/", Route::fixture("statuspage/python-home.html"));
     server.route(
         "/feedonly/history.atom",
         Route::ok(fixture(
@@ -31,7 +27,7 @@ fn serve_pages(server: &TestServer) {
     );
     server.route(
         "/htmlonly/",
-        Route::ok(fixture("statuspage/zoom-home-pst.html")).content_type("text/html"),
+        Route::fixture("statuspage/zoom-home-pst.html"),
     );
     server.route(
         "/nothing/",

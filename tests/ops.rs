@@ -13,37 +13,13 @@ fn github_summary() -> Value {
     serde_json::from_slice(&fixture("statuspage/github-summary-2022-11-25.json")).unwrap()
 }
 
-fn ingest_output(config: &Path, extra: &[&str]) -> std::process::Output {
-    let mut cmd = statusdb();
-    for a in extra {
-        cmd.arg(a);
-    }
-    cmd.arg("ingest")
-        .arg("--config")
-        .arg(config)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
 /// A config with one source reading GitHub's summary document from the loopback server.
 fn summary_only(server: &TestServer, dir: &Path) -> PathBuf {
     server.serve(
         SUMMARY,
         fixture("statuspage/github-summary-2022-11-25.json"),
     );
-    write_config(
-        dir,
-        &[SourceSpec::new(
-            "github",
-            "github",
-            "statuspage",
-            server.url(SUMMARY),
-        )],
-    )
+    one_source(dir, "github", "statuspage", server.url(SUMMARY))
 }
 
 #[test]
@@ -131,15 +107,7 @@ fn a_clean_run_is_silent_and_v_adds_one_summary_line() {
 fn failures_reach_stderr_even_with_q() {
     let server = TestServer::start();
     let dir = TempDir::new().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "broken",
-            "broken",
-            "statuspage",
-            server.url("/nowhere/"),
-        )],
-    );
+    let config = one_source(dir.path(), "broken", "statuspage", server.url("/nowhere/"));
     let out = ingest_output(&config, &["-q"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
@@ -306,15 +274,7 @@ fn ingest_report(config: &Path) -> Value {
 fn events_announce_real_changes_once_and_never_the_first_ingest() {
     let server = TestServer::start();
     let dir = TempDir::new().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "github",
-            "github",
-            "statuspage",
-            server.url("/gh/"),
-        )],
-    );
+    let config = one_source(dir.path(), "github", "statuspage", server.url("/gh/"));
     let summary = github_summary();
     serve_pages(&server, &summary, &[summary["incidents"][0].clone()], false);
 
@@ -670,15 +630,7 @@ fn sources_shows_every_source_with_its_health() {
     );
 
     // A source removed from the config is still shown, marked.
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "github",
-            "github",
-            "statuspage",
-            server.url(SUMMARY),
-        )],
-    );
+    let config = one_source(dir.path(), "github", "statuspage", server.url(SUMMARY));
     let out = statusdb()
         .args(["sources", "--format", "json", "--config"])
         .arg(&config)

@@ -2,7 +2,7 @@
 //! written in, and the export it gives held to a committed golden file.
 
 use serde_json::Value;
-use statusdb_testkit::{fixture, fixtures_dir, sql_strings, statusdb};
+use statusdb_testkit::{field, fixture, fixtures_dir, sql_strings, statusdb, stdout_json};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
@@ -29,17 +29,11 @@ fn ingest(config: &Path, db: &Path, sources: &[&str]) {
 /// The export document of a database, as one value per line: incidents, then components,
 /// with the times of the run set to null.
 fn export_lines(db: &Path) -> Vec<Value> {
-    let out = statusdb()
-        .args(["export", "--format", "json", "--db"])
-        .arg(db)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "export failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let doc = stdout_json(
+        statusdb()
+            .args(["export", "--format", "json", "--db"])
+            .arg(db),
     );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["schema_version"], 1);
     let mut lines = Vec::new();
     for part in ["incidents", "components"] {
@@ -276,12 +270,7 @@ fn an_update_takes_the_vendors_id_whichever_view_is_stored_first() {
         .iter()
         .find(|i| i["id"] == "github/8xxms3q3qzgp")
         .unwrap();
-    let ids: Vec<&str> = incident["updates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["id"].as_str().unwrap())
-        .collect();
+    let ids = field(&incident["updates"], "id");
     assert_eq!(ids, API_UPDATE_IDS);
     assert_eq!(
         incident["updates"][0]["components"],
