@@ -2,10 +2,8 @@
 //! with its evidence, `ingest` stores the kind it probed and reuses it, and a page nothing
 //! recognises fails loudly. Also `statusdb parse --kind auto` on single documents.
 
-
-
-use statusdb_testkit::*;
 use serde_json::Value;
+use statusdb_testkit::*;
 use tempfile::TempDir;
 
 /// Three Statuspage pages and one that is not: `/gh/` serves all three Statuspage views,

@@ -2,8 +2,6 @@
 //! sources leaves, each time, a database that passes `PRAGMA integrity_check` and holds for
 //! each source either all of that run's changes or none of them.
 
-
-
 use statusdb_testkit::*;
 use std::path::Path;
 use std::process::{Command, Stdio};

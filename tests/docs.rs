@@ -2,12 +2,10 @@
 //! recipes run against a database built from the fixtures; every README shell block runs as
 //! written in a copy of the repository; docs/CONFIG.md names every config key.
 
-
-
 use chrono::{DateTime, Utc};
-use statusdb_testkit::*;
 use rusqlite::types::Value as Sql;
 use serde_json::Value;
+use statusdb_testkit::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;

@@ -7,10 +7,8 @@
 //! failed); the fetch log's outcome, reason and number of requests; `other`'s new incident is
 //! stored in that same run; and `victim`'s export is what it was before the fault.
 
-
-
-use statusdb_testkit::*;
 use serde_json::{Value, json};
+use statusdb_testkit::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

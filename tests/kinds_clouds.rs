@@ -3,15 +3,13 @@
 //! itself (for Google Cloud, by `scripts/make-clouds-fixtures.py` with Python's datetime), never
 //! from running the parser.
 
-
-
-use statusdb_testkit::*;
 use serde_json::{Value, json};
 use statusdb::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident, Status, TimeSource,
     TimeValue, format_utc,
 };
 use statusdb::providers::{Kind, PageInput, ParseError};
+use statusdb_testkit::*;
 
 /// Parses a fixture as its kind would, fetched at `fetched_at`.
 fn parse_at(kind: Kind, relative: &str, fetched_at: &str) -> Result<Observation, ParseError> {

@@ -5,16 +5,14 @@
 // Tuples of expected values read better in assertions than named types.
 #![allow(clippy::type_complexity)]
 
-
-
 use chrono::{DateTime, Utc};
-use statusdb_testkit::*;
 use serde_json::Value;
 use statusdb::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident, Status, TimeSource,
     TimeValue, format_utc,
 };
 use statusdb::providers::{Kind, PageInput};
+use statusdb_testkit::*;
 use tempfile::TempDir;
 
 fn fetched_at() -> DateTime<Utc> {

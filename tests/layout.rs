@@ -15,7 +15,10 @@ fn closure(root: &str) -> BTreeSet<String> {
     let lock: toml::Table = text.parse().expect("Cargo.lock is TOML");
     let mut deps: HashMap<String, Vec<String>> = HashMap::new();
     for package in lock["package"].as_array().expect("[[package]] entries") {
-        let name = package["name"].as_str().expect("a package name").to_string();
+        let name = package["name"]
+            .as_str()
+            .expect("a package name")
+            .to_string();
         let names: Vec<String> = package
             .get("dependencies")
             .and_then(|d| d.as_array())
@@ -52,7 +55,10 @@ fn the_pure_crates_reach_no_network_runtime_or_database() {
     // The check can fail: the root package reaches all of them.
     let root = closure("statusdb");
     for forbidden in ["reqwest", "tokio", "hyper", "rusqlite"] {
-        assert!(root.contains(forbidden), "statusdb should reach {forbidden}");
+        assert!(
+            root.contains(forbidden),
+            "statusdb should reach {forbidden}"
+        );
     }
 }
 

@@ -6,10 +6,8 @@
 //! postmortem ("Incident start: October 3, 2024, at 6:38 PM PDT", PDT = UTC-7), the JSON's
 //! `display_at`, `started_at` and `resolved_at`, the feed's `<small>` stamps.
 
-
-
-use statusdb_testkit::*;
 use serde_json::{Value, json};
+use statusdb_testkit::*;
 use std::path::Path;
 use tempfile::TempDir;
 

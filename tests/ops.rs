@@ -1,10 +1,8 @@
 //! Operating statusdb: quiet logs, the JSON run report, change events, `sources`, the metrics
 //! file and `generate`, through the real binary against pages served on 127.0.0.1.
 
-
-
-use statusdb_testkit::*;
 use serde_json::{Value, json};
+use statusdb_testkit::*;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 

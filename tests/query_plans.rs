@@ -2,10 +2,8 @@
 //! lookups `ingest` makes per source are answered through indexes, not by scanning tables:
 //! checked with `EXPLAIN QUERY PLAN` on a database created by statusdb itself.
 
-
-
-use statusdb_testkit::{SourceSpec, fixtures_dir, statusdb, write_config};
 use rusqlite::Connection;
+use statusdb_testkit::{SourceSpec, fixtures_dir, statusdb, write_config};
 
 /// The plan's detail lines, e.g. `SEARCH i USING INDEX incidents_by_vendor_time (vendor=?)`.
 fn plan(conn: &Connection, sql: &str) -> Vec<String> {

@@ -3,10 +3,8 @@
 //! source, a failed fetch and a page that fails to parse) is rebuilt from its stored pages into
 //! the same export.
 
-
-
-use statusdb_testkit::*;
 use serde_json::Value;
+use statusdb_testkit::*;
 use std::path::Path;
 use tempfile::TempDir;
 

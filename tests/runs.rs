@@ -2,8 +2,6 @@
 //! lock, per-source backoff under `ingest --due`, politeness per host, and a bad config or
 //! database path refused with exit 2 and nothing written.
 
-
-
 use statusdb_testkit::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,10 +1,8 @@
 //! The spine end to end: real Statuspage payloads served over HTTP on 127.0.0.1, ingested by the
 //! `statusdb` binary into a real SQLite file, and exported.
 
-
-
-use statusdb_testkit::*;
 use serde_json::{Value, json};
+use statusdb_testkit::*;
 use tempfile::TempDir;
 
 /// GitHub's page as three documents under `/github/`, the way a Statuspage host serves it.

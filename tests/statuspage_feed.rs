@@ -2,10 +2,8 @@
 //! value below was read from the fixture itself (the entry's `<small>` stamp, `<strong>` label
 //! and text, its `<published>` or `pubDate` for the year).
 
-
-
-use statusdb_testkit::*;
 use serde_json::json;
+use statusdb_testkit::*;
 
 type Row = (String, String, String, String, String, String);
 

@@ -3,10 +3,8 @@
 //! Expected values were read from the pages: `data-component-*` attributes, `<strong>` labels,
 //! `<small>` stamps, day headers and `<meta name="issued">`.
 
-
-
-use statusdb_testkit::*;
 use serde_json::{Value, json};
+use statusdb_testkit::*;
 
 fn times(incident: &Value) -> Vec<(String, String, String)> {
     incident["updates"]

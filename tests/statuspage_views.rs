@@ -6,10 +6,8 @@
 //! Expected counts and times were read from the payloads: the feed entries' `<small>` stamps
 //! and `<strong>` labels, the JSON's `incident_updates[].display_at`.
 
-
-
-use statusdb_testkit::*;
 use serde_json::{Value, json};
+use statusdb_testkit::*;
 use std::path::Path;
 use tempfile::TempDir;
 
