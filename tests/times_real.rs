@@ -97,23 +97,7 @@ fn the_record(doc: &Value) -> Value {
 
 #[test]
 fn github_incidents_never_end_before_an_open_update_unless_flagged() {
-    let server = TestServer::start();
-    server.serve(
-        "/gh/api/v2/incidents.json",
-        fixture("statuspage/github-incidents-all.json"),
-    );
-    let dir = TempDir::new().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "gh",
-            "github",
-            "statuspage",
-            server.url("/gh/api/v2/incidents.json"),
-        )],
-    );
-    ingest(&config);
-    let doc = export_json(&config);
+    let doc = export_of("statuspage/github-incidents-all.json");
     let incidents = doc["incidents"].as_array().unwrap();
     assert_eq!(incidents.len(), 771);
     let mut ends_set_aside = Vec::new();

@@ -263,34 +263,25 @@ fn following_words(text: &str, from: usize) -> String {
         .join(" ")
 }
 
+/// Whether the character at byte `i` of `text` ends a sentence: a line break, `;`, `!`, `?`,
+/// or a period before white space or the end ("12.30" and "a.m." do not).
+fn ends_sentence(text: &str, i: usize, c: char) -> bool {
+    matches!(c, '\n' | ';' | '!' | '?')
+        || (c == '.' && text[i + 1..].chars().next().is_none_or(char::is_whitespace))
+}
+
 /// The sentence around a byte span, lower case.
 fn sentence_around(text: &str, span: &Range<usize>) -> String {
-    let is_break = |c: char| matches!(c, '\n' | ';' | '!' | '?');
     let before = text.get(..span.start).unwrap_or("");
-    // A period ends a sentence only before white space ("12.30" and "a.m." do not).
     let start = before
         .char_indices()
         .rev()
-        .find(|(i, c)| {
-            is_break(*c)
-                || (*c == '.'
-                    && before[i + 1..]
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_whitespace))
-        })
+        .find(|(i, c)| ends_sentence(text, *i, *c))
         .map_or(0, |(i, c)| i + c.len_utf8());
     let after = text.get(span.end..).unwrap_or("");
     let end = after
         .char_indices()
-        .find(|(i, c)| {
-            is_break(*c)
-                || (*c == '.'
-                    && after[i + 1..]
-                        .chars()
-                        .next()
-                        .is_none_or(char::is_whitespace))
-        })
+        .find(|(i, c)| ends_sentence(after, *i, *c))
         .map_or(text.len(), |(i, _)| span.end + i);
     text.get(start..end).unwrap_or("").to_lowercase()
 }
@@ -429,11 +420,11 @@ struct Statement {
 
 /// Whether nothing ends a sentence between two spans of a text.
 fn same_sentence(text: &str, from: usize, to: usize) -> bool {
-    let between = text.get(from..to).unwrap_or(".");
-    !between.contains(['\n', ';', '!', '?'])
-        && !between
+    text.get(from..to).is_some_and(|between| {
+        !between
             .char_indices()
-            .any(|(i, c)| c == '.' && between[i + 1..].starts_with(char::is_whitespace))
+            .any(|(i, c)| ends_sentence(between, i, c))
+    })
 }
 
 /// What one update states: its first start and its first end, in text order. Several windows
