@@ -344,7 +344,9 @@ fn github_incidents_carry_resolved_before_started_exactly_when_they_do() {
     // the few stated times do not reverse any either.
     assert_eq!(reversed, 0);
 
-    // The crafted one: started_at 2023-05-09T11:32:57.678Z, resolved_at 11:30:00.000Z.
+    // The crafted one: started_at 2023-05-09T11:32:57.678Z, resolved_at 11:30:00.000Z. The
+    // structured resolution is followed by 31 open updates, so it is not the resolution: the
+    // closing update (21:14:09.894) is; both contradictions are named (issue 19, class 6).
     let dir = TempDir::new().unwrap();
     let config = write_config(
         dir.path(),
@@ -359,19 +361,26 @@ fn github_incidents_carry_resolved_before_started_exactly_when_they_do() {
     let doc = export_json(&config);
     let f0 = export_incident(&doc, "github/f0mhbz9xn497");
     assert_eq!(f0["started_at"], "2023-05-09T11:32:57.678Z");
-    assert_eq!(f0["resolved_at"], "2023-05-09T11:30:00Z");
-    assert_eq!(f0["duration_seconds"], -177);
+    assert_eq!(f0["resolved_at"], "2023-05-09T21:14:09.894Z");
+    assert_eq!(f0["resolved_at_source"], "derived");
+    assert_eq!(f0["duration_seconds"], 34872);
     assert_eq!(
         f0["anomalies"],
-        json!([{"code": "resolved_before_started", "detail": "resolved_at 2023-05-09T11:30:00Z (structured, \"2023-05-09T11:30:00.000Z\") is 2m 57s before started_at 2023-05-09T11:32:57.678Z (structured, \"2023-05-09T11:32:57.678Z\")"}])
+        json!([
+            {"code": "resolved_before_started", "detail": "the structured resolved_at 2023-05-09T11:30:00Z (structured, \"2023-05-09T11:30:00.000Z\") is 2m 57s before the structured started_at 2023-05-09T11:32:57.678Z (structured, \"2023-05-09T11:32:57.678Z\"); the record uses started_at 2023-05-09T11:32:57.678Z (structured, \"2023-05-09T11:32:57.678Z\") and resolved_at 2023-05-09T21:14:09.894Z (derived, \"2023-05-09T21:14:09.894Z\")"},
+            {"code": "update_out_of_order", "detail": "update 1 (posted 2023-05-09T11:32:57.777Z) is still investigating after the structured resolution 2023-05-09T11:30:00Z (structured, \"2023-05-09T11:30:00.000Z\"): that resolution is not taken; the record uses resolved_at 2023-05-09T21:14:09.894Z (derived, \"2023-05-09T21:14:09.894Z\")"}
+        ])
     );
 }
 
 #[test]
 fn stated_ranges_win_and_their_conflicts_are_named() {
-    // GitHub's sz8pjjhzcy3t: its second update says "From 16:45-20:01 UTC, OAuth App and
-    // GitHub App user auth tokens ... were not SAML authorized"; its machine fields say
-    // started 20:44:34.306 and resolved 21:41:56.548 (when the page was updated).
+    // GitHub's sz8pjjhzcy3t: its second update (investigating, 20:44:37) says "From
+    // 16:45-20:01 UTC, OAuth App and GitHub App user auth tokens ... were not SAML
+    // authorized"; its machine fields say started 20:44:34.306 and resolved 21:41:56.548. The
+    // stated start stands; the stated end does not: the vendor was still investigating after
+    // it (updates 1 and 2 themselves), so it is kept as evidence and the structured
+    // resolution is used (issue 19, class 7).
     let server = TestServer::start();
     server.serve(
         "/gh/api/v2/incidents.json",
@@ -409,17 +418,21 @@ fn stated_ranges_win_and_their_conflicts_are_named() {
             &oauth["resolved_at_raw"]
         ),
         (
-            &json!("2023-08-11T20:01:00Z"),
-            &json!("stated"),
-            &json!("20:01 UTC")
+            &json!("2023-08-11T21:41:56.548Z"),
+            &json!("structured"),
+            &json!("2023-08-11T21:41:56.548Z")
         )
     );
     assert_eq!(oauth["structured_started_at"], "2023-08-11T20:44:34.306Z");
     assert_eq!(oauth["structured_resolved_at"], "2023-08-11T21:41:56.548Z");
-    assert_eq!(oauth["duration_seconds"], 3 * 3600 + 16 * 60);
+    // 16:45:00 to 21:41:56.548.
+    assert_eq!(oauth["duration_seconds"], 4 * 3600 + 56 * 60 + 56);
     assert_eq!(
-        codes(oauth),
-        ["stated_time_conflict", "stated_time_conflict"]
+        oauth["anomalies"],
+        json!([
+            {"code": "stated_time_conflict", "detail": "the structured start 2023-08-11T20:44:34.306Z (structured, \"2023-08-11T20:44:34.306Z\") is 3h 59m 34s away from the start the vendor states in update 2 (posted 2023-08-11T20:44:37.976Z): 2023-08-11T16:45:00Z (stated, \"16:45\") (after \"between/from\"); the stated time is used"},
+            {"code": "stated_time_conflict", "detail": "update 2 (posted 2023-08-11T20:44:37.976Z) states the end 2023-08-11T20:01:00Z (stated, \"20:01 UTC\") (after \"between/from\"), but update 1 (posted 2023-08-11T20:44:34.360Z) is still investigating after it: the stated end is not the resolution; resolved_at is 2023-08-11T21:41:56.548Z (structured, \"2023-08-11T21:41:56.548Z\")"}
+        ])
     );
 
     // gb88fzdxsgh7 (2012): "starting at 12:40pm" writes no zone; read in the page's zone
@@ -519,9 +532,14 @@ fn listing_order_ambiguous_zones_and_the_example_incident_are_flagged() {
     // 16:52 (-05:00): read oldest first, identified comes after investigating though stamped
     // seven minutes before it.
     let outage = export_incident(&doc, "emma/272vrysp78ds");
+    // Its identified update is also stamped before the incident was created (16:52): the
+    // structured fields contradict each other (issue 19, class 6).
     assert_eq!(
         outage["anomalies"],
-        json!([{"code": "update_out_of_order", "detail": "emma lists update 2 of 3 (oldest first), stamped 2017-06-12T21:45:00Z (\"2017-06-12T16:45:00.000-05:00\"), after update 1, stamped 2017-06-12T21:52:00Z (\"2017-06-12T16:52:00.000-05:00\"), 7m later: the stamps or the order are wrong"}])
+        json!([
+            {"code": "update_out_of_order", "detail": "emma lists update 2 of 3 (oldest first), stamped 2017-06-12T21:45:00Z (\"2017-06-12T16:45:00.000-05:00\"), after update 1, stamped 2017-06-12T21:52:00Z (\"2017-06-12T16:52:00.000-05:00\"), 7m later: the stamps or the order are wrong"},
+            {"code": "update_out_of_order", "detail": "update 1 is stamped 2017-06-12T21:45:00Z (structured, \"2017-06-12T16:45:00.000-05:00\"), 7m before the incident was created (2017-06-12T21:52:00Z (structured, \"2017-06-12T16:52:00.000-05:00\")): the stamps contradict each other"}
+        ])
     );
     // The record itself is in time order.
     let times = field(&outage["updates"], "posted_at");
@@ -575,7 +593,7 @@ fn listing_order_ambiguous_zones_and_the_example_incident_are_flagged() {
     assert!(out.status.success());
     let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 27);
+    assert_eq!(rows.len(), 28);
     assert_eq!(
         (&rows[0]["incident"], &rows[0]["code"], &rows[0]["title"]),
         (
@@ -592,7 +610,8 @@ fn listing_order_ambiguous_zones_and_the_example_incident_are_flagged() {
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(table.contains("emma/272vrysp78ds"), "{table}");
     assert!(table.contains("update_out_of_order"), "{table}");
-    assert_eq!(table.lines().count(), 2, "{table}");
+    // A header and Emma's two: the listing order and the update stamped before the creation.
+    assert_eq!(table.lines().count(), 3, "{table}");
 
     // Parse notes are stored per fetch and listed by `query notes`: the 25 flagged stamps.
     let out = statusdb()

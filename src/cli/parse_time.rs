@@ -8,7 +8,9 @@ use std::io;
 #[derive(clap::Args)]
 pub struct ParseTimeArgs {
     /// Default context for lines without a tab: YYYY-MM-DD, or an RFC 3339 instant, optionally
-    /// with " tz=Area/City".
+    /// with " tz=Area/City", " order=mdy|dmy", " posted=<instant>" (when the text was posted),
+    /// " prev=<instant>" (the previous update) and " hint=<offset or Area/City>" (what the
+    /// page's other stamps show).
     #[arg(long, value_name = "T")]
     context: Option<String>,
     /// Default page zone (IANA name) for lines whose context has none.

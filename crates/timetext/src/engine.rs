@@ -4,8 +4,7 @@
 use super::lexer::{self, Token};
 use super::scan::{DateM, Item, ItemKind, Mer, Scanner, TimeWord};
 use super::words::Glue;
-use super::zones;
-use super::{Context, DateOrder, Role};
+use super::{Context, Role};
 use std::ops::Range;
 
 #[derive(Debug, Clone, Copy)]
@@ -60,17 +59,8 @@ impl<'a> Engine<'a> {
     pub(crate) fn new(text: &'a str, ctx: &'a Context) -> Self {
         let mut toks = Vec::with_capacity(text.len() / 3 + 4);
         lexer::lex(text, &mut toks);
-        let day_first = match ctx.date_order {
-            DateOrder::DayFirst => true,
-            DateOrder::MonthFirst => false,
-            DateOrder::FromZone => ctx.zone.is_some_and(|z| {
-                !zones::zone_writes_month_first(z)
-                    && !z.name().starts_with("Etc/")
-                    && z.name() != "UTC"
-            }),
-        };
         let items = {
-            let mut sc = Scanner::new(text, &toks, day_first);
+            let mut sc = Scanner::new(text, &toks);
             sc.run();
             sc.items
         };

@@ -103,13 +103,18 @@ pub enum ContextError {
     /// The first word is neither a date nor an RFC 3339 instant.
     #[error("context {0:?} is neither a YYYY-MM-DD date nor an RFC 3339 instant")]
     BadAnchor(String),
-    /// `tz=` names no IANA zone.
+    /// `tz=` names no IANA zone (or `hint=` neither a zone nor an offset).
     #[error("context zone {0:?} is not an IANA zone name (like Europe/Berlin)")]
     BadZone(String),
     /// `order=` is not `mdy` or `dmy`.
     #[error("context order {0:?} is not mdy or dmy")]
     BadOrder(String),
+    /// `posted=` or `prev=` is not an RFC 3339 instant.
+    #[error("context {0:?} is not an RFC 3339 instant")]
+    BadInstant(String),
     /// A word that is none of the above.
-    #[error("unexpected {0:?} in context; expected `tz=Area/City` or `order=mdy|dmy`")]
+    #[error(
+        "unexpected {0:?} in context; expected `tz=Area/City`, `order=mdy|dmy`, `posted=`, `prev=` or `hint=`"
+    )]
     Unexpected(String),
 }

@@ -9,8 +9,9 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
-    /// The zone abbreviation has several readings (IST, CST, BST, AST) and the page zone
-    /// did not pick one; `alternative` holds the next reading.
+    /// The zone abbreviation has several readings (IST, CST, BST, AST) and nothing in the
+    /// context picked one: the default (first) reading is used and `alternative` holds the
+    /// next. Where the evidence decides, the flag is [`Flag::AbbreviationFromContext`].
     AmbiguousAbbreviation,
     /// The abbreviation names standard time while its home zone is on daylight time at that
     /// date, or the reverse ("PST" in July). The home zone's wall-clock reading is used and
@@ -28,8 +29,11 @@ pub enum Flag {
     DateFromContext,
     /// The text named no zone; the page's zone from the context was used.
     ZoneFromPage,
-    /// A numeric date such as 03/10/2024 reads both ways; the context's order was used and
-    /// the other reading is in `alternative`.
+    /// A numeric date such as 03/10/2024 reads both ways and the evidence picked one (a
+    /// weekday, the posting date, the previous update, the context's order, the page zone's
+    /// region, the vendor's other stamps, the zone in the text; [`crate::Why::date_order`]
+    /// says which); the other reading is in `alternative`. Where nothing decides, the flag
+    /// is [`Flag::AmbiguousDate`] instead.
     AmbiguousDateOrder,
     /// Relative text ("3 hours ago", "yesterday") was resolved against the context.
     Relative,
@@ -47,11 +51,20 @@ pub enum Flag {
     EquivalentsDisagree,
     /// A range's explicitly dated end is before its start; the end was dropped.
     RangeEndBeforeStart,
+    /// The zone abbreviation has several readings (CST, IST, BST, AST) and the context's
+    /// evidence picked one: the page's zone, an offset the page writes, or the zone of the
+    /// vendor's other stamps ([`crate::Why::zone`] says which); the next reading is in
+    /// `alternative`.
+    AbbreviationFromContext,
+    /// A numeric date reads both ways ("04/11/2022") and no evidence decides (no posting
+    /// date within a day of one reading, no date order, page zone, other stamps or zone in
+    /// the text): month first was taken and the other reading is in `alternative`.
+    AmbiguousDate,
 }
 
 impl Flag {
     /// Every flag, in bit order.
-    pub const ALL: [Flag; 15] = [
+    pub const ALL: [Flag; 17] = [
         Flag::AmbiguousAbbreviation,
         Flag::AbbreviationContradictsDst,
         Flag::DstGap,
@@ -67,6 +80,8 @@ impl Flag {
         Flag::WeekdayMismatch,
         Flag::EquivalentsDisagree,
         Flag::RangeEndBeforeStart,
+        Flag::AbbreviationFromContext,
+        Flag::AmbiguousDate,
     ];
 
     /// The snake_case name used in JSON.
@@ -87,6 +102,8 @@ impl Flag {
             Flag::WeekdayMismatch => "weekday_mismatch",
             Flag::EquivalentsDisagree => "equivalents_disagree",
             Flag::RangeEndBeforeStart => "range_end_before_start",
+            Flag::AbbreviationFromContext => "abbreviation_from_context",
+            Flag::AmbiguousDate => "ambiguous_date",
         }
     }
 

@@ -16,7 +16,13 @@
 //! * [`zone_abbreviation`] looks up the zone table.
 //! * [`run_parse_time`] is the line runner behind `statusdb parse-time`.
 //!
-//! The rules are documented in `docs/TIMES.md`.
+//! Where the text allows several readings, the context's evidence decides (the page's zone,
+//! the posting date or instant, the previous update, [`Evidence`] from the page's other
+//! stamps); a choice is always flagged, [`Parsed::why`] says on what evidence, and
+//! [`Parsed::reason`] puts it in words. The rules are documented in statusdb's
+//! `docs/TIMES.md`.
+
+#![warn(missing_docs)]
 
 mod engine;
 mod error;
@@ -25,12 +31,14 @@ mod lexer;
 mod resolve;
 mod runner;
 mod scan;
+mod why;
 mod words;
 mod zones;
 
 pub use error::{ContextError, TimeError};
 pub use flags::{Flag, Flags};
 pub use runner::{RunSummary, run_parse_time};
+pub use why::{Basis, DayBasis, Evidence, Why};
 pub use zones::{ZONES, ZoneEntry, ZoneLookup, zone_abbreviation};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
@@ -49,7 +57,17 @@ pub enum ContextAnchor {
     /// The fetch instant. Only relative text ("3 hours ago") and missing years use it; a time
     /// alone is refused rather than put on the fetch date.
     Instant(DateTime<Utc>),
+    /// The instant the text was posted (an update's own stamp). A time without a date takes
+    /// the latest reading that is not after it (by more than [`POST_TOLERANCE`]): "starting at
+    /// 11:52 UTC" in an update posted at 00:15 is the day before. Its date in the stamp's zone
+    /// is the posting date for everything else.
+    Posted(DateTime<Utc>),
 }
+
+/// How far after its post a time without a date may fall and still be read on the post's
+/// day: posts are stamped to the minute, sometimes rounded, and an update may state a time a
+/// little after the moment it is stamped.
+pub const POST_TOLERANCE: chrono::Duration = chrono::Duration::hours(1);
 
 /// How numeric dates like 03/10/2024 are read when both readings are possible. Either way the
 /// result is flagged [`Flag::AmbiguousDateOrder`] with the other reading as the alternative.
@@ -81,6 +99,9 @@ pub struct Context {
     /// The previous update's instant when reading a sequence: a time-only stamp is placed on or
     /// after it (see [`parse_sequence`]).
     pub previous: Option<DateTime<Utc>>,
+    /// What the page's other stamps say (an offset, a zone, a date order): used after the
+    /// context's zone to pick the reading of an ambiguous abbreviation or numeric date.
+    pub evidence: Evidence,
 }
 
 impl Context {
@@ -102,6 +123,19 @@ impl Context {
             ..Context::default()
         }
     }
+    /// Text posted at `instant` (an update's stamp): a time without a date is the latest
+    /// reading not after it (see [`ContextAnchor::Posted`]).
+    pub fn posted_at(instant: DateTime<Utc>) -> Self {
+        Context {
+            posted: Some(ContextAnchor::Posted(instant)),
+            ..Context::default()
+        }
+    }
+    /// With what the page's other stamps say.
+    pub fn with_evidence(mut self, evidence: Evidence) -> Self {
+        self.evidence = evidence;
+        self
+    }
     /// With the page's IANA zone.
     pub fn with_zone(mut self, zone: Tz) -> Self {
         self.zone = Some(zone);
@@ -118,29 +152,56 @@ impl Context {
         self
     }
     /// Reads a context spec: `YYYY-MM-DD` (posting date), or an RFC 3339 instant (fetch time),
-    /// optionally followed by `tz=Area/City` and `order=mdy|dmy`, separated by spaces.
+    /// optionally followed, separated by spaces, by `tz=Area/City` (the page zone),
+    /// `order=mdy|dmy`, `posted=<RFC 3339>` (the posting instant, instead of a first word),
+    /// `prev=<RFC 3339>` (the previous update of a timeline) and `hint=<offset or Area/City>`
+    /// (an offset or zone the page's other stamps show, [`Evidence`]).
     ///
     /// ```
     /// use timetext::Context;
     /// let c = Context::from_spec("2024-10-03 tz=Europe/Paris").unwrap();
     /// assert_eq!(c.zone, Some(chrono_tz::Europe::Paris));
+    /// let c = Context::from_spec("posted=2024-05-02T00:15:00Z hint=+08:00").unwrap();
+    /// assert!(c.posted.is_some() && c.evidence.offset.is_some());
     /// ```
     pub fn from_spec(spec: &str) -> Result<Context, ContextError> {
-        let mut parts = spec.split_whitespace();
+        let mut parts = spec.split_whitespace().peekable();
         let first = parts
-            .next()
+            .peek()
+            .copied()
             .ok_or_else(|| ContextError::BadAnchor(spec.to_string()))?;
         let mut ctx = if let Ok(d) = NaiveDate::parse_from_str(first, "%Y-%m-%d")
             && (1..=9999).contains(&d.year())
         {
+            parts.next();
             Context::on_date(d)
         } else if let Ok(i) = DateTime::parse_from_rfc3339(first) {
+            parts.next();
             Context::at_instant(i.with_timezone(&Utc))
+        } else if first.starts_with("posted=") {
+            Context::new()
         } else {
             return Err(ContextError::BadAnchor(first.to_string()));
         };
+        let instant = |key: &str, v: &str| {
+            DateTime::parse_from_rfc3339(v)
+                .map(|i| i.with_timezone(&Utc))
+                .map_err(|_| ContextError::BadInstant(format!("{key}{v}")))
+        };
         for part in parts {
-            if let Some(z) = part.strip_prefix("tz=") {
+            if let Some(v) = part.strip_prefix("posted=") {
+                ctx.posted = Some(ContextAnchor::Posted(instant("posted=", v)?));
+            } else if let Some(v) = part.strip_prefix("prev=") {
+                ctx.previous = Some(instant("prev=", v)?);
+            } else if let Some(v) = part.strip_prefix("hint=") {
+                if let Ok(tz) = v.parse::<Tz>() {
+                    ctx.evidence.zone = Some(tz);
+                } else if let Ok(o) = v.parse::<FixedOffset>() {
+                    ctx.evidence.offset = Some(o);
+                } else {
+                    return Err(ContextError::BadZone(v.to_string()));
+                }
+            } else if let Some(z) = part.strip_prefix("tz=") {
                 ctx.zone = Some(
                     z.parse::<Tz>()
                         .map_err(|_| ContextError::BadZone(z.to_string()))?,
@@ -216,6 +277,8 @@ pub struct Parsed {
     pub zone_used: ZoneUsed,
     /// The byte span of the text that was read (the whole range for a range).
     pub matched: Range<usize>,
+    /// On what evidence each choice was made (see [`Parsed::reason`]).
+    pub why: Why,
 }
 
 /// Where a found time stands in its sentence.
@@ -327,6 +390,7 @@ fn machine(dt: DateTime<FixedOffset>, matched: Range<usize>) -> Parsed {
             ZoneUsed::Offset(*dt.offset())
         },
         matched,
+        why: Why::default(),
     }
 }
 
@@ -362,6 +426,11 @@ pub fn parse_sequence(stamps: &[&str], ctx: &Context) -> Vec<Result<Parsed, Time
 /// 26 minutes") are not times. Unlike [`parse`], numbers left over are not refused: prose has
 /// other numbers.
 ///
+/// A text written as a timeline, one entry per line ("23:40 UTC - investigating" then
+/// "03:10 UTC - the fix is rolling out"), keeps its order: an entry's time without a date of
+/// its own that would fall more than an hour before the previous entry's is read on the next
+/// day, flagged [`Flag::DayRollover`].
+///
 /// ```
 /// use chrono::NaiveDate;
 /// use timetext::{find_times, Context, Role};
@@ -372,24 +441,62 @@ pub fn parse_sequence(stamps: &[&str], ctx: &Context) -> Vec<Result<Parsed, Time
 /// assert_eq!(found[0].preceding, "Incident start:");
 /// assert_eq!(found[1].preceding, "Incident resolved:");
 /// assert_eq!(found[0].role, Role::Single);
+///
+/// let timeline = "23:40 UTC - We are investigating.\n03:10 UTC - The fix is rolling out.";
+/// let found = find_times(timeline, &ctx);
+/// assert_eq!(found[1].result.as_ref().unwrap().utc.to_rfc3339(), "2024-10-11T03:10:00+00:00");
 /// ```
 pub fn find_times<'a>(text: &'a str, ctx: &Context) -> Vec<Found<'a>> {
     let engine = Engine::new(text, ctx);
     let mut out = Vec::with_capacity(engine.stamps.len());
     let mut prev_end = 0;
+    let mut previous_entry: Option<DateTime<Utc>> = None;
     for (s, st) in engine.stamps.iter().enumerate() {
         let span = engine.stamp_span(s);
         let preceding = preceding_words(text, prev_end.min(span.start), span.start);
         prev_end = span.end;
+        let mut result = engine.resolve_any(s);
+        if st.role == Role::Single && opens_entry(text, span.start) {
+            if st.date.is_none()
+                && let (Ok(p), Some(prev)) = (&result, previous_entry)
+                && p.utc + chrono::Duration::hours(1) < prev
+            {
+                result = engine.resolve_after(s, prev);
+            }
+            if let Ok(p) = &result {
+                previous_entry = Some(p.utc);
+            }
+        }
         out.push(Found {
             text: text.get(span.clone()).unwrap_or_default(),
             span,
             preceding,
             role: st.role,
-            result: engine.resolve_any(s),
+            result,
         });
     }
     out
+}
+
+/// Whether the time at `at` opens a line of a timeline: only white space, list marks or markup
+/// ("- ", "* ", "<li>", "**") before it on its line.
+fn opens_entry(text: &str, at: usize) -> bool {
+    let Some(before) = text.get(..at) else {
+        return false;
+    };
+    let line = before.rsplit('\n').next().unwrap_or(before);
+    let mut in_tag = false;
+    line.chars().all(|c| {
+        if in_tag {
+            in_tag = c != '>';
+            return true;
+        }
+        if c == '<' {
+            in_tag = true;
+            return true;
+        }
+        c.is_whitespace() || matches!(c, '-' | '*' | '•' | '·' | '>' | '[' | '(' | '#')
+    }) && !in_tag
 }
 
 /// Up to six words before `end`, not before `from`, after the last sentence break.

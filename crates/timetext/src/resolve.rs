@@ -5,8 +5,10 @@ use super::engine::{Engine, apply_mer, usable_date};
 use super::error::TimeError;
 use super::flags::{Flag, Flags};
 use super::scan::{ItemKind, TimeM, TimeWord};
+use super::why::{Basis, DayBasis, Why};
+use super::words::Glue;
 use super::zones::{self, ZoneLookup, ZoneRef};
-use super::{ContextAnchor, DateOrder, Parsed, Role, ZoneUsed};
+use super::{ContextAnchor, DateOrder, POST_TOLERANCE, Parsed, Role, ZoneUsed};
 use chrono::{
     DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset,
     TimeZone, Utc,
@@ -41,6 +43,17 @@ pub(crate) struct Res {
     pub zone_used: ZoneUsed,
     pub date: NaiveDate,
     pub wall: NaiveDateTime,
+    pub why: Why,
+}
+
+/// A wall time placed in a zone.
+struct Localized {
+    utc: DateTime<Utc>,
+    alt: Option<DateTime<Utc>>,
+    flags: Flags,
+    used: ZoneUsed,
+    /// What picked the reading of an abbreviation with several.
+    basis: Option<Basis>,
 }
 
 impl Engine<'_> {
@@ -113,6 +126,7 @@ impl Engine<'_> {
     fn anchor(&self, z: &ZoneSel) -> Option<NaiveDate> {
         match self.ctx.posted {
             Some(ContextAnchor::Date(d)) => Some(d),
+            Some(ContextAnchor::Posted(i)) => Some(Self::local_date(i, z)),
             Some(ContextAnchor::Instant(i)) => Some(match self.ctx.zone {
                 Some(tz) => i.with_timezone(&tz).date_naive(),
                 None => Self::local_date(i, z),
@@ -126,6 +140,7 @@ impl Engine<'_> {
         k: usize,
         z: &ZoneSel,
         flags: &mut Flags,
+        why: &mut Why,
     ) -> Result<(NaiveDate, Option<NaiveDate>), TimeError> {
         let it = &self.items[k];
         let Some(d) = it.date() else {
@@ -134,20 +149,100 @@ impl Engine<'_> {
             });
         };
         let written = || self.text_of(it.start..it.end);
-        // Without a page zone, an ambiguous numeric date follows the zone written in the text:
-        // "11/07/2024 15:23 CEST" is day first.
-        let mut d = *d;
-        if let (Some((am, ad)), Some(m), Some(day)) = (d.alt, d.month, d.day)
-            && self.ctx.date_order == DateOrder::FromZone
-            && self.ctx.zone.is_none()
-            && zone_home(z).is_some_and(|h| {
-                !zones::zone_writes_month_first(h) && !h.name().starts_with("Etc/")
-            })
-        {
-            d.alt = Some((m, day));
-            d.month = Some(am);
-            d.day = Some(ad);
+        let d = *d;
+        let (date, alt) = self.date_readings(&d, z, flags, &written)?;
+        // A numeric date that reads both ways: the evidence decides (see `date_order`).
+        let Some(other) = alt else {
+            return Ok((date, None));
+        };
+        let (month_first, basis) = self.date_order(date, other, &d, z);
+        why.date_order = Some(basis);
+        flags.insert(if basis == Basis::Default {
+            Flag::AmbiguousDate
+        } else {
+            Flag::AmbiguousDateOrder
+        });
+        if !month_first && d.weekday.is_some() {
+            flags.remove(Flag::WeekdayMismatch);
+            if d.weekday.is_some_and(|w| w != other.weekday()) {
+                flags.insert(Flag::WeekdayMismatch);
+            }
         }
+        Ok(if month_first {
+            (date, Some(other))
+        } else {
+            (other, Some(date))
+        })
+    }
+
+    /// Which reading of a numeric date that reads both ways to take: `true` for the first
+    /// (month first), with what decided. In order: a written weekday that falls on one of
+    /// them; the posting date (else the previous update) within a day of one of them only;
+    /// the context's date order; the page zone's region; the vendor's other stamps; the zone
+    /// written in the text; else month first, undecided.
+    fn date_order(
+        &self,
+        month_first: NaiveDate,
+        day_first: NaiveDate,
+        d: &super::scan::DateM,
+        z: &ZoneSel,
+    ) -> (bool, Basis) {
+        if let Some(w) = d.weekday
+            && (month_first.weekday() == w) != (day_first.weekday() == w)
+        {
+            return (month_first.weekday() == w, Basis::Weekday);
+        }
+        let near = |r: NaiveDate| {
+            let close = |c: NaiveDate| (c - r).num_days().abs() <= 1;
+            (close(month_first) != close(day_first)).then(|| close(month_first))
+        };
+        let posted = match self.ctx.posted {
+            Some(ContextAnchor::Date(p)) => Some(p),
+            Some(ContextAnchor::Posted(i)) => Some(Self::local_date(i, z)),
+            _ => None,
+        };
+        if let Some(p) = posted
+            && let Some(first) = near(p)
+        {
+            return (first, Basis::PostingDate(p));
+        }
+        if let Some(prev) = self.ctx.previous
+            && let Some(first) = near(Self::local_date(prev, z))
+        {
+            return (first, Basis::PreviousUpdate(prev));
+        }
+        match self.ctx.date_order {
+            DateOrder::MonthFirst => return (true, Basis::ContextOrder(DateOrder::MonthFirst)),
+            DateOrder::DayFirst => return (false, Basis::ContextOrder(DateOrder::DayFirst)),
+            DateOrder::FromZone => {}
+        }
+        let regional = |tz: Tz| !tz.name().starts_with("Etc/") && tz.name() != "UTC";
+        if let Some(tz) = self.ctx.zone.filter(|tz| regional(*tz)) {
+            return (zones::zone_writes_month_first(tz), Basis::PageLocale(tz));
+        }
+        if let Some(o) = self
+            .ctx
+            .evidence
+            .date_order
+            .filter(|o| *o != DateOrder::FromZone)
+        {
+            return (o == DateOrder::MonthFirst, Basis::OtherStampsOrder(o));
+        }
+        if let Some(tz) = zone_home(z).filter(|tz| regional(*tz)) {
+            return (zones::zone_writes_month_first(tz), Basis::WrittenZone(tz));
+        }
+        (true, Basis::Default)
+    }
+
+    /// The date a date item names (month first where it reads both ways) and its other
+    /// reading, with the flags of what was inferred.
+    fn date_readings(
+        &self,
+        d: &super::scan::DateM,
+        z: &ZoneSel,
+        flags: &mut Flags,
+        written: &dyn Fn() -> String,
+    ) -> Result<(NaiveDate, Option<NaiveDate>), TimeError> {
         let invalid = |y: i32, m: u32, dd: u32| TimeError::InvalidDate {
             date: written(),
             reason: format!("{y:04}-{m:02}-{dd:02} does not exist"),
@@ -177,9 +272,6 @@ impl Engine<'_> {
                 let alt = d
                     .alt
                     .and_then(|(am, ad)| NaiveDate::from_ymd_opt(y, am, ad));
-                if alt.is_some() {
-                    flags.insert(Flag::AmbiguousDateOrder);
-                }
                 Ok((date, alt))
             }
             (None, Some(m), Some(day)) => {
@@ -196,9 +288,6 @@ impl Engine<'_> {
                 let alt = d
                     .alt
                     .and_then(|(am, ad)| NaiveDate::from_ymd_opt(date.year(), am, ad));
-                if alt.is_some() {
-                    flags.insert(Flag::AmbiguousDateOrder);
-                }
                 Ok((date, alt))
             }
             (_, None, Some(day)) => {
@@ -277,27 +366,43 @@ impl Engine<'_> {
             }
         };
         let (zone, mut flags) = self.zone_sel(s, page)?;
+        let mut why = Why::default();
         let (mut date, date_alt, from_context) = match choice {
             DateChoice::Item(k) => {
-                let (d, alt) = self.date_from_item(k, &zone, &mut flags)?;
+                let (d, alt) = self.date_from_item(k, &zone, &mut flags, &mut why)?;
                 (d, alt, false)
             }
             DateChoice::Local(d) => (d, None, false),
             DateChoice::Context => {
                 let posted = match self.ctx.posted {
-                    Some(ContextAnchor::Date(d)) => Some(d),
+                    Some(ContextAnchor::Date(d)) => Some((d, DayBasis::PostingDate(d))),
+                    Some(ContextAnchor::Posted(i)) => Some((
+                        Self::local_date(i, &zone),
+                        DayBasis::Post {
+                            at: i,
+                            day_before: false,
+                        },
+                    )),
                     _ => None,
                 };
                 let prev = self.ctx.previous.map(|p| Self::local_date(p, &zone));
-                let d = match (posted, prev) {
-                    (Some(a), Some(b)) => a.max(b),
-                    (Some(a), None) | (None, Some(a)) => a,
+                let (d, basis) = match (posted, prev) {
+                    (Some((a, _)), Some(b)) if b > a => (
+                        b,
+                        DayBasis::PreviousUpdate(self.ctx.previous.unwrap_or_default()),
+                    ),
+                    (Some((a, basis)), _) => (a, basis),
+                    (None, Some(b)) => (
+                        b,
+                        DayBasis::PreviousUpdate(self.ctx.previous.unwrap_or_default()),
+                    ),
                     (None, None) => {
                         return Err(TimeError::NoDate {
                             time: self.text_of(self.stamp_span(s)),
                         });
                     }
                 };
+                why.day = Some(basis);
                 flags.insert(Flag::DateFromContext);
                 (d, None, true)
             }
@@ -314,8 +419,26 @@ impl Engine<'_> {
             if plus_day { w + Duration::days(1) } else { w }
         };
         let mut wall = wall_on(date);
-        let (mut utc, mut alt, zflags, zone_used) = self.localize(wall, &zone);
-        flags = flags.union(zflags);
+        let first = self.localize(wall, &zone);
+        let (mut utc, mut alt, zone_used) = (first.utc, first.alt, first.used);
+        flags = flags.union(first.flags);
+        why.zone = first.basis;
+        // A stated time is never after the text that states it: a time without a date that
+        // would fall after its post is of the day before.
+        if let (true, Some(DayBasis::Post { at, .. })) = (from_context, why.day)
+            && utc > at + POST_TOLERANCE
+        {
+            date -= Duration::days(1);
+            wall = wall_on(date);
+            let again = self.localize(wall, &zone);
+            utc = again.utc;
+            alt = again.alt;
+            flags = flags.union(again.flags);
+            why.day = Some(DayBasis::Post {
+                at,
+                day_before: true,
+            });
+        }
         if from_context
             && let Some(prev) = self.ctx.previous
             && utc < prev
@@ -329,10 +452,10 @@ impl Engine<'_> {
             } else if prev - utc > Duration::hours(1) {
                 date += Duration::days(1);
                 wall = wall_on(date);
-                let (u2, a2, f2, _) = self.localize(wall, &zone);
-                utc = u2;
-                alt = a2;
-                flags = flags.union(f2);
+                let again = self.localize(wall, &zone);
+                utc = again.utc;
+                alt = again.alt;
+                flags = flags.union(again.flags);
                 flags.insert(Flag::DayRollover);
             } else {
                 flags.insert(Flag::BeforePrevious);
@@ -341,12 +464,12 @@ impl Engine<'_> {
         if let Some(ad) = date_alt
             && alt.is_none()
         {
-            alt = Some(self.localize(wall_on(ad), &zone).0);
+            alt = Some(self.localize(wall_on(ad), &zone).utc);
         }
         if tm.word == TimeWord::Midnight {
             flags.insert(Flag::AmbiguousMidnight);
             if alt.is_none() {
-                alt = Some(self.localize(wall + Duration::days(1), &zone).0);
+                alt = Some(self.localize(wall + Duration::days(1), &zone).utc);
             }
         }
         Ok(Res {
@@ -356,23 +479,27 @@ impl Engine<'_> {
             zone_used,
             date,
             wall,
+            why,
         })
     }
 
-    /// Applies a zone to a wall time: the instant, an alternative reading, flags, and what was used.
-    fn localize(
-        &self,
-        wall: NaiveDateTime,
-        z: &ZoneSel,
-    ) -> (DateTime<Utc>, Option<DateTime<Utc>>, Flags, ZoneUsed) {
-        let mut flags = Flags::empty();
+    /// Applies a zone to a wall time: the instant, an alternative reading, flags, what was
+    /// used, and what picked an abbreviation's reading.
+    fn localize(&self, wall: NaiveDateTime, z: &ZoneSel) -> Localized {
         let fixed = |secs: i32| (wall - Duration::seconds(secs as i64)).and_utc();
+        let plain = |utc, alt, flags, used| Localized {
+            utc,
+            alt,
+            flags,
+            used,
+            basis: None,
+        };
         match *z {
-            ZoneSel::Utc => (wall.and_utc(), None, flags, ZoneUsed::Utc),
-            ZoneSel::Fixed(secs) => (
+            ZoneSel::Utc => plain(wall.and_utc(), None, Flags::empty(), ZoneUsed::Utc),
+            ZoneSel::Fixed(secs) => plain(
                 fixed(secs),
                 None,
-                flags,
+                Flags::empty(),
                 ZoneUsed::Offset(
                     FixedOffset::east_opt(secs)
                         .unwrap_or(FixedOffset::east_opt(0).expect("zero offset")),
@@ -380,69 +507,126 @@ impl Engine<'_> {
             ),
             ZoneSel::Named(tz) => {
                 let (u, a, f) = in_zone(tz, wall);
-                (u, a, f, ZoneUsed::Named(tz))
+                plain(u, a, f, ZoneUsed::Named(tz))
             }
             ZoneSel::Page(tz) => {
                 let (u, a, f) = in_zone(tz, wall);
-                (u, a, f, ZoneUsed::Page(tz))
+                plain(u, a, f, ZoneUsed::Page(tz))
             }
-            ZoneSel::Abbr(l) => {
-                let page = self.ctx.zone;
-                let mut alt = None;
-                let entry = if !l.is_ambiguous() {
-                    l.default_reading()
-                } else if let Some(e) = page.and_then(|p| {
+            ZoneSel::Abbr(l) => self.abbreviation(wall, l),
+        }
+    }
+
+    /// An abbreviation's reading at a wall time. Of several readings (CST, IST, BST, AST), the
+    /// one the evidence supports, in order: the context's zone (its own reading, else the
+    /// reading whose offset its clocks show then, else one of its region), an offset the page
+    /// writes, the zone of the vendor's other stamps; flagged `abbreviation_from_context`.
+    /// Without evidence, the default, flagged `ambiguous_abbreviation`. Either way the next
+    /// reading is the alternative. Then an abbreviation that contradicts daylight saving at
+    /// that date is read as its zone's wall clock, the literal offset the alternative.
+    fn abbreviation(&self, wall: NaiveDateTime, l: ZoneLookup) -> Localized {
+        let fixed = |secs: i32| (wall - Duration::seconds(secs as i64)).and_utc();
+        let mut flags = Flags::empty();
+        let page = self.ctx.zone;
+        let fits = |tz: Tz| {
+            l.readings
+                .iter()
+                .find(|e| e.home == tz)
+                .or_else(|| {
+                    l.readings.iter().find(|e| {
+                        zones::tz_offset_at_literal(tz, wall, e.offset_secs) == e.offset_secs
+                    })
+                })
+                .or_else(|| {
+                    let area = tz.name().split('/').next().unwrap_or("");
                     l.readings
                         .iter()
-                        .find(|e| {
-                            zones::tz_offset_at_literal(p, wall, e.offset_secs) == e.offset_secs
-                        })
-                        .or_else(|| l.readings.iter().find(|e| e.home == p))
-                        .or_else(|| {
-                            let area = p.name().split('/').next().unwrap_or("");
-                            l.readings
-                                .iter()
-                                .find(|e| e.home.name().split('/').next() == Some(area))
-                        })
-                }) {
-                    e
+                        .find(|e| e.home.name().split('/').next() == Some(area))
+                })
+        };
+        let by_offset = |off: FixedOffset| {
+            let secs = off.local_minus_utc();
+            l.readings
+                .iter()
+                .find(|e| e.offset_secs == secs)
+                .or_else(|| {
+                    l.readings
+                        .iter()
+                        .find(|e| zones::tz_offset_at_literal(e.home, wall, secs) == secs)
+                })
+        };
+        let chosen = if !l.is_ambiguous() {
+            None
+        } else if let Some(e) = page.and_then(|p| fits(p).map(|e| (e, Basis::PageZone(p)))) {
+            Some(e)
+        } else if let Some(e) = self
+            .ctx
+            .evidence
+            .offset
+            .and_then(|o| by_offset(o).map(|e| (e, Basis::PageOffset(o))))
+        {
+            Some(e)
+        } else {
+            self.ctx
+                .evidence
+                .zone
+                .and_then(|z| fits(z).map(|e| (e, Basis::OtherStamps(z))))
+        };
+        let (entry, basis) = match chosen {
+            Some((e, basis)) => {
+                flags.insert(Flag::AbbreviationFromContext);
+                (e, Some(basis))
+            }
+            None if l.is_ambiguous() => {
+                flags.insert(Flag::AmbiguousAbbreviation);
+                (l.default_reading(), Some(Basis::Default))
+            }
+            None => (l.default_reading(), None),
+        };
+        let mut alt = l
+            .readings
+            .iter()
+            .find(|e| e.home != entry.home)
+            .filter(|_| l.is_ambiguous())
+            .map(|e| fixed(e.offset_secs));
+        let literal = fixed(entry.offset_secs);
+        let used = ZoneUsed::Abbreviation(entry);
+        let done = |utc, alt, flags| Localized {
+            utc,
+            alt,
+            flags,
+            used,
+            basis,
+        };
+        if !entry.observes_dst
+            || page.is_some_and(|p| {
+                zones::tz_offset_at_literal(p, wall, entry.offset_secs) == entry.offset_secs
+            })
+        {
+            return done(literal, alt, flags);
+        }
+        match entry.home.from_local_datetime(&wall) {
+            LocalResult::Single(dt) => {
+                if dt.offset().fix().local_minus_utc() == entry.offset_secs {
+                    done(literal, alt, flags)
                 } else {
-                    flags.insert(Flag::AmbiguousAbbreviation);
-                    alt = l.readings.get(1).map(|e2| fixed(e2.offset_secs));
-                    l.default_reading()
-                };
-                let literal = fixed(entry.offset_secs);
-                let used = ZoneUsed::Abbreviation(entry);
-                if !entry.observes_dst
-                    || page.is_some_and(|p| {
-                        zones::tz_offset_at_literal(p, wall, entry.offset_secs) == entry.offset_secs
-                    })
-                {
-                    return (literal, alt, flags, used);
+                    flags.insert(Flag::AbbreviationContradictsDst);
+                    alt = Some(literal);
+                    done(dt.with_timezone(&Utc), alt, flags)
                 }
-                match entry.home.from_local_datetime(&wall) {
-                    LocalResult::Single(dt) => {
-                        if dt.offset().fix().local_minus_utc() == entry.offset_secs {
-                            (literal, alt, flags, used)
-                        } else {
-                            flags.insert(Flag::AbbreviationContradictsDst);
-                            (dt.with_timezone(&Utc), Some(literal), flags, used)
-                        }
-                    }
-                    LocalResult::Ambiguous(a, b) => {
-                        let off = |d: &DateTime<Tz>| d.offset().fix().local_minus_utc();
-                        if off(&a) == entry.offset_secs || off(&b) == entry.offset_secs {
-                            (literal, alt, flags, used)
-                        } else {
-                            flags.insert(Flag::AbbreviationContradictsDst);
-                            (a.with_timezone(&Utc), Some(literal), flags, used)
-                        }
-                    }
-                    LocalResult::None => {
-                        flags.insert(Flag::DstGap);
-                        (literal, alt, flags, used)
-                    }
+            }
+            LocalResult::Ambiguous(a, b) => {
+                let off = |d: &DateTime<Tz>| d.offset().fix().local_minus_utc();
+                if off(&a) == entry.offset_secs || off(&b) == entry.offset_secs {
+                    done(literal, alt, flags)
+                } else {
+                    flags.insert(Flag::AbbreviationContradictsDst);
+                    done(a.with_timezone(&Utc), Some(literal), flags)
                 }
+            }
+            LocalResult::None => {
+                flags.insert(Flag::DstGap);
+                done(literal, alt, flags)
             }
         }
     }
@@ -461,10 +645,31 @@ impl Engine<'_> {
         {
             return DateChoice::Item(d);
         }
-        match st.carried {
-            Some(d) => DateChoice::Item(d),
-            None => DateChoice::Context,
+        let Some(carried) = st.carried else {
+            return DateChoice::Context;
+        };
+        // A date written earlier in the text is a guess: when it would put the time after the
+        // text's post, an earlier written date that does not is taken ("by 11 July" written
+        // after "On 20 May"), else the posting instant's own rule.
+        let Some(ContextAnchor::Posted(at)) = self.ctx.posted else {
+            return DateChoice::Item(carried);
+        };
+        let fits = |k: usize| {
+            self.resolve_on(s, DateChoice::Item(k))
+                .is_ok_and(|r| r.utc <= at + POST_TOLERANCE)
+        };
+        if fits(carried) {
+            return DateChoice::Item(carried);
         }
+        (0..carried)
+            .rev()
+            .filter(|k| {
+                self.items[*k]
+                    .date()
+                    .is_some_and(super::engine::usable_date)
+            })
+            .find(|k| fits(*k))
+            .map_or(DateChoice::Context, DateChoice::Item)
     }
 
     fn relative(&self, s: usize) -> Result<Parsed, TimeError> {
@@ -488,6 +693,7 @@ impl Engine<'_> {
                 flags: Flags::from_iter([Flag::Relative]),
                 zone_used: ZoneUsed::Relative,
                 matched: span,
+                why: Why::default(),
             }),
             _ => Err(TimeError::NoInstantForRelative {
                 text: self.text_of(span),
@@ -496,8 +702,69 @@ impl Engine<'_> {
     }
 
     /// Resolves a main stamp (single or range start), with its range end and a check of its
-    /// equivalent renderings.
+    /// equivalent renderings. Windows that follow a range in its sentence ("from 14:05 to
+    /// 14:11 and again from 14:30 to 14:52") are one statement: the end is the last one's.
     pub(crate) fn resolve_main(&self, s: usize) -> Result<Parsed, TimeError> {
+        let mut main = self.resolve_range(s)?;
+        let Some(mut last) = self.stamps[s].partner.filter(|_| main.end.is_some()) else {
+            return Ok(main);
+        };
+        while let Some(next) = self.next_window(last) {
+            let Ok(window) = self.resolve_range(next) else {
+                break;
+            };
+            let (Some(end), Some(to)) = (main.end, window.end) else {
+                break;
+            };
+            if window.utc < main.utc {
+                break;
+            }
+            main.end = Some(end.max(to));
+            main.matched = main.matched.start..window.matched.end;
+            match self.stamps[next].partner {
+                Some(p) => last = p,
+                None => break,
+            }
+        }
+        Ok(main)
+    }
+
+    /// The range start that follows range end `end` in the same sentence and line: words and
+    /// commas between them, no period, colon, dash, bracket or line break.
+    fn next_window(&self, end: usize) -> Option<usize> {
+        let t = end + 1;
+        let next = self.stamps.get(t)?;
+        if next.role != Role::RangeStart {
+            return None;
+        }
+        let from = self.stamps[end].last + 1;
+        let same_line = !self
+            .text
+            .get(self.items[from.min(next.first)].start..self.items[next.first].start)
+            .unwrap_or("\n")
+            .contains('\n');
+        let joined = (from..next.first).all(|k| {
+            matches!(
+                self.items[k].glue(),
+                Some(
+                    Glue::And
+                        | Glue::Comma
+                        | Glue::From
+                        | Glue::Between
+                        | Glue::Filler
+                        | Glue::Word
+                        | Glue::At
+                        | Glue::On
+                        | Glue::Local
+                        | Glue::Consumed
+                )
+            )
+        });
+        (same_line && joined).then_some(t)
+    }
+
+    /// Resolves a main stamp with its own range end only.
+    fn resolve_range(&self, s: usize) -> Result<Parsed, TimeError> {
         let st = self.stamps[s];
         if !self.items[st.item].is_time() {
             return self.relative(s);
@@ -560,6 +827,7 @@ impl Engine<'_> {
             flags,
             zone_used: res.zone_used,
             matched,
+            why: res.why,
         })
     }
 
@@ -623,7 +891,7 @@ impl Engine<'_> {
         let st = self.stamps[s];
         match (st.role, st.partner) {
             (Role::RangeEnd, Some(p)) => {
-                let start = self.resolve_main(p);
+                let start = self.resolve_range(p);
                 match start {
                     Ok(sp) if sp.end.is_some() => {
                         let span = self.stamp_span(s);
@@ -631,6 +899,7 @@ impl Engine<'_> {
                         let res = self.resolve_on(s, choice)?;
                         let utc = sp.end.unwrap_or(res.utc);
                         let mut flags = res.flags;
+                        let mut why = res.why;
                         if !own_date {
                             // The end's date is the start's: so is what was assumed about it.
                             for f in [
@@ -638,11 +907,14 @@ impl Engine<'_> {
                                 Flag::YearInferred,
                                 Flag::Relative,
                                 Flag::AmbiguousDateOrder,
+                                Flag::AmbiguousDate,
                             ] {
                                 if sp.flags.contains(f) {
                                     flags.insert(f);
                                 }
                             }
+                            why.date_order = sp.why.date_order;
+                            why.day = sp.why.day;
                         }
                         Ok(Parsed {
                             utc,
@@ -651,6 +923,7 @@ impl Engine<'_> {
                             flags,
                             zone_used: res.zone_used,
                             matched: span,
+                            why,
                         })
                     }
                     _ => self.resolve_single(s),
@@ -677,6 +950,7 @@ impl Engine<'_> {
                             flags: r.flags,
                             zone_used: r.zone_used,
                             matched: span,
+                            why: r.why,
                         });
                     }
                     if last.is_none() || r.is_ok() {
@@ -700,6 +974,7 @@ impl Engine<'_> {
                             flags: r.flags,
                             zone_used: r.zone_used,
                             matched: span,
+                            why: r.why,
                         });
                     }
                 }
@@ -714,6 +989,7 @@ impl Engine<'_> {
                             flags,
                             zone_used: r.zone_used,
                             matched: span,
+                            why: r.why,
                         })
                     }
                     Some(Err(e)) => Err(e),
@@ -722,6 +998,33 @@ impl Engine<'_> {
             }
             _ => self.resolve_main(s),
         }
+    }
+
+    /// Resolves single stamp `s`, whose date is not written, on the first later day that puts
+    /// it no more than an hour before `previous` (a timeline's order).
+    pub(crate) fn resolve_after(
+        &self,
+        s: usize,
+        previous: DateTime<Utc>,
+    ) -> Result<Parsed, TimeError> {
+        let base = self.main_res(s)?;
+        for days in 1..=2 {
+            let r = self.resolve_on(s, DateChoice::Local(base.date + Duration::days(days)))?;
+            if r.utc + Duration::hours(1) >= previous {
+                let mut flags = r.flags.union(base.flags);
+                flags.insert(Flag::DayRollover);
+                return Ok(Parsed {
+                    utc: r.utc,
+                    end: None,
+                    alternative: r.alt,
+                    flags,
+                    zone_used: r.zone_used,
+                    matched: self.stamp_span(s),
+                    why: base.why,
+                });
+            }
+        }
+        self.resolve_any(s)
     }
 
     fn main_res(&self, s: usize) -> Result<Res, TimeError> {
@@ -748,12 +1051,7 @@ impl Engine<'_> {
     }
 
     fn resolve_single(&self, s: usize) -> Result<Parsed, TimeError> {
-        let st = self.stamps[s];
-        let choice = match st.date {
-            Some(k) => DateChoice::Item(k),
-            None => st.carried.map_or(DateChoice::Context, DateChoice::Item),
-        };
-        let r = self.resolve_on(s, choice)?;
+        let r = self.resolve_on(s, self.own_choice(s))?;
         Ok(Parsed {
             utc: r.utc,
             end: None,
@@ -761,6 +1059,7 @@ impl Engine<'_> {
             flags: r.flags,
             zone_used: r.zone_used,
             matched: self.stamp_span(s),
+            why: r.why,
         })
     }
 
@@ -771,9 +1070,10 @@ impl Engine<'_> {
             .iter()
             .position(|it| it.date().is_some_and(usable_date))?;
         let mut flags = Flags::empty();
+        let mut why = Why::default();
         let zone = self.ctx.zone.map_or(ZoneSel::Utc, ZoneSel::Page);
         Some(
-            self.date_from_item(k, &zone, &mut flags)
+            self.date_from_item(k, &zone, &mut flags, &mut why)
                 .map(|(d, a)| (d, a, flags, self.items[k].start..self.items[k].end)),
         )
     }

@@ -1,5 +1,7 @@
 //! The line runner behind `statusdb parse-time`.
 
+#[cfg(doc)]
+use super::Parsed;
 use super::{Context, Flags, parse};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -23,6 +25,8 @@ struct Line<'a> {
     end: Option<String>,
     alternative: Option<String>,
     flags: Flags,
+    /// Why the reading is what it is, when a flag says a choice was made.
+    reason: Option<String>,
     error: Option<String>,
 }
 
@@ -31,7 +35,8 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 }
 
 /// Reads lines `TEXT<TAB>CONTEXT` and writes one JSON object per line:
-/// `{"text","utc","end","alternative","flags","error"}`.
+/// `{"text","utc","end","alternative","flags","reason","error"}` (`reason`: [`Parsed::reason`],
+/// which reading was taken on what evidence, when a flag is set).
 ///
 /// CONTEXT is `YYYY-MM-DD` (posting date), `YYYY-MM-DD tz=Area/City` (plus the page zone) or an
 /// RFC 3339 instant (the fetch time); see [`Context::from_spec`]. A line without a tab is all
@@ -75,6 +80,7 @@ pub fn run_parse_time(
                     end: p.end.map(rfc3339),
                     alternative: p.alternative.map(rfc3339),
                     flags: p.flags,
+                    reason: p.reason(),
                     error: None,
                 }
             }
@@ -86,6 +92,7 @@ pub fn run_parse_time(
                     end: None,
                     alternative: None,
                     flags: Flags::empty(),
+                    reason: None,
                     error: Some(e),
                 }
             }

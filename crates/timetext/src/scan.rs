@@ -1,5 +1,6 @@
 //! Turns tokens into items: clock times, dates, zones, relative times and glue.
 
+use super::DateOrder;
 use super::lexer::{Kind, Token};
 use super::words::{self, Glue};
 use super::zones::{self, PHRASES, ZoneRef, zone_abbreviation};
@@ -44,8 +45,12 @@ pub(crate) struct DateM {
     pub weekday: Option<Weekday>,
     /// today = 0, yesterday = -1, tomorrow = 1.
     pub rel_days: Option<i32>,
-    /// The other (month, day) reading of an ambiguous numeric date.
+    /// The other (month, day) reading of an ambiguous numeric date (the first is month
+    /// first; the resolver decides between them).
     pub alt: Option<(u32, u32)>,
+    /// The order a numeric date shows by itself: a part above 12 ("28/11/2022", "01/24/2024")
+    /// or dots ("20.05.2022", day first). A vendor's other stamps reveal its convention so.
+    pub written_order: Option<DateOrder>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -92,16 +97,14 @@ impl Item {
 pub(crate) struct Scanner<'a> {
     text: &'a str,
     toks: &'a [Token],
-    day_first: bool,
     pub items: Vec<Item>,
 }
 
 impl<'a> Scanner<'a> {
-    pub(crate) fn new(text: &'a str, toks: &'a [Token], day_first: bool) -> Self {
+    pub(crate) fn new(text: &'a str, toks: &'a [Token]) -> Self {
         Scanner {
             text,
             toks,
-            day_first,
             items: Vec::with_capacity(toks.len()),
         }
     }
@@ -725,6 +728,24 @@ impl<'a> Scanner<'a> {
             if self.zone_follows(i + 1) {
                 return Some((tm, i + 1));
             }
+            // A compact range, "1412 – 1436 UTC", "0917–0955 UTC": the start is a time
+            // because its end is one.
+            let after_between = i > 0
+                && self
+                    .word(i - 1)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("between"));
+            let joined = self.is_p(i + 1, '-')
+                || self.is_p(i + 1, '–')
+                || self.is_p(i + 1, '—')
+                || self.word(i + 1).is_some_and(|w| {
+                    w.eq_ignore_ascii_case("to") || (after_between && w.eq_ignore_ascii_case("and"))
+                });
+            if joined
+                && self.num(i + 2).is_some_and(|n| n.digits == 4)
+                && self.time_at(i + 2).is_some()
+            {
+                return Some((tm, i + 1));
+            }
         }
         None
     }
@@ -792,18 +813,17 @@ impl<'a> Scanner<'a> {
             return None;
         };
         let (x, y) = (a.val, b.val);
-        let (month, day, alt) = if dotted || (x > 12 && y <= 12) {
-            (y, x, None)
+        // Month first when both readings are possible; the resolver weighs the evidence.
+        let (month, day, alt, written_order) = if dotted || (x > 12 && y <= 12) {
+            (y, x, None, Some(DateOrder::DayFirst))
         } else if y > 12 && x <= 12 {
-            (x, y, None)
+            (x, y, None, Some(DateOrder::MonthFirst))
         } else if x > 12 && y > 12 {
             return None;
         } else if x == y {
-            (x, y, None)
-        } else if self.day_first {
-            (y, x, Some((x, y)))
+            (x, y, None, None)
         } else {
-            (x, y, Some((y, x)))
+            (x, y, Some((y, x)), None)
         };
         if month == 0 || day == 0 || day > 31 {
             return None;
@@ -815,6 +835,7 @@ impl<'a> Scanner<'a> {
                 month: Some(month),
                 day: Some(day),
                 alt,
+                written_order,
                 ..DateM::default()
             },
             j,

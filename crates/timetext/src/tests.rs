@@ -113,10 +113,17 @@ fn ambiguous_abbreviations_are_resolved_by_page_zone_else_flagged() {
     assert_eq!(p.utc, t("2024-10-10T08:30:00Z"));
     assert!(p.flags.contains(Flag::AmbiguousAbbreviation));
     assert_eq!(p.alternative, Some(t("2024-10-10T13:00:00Z")));
-    // With an Irish page, Irish Standard Time and no flag.
+    assert_eq!(p.why.zone, Some(Basis::Default));
+    // With an Irish page, Irish Standard Time, flagged as decided by the page's zone, with
+    // the first other reading (India) as the alternative.
     let p = full("14:00 IST", "2024-10-10 tz=Europe/Dublin");
     assert_eq!(p.utc, t("2024-10-10T13:00:00Z"));
-    assert_eq!(p.flags, ctx_only());
+    assert_eq!(
+        p.flags,
+        Flags::from_iter([Flag::DateFromContext, Flag::AbbreviationFromContext])
+    );
+    assert_eq!(p.alternative, Some(t("2024-10-10T08:30:00Z")));
+    assert_eq!(p.why.zone, Some(Basis::PageZone(Europe::Dublin)));
     // Israel.
     assert_eq!(
         utc("14:00 IST", "2024-01-10 tz=Asia/Jerusalem"),
@@ -125,7 +132,10 @@ fn ambiguous_abbreviations_are_resolved_by_page_zone_else_flagged() {
     // India page.
     let p = full("14:00 IST", "2024-10-10 tz=Asia/Kolkata");
     assert_eq!(p.utc, t("2024-10-10T08:30:00Z"));
-    assert_eq!(p.flags, ctx_only());
+    assert_eq!(
+        p.flags,
+        Flags::from_iter([Flag::DateFromContext, Flag::AbbreviationFromContext])
+    );
     // CST: US Central by default (flagged), China on a Chinese page.
     let p = full("10:00 CST", "2024-01-10");
     assert_eq!(p.utc, t("2024-01-10T16:00:00Z"));
@@ -295,26 +305,41 @@ fn numeric_dates_and_order() {
         utc("2024/10/10 22:14 UTC", "2024-10-10"),
         "2024-10-10T22:14:00Z"
     );
-    // Ambiguous: month first by default, flagged, other reading as alternative.
-    let p = full("03/10/2024 14:00 UTC", "2024-10-03");
+    // Both readings possible and nothing decides: month first, flagged undecided, the other
+    // reading as alternative.
+    let p = full("03/10/2024 14:00 UTC", "2024-06-20");
     assert_eq!(p.utc, t("2024-03-10T14:00:00Z"));
     assert_eq!(p.alternative, Some(t("2024-10-03T14:00:00Z")));
+    assert!(p.flags.contains(Flag::AmbiguousDate));
+    assert!(!p.flags.contains(Flag::AmbiguousDateOrder));
+    assert_eq!(p.why.date_order, Some(Basis::Default));
+    // The posting date decides: the reading within a day of it.
+    let p = full("03/10/2024 14:00 UTC", "2024-10-03");
+    assert_eq!(p.utc, t("2024-10-03T14:00:00Z"));
+    assert_eq!(p.alternative, Some(t("2024-03-10T14:00:00Z")));
     assert!(p.flags.contains(Flag::AmbiguousDateOrder));
+    assert_eq!(
+        p.why.date_order,
+        Some(Basis::PostingDate(
+            NaiveDate::from_ymd_opt(2024, 10, 3).unwrap()
+        ))
+    );
     // A European page reads day first.
-    let p = full("03/10/2024 14:00 UTC", "2024-10-03 tz=Europe/Paris");
+    let p = full("03/10/2024 14:00 UTC", "2024-06-20 tz=Europe/Paris");
     assert_eq!(p.utc, t("2024-10-03T14:00:00Z"));
     assert!(p.flags.contains(Flag::AmbiguousDateOrder));
     // Without a page zone, the zone in the text decides: CEST is a day-first region.
-    let p = full("11/07/2024 15:23 CEST", "2024-07-11");
+    let p = full("11/07/2024 15:23 CEST", "2024-09-20");
     assert_eq!(p.utc, t("2024-07-11T13:23:00Z"));
     assert!(p.flags.contains(Flag::AmbiguousDateOrder));
+    assert_eq!(p.why.date_order, Some(Basis::WrittenZone(Europe::Berlin)));
     assert_eq!(
-        utc("11/07/2024 15:23 EDT", "2024-11-07"),
+        utc("11/07/2024 15:23 EDT", "2024-09-20"),
         "2024-11-07T20:23:00Z"
     );
     // Explicit order.
     assert_eq!(
-        utc("03/10/2024 14:00 UTC", "2024-10-03 order=dmy"),
+        utc("03/10/2024 14:00 UTC", "2024-06-20 order=dmy"),
         "2024-10-03T14:00:00Z"
     );
     // Two-digit years: the century nearest the posting date.
@@ -893,4 +918,215 @@ fn zone_lookup_is_public() {
         l.reading_for(Asia::Dhaka).map(|e| e.offset_secs),
         Some(6 * 3600)
     );
+}
+
+// ---- issue 19: evidence decides, or both readings are given
+
+#[test]
+fn the_posting_instant_puts_a_dateless_time_at_or_before_the_post() {
+    // "starting at 11:52 UTC" posted at 00:15: the day before.
+    let p = full("starting at 11:52 UTC", "posted=2024-05-02T00:15:00Z");
+    assert_eq!(p.utc, t("2024-05-01T11:52:00Z"));
+    assert_eq!(
+        p.why.day,
+        Some(DayBasis::Post {
+            at: t("2024-05-02T00:15:00Z"),
+            day_before: true
+        })
+    );
+    assert!(p.reason().unwrap().contains("the day before the post"));
+    // Within the hour a rounded stamp allows: the post's own day.
+    assert_eq!(
+        utc("as of 00:40 UTC", "posted=2024-05-02T00:15:00Z"),
+        "2024-05-02T00:40:00Z"
+    );
+    // The date of the post in the stamp's own zone: 16:22 PST on 22 Dec is 00:22Z on the
+    // 23rd, and "4:11 AM PST" is that morning.
+    assert_eq!(
+        utc("Starting at 4:11 AM PST", "posted=2021-12-23T00:22:00Z"),
+        "2021-12-22T12:11:00Z"
+    );
+    // One instant in two zones, posted the next day in UTC, with a page in Los Angeles.
+    let p = full(
+        "02:07 UTC | 19:07 PT",
+        "posted=2024-05-02T03:00:00Z tz=America/Los_Angeles",
+    );
+    assert_eq!(p.utc, t("2024-05-02T02:07:00Z"));
+    assert!(!p.flags.contains(Flag::EquivalentsDisagree));
+    // A written date that would put the time after the post gives way to an earlier one:
+    // "by 11 July" is a plan, the windows are of 20 May.
+    let text = "On Friday, 20 May 2022 at 13:47 US/Pacific the issue began. We intend to complete the work by 11 July 2022. Errors from 13:47 to 14:07 US/Pacific.";
+    let found = find_times(text, &ctx("posted=2022-06-02T19:11:24Z"));
+    let window = found.iter().find(|f| f.role == Role::RangeStart).unwrap();
+    let read = window.result.as_ref().unwrap();
+    assert_eq!(read.utc, t("2022-05-20T20:47:00Z"));
+    assert_eq!(read.end, Some(t("2022-05-20T21:07:00Z")));
+}
+
+#[test]
+fn a_timeline_of_entries_keeps_its_order() {
+    let text = "23:40 UTC - We are investigating.\n03:10 UTC - The fix is rolling out.\n03:45 UTC - Resolved.";
+    let found = find_times(text, &ctx("2024-05-01"));
+    let read: Vec<DateTime<Utc>> = found
+        .iter()
+        .map(|f| f.result.as_ref().unwrap().utc)
+        .collect();
+    assert_eq!(
+        read,
+        [
+            t("2024-05-01T23:40:00Z"),
+            t("2024-05-02T03:10:00Z"),
+            t("2024-05-02T03:45:00Z")
+        ]
+    );
+    assert!(
+        found[1]
+            .result
+            .as_ref()
+            .unwrap()
+            .flags
+            .contains(Flag::DayRollover)
+    );
+    // Prose is no timeline: a time mentioned later may be earlier.
+    let prose = "We are investigating since 14:00 UTC. The issue began at 13:40 UTC.";
+    let found = find_times(prose, &ctx("2024-05-01"));
+    assert_eq!(
+        found[1].result.as_ref().unwrap().utc,
+        t("2024-05-01T13:40:00Z")
+    );
+}
+
+#[test]
+fn compact_ranges_and_several_windows() {
+    let p = full("0917–0955 UTC", "2024-05-14");
+    assert_eq!(p.utc, t("2024-05-14T09:17:00Z"));
+    assert_eq!(p.end, Some(t("2024-05-14T09:55:00Z")));
+    let p = full("from 2305-0012 UTC", "2024-05-14");
+    assert_eq!(p.end, Some(t("2024-05-15T00:12:00Z")));
+    let p = full("between 1412 and 1436 UTC", "2024-05-14");
+    assert_eq!(p.end, Some(t("2024-05-14T14:36:00Z")));
+    // A bare four-digit number is still no time.
+    assert!(matches!(
+        err("ticket 1412 closed", "2024-05-14"),
+        TimeError::NoTime { .. }
+    ));
+    // Windows in one sentence: the first start and the last end.
+    let p = full(
+        "failed from 14:05UTC to 14:11UTC and again from 14:30UTC to 14:52UTC",
+        "2024-05-14",
+    );
+    assert_eq!(p.utc, t("2024-05-14T14:05:00Z"));
+    assert_eq!(p.end, Some(t("2024-05-14T14:52:00Z")));
+    // In find_times each window keeps its own end.
+    let found = find_times(
+        "failed from 14:05UTC to 14:11UTC and again from 14:30UTC to 14:52UTC",
+        &ctx("2024-05-14"),
+    );
+    let ends: Vec<DateTime<Utc>> = found
+        .iter()
+        .filter(|f| f.role == Role::RangeEnd)
+        .map(|f| f.result.as_ref().unwrap().utc)
+        .collect();
+    assert_eq!(ends, [t("2024-05-14T14:11:00Z"), t("2024-05-14T14:52:00Z")]);
+    // A window of the next sentence is another statement.
+    let p = full(
+        "between 09:35 and 10:10 US/Pacific. Customer impact from 10:10 to 11:28 US/Pacific",
+        "2021-11-16",
+    );
+    assert_eq!(p.end, Some(t("2021-11-16T18:10:00Z")));
+}
+
+#[test]
+fn numeric_dates_follow_the_evidence_in_order() {
+    // The posting date; else the previous update; else the context's order, the page zone,
+    // the vendor's other stamps, the zone in the text; else month first, undecided.
+    let p = full("04/11/2022 10:00:00 AM (GMT)", "2022-11-04");
+    assert_eq!(p.utc, t("2022-11-04T10:00:00Z"));
+    assert_eq!(p.alternative, Some(t("2022-04-11T10:00:00Z")));
+    let p = full(
+        "06/07/2023 01:10 UTC",
+        "2023-07-20 prev=2023-07-05T23:40:00Z",
+    );
+    assert_eq!(p.utc, t("2023-07-06T01:10:00Z"));
+    assert_eq!(
+        p.why.date_order,
+        Some(Basis::PreviousUpdate(t("2023-07-05T23:40:00Z")))
+    );
+    let evidence = Evidence::from_stamps(["28/11/2022 12:06 (GMT +08:00)"]);
+    assert_eq!(evidence.date_order, Some(DateOrder::DayFirst));
+    let p = parse(
+        "05/12/2022 09:30 UTC",
+        &ctx("2023-03-01").with_evidence(evidence),
+    )
+    .unwrap();
+    assert_eq!(p.utc, t("2022-12-05T09:30:00Z"));
+    assert_eq!(
+        p.why.date_order,
+        Some(Basis::OtherStampsOrder(DateOrder::DayFirst))
+    );
+    let p = full("Thursday 03/10/2024 14:00 UTC", "2024-06-20");
+    assert_eq!(p.utc, t("2024-10-03T14:00:00Z"));
+    assert_eq!(p.why.date_order, Some(Basis::Weekday));
+    assert!(!p.flags.contains(Flag::WeekdayMismatch));
+    let p = full("04/11/2022 10:00:00 AM (GMT)", "2022-07-01");
+    assert_eq!(p.utc, t("2022-04-11T10:00:00Z"));
+    assert_eq!(p.flags, Flags::from_iter([Flag::AmbiguousDate]));
+    assert!(p.reason().unwrap().contains("cannot decide"));
+}
+
+#[test]
+fn abbreviations_follow_the_evidence_in_order() {
+    // The configured or page zone: a US page's CST in October is its wall clock (CDT).
+    let p = full("10:00 CST", "2024-10-15 tz=America/Chicago");
+    assert_eq!(p.utc, t("2024-10-15T15:00:00Z"));
+    assert_eq!(p.alternative, Some(t("2024-10-15T16:00:00Z")));
+    assert!(p.flags.contains(Flag::AbbreviationFromContext));
+    assert!(p.flags.contains(Flag::AbbreviationContradictsDst));
+    assert_eq!(p.why.zone, Some(Basis::PageZone(America::Chicago)));
+    // An offset the page writes elsewhere.
+    let p = full("10:00 CST", "2024-10-15 hint=+08:00");
+    assert_eq!(p.utc, t("2024-10-15T02:00:00Z"));
+    assert_eq!(
+        p.why.zone,
+        Some(Basis::PageOffset(FixedOffset::east_opt(8 * 3600).unwrap()))
+    );
+    // The zone of the vendor's other stamps (EDT: the American reading).
+    let evidence = Evidence::from_stamps(["Oct 2, 2024 3:05 PM EDT", "Oct 3 11:00 UTC"]);
+    assert_eq!(evidence.zone, Some(America::New_York));
+    let p = parse("10:00 CST", &ctx("2024-10-15").with_evidence(evidence)).unwrap();
+    assert_eq!(p.utc, t("2024-10-15T15:00:00Z"));
+    assert_eq!(p.why.zone, Some(Basis::OtherStamps(America::New_York)));
+    // Stamps that disagree say nothing.
+    let mixed = Evidence::from_stamps(["10:00 EDT", "10:00 CEST"]);
+    assert_eq!(mixed.zone, None);
+    // The page zone comes before the other evidence.
+    let p = parse(
+        "14:00 IST",
+        &ctx("2024-10-10 tz=Europe/Dublin").with_evidence(Evidence {
+            offset: FixedOffset::east_opt(19800),
+            ..Evidence::default()
+        }),
+    )
+    .unwrap();
+    assert_eq!(p.utc, t("2024-10-10T13:00:00Z"));
+}
+
+#[test]
+fn context_specs_carry_the_post_the_previous_update_and_hints() {
+    let c = ctx("posted=2024-05-02T00:15:00Z tz=Europe/Paris");
+    assert_eq!(
+        c.posted,
+        Some(ContextAnchor::Posted(t("2024-05-02T00:15:00Z")))
+    );
+    let c = ctx("2024-05-02 prev=2024-05-01T23:40:00Z hint=Asia/Shanghai");
+    assert_eq!(c.previous, Some(t("2024-05-01T23:40:00Z")));
+    assert_eq!(c.evidence.zone, Some(Asia::Shanghai));
+    assert!(matches!(
+        Context::from_spec("2024-05-02 prev=yesterday"),
+        Err(ContextError::BadInstant(_))
+    ));
+    assert!(matches!(
+        Context::from_spec("2024-05-02 hint=Nowhere"),
+        Err(ContextError::BadZone(_))
+    ));
 }

@@ -7,17 +7,17 @@
 //!
 //! | code | when |
 //! |---|---|
-//! | `resolved_before_started` | the record's `resolved_at` is before its `started_at` |
+//! | `resolved_before_started` | the record's `resolved_at` is before its `started_at`, or the structured ones are (raised even when stated times are used instead) |
 //! | `implausible_duration` | an incident lasts more than [`IMPLAUSIBLE_DURATION`] by the record's times or by the structured ones |
-//! | `update_out_of_order` | a source lists an update after one it stamps later, or an update is stamped before a time its own text gives as past |
-//! | `stated_time_conflict` | a structured start or resolution differs from the vendor's stated one by more than [`STATED_TOLERANCE`] |
+//! | `update_out_of_order` | a source lists an update after one it stamps later, an update is stamped before a time its own text gives as past, an update is stamped before the incident was created, or an open update is posted after the structured resolution |
+//! | `stated_time_conflict` | a structured start or resolution differs from the vendor's stated one by more than [`STATED_TOLERANCE`], or a stated start or end was set aside (an open update after the stated end; a window that closed before the incident's first update) |
 //! | `status_label_conflict` | every update (two or more) carries the same closing label, or a closing label sits over text that says the team is investigating |
 //! | `ambiguous_zone` | a time the record uses was read with `ambiguous_abbreviation` or `abbreviation_contradicts_dst` |
 //! | `demo_incident` | Statuspage's placeholder "This is an example incident" |
 
 use super::identity::title_key;
 use super::status::LabelConflict;
-use super::times::{Meaning, StatedTime, TextTimes, span_text};
+use super::times::{Meaning, SetAsideWhy, StatedTime, TextTimes, open_after, span_text};
 use crate::model::{
     Anomaly, IncidentKind, IncidentRecord, ObservedIncident, TimeValue, format_utc,
 };
@@ -28,6 +28,10 @@ use timetext::Flag;
 /// reads last hours or days; a month points at a wrong year or a resolution stamped when a
 /// page was last edited (the seed's aggregator says 341d 21h for a six-day incident).
 pub const IMPLAUSIBLE_DURATION: Duration = Duration::days(30);
+
+/// How far before the incident's creation an update may be stamped without a conflict: stamps
+/// of feeds and pages are minutes, the creation a machine instant.
+pub const CREATED_TOLERANCE: Duration = Duration::minutes(1);
 
 /// How far a structured time may be from the stated one before they conflict: one hour.
 /// Stated times are minutes, and pages state starts rounded; an hour apart is the reading of
@@ -89,6 +93,7 @@ pub fn compute(
             ),
         ));
     }
+    structured_contradictions(record, resolved_before_started.is_some(), &mut out);
     if record.kind == IncidentKind::Incident {
         implausible_durations(record, &mut out);
     }
@@ -140,6 +145,7 @@ pub fn compute(
     for t in &text.after_own_stamp {
         out.push(out_of_order_by_text(record, t));
     }
+    set_aside(record, text, &mut out);
     if let Some(conflict) = labels {
         out.push(label_conflict(record, conflict));
     }
@@ -160,6 +166,110 @@ pub fn compute(
         ));
     }
     out
+}
+
+/// What the vendor's structured fields say against each other, whatever the record then
+/// uses: a resolution before the start, an update stamped before the incident was created,
+/// an open update posted after the resolution. A choice never hides a contradiction.
+fn structured_contradictions(
+    record: &IncidentRecord,
+    record_reversed: bool,
+    out: &mut Vec<Anomaly>,
+) {
+    let used = |name: &str, t: &Option<TimeValue>| match t {
+        Some(t) => format!("{name} {}", describe(t)),
+        None => format!("no {name}"),
+    };
+    if let (Some(s), Some(r)) = (
+        &record.structured_started_at,
+        &record.structured_resolved_at,
+    ) && r.utc < s.utc
+        && !(record_reversed
+            && record.started_at.as_ref() == Some(s)
+            && record.resolved_at.as_ref() == Some(r))
+    {
+        out.push(Anomaly::new(
+            RESOLVED_BEFORE_STARTED,
+            format!(
+                "the structured resolved_at {} is {} before the structured started_at {}; the record uses {} and {}",
+                describe(r),
+                span_text(r.utc, s.utc),
+                describe(s),
+                used("started_at", &record.started_at),
+                used("resolved_at", &record.resolved_at)
+            ),
+        ));
+    }
+    if let Some(created) = &record.created_at
+        && let Some((i, u)) = record
+            .updates
+            .iter()
+            .enumerate()
+            .find(|(_, u)| u.posted_at.utc + CREATED_TOLERANCE < created.utc)
+    {
+        out.push(Anomaly::new(
+            UPDATE_OUT_OF_ORDER,
+            format!(
+                "update {} is stamped {}, {} before the incident was created ({}): the stamps contradict each other",
+                i + 1,
+                describe(&u.posted_at),
+                span_text(u.posted_at.utc, created.utc),
+                describe(created)
+            ),
+        ));
+    }
+    if record.status.is_some_and(|s| s.is_closed())
+        && let Some(r) = &record.structured_resolved_at
+        && let Some((i, status)) = open_after(record, r.utc)
+    {
+        out.push(Anomaly::new(
+            UPDATE_OUT_OF_ORDER,
+            format!(
+                "{} is still {status} after the structured resolution {}: that resolution is not taken; the record uses {}",
+                update_name(record, i),
+                describe(r),
+                used("resolved_at", &record.resolved_at)
+            ),
+        ));
+    }
+}
+
+/// The stated starts and ends that were not taken, as evidence beside what was.
+fn set_aside(record: &IncidentRecord, text: &TextTimes, out: &mut Vec<Anomaly>) {
+    for a in &text.set_aside {
+        let t = &a.time;
+        let (what, field, chosen) = match t.meaning {
+            Meaning::End => ("end", "resolved_at", &record.resolved_at),
+            _ => ("start", "started_at", &record.started_at),
+        };
+        let used = match chosen {
+            Some(c) => format!("{field} is {}", describe(c)),
+            None => format!("the record has no {field}"),
+        };
+        let why = match &a.why {
+            SetAsideWhy::OpenAfter { update, status } => format!(
+                "but {} is still {status} after it: the stated end is not the resolution",
+                update_name(record, *update)
+            ),
+            SetAsideWhy::EarlierEvent { window_end } => format!(
+                "but its window closed at {}, before the incident's first update ({}), is stated more than an hour into the incident, and the vendor was still at work after it: it describes an earlier event or the data affected, not the incident's start",
+                format_utc(window_end),
+                record.updates.first().map_or_else(String::new, |u| format!(
+                    "posted {}",
+                    format_utc(&u.posted_at.utc)
+                ))
+            ),
+        };
+        out.push(Anomaly::new(
+            STATED_TIME_CONFLICT,
+            format!(
+                "{} states the {what} {} (after {:?}), {why}; {used}",
+                update_name(record, t.update),
+                describe(&t.value),
+                t.label
+            ),
+        ));
+    }
 }
 
 fn implausible_durations(record: &IncidentRecord, out: &mut Vec<Anomaly>) {

@@ -269,12 +269,17 @@ pub fn derive(record: &mut IncidentRecord, observed: &ObservedIncident) {
         ),
         IncidentKind::Maintenance => maintenance_start(record),
     };
+    // A resolution an open update follows is not the resolution (the vendor was still at
+    // work after it): the structured one gives way to the closing update as the stated one
+    // does (`times::text_times`).
+    let structured_end = record
+        .structured_resolved_at
+        .as_ref()
+        .filter(|t| times::open_after(record, t.utc).is_none());
     record.resolved_at = match record.status {
-        Some(s) if s.is_closed() => best(
-            text.end.as_ref(),
-            record.structured_resolved_at.as_ref(),
-            || closing_update_time(record),
-        ),
+        Some(s) if s.is_closed() => best(text.end.as_ref(), structured_end, || {
+            closing_update_time(record)
+        }),
         _ => None,
     };
     // A statement that would end the incident before it began (a vendor's typo of a month)
@@ -282,10 +287,8 @@ pub fn derive(record: &mut IncidentRecord, observed: &ObservedIncident) {
     if let (Some(start), Some(end)) = (&record.started_at, &record.resolved_at)
         && end.utc < start.utc
     {
-        let structured_end = record
-            .structured_resolved_at
-            .as_ref()
-            .filter(|t| end.source == TimeSource::Stated && t.utc >= start.utc);
+        let structured_end =
+            structured_end.filter(|t| end.source == TimeSource::Stated && t.utc >= start.utc);
         let structured_start = record
             .structured_started_at
             .as_ref()

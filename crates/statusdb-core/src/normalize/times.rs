@@ -3,11 +3,13 @@
 //! "has been resolved as of 15:12 UTC"), and the times an update gives as past, which its
 //! own stamp must not precede.
 //!
-//! Every update's text goes through [`timetext::find_times`] with the update's posting date (in
-//! its zone) and its zone as context. A time counts by the words around it:
+//! Every update's text goes through [`timetext::find_times`] with the update's posting instant
+//! and its zone as context (and what the record's other stamps say, [`timetext::Evidence`]).
+//! A time counts by the words around it:
 //!
 //! * start: after "Incident start:", "began at", "starting at", "started at", "since", ...,
-//!   or the first time of a range after "between" or "from";
+//!   or the first time of a range after "between" or "from", or of a range in a sentence
+//!   about the impact ("errors 0917–0955 UTC");
 //! * end: after "Incident resolved:", "resolved at", "resolved as of", "ended at", "until",
 //!   ..., or the second time of such a range;
 //! * past (evidence about the update only): after "became aware at", "detected at", or a time
@@ -15,20 +17,28 @@
 //!   on October 10, 2024, the Engineering team became aware"). A detection time is not the
 //!   incident's start.
 //!
-//! A start or end is a statement about the past: one later than its update's own stamp (by
-//! more than [`FUTURE_TOLERANCE`]) is not taken as the incident's time ("until 15:00 UTC" in a
-//! forecast), but a start, end or past time so placed is kept as evidence that the update is
-//! stamped too early (`update_out_of_order`), except after words that also announce times to
-//! come ("until", "starting at", a range). A time
-//! written without a date takes the update's date, or (for words that do not announce times to
-//! come) the day before when that would put it after the update.
+//! A stated time is about the past: one written without a date is the latest reading not
+//! after its update's stamp ("starting at 11:52 UTC" posted at 00:15 is the day before),
+//! unless its words announce a time to come ("until", "starting at", a range, in a sentence
+//! that says "will", "expected", "scheduled", ...): such a forecast keeps the update's date
+//! and, when it falls after the update (by more than [`FUTURE_TOLERANCE`]), is not evidence.
+//! Any other time after its update's stamp is kept as evidence that the update is stamped too
+//! early (`update_out_of_order`).
 //!
-//! The latest update that states a start gives the incident's stated start (a postmortem
-//! corrects the first updates), its first such time; likewise for the end.
+//! Several windows in one update ("from 14:05 to 14:11 UTC and again from 14:30 to 14:52
+//! UTC") are one statement: the earliest start and the latest end, and the words of every
+//! window are kept as the evidence (the raw text of both). The latest update that states a
+//! start gives the incident's stated start (a postmortem corrects the first updates); likewise
+//! for the end, except a stated end that an open update posted after it contradicts (the vendor
+//! was still investigating): it is set aside, kept as evidence, and the next best statement is
+//! taken. A window whose end is so set aside, which closed before the incident's first
+//! update and is stated more than an hour after it (the incident long open) describes
+//! something else (an earlier event, the data affected): its start is set aside too.
 
-use crate::model::{IncidentRecord, TimeValue, UpdateRecord};
+use crate::model::{IncidentRecord, Status, TimeValue, UpdateRecord};
 use chrono::{DateTime, Duration, Utc};
-use timetext::{Context, Flag, Found, Role};
+use std::ops::Range;
+use timetext::{Context, Evidence, Found, Role};
 
 /// How far after its update's stamp a stated time may fall and still be read as past: stamps
 /// are minutes, sometimes rounded, and a page may post the update a little before its text's
@@ -69,8 +79,58 @@ const END_LABELS: &[&str] = &[
 ];
 
 /// Labels that also announce times to come ("starting at 22:00 UTC we will ...", "until
-/// 15:00 UTC"), as ranges do: such a time after its update is a forecast, not evidence.
+/// 15:00 UTC"), as ranges do: with words of the future in their sentence, a forecast.
 const FORECAST_LABELS: &[&str] = &["starting at", "starting on", "until"];
+
+/// Words (lower case, whole words) that make a sentence about the future.
+const FUTURE_WORDS: &[&str] = &[
+    "will",
+    "we'll",
+    "expect",
+    "expecting",
+    "scheduled",
+    "planned",
+    "estimated",
+    "eta",
+    "anticipate",
+    "anticipated",
+    "upcoming",
+    "tonight",
+    "tomorrow",
+    "shall",
+];
+
+/// Phrases (lower case) that make a sentence about the future where their words alone do not
+/// ("as expected" is about the past).
+const FUTURE_PHRASES: &[&str] = &[
+    "expected to",
+    "plan to",
+    "planning to",
+    "going to",
+    "next update",
+];
+
+/// Words (lower case, whole words) of a sentence about the impact, which make a range there
+/// a window of impact even without "between" or "from".
+const IMPACT_WORDS: &[&str] = &[
+    "impact",
+    "impacted",
+    "affected",
+    "degraded",
+    "degradation",
+    "outage",
+    "errors",
+    "failed",
+    "failures",
+    "unavailable",
+    "disruption",
+    "down",
+    "elevated",
+    "delays",
+    "delayed",
+    "latency",
+    "experienced",
+];
 
 /// Labels before a time that say something was noticed then.
 const PAST_LABELS: &[&str] = &[
@@ -97,6 +157,9 @@ const PAST_FOLLOWERS: &[&str] = &[
     "was alerted",
 ];
 
+/// The label of the times of a window ("between 14:32 and 15:10 UTC", "from 16:45-20:01").
+const WINDOW: &str = "between/from";
+
 /// What a labelled time says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Meaning {
@@ -109,7 +172,8 @@ pub enum Meaning {
 /// One time an update's text states, with what it means.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatedTime {
-    /// Source `stated`, raw = the time's text, with the reading's flags.
+    /// Source `stated`, raw = the time's text (for several windows, the words of all of
+    /// them), with the reading's flags.
     pub value: TimeValue,
     /// Position of the update (oldest first).
     pub update: usize,
@@ -119,6 +183,35 @@ pub struct StatedTime {
     pub label: String,
     /// Whether the words may announce a future time ("until", a range).
     pub may_be_forecast: bool,
+    /// The time's byte span in the update's text.
+    pub span: Range<usize>,
+    /// For a range's start or end: the range's other end (its instant).
+    pub partner: Option<DateTime<Utc>>,
+}
+
+/// Why a stated time was not taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetAsideWhy {
+    /// An open update (the vendor still investigating) is posted after the stated end.
+    OpenAfter {
+        /// Position of the first such update.
+        update: usize,
+        /// Its status.
+        status: Status,
+    },
+    /// The start of a window whose end was set aside and which closed before the incident's
+    /// first update: an earlier, separate event, or the data affected.
+    EarlierEvent {
+        /// The window's end.
+        window_end: DateTime<Utc>,
+    },
+}
+
+/// A stated time that was not taken, kept as evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    pub time: StatedTime,
+    pub why: SetAsideWhy,
 }
 
 /// Everything the updates' texts state.
@@ -130,6 +223,8 @@ pub struct TextTimes {
     /// Stated times later than their own update's stamp by more than the tolerance, which
     /// are not forecasts: the update is stamped before what it reports.
     pub after_own_stamp: Vec<StatedTime>,
+    /// Statements of a start or end that later evidence contradicts, not taken.
+    pub set_aside: Vec<SetAside>,
 }
 
 /// The label a time's preceding words end with, as written there ("Incident start:").
@@ -168,77 +263,98 @@ fn following_words(text: &str, from: usize) -> String {
         .join(" ")
 }
 
-/// Whether a range start is introduced by "between" or "from" (in the words before it, or
-/// inside the stamp: "June 1, between 09:40").
-fn is_labelled_range(found: &Found<'_>) -> bool {
+/// Whether the character at byte `i` of `text` ends a sentence: a line break, `;`, `!`, `?`,
+/// or a period before white space or the end ("12.30" and "a.m." do not).
+fn ends_sentence(text: &str, i: usize, c: char) -> bool {
+    matches!(c, '\n' | ';' | '!' | '?')
+        || (c == '.' && text[i + 1..].chars().next().is_none_or(char::is_whitespace))
+}
+
+/// The sentence around a byte span, lower case.
+fn sentence_around(text: &str, span: &Range<usize>) -> String {
+    let before = text.get(..span.start).unwrap_or("");
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(i, c)| ends_sentence(text, *i, *c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let after = text.get(span.end..).unwrap_or("");
+    let end = after
+        .char_indices()
+        .find(|(i, c)| ends_sentence(after, *i, *c))
+        .map_or(text.len(), |(i, _)| span.end + i);
+    text.get(start..end).unwrap_or("").to_lowercase()
+}
+
+fn has_word(sentence: &str, words: &[&str]) -> bool {
+    sentence
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .any(|w| words.contains(&w))
+}
+
+/// Whether a range start is a window the text states: introduced by "between" or "from" (in
+/// the words before it, or inside the stamp: "June 1, between 09:40"), or in a sentence about
+/// the impact.
+fn is_labelled_range(found: &Found<'_>, body: &str) -> bool {
     let words = format!("{} {}", found.preceding, found.text).to_lowercase();
     words
         .split(|c: char| !c.is_alphanumeric())
         .any(|w| w == "between" || w == "from")
+        || has_word(&sentence_around(body, &found.span), IMPACT_WORDS)
 }
 
-/// The context an update's text is read in: its posting date in its zone (UTC without one).
-fn context(update: &UpdateRecord, day_before: bool) -> Context {
-    let posted = update.posted_at.utc;
-    let date = match update.zone {
-        Some(zone) => posted.with_timezone(&zone).date_naive(),
-        None => posted.date_naive(),
-    };
-    let date = if day_before {
-        date.pred_opt().unwrap_or(date)
-    } else {
-        date
-    };
-    let ctx = Context::on_date(date);
+/// The context an update's text is read in: its posting instant, its zone, and what the
+/// record's other stamps say.
+fn context(update: &UpdateRecord, evidence: Evidence) -> Context {
+    let ctx = Context::posted_at(update.posted_at.utc).with_evidence(evidence);
     match update.zone {
         Some(zone) => ctx.with_zone(zone),
         None => ctx,
     }
 }
 
-/// Reads one found time; a time without a written date that falls after its update is read
-/// again on the day before, unless its words may announce a time to come (`forecast`).
-fn read(found: &Found<'_>, update: &UpdateRecord, forecast: bool) -> Option<TimeValue> {
-    let parsed = found.result.as_ref().ok()?;
-    let mut utc = parsed.utc;
-    let mut flags = parsed.flags;
-    if !forecast
-        && parsed.flags.contains(Flag::DateFromContext)
-        && utc > update.posted_at.utc + FUTURE_TOLERANCE
-    {
-        let earlier = timetext::find_times(&update.body, &context(update, true));
-        if let Some(again) = earlier
-            .iter()
-            .find(|f| f.span == found.span)
-            .and_then(|f| f.result.as_ref().ok())
-        {
-            utc = again.utc;
-            flags = again.flags;
-        }
+/// The same context with the update's posting date instead of its instant: a forecast is read
+/// on its update's day, never moved before it.
+fn forecast_context(update: &UpdateRecord, evidence: Evidence) -> Context {
+    let posted = update.posted_at.utc;
+    let date = match update.zone {
+        Some(zone) => posted.with_timezone(&zone).date_naive(),
+        None => posted.date_naive(),
+    };
+    let ctx = Context::on_date(date).with_evidence(evidence);
+    match update.zone {
+        Some(zone) => ctx.with_zone(zone),
+        None => ctx,
     }
-    Some(TimeValue::stated(utc, found.text).with_flags(flags))
+}
+
+/// What the record's update stamps say about its zone and date order.
+pub fn record_evidence(record: &IncidentRecord) -> Evidence {
+    Evidence::from_stamps(record.updates.iter().map(|u| u.posted_at.raw.as_str()))
 }
 
 /// The stated times of one update, in text order.
-pub fn update_times(update: &UpdateRecord, position: usize) -> Vec<StatedTime> {
-    let found = timetext::find_times(&update.body, &context(update, false));
-    let mut out = Vec::new();
+pub fn update_times(update: &UpdateRecord, position: usize, evidence: Evidence) -> Vec<StatedTime> {
+    let found = timetext::find_times(&update.body, &context(update, evidence));
+    let mut forecast_reading: Option<Vec<Found<'_>>> = None;
+    let mut out: Vec<StatedTime> = Vec::new();
     let mut range_labelled = false;
-    for f in &found {
+    let mut range_start: Option<usize> = None;
+    for (n, f) in found.iter().enumerate() {
         let (meaning, label, forecast) = match f.role {
             Role::Equivalent => continue,
             Role::RangeStart => {
-                range_labelled = is_labelled_range(f);
+                range_labelled = is_labelled_range(f, &update.body);
                 if !range_labelled {
                     continue;
                 }
-                (Meaning::Start, "between/from".to_string(), true)
+                (Meaning::Start, WINDOW.to_string(), true)
             }
             Role::RangeEnd => {
                 if !std::mem::take(&mut range_labelled) {
                     continue;
                 }
-                (Meaning::End, "between/from".to_string(), true)
+                (Meaning::End, WINDOW.to_string(), true)
             }
             Role::Single => {
                 let forecast = |l: &str| FORECAST_LABELS.iter().any(|f| f.eq_ignore_ascii_case(l));
@@ -259,27 +375,134 @@ pub fn update_times(update: &UpdateRecord, position: usize) -> Vec<StatedTime> {
                 }
             }
         };
-        let Some(value) = read(f, update, forecast) else {
+        // Words of the future make a forecast: read on the update's own day.
+        let announces = forecast && {
+            let sentence = sentence_around(&update.body, &f.span);
+            has_word(&sentence, FUTURE_WORDS) || FUTURE_PHRASES.iter().any(|p| sentence.contains(p))
+        };
+        let reading = if announces {
+            let again = forecast_reading.get_or_insert_with(|| {
+                timetext::find_times(&update.body, &forecast_context(update, evidence))
+            });
+            again.get(n).filter(|g| g.span == f.span).unwrap_or(f)
+        } else {
+            f
+        };
+        let Ok(parsed) = reading.result.as_ref() else {
             continue;
         };
+        if f.role == Role::RangeStart {
+            range_start = Some(out.len());
+        }
+        let partner = match f.role {
+            Role::RangeStart => parsed.end,
+            Role::RangeEnd => range_start.and_then(|i| out.get(i).map(|t| t.value.utc)),
+            _ => None,
+        };
         out.push(StatedTime {
-            value,
+            value: TimeValue::stated(parsed.utc, f.text).with_flags(parsed.flags),
             update: position,
             meaning,
             label,
-            may_be_forecast: forecast,
+            may_be_forecast: announces || (forecast && f.role == Role::Single),
+            span: f.span.clone(),
+            partner,
         });
     }
     out
 }
 
+/// An update's statement of the incident's start and end.
+struct Statement {
+    start: Option<StatedTime>,
+    end: Option<StatedTime>,
+}
+
+/// Whether nothing ends a sentence between two spans of a text.
+fn same_sentence(text: &str, from: usize, to: usize) -> bool {
+    text.get(from..to).is_some_and(|between| {
+        !between
+            .char_indices()
+            .any(|(i, c)| ends_sentence(between, i, c))
+    })
+}
+
+/// What one update states: its first start and its first end, in text order. Several windows
+/// in one sentence ("from 14:05 to 14:11 UTC and again from 14:30 to 14:52 UTC") are one
+/// statement: the first start and the last end, with the words of every window as the
+/// evidence (the raw text of both).
+fn statement(update: &UpdateRecord, times: Vec<StatedTime>) -> Statement {
+    let mut start = times.iter().position(|t| t.meaning == Meaning::Start);
+    let mut end = times.iter().position(|t| t.meaning == Meaning::End);
+    let mut words = None;
+    if let Some(first) = start
+        && times[first].label == WINDOW
+        && times.get(first + 1).is_some_and(|t| t.label == WINDOW)
+    {
+        // Windows follow each other as start, end, start, end, ... in one sentence.
+        let mut last = first + 1;
+        let mut windows = 1;
+        while let (Some(next_start), Some(next_end)) = (times.get(last + 1), times.get(last + 2)) {
+            let joined = next_start.label == WINDOW
+                && next_start.meaning == Meaning::Start
+                && next_end.label == WINDOW
+                && next_end.meaning == Meaning::End
+                && same_sentence(&update.body, times[last].span.end, next_start.span.start);
+            if !joined {
+                break;
+            }
+            last += 2;
+            windows += 1;
+        }
+        if windows > 1 {
+            let latest = (first..=last)
+                .filter(|i| times[*i].meaning == Meaning::End)
+                .max_by_key(|i| times[*i].value.utc)
+                .unwrap_or(last);
+            end = Some(latest);
+            words = update
+                .body
+                .get(times[first].span.start..times[last].span.end)
+                .map(|w| (w.to_string(), format!("{windows} windows")));
+        }
+    }
+    let take = |i: Option<usize>| {
+        let mut t = i.map(|i| times[i].clone())?;
+        if let Some((raw, label)) = &words
+            && t.label == WINDOW
+        {
+            t.value.raw = raw.clone();
+            t.label = label.clone();
+        }
+        Some(t)
+    };
+    let (s, e) = (take(start.take()), take(end.take()));
+    Statement { start: s, end: e }
+}
+
+/// The first open update (by its carried status: an "Update" label keeps the status before
+/// it) posted after `instant`: the vendor was still at work then.
+pub fn open_after(record: &IncidentRecord, instant: DateTime<Utc>) -> Option<(usize, Status)> {
+    let mut carried = None;
+    for (i, u) in record.updates.iter().enumerate() {
+        carried = u.effective_status().or(carried);
+        if u.posted_at.utc > instant
+            && let Some(s) = carried.filter(|s| !s.is_closed())
+        {
+            return Some((i, s));
+        }
+    }
+    None
+}
+
 /// What the record's updates state (see the module documentation).
 pub fn text_times(record: &IncidentRecord) -> TextTimes {
     let mut times = TextTimes::default();
+    let evidence = record_evidence(record);
+    let mut statements = Vec::with_capacity(record.updates.len());
     for (i, update) in record.updates.iter().enumerate() {
-        let mut start = None;
-        let mut end = None;
-        for t in update_times(update, i) {
+        let mut taken = Vec::new();
+        for t in update_times(update, i, evidence) {
             let late = t.value.utc > update.posted_at.utc + FUTURE_TOLERANCE;
             if late {
                 if !t.may_be_forecast {
@@ -287,19 +510,52 @@ pub fn text_times(record: &IncidentRecord) -> TextTimes {
                 }
                 continue;
             }
-            match t.meaning {
-                Meaning::Start if start.is_none() => start = Some(t),
-                Meaning::End if end.is_none() => end = Some(t),
-                _ => {}
+            if t.meaning != Meaning::Past {
+                taken.push(t);
             }
         }
-        // Later updates overrule earlier ones.
-        if start.is_some() {
-            times.start = start;
+        statements.push(statement(update, taken));
+    }
+    let first_update = record.updates.first().map(|u| u.posted_at.utc);
+    // Later updates overrule earlier ones; a contradicted end gives way to the next.
+    let mut ends_set_aside = Vec::new();
+    for (i, st) in statements.iter().enumerate().rev() {
+        let Some(end) = &st.end else { continue };
+        match open_after(record, end.value.utc) {
+            None => {
+                times.end = Some(end.clone());
+                break;
+            }
+            Some((update, status)) => {
+                ends_set_aside.push(i);
+                times.set_aside.push(SetAside {
+                    time: end.clone(),
+                    why: SetAsideWhy::OpenAfter { update, status },
+                });
+            }
         }
-        if end.is_some() {
-            times.end = end;
+    }
+    for (i, st) in statements.iter().enumerate().rev() {
+        let Some(start) = &st.start else { continue };
+        // The start of a window (it has a partner) whose statement's end was set aside, which
+        // closed before the incident's first update, stated once the incident had been open
+        // a while (more than the tolerance): not what the incident was opened for.
+        let window_end = st.end.as_ref().map(|e| e.value.utc);
+        let stated_at = record.updates[start.update].posted_at.utc;
+        if start.partner.is_some()
+            && ends_set_aside.contains(&i)
+            && let (Some(e), Some(first)) = (window_end, first_update)
+            && e <= first
+            && stated_at - first > FUTURE_TOLERANCE
+        {
+            times.set_aside.push(SetAside {
+                time: start.clone(),
+                why: SetAsideWhy::EarlierEvent { window_end: e },
+            });
+            continue;
         }
+        times.start = Some(start.clone());
+        break;
     }
     times
 }
@@ -354,7 +610,7 @@ mod tests {
     }
 
     fn read(posted: &str, body: &str) -> Vec<(Meaning, String, String, bool)> {
-        update_times(&update(posted, body, None), 0)
+        update_times(&update(posted, body, None), 0, Evidence::default())
             .into_iter()
             .map(|t| {
                 (
@@ -399,13 +655,13 @@ mod tests {
                     Meaning::Start,
                     "2023-08-11T16:45:00Z".into(),
                     "between/from".into(),
-                    true
+                    false
                 ),
                 (
                     Meaning::End,
                     "2023-08-11T20:01:00Z".into(),
                     "between/from".into(),
-                    true
+                    false
                 ),
             ]
         );
@@ -491,5 +747,142 @@ mod tests {
         );
         // "until 14:00" is after its update: a forecast, neither the end nor evidence.
         assert!(times.after_own_stamp.is_empty());
+    }
+
+    fn open_update(posted: &str, body: &str, status: crate::model::Status) -> UpdateRecord {
+        let mut u = update(posted, body, None);
+        u.status = Some(status);
+        u
+    }
+
+    #[test]
+    fn a_dateless_time_is_not_after_its_post_unless_it_announces_the_future() {
+        // "starting at 11:52 UTC" posted at 00:15 is the day before (issue 19).
+        assert_eq!(
+            read(
+                "2024-05-02T00:15:00Z",
+                "Errors starting at 11:52 UTC affected pushes."
+            ),
+            vec![(
+                Meaning::Start,
+                "2024-05-01T11:52:00Z".into(),
+                "starting at".into(),
+                true
+            )]
+        );
+        // With words of the future it is a forecast, read on the update's day (and, being
+        // after its update, no evidence).
+        let mut record = crate::normalize::tests_support::empty_record();
+        record.updates = vec![update(
+            "2024-06-01T14:00:00Z",
+            "Degraded performance is expected to continue until 18:00 UTC.",
+            None,
+        )];
+        let times = text_times(&record);
+        assert_eq!(times.end, None);
+        assert!(times.after_own_stamp.is_empty());
+        // A window written in the past tense and dated after its post is evidence that the
+        // update is stamped too early.
+        record.updates = vec![update(
+            "2024-06-01T14:00:00Z",
+            "Between 15:10 and 15:40 UTC on June 1, pushes failed.",
+            None,
+        )];
+        let times = text_times(&record);
+        assert_eq!(times.after_own_stamp.len(), 2);
+    }
+
+    #[test]
+    fn windows_in_one_sentence_are_one_statement() {
+        use crate::model::Status;
+        let mut record = crate::normalize::tests_support::empty_record();
+        record.updates = vec![open_update(
+            "2024-05-14T15:00:00Z",
+            "Pushes failed from 14:05UTC to 14:11UTC and again from 14:30UTC to 14:52UTC. Webhooks were delayed between 13:00 and 13:20 UTC.",
+            Status::Resolved,
+        )];
+        let times = text_times(&record);
+        let (start, end) = (times.start.unwrap(), times.end.unwrap());
+        assert_eq!(format_utc(&start.value.utc), "2024-05-14T14:05:00Z");
+        assert_eq!(format_utc(&end.value.utc), "2024-05-14T14:52:00Z");
+        let words = "14:05UTC to 14:11UTC and again from 14:30UTC to 14:52UTC";
+        assert_eq!(
+            (start.value.raw.as_str(), start.label.as_str()),
+            (words, "2 windows")
+        );
+        assert_eq!(end.value.raw, words);
+        assert!(times.set_aside.is_empty());
+    }
+
+    #[test]
+    fn an_end_the_vendor_kept_working_after_is_set_aside() {
+        use crate::model::Status;
+        let mut record = crate::normalize::tests_support::empty_record();
+        // Opened at 09:00; at 13:00, still investigating, a window of the data affected;
+        // still investigating at 14:00; resolved at 15:00.
+        record.updates = vec![
+            open_update(
+                "2024-05-14T09:00:00Z",
+                "We are investigating delays.",
+                Status::Investigating,
+            ),
+            open_update(
+                "2024-05-14T13:00:00Z",
+                "We are reprocessing events received between 07:10 and 07:40 UTC.",
+                Status::Investigating,
+            ),
+            open_update(
+                "2024-05-14T14:00:00Z",
+                "Still investigating.",
+                Status::Investigating,
+            ),
+            open_update(
+                "2024-05-14T15:00:00Z",
+                "This incident has been resolved.",
+                Status::Resolved,
+            ),
+        ];
+        let times = text_times(&record);
+        assert_eq!(times.start, None);
+        assert_eq!(times.end, None);
+        let set_aside: Vec<(Meaning, String, &SetAsideWhy)> = times
+            .set_aside
+            .iter()
+            .map(|a| (a.time.meaning, format_utc(&a.time.value.utc), &a.why))
+            .collect();
+        assert_eq!(
+            set_aside,
+            vec![
+                (
+                    Meaning::End,
+                    "2024-05-14T07:40:00Z".to_string(),
+                    &SetAsideWhy::OpenAfter {
+                        update: 0,
+                        status: Status::Investigating
+                    }
+                ),
+                (
+                    Meaning::Start,
+                    "2024-05-14T07:10:00Z".to_string(),
+                    &SetAsideWhy::EarlierEvent {
+                        window_end: DateTime::parse_from_rfc3339("2024-05-14T07:40:00Z")
+                            .unwrap()
+                            .to_utc()
+                    }
+                ),
+            ]
+        );
+        // Stated by the opening update, the window is what the incident is about: its start
+        // stands, its end gives way (the vendor was still at work after it).
+        record.updates.remove(1);
+        record.updates[0].body =
+            "We are investigating events received between 07:10 and 07:40 UTC.".into();
+        let times = text_times(&record);
+        assert_eq!(
+            times.start.map(|t| format_utc(&t.value.utc)).as_deref(),
+            Some("2024-05-14T07:10:00Z")
+        );
+        assert_eq!(times.end, None);
+        assert_eq!(times.set_aside.len(), 1);
     }
 }

@@ -29,7 +29,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use scraper::{ElementRef, Html};
 use serde::Deserialize;
-use timetext::Context;
+use timetext::{Context, Evidence};
 use url::Url;
 
 const KIND: Kind = Kind::StatuspageHtml;
@@ -93,6 +93,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         notes: Vec::new(),
         root: page_root(page.url),
         rendered_at: rendered_at(&document).unwrap_or(page.fetched_at),
+        evidence: stamp_evidence(&document),
     };
     let mut observation = if let Some(history) = document
         .select(&selector("[data-react-class=\"HistoryIndex\"]"))
@@ -158,16 +159,28 @@ fn rendered_at(document: &Html) -> Option<DateTime<Utc>> {
     Utc.timestamp_opt(seconds, 0).single()
 }
 
+/// What the page's update stamps (`<small>`) agree on, the zone their unambiguous
+/// abbreviations name: it picks the reading of an ambiguous one ("CST" beside "HKT" is China's).
+fn stamp_evidence(document: &Html) -> Evidence {
+    let stamps: Vec<String> = document
+        .select(&selector("small"))
+        .map(|s| collapse_whitespace(&s.text().collect::<String>()))
+        .collect();
+    Evidence::from_stamps(stamps.iter().map(String::as_str))
+}
+
 struct Reader<'p, 'b> {
     page: &'p PageInput<'b>,
     notes: Vec<ParseNote>,
     root: Option<String>,
     rendered_at: DateTime<Utc>,
+    /// What the page's other stamps say, after the source's zone.
+    evidence: Evidence,
 }
 
 impl Reader<'_, '_> {
     fn context(&self, anchor: NaiveDate) -> Context {
-        let mut context = Context::on_date(anchor);
+        let mut context = Context::on_date(anchor).with_evidence(self.evidence);
         if let Some(zone) = self.page.zone {
             context = context.with_zone(zone);
         }
@@ -727,7 +740,7 @@ impl Reader<'_, '_> {
                     ));
                 }
             };
-            let mut context = Context::on_date(anchor);
+            let mut context = Context::on_date(anchor).with_evidence(self.evidence);
             if let Some(zone) = page_zone {
                 context = context.with_zone(zone);
             }
@@ -909,6 +922,38 @@ mod page_tests {
                 .as_ref()
                 .map(|t| crate::model::format_utc(&t.utc)),
             Some("2026-07-14T06:32:00Z".to_string())
+        );
+        assert!(o.notes.is_empty(), "{:?}", o.notes);
+    }
+
+    #[test]
+    fn the_pages_other_stamps_pick_the_reading_of_cst() {
+        // Written in the home page's shape (no capture): a Hong Kong vendor's stamps say HKT,
+        // so its "CST" is China's (UTC+8), not US Central; no note, the choice is flagged.
+        let body = r#"<html><body><div class="incidents-list"><div class="status-day"><div class="date">Jan <var data-var="date">3</var>, <var data-var="year">2023</var></div>
+          <div class="incident-container"><div class="incident-title impact-minor"><a href="/incidents/hk1">Slow API</a></div>
+          <div class="updates-container"><div class="update"><strong>Resolved</strong> - Fixed.<br><small>Jan <var data-var='date'>3</var>, <var data-var='time'>11:00</var> HKT</small></div>
+          <div class="update"><strong>Investigating</strong> - Looking.<br><small>Jan <var data-var='date'>3</var>, <var data-var='time'>10:00</var> CST</small></div></div></div></div></div>
+          </body></html>"#;
+        let o = parse(&page(body)).unwrap();
+        let stamps: Vec<(String, bool)> = o.incidents[0]
+            .updates
+            .iter()
+            .map(|u| {
+                (
+                    crate::model::format_utc(&u.posted_at.utc),
+                    u.posted_at
+                        .flags
+                        .contains(timetext::Flag::AbbreviationFromContext),
+                )
+            })
+            .collect();
+        assert_eq!(
+            stamps,
+            vec![
+                ("2023-01-03T02:00:00Z".to_string(), true),
+                ("2023-01-03T03:00:00Z".to_string(), false),
+            ]
         );
         assert!(o.notes.is_empty(), "{:?}", o.notes);
     }

@@ -115,7 +115,16 @@ pub fn note_flags(text: &str, parsed: &Parsed, place: &str, notes: &mut Vec<Pars
     let doubtful: Vec<&str> = parsed
         .flags
         .iter()
-        .filter(|f| !matches!(f, Flag::YearInferred | Flag::DateFromContext))
+        // A year, a day, or a reading the page's own evidence picked is no doubt.
+        .filter(|f| {
+            !matches!(
+                f,
+                Flag::YearInferred
+                    | Flag::DateFromContext
+                    | Flag::AbbreviationFromContext
+                    | Flag::AmbiguousDateOrder
+            )
+        })
         .map(Flag::as_str)
         .collect();
     if doubtful.is_empty() {
