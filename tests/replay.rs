@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 use statusdb_testkit::{field, fixture, fixtures_dir, sql_strings, statusdb, stdout_json};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
@@ -127,7 +128,7 @@ fn the_replay_exports_its_golden_document() {
         .collect();
     if let Some(differing) = compare(&golden, &lines) {
         panic!(
-            "the replay's export differs from {GOLDEN} ({} lines golden, {} now); {differing}\n\
+            "the replay's export differs from {GOLDEN} ({} lines golden, {} now): {differing}\n\
              If the change is meant: STATUSDB_BLESS=1 cargo test --test replay",
             golden.len(),
             lines.len()
@@ -135,29 +136,40 @@ fn the_replay_exports_its_golden_document() {
     }
 }
 
-/// `None` when the two lists of lines are equal; else how many lines differ and the first
-/// three, field by field.
+/// `None` when the two lists of lines are equal; else how many incidents and components
+/// differ (matched by id, so that one that moves in the document's order is not counted
+/// again for each it passes) and the first three, field by field.
 fn compare(want: &[Value], got: &[Value]) -> Option<String> {
-    let differing: Vec<(Option<&Value>, Option<&Value>)> = (0..want.len().max(got.len()))
-        .map(|i| (want.get(i), got.get(i)))
-        .filter(|(want, got)| want != got)
-        .collect();
-    if differing.is_empty() {
+    if want == got {
         return None;
     }
-    let mut report = format!("{} lines differ, the first:\n", differing.len());
-    for (want, got) in differing.iter().take(3) {
-        match (want, got) {
-            (Some(want), Some(got)) if line_name(want) == line_name(got) => {
-                report.push_str(&format!("{}\n", line_name(want)));
+    let by_name = |lines: &[Value]| -> BTreeMap<String, Value> {
+        lines.iter().map(|l| (line_name(l), l.clone())).collect()
+    };
+    let (want_by, got_by) = (by_name(want), by_name(got));
+    let mut names: Vec<&String> = want_by.keys().chain(got_by.keys()).collect();
+    names.sort();
+    names.dedup();
+    let differing: Vec<&String> = names
+        .into_iter()
+        .filter(|n| want_by.get(*n) != got_by.get(*n))
+        .collect();
+    if differing.is_empty() {
+        return Some("the same lines in another order".into());
+    }
+    let mut report = format!(
+        "{} incidents or components differ, the first:\n",
+        differing.len()
+    );
+    for name in differing.iter().take(3) {
+        match (want_by.get(*name), got_by.get(*name)) {
+            (Some(want), Some(got)) => {
+                report.push_str(&format!("{name}\n"));
                 report.push_str(&differences(want, got).join("\n"));
                 report.push('\n');
             }
-            _ => report.push_str(&format!(
-                "expected {}, found {}\n",
-                want.map_or("nothing".into(), line_name),
-                got.map_or("nothing".into(), line_name),
-            )),
+            (Some(_), None) => report.push_str(&format!("{name}: expected, not found\n")),
+            _ => report.push_str(&format!("{name}: found, not expected\n")),
         }
     }
     Some(report)
