@@ -91,24 +91,7 @@ pub struct Totals {
     pub failed: usize,
     /// What they changed.
     #[serde(flatten)]
-    pub counts: Counts,
-}
-
-/// What a source (or the run) changed in the records.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    /// Incidents stored for the first time.
-    pub incidents_new: usize,
-    /// Incidents whose content changed.
-    pub incidents_changed: usize,
-    /// Updates stored for the first time.
-    pub updates_new: usize,
-    /// Updates edited or refined.
-    pub updates_changed: usize,
-    /// Components whose status changed, or that are new.
-    pub components_changed: usize,
-    /// Change events written.
-    pub events: usize,
+    pub counts: SourceChanges,
 }
 
 /// One source of a run report.
@@ -133,7 +116,7 @@ pub struct SourceEntry {
     /// Why it failed, one line for people; null when it did not.
     pub error: Option<String>,
     /// What it changed.
-    pub counts: Counts,
+    pub counts: SourceChanges,
     /// Each document.
     pub documents: Vec<DocumentEntry>,
 }
@@ -165,17 +148,6 @@ pub(crate) fn outcome_word(outcome: SourceOutcome) -> &'static str {
     }
 }
 
-fn counts(s: &SourceReport) -> Counts {
-    Counts {
-        incidents_new: s.changes.incidents_new,
-        incidents_changed: s.changes.incidents_changed,
-        updates_new: s.changes.updates_new,
-        updates_changed: s.changes.updates_changed,
-        components_changed: s.changes.components_changed,
-        events: s.changes.events,
-    }
-}
-
 impl IngestReport {
     /// The report of a run.
     pub fn from_run(run: &RunReport) -> IngestReport {
@@ -192,13 +164,7 @@ impl IngestReport {
                     SourceOutcome::NotModified => totals.not_modified += 1,
                     SourceOutcome::Failed => totals.failed += 1,
                 }
-                let c = counts(s);
-                totals.counts.incidents_new += c.incidents_new;
-                totals.counts.incidents_changed += c.incidents_changed;
-                totals.counts.updates_new += c.updates_new;
-                totals.counts.updates_changed += c.updates_changed;
-                totals.counts.components_changed += c.components_changed;
-                totals.counts.events += c.events;
+                totals.counts += s.changes;
                 let failing = s.documents.iter().find(|d| d.outcome == "failed");
                 let http_status = match failing {
                     Some(d) => d.http_status,
@@ -213,7 +179,7 @@ impl IngestReport {
                     duration_ms: s.duration_ms,
                     cause: s.cause,
                     error: s.error.clone(),
-                    counts: c,
+                    counts: s.changes,
                     documents: s.documents.clone(),
                 }
             })

@@ -372,7 +372,7 @@ impl SourceResult {
     }
 }
 
-/// What a source's run changed in the records.
+/// What a source's run changed in the records (the run report's `counts`, as they serialize).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SourceChanges {
     /// Incidents stored for the first time.
@@ -387,6 +387,17 @@ pub struct SourceChanges {
     pub components_changed: usize,
     /// Change events written (none on a source's first successful ingest).
     pub events: usize,
+}
+
+impl std::ops::AddAssign for SourceChanges {
+    fn add_assign(&mut self, other: SourceChanges) {
+        self.incidents_new += other.incidents_new;
+        self.incidents_changed += other.incidents_changed;
+        self.updates_new += other.updates_new;
+        self.updates_changed += other.updates_changed;
+        self.components_changed += other.components_changed;
+        self.events += other.events;
+    }
 }
 
 /// What one source's run changed, incident by incident and component by component, for the
