@@ -624,17 +624,7 @@ fn auto_finds_incident_io_and_instatus_pages_by_their_marks() {
     );
 
     let db = dir.path().join("statusdb.sqlite");
-    let out = statusdb()
-        .arg("ingest")
-        .arg("--config")
-        .arg(&config)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(statusdb().arg("ingest").arg("--config").arg(&config));
     assert_eq!(
         sql_strings(
             &db,

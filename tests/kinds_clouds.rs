@@ -1675,15 +1675,10 @@ fn aggregator_refuses_pages_that_are_not_incident_pages() {
 
 #[test]
 fn parse_command_reads_the_seed_and_the_aws_legacy_document() {
-    let out = statusdb()
-        .args(["parse", "--kind", "aggregator"])
-        .arg(fixtures_dir().join("aggregator/okta-o365-oin-2024-10.txt"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeds(
+        statusdb()
+            .args(["parse", "--kind", "aggregator"])
+            .arg(fixtures_dir().join("aggregator/okta-o365-oin-2024-10.txt")),
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let incident = &doc["incidents"][0];
@@ -1696,15 +1691,10 @@ fn parse_command_reads_the_seed_and_the_aws_legacy_document() {
     );
     assert_eq!(incident["updates"][4]["posted_at"]["source"], "structured");
 
-    let out = statusdb()
-        .args(["parse", "--kind", "aws"])
-        .arg(fixtures_dir().join("aws/currentevents-2026-03-trimmed.utf16le-bom.json"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeds(
+        statusdb()
+            .args(["parse", "--kind", "aws"])
+            .arg(fixtures_dir().join("aws/currentevents-2026-03-trimmed.utf16le-bom.json")),
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(

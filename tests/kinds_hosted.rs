@@ -1309,7 +1309,7 @@ fn cachet_without_a_zone_fails_and_stores_nothing() {
     let server = TestServer::start();
     serve_cachet(&server);
     let dir = TempDir::new().unwrap();
-    let config = one_source(dir.path(), "cachet", "cachet", server.url("/"));
+    let config = one_source(dir.path(), "cachet", "cachet", "cachet", server.url("/"));
     let out = statusdb()
         .arg("ingest")
         .arg("--config")
@@ -1607,18 +1607,13 @@ fn statusdb_parse_reads_a_document_of_every_hosted_kind() {
 fn the_replay_ingests_every_hosted_kind() {
     let dir = TempDir::new().unwrap();
     let db = dir.path().join("replay.sqlite");
-    let out = statusdb()
-        .arg("ingest")
-        .arg("--config")
-        .arg(fixtures_dir().join("replay.toml"))
-        .arg("--db")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        statusdb()
+            .arg("ingest")
+            .arg("--config")
+            .arg(fixtures_dir().join("replay.toml"))
+            .arg("--db")
+            .arg(&db),
     );
     let count = |table: &str, vendor: &str| {
         sql_count(
@@ -1929,14 +1924,12 @@ fn instatus_summary_and_history_of_one_page_merge() {
         Route::fixture("instatus/demo-history.from-docs.atom"),
     );
     let dir = TempDir::new().unwrap();
-    let config = write_config(
+    let config = one_source(
         dir.path(),
-        &[SourceSpec::new(
-            "demo",
-            "instatus-demo",
-            "instatus",
-            server.url("/"),
-        )],
+        "demo",
+        "instatus-demo",
+        "instatus",
+        server.url("/"),
     );
     statusdb()
         .arg("ingest")

@@ -193,14 +193,12 @@ fn a_title_edit_does_not_fork_and_a_same_titled_incident_stays_apart() {
     let server = TestServer::start();
     server.route("/p", Route::ok(fixture(SEED)).content_type("text/plain"));
     let dir = TempDir::new().unwrap();
-    let config = write_config(
+    let config = one_source(
         dir.path(),
-        &[SourceSpec::new(
-            "pingoru",
-            "okta",
-            "aggregator",
-            server.url("/p"),
-        )],
+        "pingoru",
+        "okta",
+        "aggregator",
+        server.url("/p"),
     );
     let db = dir.path().join("statusdb.sqlite");
     ingest_sources(&config, &[]);
@@ -308,15 +306,7 @@ fn github_incidents_carry_resolved_before_started_exactly_when_they_do() {
         fixture("statuspage/github-incident-f0mhbz9xn497.resolved-before-started.json"),
     );
     let dir = TempDir::new().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "gh",
-            "github",
-            "statuspage",
-            server.url("/gh/api/v2/incidents.json"),
-        )],
-    );
+    let config = github_source(dir.path(), server.url("/gh/api/v2/incidents.json"));
     ingest_sources(&config, &[]);
     let doc = export_json(&config);
     let incidents = doc["incidents"].as_array().unwrap();
@@ -348,14 +338,9 @@ fn github_incidents_carry_resolved_before_started_exactly_when_they_do() {
     // structured resolution is followed by 31 open updates, so it is not the resolution: the
     // closing update (21:14:09.894) is; both contradictions are named (issue 19, class 6).
     let dir = TempDir::new().unwrap();
-    let config = write_config(
+    let config = github_source(
         dir.path(),
-        &[SourceSpec::new(
-            "gh",
-            "github",
-            "statuspage",
-            server.url("/gh/api/v2/incidents/f0mhbz9xn497.json"),
-        )],
+        server.url("/gh/api/v2/incidents/f0mhbz9xn497.json"),
     );
     ingest_sources(&config, &[]);
     let doc = export_json(&config);
@@ -387,15 +372,7 @@ fn stated_ranges_win_and_their_conflicts_are_named() {
         fixture("statuspage/github-incidents-all.json"),
     );
     let dir = TempDir::new().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "gh",
-            "github",
-            "statuspage",
-            server.url("/gh/api/v2/incidents.json"),
-        )],
-    );
+    let config = github_source(dir.path(), server.url("/gh/api/v2/incidents.json"));
     ingest_sources(&config, &[]);
     let doc = export_json(&config);
     let oauth = export_incident(&doc, "github/sz8pjjhzcy3t");
@@ -637,15 +614,7 @@ fn component_history_comes_from_snapshots_and_diffed_updates() {
         fixture("statuspage/github-summary-2022-11-25.json"),
     );
     let dir = TempDir::new().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "gh",
-            "github",
-            "statuspage",
-            server.url("/gh/api/v2/summary.json"),
-        )],
-    );
+    let config = github_source(dir.path(), server.url("/gh/api/v2/summary.json"));
     ingest_sources(&config, &[]);
     let db = dir.path().join("statusdb.sqlite");
     // The active incident's updates, oldest first, name Packages and Pages (their

@@ -19,7 +19,7 @@ fn summary_only(server: &TestServer, dir: &Path) -> PathBuf {
         SUMMARY,
         fixture("statuspage/github-summary-2022-11-25.json"),
     );
-    one_source(dir, "github", "statuspage", server.url(SUMMARY))
+    one_source(dir, "github", "github", "statuspage", server.url(SUMMARY))
 }
 
 #[test]
@@ -107,7 +107,13 @@ fn a_clean_run_is_silent_and_v_adds_one_summary_line() {
 fn failures_reach_stderr_even_with_q() {
     let server = TestServer::start();
     let dir = TempDir::new().unwrap();
-    let config = one_source(dir.path(), "broken", "statuspage", server.url("/nowhere/"));
+    let config = one_source(
+        dir.path(),
+        "broken",
+        "broken",
+        "statuspage",
+        server.url("/nowhere/"),
+    );
     let out = ingest_output(&config, &["-q"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
@@ -274,7 +280,13 @@ fn ingest_report(config: &Path) -> Value {
 fn events_announce_real_changes_once_and_never_the_first_ingest() {
     let server = TestServer::start();
     let dir = TempDir::new().unwrap();
-    let config = one_source(dir.path(), "github", "statuspage", server.url("/gh/"));
+    let config = one_source(
+        dir.path(),
+        "github",
+        "github",
+        "statuspage",
+        server.url("/gh/"),
+    );
     let summary = github_summary();
     serve_pages(&server, &summary, &[summary["incidents"][0].clone()], false);
 
@@ -630,7 +642,13 @@ fn sources_shows_every_source_with_its_health() {
     );
 
     // A source removed from the config is still shown, marked.
-    let config = one_source(dir.path(), "github", "statuspage", server.url(SUMMARY));
+    let config = one_source(
+        dir.path(),
+        "github",
+        "github",
+        "statuspage",
+        server.url(SUMMARY),
+    );
     let out = statusdb()
         .args(["sources", "--format", "json", "--config"])
         .arg(&config)

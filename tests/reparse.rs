@@ -300,16 +300,11 @@ fn reparse_works_from_the_database_alone() {
     let before = export(&config);
     let db = dir.path().join("statusdb.sqlite");
     let elsewhere = TempDir::new().unwrap();
-    let out = statusdb()
-        .current_dir(elsewhere.path())
-        .args(["reparse", "--db"])
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeds(
+        statusdb()
+            .current_dir(elsewhere.path())
+            .args(["reparse", "--db"])
+            .arg(&db),
     );
     assert_eq!(out.stdout, b"");
     assert_eq!(export(&config), before);

@@ -23,7 +23,13 @@ fn github_summary_active_incident_has_its_seven_updates_in_utc() {
     let server = TestServer::start();
     serve_github(&server);
     let dir = TempDir::new().unwrap();
-    let config = one_source(dir.path(), "github", "statuspage", server.url("/github/"));
+    let config = one_source(
+        dir.path(),
+        "github",
+        "github",
+        "statuspage",
+        server.url("/github/"),
+    );
     ingest_sources(&config, &[]);
 
     let doc = export_json(&config);
@@ -112,6 +118,7 @@ fn emma_offsets_are_converted_exactly() {
     let config = one_source(
         dir.path(),
         "emma",
+        "emma",
         "statuspage",
         server.url("/emma/api/v2/incidents.json"),
     );
@@ -144,14 +151,12 @@ fn emma_offsets_are_converted_exactly() {
 fn component_groups_name_their_members() {
     let dir = TempDir::new().unwrap();
     let path = fixtures_dir().join("statuspage/summary-with-groups.from-docs.json");
-    let config = write_config(
+    let config = one_source(
         dir.path(),
-        &[SourceSpec::new(
-            "docs",
-            "example",
-            "statuspage",
-            format!("file://{}", path.display()),
-        )],
+        "docs",
+        "example",
+        "statuspage",
+        format!("file://{}", path.display()),
     );
     ingest_sources(&config, &[]);
     let doc = export_json(&config);
@@ -181,7 +186,13 @@ fn second_ingest_changes_nothing_and_304_parses_nothing() {
     let server = TestServer::start();
     serve_github(&server);
     let dir = TempDir::new().unwrap();
-    let config = one_source(dir.path(), "github", "statuspage", server.url("/github/"));
+    let config = one_source(
+        dir.path(),
+        "github",
+        "github",
+        "statuspage",
+        server.url("/github/"),
+    );
     let db = dir.path().join("statusdb.sqlite");
     let counts = || {
         [
@@ -317,15 +328,7 @@ fn all_github_incidents_are_stored_once_with_every_update() {
     let server = TestServer::start();
     server.serve("/gh/api/v2/incidents.json", body.clone());
     let dir = TempDir::new().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "gh",
-            "github",
-            "statuspage",
-            server.url("/gh/api/v2/incidents.json"),
-        )],
-    );
+    let config = github_source(dir.path(), server.url("/gh/api/v2/incidents.json"));
     ingest_sources(&config, &[]);
     let doc = export_json(&config);
     let exported = doc["incidents"].as_array().unwrap();

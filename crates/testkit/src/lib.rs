@@ -909,19 +909,36 @@ pub fn fails_saying(out: &std::process::Output, code: i32, needles: &[&str]) -> 
     stderr
 }
 
-/// Writes `config.toml` into `dir` for one source whose id is its vendor's name.
-pub fn one_source(dir: &Path, vendor: &str, kind: &str, url: impl Into<String>) -> PathBuf {
-    write_config(dir, &[SourceSpec::new(vendor, vendor, kind, url)])
+/// Writes `config.toml` into `dir` for GitHub's Statuspage API (source `gh`) at `url`.
+pub fn github_source(dir: &Path, url: impl Into<String>) -> PathBuf {
+    one_source(dir, "gh", "github", "statuspage", url)
 }
 
-/// Runs a command that prints JSON on stdout; it must succeed (its stderr shown if not).
-pub fn stdout_json(cmd: &mut assert_cmd::Command) -> serde_json::Value {
+/// Writes `config.toml` into `dir` for one source.
+pub fn one_source(
+    dir: &Path,
+    id: &str,
+    vendor: &str,
+    kind: &str,
+    url: impl Into<String>,
+) -> PathBuf {
+    write_config(dir, &[SourceSpec::new(id, vendor, kind, url)])
+}
+
+/// Runs a command that must succeed (its stderr shown if not), and returns its output.
+pub fn succeeds(cmd: &mut assert_cmd::Command) -> std::process::Output {
     let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
         "{cmd:?} failed: {}",
         text(&out.stderr)
     );
+    out
+}
+
+/// Runs a command that prints JSON on stdout; it must succeed (its stderr shown if not).
+pub fn stdout_json(cmd: &mut assert_cmd::Command) -> serde_json::Value {
+    let out = succeeds(cmd);
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{cmd:?} printed no JSON ({e}): {}", text(&out.stdout)))
 }
