@@ -494,10 +494,12 @@ END;
 /// Why a document failed, as a machine word (`handoff::FailureCause`: `dns`, `http_status`,
 /// `wrong_format`, ...), beside the line for people: on each failed fetch, and the last one on
 /// its source. Rows written before stay NULL (their reason text is kept; no word is guessed
-/// from it).
+/// from it). And the events of an incident found without reading them all: an update that
+/// takes the vendor's id rewrites the events that named it.
 const MIGRATION_8_FAILURE_CAUSES: &str = r#"
 ALTER TABLE fetches ADD COLUMN cause TEXT;
 ALTER TABLE sources ADD COLUMN last_cause TEXT;
+CREATE INDEX events_by_incident ON events(incident_id) WHERE incident_id IS NOT NULL;
 "#;
 
 #[cfg(test)]
