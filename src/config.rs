@@ -1,7 +1,7 @@
 //! `config.toml`: the database path, fetch defaults and the list of sources, validated strictly.
 //! Every error names the file, line and column it found the problem at.
 
-use crate::providers::Kind;
+use crate::providers::{Kind, UnknownKind};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -256,16 +256,12 @@ impl Config {
                     format!("vendor {vendor:?} must be letters, digits, '-', '_' or '.'"),
                 ));
             }
-            let kind = Kind::from_name(s.kind.get_ref()).ok_or_else(|| {
-                locate.error(
-                    s.kind.span(),
-                    format!(
-                        "unknown kind {:?}; known kinds: {}",
-                        s.kind.get_ref(),
-                        Kind::names()
-                    ),
-                )
-            })?;
+            // The registry of kinds names them, and lists them when the name is none of them.
+            let kind: Kind = s
+                .kind
+                .get_ref()
+                .parse()
+                .map_err(|e: UnknownKind| locate.error(s.kind.span(), e.to_string()))?;
             let url = parse_source_url(s.url.get_ref(), &base_dir)
                 .map_err(|why| locate.error(s.url.span(), why))?;
             if url.scheme() == "file" && !fetch.allow_file_urls {

@@ -544,3 +544,26 @@ pub fn cases(generated: &VendorPages) -> Vec<Case> {
     cases.sort_by_key(|c| rank(c.kind));
     cases
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workload::Shape;
+
+    /// Every kind in the registry is measured on at least one document, and each document
+    /// parses as its kind (a kind added to the table without bench documents fails here).
+    #[test]
+    fn every_kind_has_documents_that_parse() {
+        let generated = crate::workload::vendor(&Shape::new(1, 3, 2), 1);
+        let cases = cases(&generated);
+        for &kind in Kind::ALL {
+            assert!(
+                cases.iter().any(|c| c.kind == kind),
+                "{kind} has no document in kinds::cases"
+            );
+        }
+        for case in &cases {
+            case.parse();
+        }
+    }
+}

@@ -20,8 +20,8 @@
 //! incident is marked [`SecondHand`] and carries the page's fields as written, so that the
 //! normalizer weighs them against the vendor's own words. Nothing here corrects them.
 
-use super::support::{Notes, decode_text, visible_text_of};
-use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
+use super::support::{Notes, Sniff, decode_text, visible_text_of};
+use super::{BodyFormat, Confidence, Kind, KindSpec, PageInput, ParseCause, ParseError};
 use crate::model::{
     Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, SecondHand, StatedField,
     Status, TimeSource, TimeValue,
@@ -30,7 +30,19 @@ use regex::Regex;
 use std::sync::LazyLock;
 use timetext::{Context, Flag};
 
-const KIND: Kind = Kind::Aggregator;
+/// The kind this module reads (docs/FORMATS.md, `aggregator`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Aggregator,
+    name: "aggregator",
+    product: "aggregator",
+    rank: 0,
+    formats: &[BodyFormat::Html, BodyFormat::Text],
+    endpoints: super::single,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 const COMPONENTS_HEADING: &str = "Affected components";
 const TIMELINE_HEADING: &str = "Update timeline";
@@ -195,8 +207,8 @@ fn timeline_header(line: &str, ctx: &Context) -> Option<(String, String)> {
 /// as the layout `parse` expects (a first line "<vendor> incident", a "Started" field and an
 /// "Update timeline"). Strong: with the aggregator's "View vendor source" link as well. No
 /// otherwise, JSON and feeds included.
-pub fn detect(body: &[u8]) -> Confidence {
-    let Ok(raw) = decode_text(KIND, body) else {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    let Ok(raw) = decode_text(KIND, sniff.body) else {
         return Confidence::No;
     };
     let head = raw.trim_start();
@@ -466,7 +478,7 @@ mod tests {
             ),
         ];
         for (html, expected) in cases {
-            assert_eq!(detect(html.as_bytes()), expected, "{html}");
+            assert_eq!(KIND.detect(html.as_bytes()), expected, "{html}");
         }
     }
 

@@ -18,7 +18,7 @@ use super::support::{
     Notes, Scalar, Sniff, decode_text, epoch, links_to, read_json_text, rfc2822,
     strip_prefix_ignore_case,
 };
-use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
+use super::{BodyFormat, Confidence, Kind, KindSpec, PageInput, ParseCause, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, Status, TimeSource, TimeValue,
@@ -30,7 +30,19 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 use timetext::{Context, Flag};
 
-const KIND: Kind = Kind::Aws;
+/// The kind this module reads (docs/FORMATS.md, `aws`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Aws,
+    name: "aws",
+    product: "aws",
+    rank: 0,
+    formats: &[BodyFormat::Json, BodyFormat::Xml],
+    endpoints: super::single,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 /// How surely a body is one of AWS's documents. Strong: `currentevents` whose events carry
 /// AWS Health ARNs (`arn:aws:health:`), or an RSS feed of the dashboard (its channel links

@@ -9,12 +9,24 @@
 
 use super::rss_atom::{self, Entry, Format};
 use super::support::{Notes, Sniff, decode_text, links_to, rfc2822};
-use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
+use super::{BodyFormat, Confidence, Kind, KindSpec, PageInput, ParseCause, ParseError};
 use crate::model::{IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo};
 use regex::Regex;
 use std::sync::LazyLock;
 
-const KIND: Kind = Kind::Azure;
+/// The kind this module reads (docs/FORMATS.md, `azure`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Azure,
+    name: "azure",
+    product: "azure",
+    rank: 0,
+    formats: &[BodyFormat::Xml],
+    endpoints: super::single,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 /// Azure's public regions by display name: those of the status page's region grid (capture
 /// `azure/status-home-2022.html`) and the regions opened since.

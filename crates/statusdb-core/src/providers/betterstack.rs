@@ -8,7 +8,10 @@
 //! incident's.
 
 use super::support::{Notes, Sniff, read_json, rfc3339_opt, web_root};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base, single};
+use super::{
+    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, join_base,
+    single,
+};
 use crate::model::{
     ComponentChange, ComponentStatus, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
@@ -18,7 +21,19 @@ use serde_json::Value;
 use std::collections::HashMap;
 use url::Url;
 
-const KIND: Kind = Kind::Betterstack;
+/// The kind this module reads (docs/FORMATS.md, `betterstack`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Betterstack,
+    name: "betterstack",
+    product: "betterstack",
+    rank: 0,
+    formats: &[BodyFormat::Json],
+    endpoints,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 /// A base URL reads `/index.json`; a `.json` URL reads just it.
 pub fn endpoints(url: &Url) -> Vec<Endpoint> {

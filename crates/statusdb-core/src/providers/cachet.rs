@@ -8,7 +8,10 @@
 //! `meta.pagination.links.next_page` is handed to ingest as a follow-up document.
 
 use super::support::{Notes, Sniff, json_message, read_json, web_root};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base, single};
+use super::{
+    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, join_base,
+    single,
+};
 use crate::model::{
     ComponentStatus, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, Status, TimeValue, format_utc,
@@ -21,7 +24,19 @@ use serde_json::value::RawValue;
 use timetext::{Context, Flag};
 use url::Url;
 
-const KIND: Kind = Kind::Cachet;
+/// The kind this module reads (docs/FORMATS.md, `cachet`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Cachet,
+    name: "cachet",
+    product: "cachet",
+    rank: 0,
+    formats: &[BodyFormat::Json],
+    endpoints,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 /// A base URL reads the three lists (100 per page); a URL under `/api/v1/` or ending in
 /// `.json` reads just that document. Schedules came with Cachet 2.4: a 404 is recorded, not a

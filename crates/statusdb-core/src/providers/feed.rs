@@ -7,7 +7,7 @@
 //! timestamp is kept beside the instant.
 
 use super::support::{Notes, Sniff, html_text, looks_like_html, start_of};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, single};
+use super::{BodyFormat, Confidence, Kind, KindSpec, PageInput, ParseCause, ParseError};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
     format_utc,
@@ -17,14 +17,21 @@ use feed_rs::model::{Entry, Feed};
 use regex::Regex;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
-use url::Url;
 
-const KIND: Kind = Kind::Feed;
+/// The kind this module reads (docs/FORMATS.md, `feed`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Feed,
+    name: "feed",
+    product: "feed",
+    rank: 0,
+    formats: &[BodyFormat::Xml],
+    // The feed's own URL is the one document.
+    endpoints: super::single,
+    parse,
+    detect: Some(detect),
+};
 
-/// The feed's own URL is the one document.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
-    single(url)
-}
+const KIND: Kind = SPEC.kind;
 
 /// A feed as feed-rs read it, with the text each timestamp was read from.
 pub(crate) struct ReadFeed {

@@ -8,14 +8,26 @@
 //! are the vendor's prose, left to the normalizer.
 
 use super::support::{Notes, Sniff, decode_text, read_json_text, rfc3339};
-use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
+use super::{BodyFormat, Confidence, Kind, KindSpec, PageInput, ParseCause, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident,
     ObservedUpdate, Status,
 };
 use serde::Deserialize;
 
-const KIND: Kind = Kind::Gcp;
+/// The kind this module reads (docs/FORMATS.md, `gcp`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Gcp,
+    name: "gcp",
+    product: "gcp",
+    rank: 0,
+    formats: &[BodyFormat::Json],
+    endpoints: super::single,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 /// Incident links are relative to the dashboard (`uri` is `incidents/<id>`).
 const DASHBOARD: &str = "https://status.cloud.google.com/";

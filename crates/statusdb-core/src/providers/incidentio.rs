@@ -18,7 +18,10 @@ use super::support::{
     Notes, Sniff, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed,
     web_root,
 };
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base, single};
+use super::{
+    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, join_base,
+    single,
+};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
@@ -28,7 +31,19 @@ use serde::de::IgnoredAny;
 use std::collections::HashMap;
 use url::Url;
 
-const KIND: Kind = Kind::Incidentio;
+/// The kind this module reads (docs/FORMATS.md, `incidentio`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Incidentio,
+    name: "incidentio",
+    product: "incident.io",
+    rank: 0,
+    formats: &[BodyFormat::Json, BodyFormat::Xml],
+    endpoints,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 /// incident.io's words for the Statuspage-shaped documents.
 pub const WORDS: Vocabulary = Vocabulary {

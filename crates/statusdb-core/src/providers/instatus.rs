@@ -10,7 +10,10 @@
 use super::support::{
     Notes, Sniff, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed,
 };
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base, single};
+use super::{
+    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, join_base,
+    single,
+};
 use crate::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     PageInfo, Status, TimeValue,
@@ -21,7 +24,19 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use url::Url;
 
-const KIND: Kind = Kind::Instatus;
+/// The kind this module reads (docs/FORMATS.md, `instatus`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Instatus,
+    name: "instatus",
+    product: "instatus",
+    rank: 0,
+    formats: &[BodyFormat::Json, BodyFormat::Xml],
+    endpoints,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 /// A base URL reads the summary, the component list and the history feed (both optional: a
 /// page may lack them); a URL of one document reads just it.

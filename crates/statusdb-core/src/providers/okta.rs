@@ -9,14 +9,26 @@
 
 use super::rss_atom::{self, Entry, Format};
 use super::support::{Notes, Sniff, decode_text, links_to, rfc2822, rfc3339, visible_text};
-use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
+use super::{BodyFormat, Confidence, Kind, KindSpec, PageInput, ParseCause, ParseError};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status, TimeValue,
 };
 use regex::Regex;
 use std::sync::LazyLock;
 
-const KIND: Kind = Kind::Okta;
+/// The kind this module reads (docs/FORMATS.md, `okta`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Okta,
+    name: "okta",
+    product: "okta",
+    rank: 0,
+    formats: &[BodyFormat::Xml],
+    endpoints: super::single,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 /// Okta's cell regions as its prose names them, and the domain each cell serves.
 pub const CELL_DOMAINS: &[(&str, &str)] = &[("US", "okta.com"), ("EMEA", "okta-emea.com")];

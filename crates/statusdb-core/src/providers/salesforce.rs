@@ -11,7 +11,9 @@
 //! `MaintenanceEvents`. A `GeneralMessage` is a notice with its own start and end.
 
 use super::support::{Notes, Scalar, Sniff, decode_text, read_json_text, rfc3339};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base};
+use super::{
+    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, join_base,
+};
 use crate::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, Status, TimeValue,
@@ -20,7 +22,19 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-const KIND: Kind = Kind::Salesforce;
+/// The kind this module reads (docs/FORMATS.md, `salesforce`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Salesforce,
+    name: "salesforce",
+    product: "salesforce",
+    rank: 0,
+    formats: &[BodyFormat::Json],
+    endpoints,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 /// Public incident pages on the Trust site.
 const TRUST_SITE: &str = "https://status.salesforce.com/";

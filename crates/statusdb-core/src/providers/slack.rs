@@ -8,12 +8,26 @@
 //! says it is over, its last note is the one that closed it.
 
 use super::support::{Notes, Scalar, Sniff, decode_text, links_to, read_json_text, rfc3339};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base};
+use super::{
+    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, join_base,
+};
 use crate::model::{Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status};
 use serde::Deserialize;
 use url::Url;
 
-const KIND: Kind = Kind::Slack;
+/// The kind this module reads (docs/FORMATS.md, `slack`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Slack,
+    name: "slack",
+    product: "slack",
+    rank: 0,
+    formats: &[BodyFormat::Json],
+    endpoints,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 /// A base URL reads `current` and `history`; a URL of one API document (or of a saved file)
 /// reads just it.

@@ -8,7 +8,9 @@
 //! ("US-West"), its group the component's ("Website").
 
 use super::support::{Notes, Sniff, null_default, read_json, rfc3339_opt};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, single};
+use super::{
+    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, single,
+};
 use crate::model::{
     ComponentChange, ComponentStatus, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, Status,
@@ -16,7 +18,19 @@ use crate::model::{
 use serde::Deserialize;
 use url::Url;
 
-const KIND: Kind = Kind::Statusio;
+/// The kind this module reads (docs/FORMATS.md, `statusio`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Statusio,
+    name: "statusio",
+    product: "status.io",
+    rank: 0,
+    formats: &[BodyFormat::Json],
+    endpoints,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 /// The API URL names the page; it is the one document.
 pub fn endpoints(url: &Url) -> Vec<Endpoint> {

@@ -8,7 +8,9 @@
 
 use super::incidentio::is_ulid;
 use super::support::{Sniff, json_error};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base};
+use super::{
+    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, join_base,
+};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, ParseNote, Status, TimeValue,
@@ -36,9 +38,23 @@ pub struct Vocabulary {
     pub component_status: fn(&str) -> Option<ComponentStatus>,
 }
 
+/// The kind this module reads (docs/FORMATS.md, `statuspage`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Statuspage,
+    name: "statuspage",
+    product: "statuspage",
+    rank: 0,
+    formats: &[BodyFormat::Json],
+    endpoints,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
+
 /// Atlassian Statuspage's own words.
 pub const STATUSPAGE: Vocabulary = Vocabulary {
-    kind: Kind::Statuspage,
+    kind: KIND,
     label: "Statuspage JSON",
     status: status_word,
     impact: impact_word,

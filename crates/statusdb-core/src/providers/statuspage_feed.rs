@@ -20,7 +20,9 @@ use super::statuspage_text::{
     update_body,
 };
 use super::support::Sniff;
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base};
+use super::{
+    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, join_base,
+};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, ParseNote,
 };
@@ -29,7 +31,19 @@ use scraper::Html;
 use timetext::Context;
 use url::Url;
 
-const KIND: Kind = Kind::StatuspageFeed;
+/// The kind this module reads (docs/FORMATS.md, `statuspage-feed`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::StatuspageFeed,
+    name: "statuspage-feed",
+    product: "statuspage",
+    rank: 1,
+    formats: &[BodyFormat::Xml],
+    endpoints,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 /// A base page URL reads `/history.atom`; a URL of a feed document reads just it.
 pub fn endpoints(url: &Url) -> Vec<Endpoint> {

@@ -19,8 +19,8 @@ use super::statuspage_text::{
     Label, collapse_whitespace, impact_from_classes, incident_code, is_maintenance_status, label,
     note_flags, posted_before, read_stamp, selector, text_of, update_body, value_at,
 };
-use super::support::json_message;
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError};
+use super::support::{Sniff, json_message};
+use super::{BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError};
 use crate::model::{
     ComponentStatus, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, PageInfo, ParseNote, Status, TimeValue,
@@ -32,7 +32,19 @@ use serde::Deserialize;
 use timetext::Context;
 use url::Url;
 
-const KIND: Kind = Kind::StatuspageHtml;
+/// The kind this module reads (docs/FORMATS.md, `statuspage-html`).
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::StatuspageHtml,
+    name: "statuspage-html",
+    product: "statuspage",
+    rank: 2,
+    formats: &[BodyFormat::Html],
+    endpoints,
+    parse,
+    detect: Some(detect),
+};
+
+const KIND: Kind = SPEC.kind;
 
 /// The configured page: a base URL is the home page; the URL of an incident page or of the
 /// history page is that page. (The history page is not added to a home page's source: an
@@ -62,8 +74,8 @@ const PRODUCT_MARKERS: &[&str] = &[
 
 /// Strong when the page has Statuspage's markup and a trace of its hosting; Weak for the
 /// markup alone.
-pub fn detect(body: &[u8]) -> Confidence {
-    let text = String::from_utf8_lossy(body);
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    let text = String::from_utf8_lossy(sniff.body);
     let head = text.trim_start_matches(|c: char| c.is_whitespace() || c == '`');
     if !head.starts_with('<') {
         return Confidence::No;
@@ -871,15 +883,17 @@ mod page_tests {
     #[test]
     fn detect_wants_markup_and_a_trace_of_statuspage() {
         assert_eq!(
-            detect(b"<html><div class=\"components-container\"></div></html>"),
+            KIND.detect(b"<html><div class=\"components-container\"></div></html>"),
             Confidence::Weak
         );
         assert_eq!(
-            detect(b"<html><div class=\"components-container\"></div>Powered by Statuspage</html>"),
+            KIND.detect(
+                b"<html><div class=\"components-container\"></div>Powered by Statuspage</html>"
+            ),
             Confidence::Strong
         );
-        assert_eq!(detect(b"<html><p>hello</p></html>"), Confidence::No);
-        assert_eq!(detect(b"{\"components\": []}"), Confidence::No);
+        assert_eq!(KIND.detect(b"<html><p>hello</p></html>"), Confidence::No);
+        assert_eq!(KIND.detect(b"{\"components\": []}"), Confidence::No);
     }
 
     #[test]
