@@ -298,3 +298,17 @@ pub fn update_status(raw: &str) -> Option<(Option<Status>, ComponentStatus)> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::endpoint_urls;
+
+    #[test]
+    fn the_configured_url_is_the_one_document() {
+        assert_eq!(
+            endpoint_urls(KIND, "https://status.cloud.google.com/incidents.json"),
+            vec!["https://status.cloud.google.com/incidents.json"]
+        );
+    }
+}

@@ -629,3 +629,31 @@ pub fn maintenance_status(raw: &str) -> Option<Status> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::endpoint_urls;
+
+    #[test]
+    fn the_api_root_reads_incidents_and_maintenances_and_a_document_reads_itself() {
+        assert_eq!(
+            endpoint_urls(KIND, "https://api.status.salesforce.com"),
+            vec![
+                "https://api.status.salesforce.com/v1/incidents",
+                "https://api.status.salesforce.com/v1/maintenances"
+            ]
+        );
+        assert_eq!(
+            endpoint_urls(
+                KIND,
+                "https://api.status.salesforce.com/v1/instances/NA135/status"
+            ),
+            vec!["https://api.status.salesforce.com/v1/instances/NA135/status"]
+        );
+        assert_eq!(
+            endpoint_urls(KIND, "file:///data/instance-CS96-status.json"),
+            vec!["file:///data/instance-CS96-status.json"]
+        );
+    }
+}
