@@ -359,19 +359,19 @@ struct FeedItem {
 }
 
 fn rss(text: &str) -> Result<Observation, ParseError> {
-    let document = rss_atom::read(KIND, text)?;
+    let document = rss_atom::read_text(KIND, text)?;
     if document.format != Format::Rss {
         return Err(ParseError::new(
             KIND,
             ParseCause::WrongFormat,
-            "an Atom feed, not an AWS RSS feed",
+            format!("{}, not an AWS RSS feed", document.format.described()),
         ));
     }
     let mut notes = Notes::default();
     let mut items = Vec::with_capacity(document.entries.len());
     for entry in document.entries {
         let place = entry.place.clone();
-        let guid = entry.id.unwrap_or_default();
+        let guid = entry.id.clone().unwrap_or_default();
         let key = guid.rsplit_once('#').map(|(_, k)| k).unwrap_or("");
         let Some((service, stamp)) = key.rsplit_once('_').filter(|(s, n)| {
             !s.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
@@ -383,7 +383,7 @@ fn rss(text: &str) -> Result<Observation, ParseError> {
                 format!("guid {guid:?} is not an AWS event guid (…#<service>_<epoch>)"),
             ));
         };
-        let published = entry.published.ok_or_else(|| {
+        let published = entry.published.clone().ok_or_else(|| {
             ParseError::at(
                 KIND,
                 ParseCause::SchemaMismatch,
@@ -400,7 +400,7 @@ fn rss(text: &str) -> Result<Observation, ParseError> {
                 format!("guid time {stamp} differs from pubDate {published:?}; pubDate kept"),
             );
         }
-        let full_title = entry.title.unwrap_or_default();
+        let full_title = entry.title_text().unwrap_or_default().to_string();
         let mut rest = full_title.trim();
         let mut prefix = None;
         for &(word, code) in TITLE_PREFIXES {
@@ -433,7 +433,7 @@ fn rss(text: &str) -> Result<Observation, ParseError> {
             resolved_mark,
             title: rest.to_string(),
             posted_at,
-            body: entry.content.unwrap_or_default(),
+            body: entry.content_text().unwrap_or_default().to_string(),
         });
     }
 

@@ -12,7 +12,7 @@
 //! All three name an incident by the same ULID (the feed in its `/incidents/<id>` link), so the
 //! documents of one page merge into one record.
 
-use super::feed::{entry_link, read_feed, text_of};
+use super::rss_atom::{self, Text};
 use super::statuspage::{self, Vocabulary};
 use super::support::{
     Notes, Sniff, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed,
@@ -514,32 +514,19 @@ fn component_status(raw: &str, place: &str, notes: &mut Notes) -> ComponentStatu
 // /feed.atom
 
 fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
-    let read = read_feed(KIND, page.body)?;
+    let feed = rss_atom::read(KIND, page.body)?;
     let mut notes = Notes::default();
     let mut incidents = Vec::new();
-    for (i, entry) in read.feed.entries.iter().enumerate() {
-        let place = format!(
-            "entry {}",
-            if entry.id.is_empty() {
-                (i + 1).to_string()
-            } else {
-                entry.id.clone()
-            }
-        );
-        let link = entry_link(entry);
+    for entry in &feed.entries {
+        let place = entry.label();
+        let link = entry.link.clone();
         let ulid = link
             .as_deref()
             .into_iter()
-            .chain(Some(entry.id.as_str()))
+            .chain(entry.id.as_deref())
             .find_map(incident_id_in);
-        let title = entry.title.as_ref().map(text_of).unwrap_or_default();
-        let html = entry
-            .content
-            .as_ref()
-            .and_then(|c| c.body.clone())
-            .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
-            .unwrap_or_default();
-        let summary = read_entry_html(&html);
+        let title = entry.title.as_ref().map(Text::plain).unwrap_or_default();
+        let summary = read_entry_html(entry.content_text().unwrap_or_default());
         let status = summary.status_raw.as_deref().and_then(|raw| {
             let s = display_status_word(raw);
             if s.is_none() {
@@ -554,16 +541,17 @@ fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             _ => IncidentKind::Incident,
         };
         let mut incident = ObservedIncident::new(kind, title);
-        incident.native_id = ulid
-            .clone()
-            .or_else(|| (!entry.id.is_empty()).then(|| entry.id.clone()));
-        if ulid.is_some() && !entry.id.is_empty() && Some(&entry.id) != ulid.as_ref() {
-            incident.aliases.push(entry.id.clone());
+        incident.native_id = ulid.clone().or_else(|| entry.id.clone());
+        if let Some(id) = &entry.id
+            && ulid.is_some()
+            && Some(id) != ulid.as_ref()
+        {
+            incident.aliases.push(id.clone());
         }
         incident.url = link;
         incident.status = status;
         incident.status_raw = summary.status_raw.clone();
-        incident.created_at = entry.published.map(|t| read.time(t));
+        incident.created_at = entry.published_time();
         // An entry carries only the latest update: the incident started when it was published.
         if kind == IncidentKind::Incident {
             incident.started_at = incident.created_at.as_ref().map(as_derived);
@@ -588,12 +576,12 @@ fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
                 status_raw: raw.clone(),
             });
         }
-        match entry.updated.or(entry.published) {
-            Some(at) => incident.updates.push(ObservedUpdate {
+        match entry.updated_time().or_else(|| entry.published_time()) {
+            Some(posted_at) => incident.updates.push(ObservedUpdate {
                 native_id: None,
                 status,
                 status_raw: summary.status_raw,
-                posted_at: read.time(at),
+                posted_at,
                 body: summary.body,
                 components: changes,
             }),
@@ -606,7 +594,7 @@ fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     }
     Ok(Observation {
         page: Some(PageInfo {
-            name: read.feed.title.as_ref().map(text_of),
+            name: feed.title.as_ref().map(Text::plain),
             url: web_root(page.url),
             time_zone: None,
         }),

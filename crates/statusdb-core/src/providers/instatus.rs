@@ -466,7 +466,7 @@ fn parse_components(page: &PageInput<'_>) -> Result<Observation, ParseError> {
 mod history {
     use super::*;
     use crate::model::{ObservedUpdate, TimeSource};
-    use crate::providers::feed::{entry_link, read_feed, text_of};
+    use crate::providers::rss_atom::{self, Text};
     use scraper::{ElementRef, Html, Selector};
     use timetext::{Context, Flag};
 
@@ -478,28 +478,18 @@ mod history {
     }
 
     pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
-        let read = read_feed(KIND, page.body)?;
+        let feed = rss_atom::read(KIND, page.body)?;
         let mut notes = Notes::default();
         let mut incidents = Vec::new();
-        for (i, entry) in read.feed.entries.iter().enumerate() {
-            let place = if entry.id.is_empty() {
-                format!("entry {}", i + 1)
-            } else {
-                format!("entry {}", entry.id)
-            };
-            let link = entry_link(entry);
+        for entry in &feed.entries {
+            let place = entry.label();
+            let link = entry.link.clone();
             let native = link
                 .as_deref()
-                .or((!entry.id.is_empty()).then_some(entry.id.as_str()))
+                .or(entry.id.as_deref())
                 .and_then(last_segment);
-            let title = entry.title.as_ref().map(text_of).unwrap_or_default();
-            let html = entry
-                .content
-                .as_ref()
-                .and_then(|c| c.body.clone())
-                .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
-                .unwrap_or_default();
-            let posts = posts(&html);
+            let title = entry.title.as_ref().map(Text::plain).unwrap_or_default();
+            let posts = posts(entry.content_text().unwrap_or_default());
             if posts.is_empty() {
                 return Err(ParseError::at(
                     KIND,
@@ -508,7 +498,7 @@ mod history {
                     "entry has no update (<p><small>stamp</small> <strong>label</strong> - text)",
                 ));
             }
-            let Some(anchor) = entry.updated.or(entry.published) else {
+            let Some(anchor) = entry.updated_time().or_else(|| entry.published_time()) else {
                 return Err(ParseError::at(
                     KIND,
                     ParseCause::SchemaMismatch,
@@ -516,7 +506,7 @@ mod history {
                     "entry has neither <updated> nor <published>: its stamps' year cannot be known",
                 ));
             };
-            let mut context = Context::on_date(anchor.date_naive());
+            let mut context = Context::on_date(anchor.utc.date_naive());
             if let Some(zone) = page.zone {
                 context = context.with_zone(zone);
             }
@@ -573,22 +563,22 @@ mod history {
                 IncidentKind::Incident
             };
             let mut incident = ObservedIncident::new(kind, title);
-            incident.native_id = native
-                .clone()
-                .or_else(|| (!entry.id.is_empty()).then(|| entry.id.clone()));
-            if !entry.id.is_empty() && incident.native_id.as_deref() != Some(entry.id.as_str()) {
-                incident.aliases.push(entry.id.clone());
+            incident.native_id = native.clone().or_else(|| entry.id.clone());
+            if let Some(id) = &entry.id
+                && incident.native_id.as_ref() != Some(id)
+            {
+                incident.aliases.push(id.clone());
             }
             incident.url = link;
             if kind == IncidentKind::Maintenance {
-                incident.scheduled_for = entry.published.map(|t| read.time(t));
+                incident.scheduled_for = entry.published_time();
             }
             incident.updates = updates;
             incidents.push(incident);
         }
         Ok(Observation {
             page: Some(PageInfo {
-                name: read.feed.title.as_ref().map(text_of),
+                name: feed.title.as_ref().map(Text::plain),
                 url: super::super::support::web_root(page.url),
                 time_zone: None,
             }),

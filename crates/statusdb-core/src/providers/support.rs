@@ -447,7 +447,7 @@ pub(crate) fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Optio
 
 /// One body as the detectors read it, each reading made at most once however many detectors
 /// ask: `auto` runs every kind's detector on the same body, and ten of them read it as JSON,
-/// five as a feed.
+/// seven as a feed.
 pub(crate) struct Sniff<'a> {
     pub body: &'a [u8],
     json: OnceCell<Option<serde_json::Value>>,
@@ -477,31 +477,11 @@ impl<'a> Sniff<'a> {
         self.json()
     }
 
-    /// [`feed_of`] the body.
+    /// The body read as a feed ([`super::rss_atom::read`]), `None` when it is none.
     pub fn feed(&self) -> Option<&super::rss_atom::Feed> {
-        self.feed.get_or_init(|| feed_of(self.body)).as_ref()
-    }
-
-    /// True when feed-rs would read the body as a JSON Feed (the first `<` or `{` in its first
-    /// buffer is a `{`) and the body's JSON cannot be one: its top level is not an object whose
-    /// `version` is JSON Feed 1's. feed-rs reads JSON byte by byte through a reader; for a
-    /// vendor's JSON API that was a third of `auto`'s time, twice, to learn it is no feed.
-    pub fn surely_not_a_json_feed(&self) -> bool {
-        let first_mark = self.body[..self.body.len().min(FEED_RS_PEEK_BYTES)]
-            .iter()
-            .find(|&&b| b == b'<' || b == b'{');
-        first_mark == Some(&b'{')
-            && self.json().is_some_and(|json| {
-                !json
-                    .get("version")
-                    .and_then(serde_json::Value::as_str)
-                    .is_some_and(|v| v.starts_with("https://jsonfeed.org/version/1"))
-            })
+        self.feed.get_or_init(|| feed_of(self)).as_ref()
     }
 }
-
-/// How much of a body feed-rs looks at to tell XML from JSON (its `BufReader`'s first fill).
-const FEED_RS_PEEK_BYTES: usize = 8 * 1024;
 
 /// A body's JSON, in any encoding [`decode_text`] reads; `None` when it is not JSON.
 pub(crate) fn json_of(body: &[u8]) -> Option<serde_json::Value> {
@@ -509,13 +489,22 @@ pub(crate) fn json_of(body: &[u8]) -> Option<serde_json::Value> {
     serde_json::from_str(&text).ok()
 }
 
-/// A body's RSS or Atom feed as the feed kinds read it; `None` when it is not a feed.
-pub(crate) fn feed_of(body: &[u8]) -> Option<super::rss_atom::Feed> {
-    let text = decode_text(Kind::Auto, body).ok()?;
-    if !text.trim_start().starts_with('<') {
-        return None;
+/// A body's feed as the feed kinds read it; `None` when it is not a feed. A JSON body is a
+/// feed only when it is a JSON Feed, which its JSON (read once for every detector) tells.
+fn feed_of(sniff: &Sniff<'_>) -> Option<super::rss_atom::Feed> {
+    let start = trimmed(sniff.body).first()?;
+    match start {
+        b'<' => super::rss_atom::read(Kind::Auto, sniff.body).ok(),
+        b'{' => super::rss_atom::json_feed(Kind::Auto, sniff.json()?).ok(),
+        // A UTF-16 body: decoded, then as above.
+        _ => {
+            let text = decode_text(Kind::Auto, sniff.body).ok()?;
+            text.trim_start()
+                .starts_with('<')
+                .then(|| super::rss_atom::read(Kind::Auto, sniff.body).ok())
+                .flatten()
+        }
     }
-    super::rss_atom::read(Kind::Auto, &text).ok()
 }
 
 /// True when `link` is on `domain` or one of its subdomains (`status.okta.com` is on
