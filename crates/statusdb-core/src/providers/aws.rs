@@ -16,9 +16,9 @@
 use super::rss_atom::{self, Format};
 use super::support::{
     Notes, Scalar, Sniff, decode_text, epoch, links_to, read_json_text, rfc2822,
-    strip_prefix_ignore_case,
+    strip_prefix_ignore_case, unexpected_start,
 };
-use super::{BodyFormat, Confidence, Kind, KindSpec, PageInput, ParseCause, ParseError};
+use super::{Confidence, PageInput, ParseCause, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, Status, TimeSource, TimeValue,
@@ -30,19 +30,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 use timetext::{Context, Flag};
 
-/// The kind this module reads (docs/FORMATS.md, `aws`).
-pub(crate) const SPEC: KindSpec = KindSpec {
-    kind: Kind::Aws,
-    name: "aws",
-    product: "aws",
-    rank: 0,
-    formats: &[BodyFormat::Json, BodyFormat::Xml],
-    endpoints: super::single,
-    parse,
-    detect: Some(detect),
-};
-
-const KIND: Kind = SPEC.kind;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Aws, "aws", product "aws" rank 0, formats [Json, Xml], one document
+}
 
 /// How surely a body is one of AWS's documents. Strong: `currentevents` whose events carry
 /// AWS Health ARNs (`arn:aws:health:`), or an RSS feed of the dashboard (its channel links
@@ -106,13 +97,10 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         Some(b'<') => rss(&text),
         Some(b'[') => current_events(&text),
         Some(b'{') => legacy(&text, page.zone),
-        _ => Err(ParseError::new(
+        _ => Err(unexpected_start(
             KIND,
-            ParseCause::WrongFormat,
-            format!(
-                "expected currentevents JSON, data.json or an RSS feed, body starts with {:?}",
-                super::support::opening(&text)
-            ),
+            "currentevents JSON, data.json or an RSS feed",
+            &text,
         )),
     }
 }

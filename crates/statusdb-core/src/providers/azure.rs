@@ -9,24 +9,15 @@
 
 use super::rss_atom::{self, Entry, Format};
 use super::support::{Notes, Sniff, links_to, rfc2822};
-use super::{BodyFormat, Confidence, Kind, KindSpec, PageInput, ParseCause, ParseError};
+use super::{Confidence, PageInput, ParseCause, ParseError};
 use crate::model::{IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo};
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// The kind this module reads (docs/FORMATS.md, `azure`).
-pub(crate) const SPEC: KindSpec = KindSpec {
-    kind: Kind::Azure,
-    name: "azure",
-    product: "azure",
-    rank: 0,
-    formats: &[BodyFormat::Xml],
-    endpoints: super::single,
-    parse,
-    detect: Some(detect),
-};
-
-const KIND: Kind = SPEC.kind;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Azure, "azure", product "azure" rank 0, formats [Xml], one document
+}
 
 /// Azure's public regions by display name: those of the status page's region grid (capture
 /// `azure/status-home-2022.html`) and the regions opened since.

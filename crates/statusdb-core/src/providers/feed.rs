@@ -7,43 +7,25 @@
 //! raw text of every timestamp is kept beside the instant.
 
 use super::rss_atom::{self, Text};
-use super::support::{Notes, Sniff};
-use super::{BodyFormat, Confidence, Kind, KindSpec, PageInput, ParseError};
+use super::support::{Notes, Sniff, status_label};
+use super::{Confidence, PageInput, ParseError};
 use crate::model::{IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, Status};
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// The kind this module reads (docs/FORMATS.md, `feed`).
-pub(crate) const SPEC: KindSpec = KindSpec {
-    kind: Kind::Feed,
-    name: "feed",
-    product: "feed",
-    rank: 0,
-    formats: &[BodyFormat::Xml],
-    // The feed's own URL is the one document.
-    endpoints: super::single,
-    parse,
-    detect: Some(detect),
-};
-
-const KIND: Kind = SPEC.kind;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Feed, "feed", product "feed" rank 0, formats [Xml], one document
+}
 
 /// The words a feed title may open with, and what they state. `Some(None)`: a label that
 /// only adds text ("Update") and keeps the previous status.
 pub fn title_word(word: &str) -> Option<Option<Status>> {
-    Some(Some(match word.trim().to_ascii_lowercase().as_str() {
-        "investigating" => Status::Investigating,
-        "identified" => Status::Identified,
-        "monitoring" => Status::Monitoring,
-        "resolved" => Status::Resolved,
-        "postmortem" | "post-mortem" => Status::Postmortem,
-        "scheduled" => Status::Scheduled,
-        "in progress" => Status::InProgress,
-        "verifying" => Status::Verifying,
-        "completed" => Status::Completed,
-        "update" | "updated" => return Some(None),
-        _ => return None,
-    }))
+    match word.trim().to_ascii_lowercase().as_str() {
+        "post-mortem" => Some(Some(Status::Postmortem)),
+        "update" | "updated" => Some(None),
+        word => status_label(word).map(Some),
+    }
 }
 
 /// "Resolved: X", "[RESOLVED] X", "Investigating - X": the opening word, if the title has one.
@@ -100,12 +82,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             Some((status, word)) => (status, Some(word)),
             None => (None, None),
         };
-        let kind = match status {
-            Some(
-                Status::Scheduled | Status::InProgress | Status::Verifying | Status::Completed,
-            ) => IncidentKind::Maintenance,
-            _ => IncidentKind::Incident,
-        };
+        let kind = IncidentKind::of_status(status);
         let mut incident = ObservedIncident::new(kind, title);
         incident.url = entry.link.clone();
         incident.native_id = entry.id.clone().or_else(|| incident.url.clone());

@@ -15,15 +15,12 @@
 use super::rss_atom::{self, Text};
 use super::statuspage::{self, Vocabulary};
 use super::support::{
-    Notes, Sniff, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed,
-    web_root,
+    Notes, Sniff, component_status_or_unknown, null_default, read_json, refuse_html, rfc3339_opt,
+    trimmed, web_root,
 };
-use super::{
-    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, join_base,
-    single,
-};
+use super::{Confidence, Endpoint, PageInput, ParseCause, ParseError, single, under};
 use crate::model::{
-    ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
+    ComponentChange, ComponentStatus, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
 };
 use serde::Deserialize;
@@ -31,86 +28,53 @@ use serde::de::IgnoredAny;
 use std::collections::HashMap;
 use url::Url;
 
-/// The kind this module reads (docs/FORMATS.md, `incidentio`).
-pub(crate) const SPEC: KindSpec = KindSpec {
-    kind: Kind::Incidentio,
-    name: "incidentio",
-    product: "incident.io",
-    rank: 0,
-    formats: &[BodyFormat::Json, BodyFormat::Xml],
-    endpoints,
-    parse,
-    detect: Some(detect),
-};
-
-const KIND: Kind = SPEC.kind;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Incidentio, "incidentio", product "incident.io" rank 0, formats [Json, Xml]
+}
 
 /// incident.io's words for the Statuspage-shaped documents.
 pub const WORDS: Vocabulary = Vocabulary {
     kind: KIND,
     label: "incident.io Statuspage-compatible JSON",
     status: status_word,
-    impact: impact_word,
+    impact: statuspage::impact_word,
     component_status: component_status_word,
 };
 
 /// A base URL reads the Statuspage-compatible summary and incident list; a URL of one document
 /// (`.json`, `feed.atom`, `/proxy/<host>`) reads just it.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+fn endpoints(url: &Url) -> Vec<Endpoint> {
     let path = url.path();
     if path.ends_with(".json") || path.ends_with(".atom") || path.contains("/proxy/") {
         return single(url);
     }
-    vec![
-        Endpoint {
-            url: join_base(url, "api/v2/summary.json"),
-            required: true,
-        },
-        Endpoint {
-            url: join_base(url, "api/v2/incidents.json"),
-            required: true,
-        },
-    ]
+    under(
+        url,
+        &[
+            ("api/v2/summary.json", true),
+            ("api/v2/incidents.json", true),
+        ],
+    )
 }
 
-/// incident.io's incident and maintenance status words, as its JSON, proxy and feed write them.
-pub fn status_word(raw: &str) -> Option<Status> {
-    Some(match raw {
-        "investigating" => Status::Investigating,
-        "identified" => Status::Identified,
-        "monitoring" => Status::Monitoring,
-        "resolved" => Status::Resolved,
-        "postmortem" => Status::Postmortem,
-        "scheduled" | "maintenance_scheduled" => Status::Scheduled,
-        "in_progress" | "maintenance_in_progress" => Status::InProgress,
-        "verifying" => Status::Verifying,
-        "completed" | "maintenance_complete" => Status::Completed,
-        _ => return None,
-    })
+/// incident.io's incident and maintenance status words, as its JSON, proxy and feed write them:
+/// Statuspage's, and its own maintenance words.
+fn status_word(raw: &str) -> Option<Status> {
+    match raw {
+        "maintenance_scheduled" => Some(Status::Scheduled),
+        "maintenance_in_progress" => Some(Status::InProgress),
+        "maintenance_complete" => Some(Status::Completed),
+        _ => statuspage::status_word(raw),
+    }
 }
 
-/// Impact words of the Statuspage-compatible JSON (`maintenance` states no severity).
-pub fn impact_word(raw: &str) -> Option<Option<Impact>> {
-    Some(Some(match raw {
-        "none" => Impact::None,
-        "minor" => Impact::Minor,
-        "major" => Impact::Major,
-        "critical" => Impact::Critical,
-        "maintenance" => return Some(None),
-        _ => return None,
-    }))
-}
-
-/// Component status words; incident.io's `full_outage` is `major_outage`.
-pub fn component_status_word(raw: &str) -> Option<ComponentStatus> {
-    Some(match raw {
-        "operational" => ComponentStatus::Operational,
-        "degraded_performance" => ComponentStatus::DegradedPerformance,
-        "partial_outage" => ComponentStatus::PartialOutage,
-        "full_outage" | "major_outage" => ComponentStatus::MajorOutage,
-        "under_maintenance" => ComponentStatus::UnderMaintenance,
-        _ => return None,
-    })
+/// Component status words: Statuspage's, and `full_outage`, which is `major_outage`.
+fn component_status_word(raw: &str) -> Option<ComponentStatus> {
+    match raw {
+        "full_outage" => Some(ComponentStatus::MajorOutage),
+        _ => statuspage::component_status_word(raw),
+    }
 }
 
 /// The feed's words as people read them ("Status: Resolved", "Chat (Degraded performance)").
@@ -167,16 +131,7 @@ pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let body = trimmed(page.body);
     if body.first() == Some(&b'<') {
-        if looks_like_html(body) {
-            return Err(ParseError::new(
-                KIND,
-                ParseCause::WrongFormat,
-                format!(
-                    "an HTML page where incident.io JSON or Atom was expected; it starts with {:?}",
-                    start_of(body)
-                ),
-            ));
-        }
+        refuse_html(KIND, body, "incident.io JSON or Atom")?;
         return parse_feed(page);
     }
     let probe: Probe = read_json(KIND, body, "incident.io JSON")?;
@@ -501,13 +456,8 @@ fn proxy_event(
 }
 
 fn component_status(raw: &str, place: &str, notes: &mut Notes) -> ComponentStatus {
-    component_status_word(raw).unwrap_or_else(|| {
-        notes.add(
-            place,
-            format!("unknown component status {raw:?} kept raw, mapped to unknown"),
-        );
-        ComponentStatus::Unknown
-    })
+    let mapped = component_status_word(raw);
+    component_status_or_unknown(mapped, "component status", raw, place, notes)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -534,12 +484,7 @@ fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             }
             s
         });
-        let kind = match status {
-            Some(
-                Status::Scheduled | Status::InProgress | Status::Verifying | Status::Completed,
-            ) => IncidentKind::Maintenance,
-            _ => IncidentKind::Incident,
-        };
+        let kind = IncidentKind::of_status(status);
         let mut incident = ObservedIncident::new(kind, title);
         incident.native_id = ulid.clone().or_else(|| entry.id.clone());
         if let Some(id) = &entry.id

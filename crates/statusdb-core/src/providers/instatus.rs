@@ -8,12 +8,9 @@
 //! minutes, as a number or a numeric string.
 
 use super::support::{
-    Notes, Sniff, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed,
+    Notes, Sniff, null_default, read_json, refuse_html, rfc3339_opt, start_of, trimmed,
 };
-use super::{
-    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, join_base,
-    single,
-};
+use super::{Confidence, Endpoint, PageInput, ParseCause, ParseError, single, under};
 use crate::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     PageInfo, Status, TimeValue,
@@ -24,41 +21,26 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use url::Url;
 
-/// The kind this module reads (docs/FORMATS.md, `instatus`).
-pub(crate) const SPEC: KindSpec = KindSpec {
-    kind: Kind::Instatus,
-    name: "instatus",
-    product: "instatus",
-    rank: 0,
-    formats: &[BodyFormat::Json, BodyFormat::Xml],
-    endpoints,
-    parse,
-    detect: Some(detect),
-};
-
-const KIND: Kind = SPEC.kind;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Instatus, "instatus", product "instatus" rank 0, formats [Json, Xml]
+}
 
 /// A base URL reads the summary, the component list and the history feed (both optional: a
 /// page may lack them); a URL of one document reads just it.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+fn endpoints(url: &Url) -> Vec<Endpoint> {
     let path = url.path();
     if path.ends_with(".json") || path.ends_with(".atom") {
         return single(url);
     }
-    vec![
-        Endpoint {
-            url: join_base(url, "summary.json"),
-            required: true,
-        },
-        Endpoint {
-            url: join_base(url, "v2/components.json"),
-            required: false,
-        },
-        Endpoint {
-            url: join_base(url, "history.atom"),
-            required: false,
-        },
-    ]
+    under(
+        url,
+        &[
+            ("summary.json", true),
+            ("v2/components.json", false),
+            ("history.atom", false),
+        ],
+    )
 }
 
 /// Incident and maintenance statuses.
@@ -246,16 +228,7 @@ fn is_cuid(id: &str) -> bool {
 /// Parses `summary.json`, `components.json` or `history.atom`.
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let body = trimmed(page.body);
-    if looks_like_html(body) {
-        return Err(ParseError::new(
-            KIND,
-            ParseCause::WrongFormat,
-            format!(
-                "an HTML page where Instatus JSON or Atom was expected; it starts with {:?}",
-                start_of(body)
-            ),
-        ));
-    }
+    refuse_html(KIND, body, "Instatus JSON or Atom")?;
     if body.first() == Some(&b'<') {
         return history::parse(page);
     }
@@ -483,9 +456,7 @@ mod history {
         let mut incidents = Vec::new();
         for entry in &feed.entries {
             let place = entry.label();
-            let link = entry.link.clone();
-            let native = link
-                .as_deref()
+            let native = (entry.link.as_deref())
                 .or(entry.id.as_deref())
                 .and_then(last_segment);
             let title = entry.title.as_ref().map(Text::plain).unwrap_or_default();
@@ -538,15 +509,7 @@ mod history {
                     TimeSource::Stated
                 };
                 let (status, status_raw) = label_status(&post.label, &uplace, &mut notes);
-                maintenance |= matches!(
-                    status,
-                    Some(
-                        Status::Scheduled
-                            | Status::InProgress
-                            | Status::Verifying
-                            | Status::Completed
-                    )
-                );
+                maintenance |= status.is_some_and(Status::is_maintenance);
                 updates.push(ObservedUpdate {
                     native_id: None,
                     status,
@@ -569,7 +532,7 @@ mod history {
             {
                 incident.aliases.push(id.clone());
             }
-            incident.url = link;
+            incident.url = entry.link.clone();
             if kind == IncidentKind::Maintenance {
                 incident.scheduled_for = entry.published_time();
             }

@@ -9,27 +9,50 @@
 //! the [`Kind`] enum, [`Kind::ALL`], [`Kind::FORMATS`] and the name conversions from it.
 //! docs/ARCHITECTURE.md ("Adding a page format") has the recipe.
 
-pub mod aggregator;
+/// A kind's declaration in its own module: its variant, its name in config files, its product
+/// and rank, its body formats; its `endpoints` (or `one document`: the configured URL), `parse`
+/// and `detect` are the module's functions of those names. Makes the module's `SPEC` (which
+/// the `kinds!` table below reads) and its `KIND`.
+macro_rules! kind_spec {
+    ($variant:ident, $name:literal, product $product:literal rank $rank:literal, formats [$($format:ident),+] $(, $one:ident document)?) => {
+        pub(crate) const SPEC: $crate::providers::KindSpec = $crate::providers::KindSpec {
+            kind: $crate::providers::Kind::$variant,
+            name: $name,
+            product: $product,
+            rank: $rank,
+            formats: &[$($crate::providers::BodyFormat::$format),+],
+            endpoints: kind_spec!(@endpoints $($one)?),
+            parse,
+            detect: Some(detect),
+        };
+
+        const KIND: $crate::providers::Kind = SPEC.kind;
+    };
+    (@endpoints) => { endpoints };
+    (@endpoints one) => { $crate::providers::single };
+}
+
+mod aggregator;
 pub mod auto;
-pub mod aws;
-pub mod azure;
-pub mod betterstack;
-pub mod cachet;
+mod aws;
+mod azure;
+mod betterstack;
+mod cachet;
 mod error;
-pub mod feed;
-pub mod gcp;
-pub mod incidentio;
-pub mod instatus;
-pub mod okta;
+mod feed;
+mod gcp;
+mod incidentio;
+mod instatus;
+mod okta;
 mod rss_atom;
-pub mod salesforce;
-pub mod shape;
+mod salesforce;
+mod shape;
 mod slack;
-pub mod statusio;
-pub mod statuspage;
-pub mod statuspage_feed;
-pub mod statuspage_html;
-pub mod statuspage_text;
+mod statusio;
+mod statuspage;
+mod statuspage_feed;
+mod statuspage_html;
+mod statuspage_text;
 mod support;
 
 use crate::model::Observation;
@@ -43,7 +66,7 @@ use std::str::FromStr;
 use support::Sniff;
 use url::Url;
 
-/// What one kind is, declared once in the kind's module as `pub(crate) const SPEC`.
+/// What one kind is, declared once in the kind's module with `kind_spec!` (its `SPEC`).
 pub(crate) struct KindSpec {
     /// The variant the module declares (the table's row for the module must name the same).
     pub kind: Kind,
@@ -289,6 +312,7 @@ impl fmt::Display for Kind {
 /// One document a source is read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
+    /// Where the document is.
     pub url: Url,
     /// A missing optional document (404) is recorded and skipped; a missing required one fails
     /// the source.
@@ -298,19 +322,34 @@ pub struct Endpoint {
 /// One fetched document, as a parser sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct PageInput<'a> {
+    /// The URL the page was fetched from (links the page leaves relative are read against it).
     pub url: &'a str,
+    /// The page as fetched, decompressed.
     pub body: &'a [u8],
+    /// When it was fetched: the latest a time on it can be, and the year of stamps without one.
     pub fetched_at: DateTime<Utc>,
     /// The source's configured zone, for times the page writes without one.
     pub zone: Option<Tz>,
 }
 
 /// The configured URL itself, as the one required document.
-pub fn single(url: &Url) -> Vec<Endpoint> {
+pub(crate) fn single(url: &Url) -> Vec<Endpoint> {
     vec![Endpoint {
         url: url.clone(),
         required: true,
     }]
+}
+
+/// The documents under a base URL: each relative path joined to it ([`join_base`]), with
+/// whether it is required.
+pub(crate) fn under(base: &Url, documents: &[(&str, bool)]) -> Vec<Endpoint> {
+    documents
+        .iter()
+        .map(|&(path, required)| Endpoint {
+            url: join_base(base, path),
+            required,
+        })
+        .collect()
 }
 
 /// True when a URL names one file (its last path segment has an extension: `current.json`, a
@@ -323,7 +362,7 @@ pub fn names_a_file(url: &Url) -> bool {
 
 /// Builds the URL of a document relative to a page's base URL, whether or not the base ends in
 /// a slash (`https://www.githubstatus.com` and `.../` both give `.../api/v2/summary.json`).
-pub fn join_base(base: &Url, relative: &str) -> Url {
+pub(crate) fn join_base(base: &Url, relative: &str) -> Url {
     let mut dir = base.clone();
     if !dir.path().ends_with('/') {
         let path = format!("{}/", dir.path());

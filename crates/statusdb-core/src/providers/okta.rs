@@ -9,26 +9,17 @@
 
 use super::rss_atom::{self, Entry, Format};
 use super::support::{Notes, Sniff, links_to, rfc2822, rfc3339, visible_text};
-use super::{BodyFormat, Confidence, Kind, KindSpec, PageInput, ParseCause, ParseError};
+use super::{Confidence, PageInput, ParseCause, ParseError};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status, TimeValue,
 };
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// The kind this module reads (docs/FORMATS.md, `okta`).
-pub(crate) const SPEC: KindSpec = KindSpec {
-    kind: Kind::Okta,
-    name: "okta",
-    product: "okta",
-    rank: 0,
-    formats: &[BodyFormat::Xml],
-    endpoints: super::single,
-    parse,
-    detect: Some(detect),
-};
-
-const KIND: Kind = SPEC.kind;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Okta, "okta", product "okta" rank 0, formats [Xml], one document
+}
 
 /// Okta's cell regions as its prose names them, and the domain each cell serves.
 pub const CELL_DOMAINS: &[(&str, &str)] = &[("US", "okta.com"), ("EMEA", "okta-emea.com")];

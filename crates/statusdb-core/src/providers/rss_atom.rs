@@ -5,7 +5,7 @@
 //! becomes an instant and keeps the raw text (`PDT` stamps, the empty Azure feed's literal
 //! `Z`); one rule gives an entry's text (its content, else its summary) and one its link.
 
-use super::support::{decode_text, html_text, looks_like_html, start_of};
+use super::support::{decode_text, html_text, json_error, opening, refuse_html};
 use super::{Kind, ParseCause, ParseError};
 use crate::model::TimeValue;
 use chrono::{DateTime, Utc};
@@ -146,16 +146,7 @@ pub(crate) fn feed_time(text: &str) -> Option<TimeValue> {
 /// Reads an RSS, Atom or JSON Feed document; anything else is refused as not a `kind` page,
 /// saying what it is.
 pub(crate) fn read(kind: Kind, body: &[u8]) -> Result<Feed, ParseError> {
-    if looks_like_html(body) {
-        return Err(ParseError::new(
-            kind,
-            ParseCause::WrongFormat,
-            format!(
-                "an HTML page where an RSS or Atom feed was expected; it starts with {:?}",
-                start_of(body)
-            ),
-        ));
-    }
+    refuse_html(kind, body, "an RSS or Atom feed")?;
     read_text(kind, &decode_text(kind, body)?)
 }
 
@@ -163,15 +154,11 @@ pub(crate) fn read(kind: Kind, body: &[u8]) -> Result<Feed, ParseError> {
 pub(crate) fn read_text(kind: Kind, text: &str) -> Result<Feed, ParseError> {
     if text.trim_start().starts_with('{') {
         let json: Value = serde_json::from_str(text).map_err(|e| {
-            ParseError::at(
+            json_error(
                 kind,
-                ParseCause::of_json(&e),
-                format!("line {} column {}", e.line(), e.column()),
-                format!(
-                    "body is not an RSS or Atom feed (nor JSON Feed: {}); it starts with {:?}",
-                    super::support::json_message(&e),
-                    super::support::opening(text)
-                ),
+                &e,
+                "an RSS or Atom feed nor a JSON Feed",
+                &opening(text),
             )
         })?;
         return json_feed(kind, &json);
@@ -196,7 +183,7 @@ fn read_xml(kind: Kind, text: &str) -> Result<Feed, ParseError> {
             format!("line {} column {}", position.row, position.col),
             format!(
                 "body is not an RSS or Atom feed: {e}; it starts with {:?}",
-                super::support::opening(text)
+                opening(text)
             ),
         )
     })?;

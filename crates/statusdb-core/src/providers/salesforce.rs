@@ -11,9 +11,7 @@
 //! `MaintenanceEvents`. A `GeneralMessage` is a notice with its own start and end.
 
 use super::support::{Notes, Scalar, Sniff, decode_text, read_json_text, rfc3339};
-use super::{
-    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, join_base,
-};
+use super::{Confidence, Endpoint, PageInput, ParseCause, ParseError, single, under};
 use crate::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, Status, TimeValue,
@@ -22,39 +20,21 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-/// The kind this module reads (docs/FORMATS.md, `salesforce`).
-pub(crate) const SPEC: KindSpec = KindSpec {
-    kind: Kind::Salesforce,
-    name: "salesforce",
-    product: "salesforce",
-    rank: 0,
-    formats: &[BodyFormat::Json],
-    endpoints,
-    parse,
-    detect: Some(detect),
-};
-
-const KIND: Kind = SPEC.kind;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Salesforce, "salesforce", product "salesforce" rank 0, formats [Json]
+}
 
 /// Public incident pages on the Trust site.
 const TRUST_SITE: &str = "https://status.salesforce.com/";
 
 /// An API root reads the incident and maintenance lists; a URL of one document (or of a saved
 /// file) reads just it.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+fn endpoints(url: &Url) -> Vec<Endpoint> {
     if url.path().contains("/v1/") || super::names_a_file(url) {
-        return vec![Endpoint {
-            url: url.clone(),
-            required: true,
-        }];
+        return single(url);
     }
-    ["v1/incidents", "v1/maintenances"]
-        .into_iter()
-        .map(|path| Endpoint {
-            url: join_base(url, path),
-            required: true,
-        })
-        .collect()
+    under(url, &[("v1/incidents", true), ("v1/maintenances", true)])
 }
 
 #[derive(Deserialize)]

@@ -7,44 +7,29 @@
 //! (`-07:00`). Notes carry no status and incidents no `resolved_at`: when the incident's status
 //! says it is over, its last note is the one that closed it.
 
-use super::support::{Notes, Scalar, Sniff, decode_text, links_to, read_json_text, rfc3339};
-use super::{
-    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, join_base,
+use super::support::{
+    Notes, Scalar, Sniff, decode_text, links_to, read_json_text, rfc3339, unexpected_start,
 };
+use super::{Confidence, Endpoint, PageInput, ParseCause, ParseError, single, under};
 use crate::model::{Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status};
 use serde::Deserialize;
 use url::Url;
 
-/// The kind this module reads (docs/FORMATS.md, `slack`).
-pub(crate) const SPEC: KindSpec = KindSpec {
-    kind: Kind::Slack,
-    name: "slack",
-    product: "slack",
-    rank: 0,
-    formats: &[BodyFormat::Json],
-    endpoints,
-    parse,
-    detect: Some(detect),
-};
-
-const KIND: Kind = SPEC.kind;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Slack, "slack", product "slack" rank 0, formats [Json]
+}
 
 /// A base URL reads `current` and `history`; a URL of one API document (or of a saved file)
 /// reads just it.
 fn endpoints(url: &Url) -> Vec<Endpoint> {
     if url.path().contains("/api/") || super::names_a_file(url) {
-        return vec![Endpoint {
-            url: url.clone(),
-            required: true,
-        }];
+        return single(url);
     }
-    ["api/v2.0.0/current", "api/v2.0.0/history"]
-        .into_iter()
-        .map(|path| Endpoint {
-            url: join_base(url, path),
-            required: true,
-        })
-        .collect()
+    under(
+        url,
+        &[("api/v2.0.0/current", true), ("api/v2.0.0/history", true)],
+    )
 }
 
 #[derive(Deserialize)]
@@ -144,14 +129,7 @@ fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             }
         }
         _ => {
-            return Err(ParseError::new(
-                KIND,
-                ParseCause::WrongFormat,
-                format!(
-                    "expected a JSON object or array, body starts with {:?}",
-                    super::support::opening(&text)
-                ),
-            ));
+            return Err(unexpected_start(KIND, "a JSON object or array", &text));
         }
     };
     let mut observation = Observation::default();

@@ -8,33 +8,17 @@
 //! ("US-West"), its group the component's ("Website").
 
 use super::support::{Notes, Sniff, null_default, read_json, rfc3339_opt};
-use super::{
-    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, single,
-};
+use super::{Confidence, PageInput, ParseCause, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, Status,
 };
 use serde::Deserialize;
-use url::Url;
 
-/// The kind this module reads (docs/FORMATS.md, `statusio`).
-pub(crate) const SPEC: KindSpec = KindSpec {
-    kind: Kind::Statusio,
-    name: "statusio",
-    product: "status.io",
-    rank: 0,
-    formats: &[BodyFormat::Json],
-    endpoints,
-    parse,
-    detect: Some(detect),
-};
-
-const KIND: Kind = SPEC.kind;
-
-/// The API URL names the page; it is the one document.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
-    single(url)
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+// The API URL names the page; it is the one document.
+kind_spec! {
+    Statusio, "statusio", product "status.io" rank 0, formats [Json], one document
 }
 
 /// Status codes of components, containers and incident messages.

@@ -17,13 +17,10 @@
 use super::rss_atom::{self, Entry, Feed};
 use super::statuspage::is_statuspage_code;
 use super::statuspage_text::{
-    Label, collapse_whitespace, incident_code, is_maintenance_status, label, read_stamp, selector,
-    update_body,
+    Label, collapse_whitespace, incident_code, label, read_stamp, selector, update_body,
 };
 use super::support::Sniff;
-use super::{
-    BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError, join_base,
-};
+use super::{Confidence, Endpoint, PageInput, ParseCause, ParseError, single, under};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, ParseNote,
 };
@@ -31,32 +28,17 @@ use scraper::Html;
 use timetext::Context;
 use url::Url;
 
-/// The kind this module reads (docs/FORMATS.md, `statuspage-feed`).
-pub(crate) const SPEC: KindSpec = KindSpec {
-    kind: Kind::StatuspageFeed,
-    name: "statuspage-feed",
-    product: "statuspage",
-    rank: 1,
-    formats: &[BodyFormat::Xml],
-    endpoints,
-    parse,
-    detect: Some(detect),
-};
-
-const KIND: Kind = SPEC.kind;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    StatuspageFeed, "statuspage-feed", product "statuspage" rank 1, formats [Xml]
+}
 
 /// A base page URL reads `/history.atom`; a URL of a feed document reads just it.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+fn endpoints(url: &Url) -> Vec<Endpoint> {
     if is_feed_document(url) {
-        return vec![Endpoint {
-            url: url.clone(),
-            required: true,
-        }];
+        return single(url);
     }
-    vec![Endpoint {
-        url: join_base(url, "history.atom"),
-        required: true,
-    }]
+    under(url, &[("history.atom", true)])
 }
 
 fn is_feed_document(url: &Url) -> bool {
@@ -267,7 +249,7 @@ fn read_entry(
         };
         let status = match label(&p.label) {
             Label::Status(s) => {
-                if is_maintenance_status(s) {
+                if s.is_maintenance() {
                     maintenance = true;
                 } else if s != crate::model::Status::Resolved {
                     incident_words = true;

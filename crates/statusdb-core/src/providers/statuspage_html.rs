@@ -16,11 +16,11 @@
 
 use super::statuspage::{component_status_word, impact_word};
 use super::statuspage_text::{
-    Label, collapse_whitespace, impact_from_classes, incident_code, is_maintenance_status, label,
-    note_flags, posted_before, read_stamp, selector, text_of, update_body, value_at,
+    Label, collapse_whitespace, impact_from_classes, incident_code, label, note_flags,
+    posted_before, read_stamp, selector, text_of, update_body, value_at,
 };
 use super::support::{Sniff, json_message};
-use super::{BodyFormat, Confidence, Endpoint, Kind, KindSpec, PageInput, ParseCause, ParseError};
+use super::{Confidence, PageInput, ParseCause, ParseError};
 use crate::model::{
     ComponentStatus, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, PageInfo, ParseNote, Status, TimeValue,
@@ -32,29 +32,13 @@ use serde::Deserialize;
 use timetext::Context;
 use url::Url;
 
-/// The kind this module reads (docs/FORMATS.md, `statuspage-html`).
-pub(crate) const SPEC: KindSpec = KindSpec {
-    kind: Kind::StatuspageHtml,
-    name: "statuspage-html",
-    product: "statuspage",
-    rank: 2,
-    formats: &[BodyFormat::Html],
-    endpoints,
-    parse,
-    detect: Some(detect),
-};
-
-const KIND: Kind = SPEC.kind;
-
-/// The configured page: a base URL is the home page; the URL of an incident page or of the
-/// history page is that page. (The history page is not added to a home page's source: an
-/// older history layout would fail the source for a page it does not need. Configure it as a
-/// source of its own.)
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
-    vec![Endpoint {
-        url: url.clone(),
-        required: true,
-    }]
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+// The configured page: a base URL is the home page; the URL of an incident page or of the
+// history page is that page. (The history page is not added to a home page's source: an
+// older history layout would fail the source for a page it does not need. Configure it as a
+// source of its own.)
+kind_spec! {
+    StatuspageHtml, "statuspage-html", product "statuspage" rank 2, formats [Html], one document
 }
 
 /// Markup only Statuspage's own pages have.
@@ -537,7 +521,7 @@ impl Reader<'_, '_> {
         let by_label = incident
             .updates
             .iter()
-            .any(|u| u.status.is_some_and(is_maintenance_status));
+            .any(|u| u.status.is_some_and(Status::is_maintenance));
         if by_label || incident.impact_raw.as_deref() == Some("maintenance") {
             incident.kind = IncidentKind::Maintenance;
         }

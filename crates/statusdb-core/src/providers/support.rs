@@ -3,7 +3,7 @@
 //! of HTML.
 
 use super::{Kind, ParseCause, ParseError};
-use crate::model::{ParseNote, TimeValue};
+use crate::model::{ComponentStatus, ParseNote, Status, TimeValue};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -35,6 +35,31 @@ pub(crate) fn looks_like_html(body: &[u8]) -> bool {
     head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<head>")
 }
 
+/// Refuses an HTML page (a status page's home, an error or login page) where `expected` was
+/// expected, quoting its start.
+pub(crate) fn refuse_html(kind: Kind, body: &[u8], expected: &str) -> Result<(), ParseError> {
+    if looks_like_html(body) {
+        return Err(ParseError::new(
+            kind,
+            ParseCause::WrongFormat,
+            format!(
+                "an HTML page where {expected} was expected; it starts with {:?}",
+                start_of(body)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A body that does not start as `expected` does: wrong format, quoting its start.
+pub(crate) fn unexpected_start(kind: Kind, expected: &str, text: &str) -> ParseError {
+    ParseError::new(
+        kind,
+        ParseCause::WrongFormat,
+        format!("expected {expected}, body starts with {:?}", opening(text)),
+    )
+}
+
 /// Reads a JSON document, failing loudly (with the place and the body's start) when the body is
 /// HTML or not the JSON expected. `T` may borrow from the body (raw JSON slices).
 pub(crate) fn read_json<'a, T: Deserialize<'a>>(
@@ -42,16 +67,7 @@ pub(crate) fn read_json<'a, T: Deserialize<'a>>(
     body: &'a [u8],
     what: &str,
 ) -> Result<T, ParseError> {
-    if looks_like_html(body) {
-        return Err(ParseError::new(
-            kind,
-            ParseCause::WrongFormat,
-            format!(
-                "an HTML page where {what} was expected; it starts with {:?}",
-                start_of(body)
-            ),
-        ));
-    }
+    refuse_html(kind, body, what)?;
     serde_json::from_slice(trimmed(body)).map_err(|e| json_error(kind, &e, what, &start_of(body)))
 }
 
@@ -92,6 +108,33 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// A status as people write it ("Investigating", "In progress"): a canonical word in any case,
+/// with a space for its underscore.
+pub(crate) fn status_label(word: &str) -> Option<Status> {
+    word.trim()
+        .to_ascii_lowercase()
+        .replace(' ', "_")
+        .parse()
+        .ok()
+}
+
+/// A component status word mapped, else `unknown` with a note that the word was kept raw.
+pub(crate) fn component_status_or_unknown(
+    mapped: Option<ComponentStatus>,
+    what: &str,
+    raw: &str,
+    place: &str,
+    notes: &mut Notes,
+) -> ComponentStatus {
+    mapped.unwrap_or_else(|| {
+        notes.add(
+            place,
+            format!("unknown {what} {raw:?} kept raw, mapped to unknown"),
+        );
+        ComponentStatus::Unknown
+    })
+}
+
 /// Parse notes of one page, in the order found.
 #[derive(Debug, Default)]
 pub(crate) struct Notes(pub Vec<ParseNote>);
@@ -111,14 +154,32 @@ impl Notes {
 
 /// Reads an RFC 3339 machine field exactly, offset included.
 pub(crate) fn rfc3339(kind: Kind, text: &str, place: &str) -> Result<TimeValue, ParseError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
+    machine_time(
+        kind,
+        text,
+        place,
+        DateTime::parse_from_rfc3339(text),
+        "time",
+        "RFC 3339",
+    )
+}
+
+/// A machine field's instant as read, or the refusal naming the form it is not in.
+fn machine_time(
+    kind: Kind,
+    text: &str,
+    place: &str,
+    read: chrono::ParseResult<DateTime<chrono::FixedOffset>>,
+    what: &str,
+    form: &str,
+) -> Result<TimeValue, ParseError> {
+    read.map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
         .map_err(|e| {
             ParseError::at(
                 kind,
                 ParseCause::InvalidValue,
                 place,
-                format!("time {text:?} is not RFC 3339: {e}"),
+                format!("{what} {text:?} is not {form}: {e}"),
             )
         })
 }
@@ -281,16 +342,8 @@ impl Scalar {
 
 /// An RFC 822/2822 feed date (`Mon, 17 Aug 2026 21:01:19 PDT`, `Mon, 07 Sep 2026 06:52:00 Z`).
 pub(crate) fn rfc2822(kind: Kind, text: &str, place: &str) -> Result<TimeValue, ParseError> {
-    DateTime::parse_from_rfc2822(text.trim())
-        .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
-        .map_err(|e| {
-            ParseError::at(
-                kind,
-                ParseCause::InvalidValue,
-                place,
-                format!("date {text:?} is not RFC 822: {e}"),
-            )
-        })
+    let read = DateTime::parse_from_rfc2822(text.trim());
+    machine_time(kind, text, place, read, "date", "RFC 822")
 }
 
 /// An epoch time written as digits: seconds (up to 11 digits, which reach the year 5138) or
