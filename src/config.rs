@@ -4,7 +4,7 @@
 
 use crate::events::EventType;
 use crate::model::Impact;
-use crate::providers::Kind;
+use crate::providers::{Kind, UnknownKind};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -427,16 +427,12 @@ impl Config {
                     format!("vendor {vendor:?} must be letters, digits, '-', '_' or '.'"),
                 ));
             }
-            let kind = Kind::from_name(s.kind.get_ref()).ok_or_else(|| {
-                locate.error(
-                    s.kind.span(),
-                    format!(
-                        "unknown kind {:?}; known kinds: {}",
-                        s.kind.get_ref(),
-                        Kind::names()
-                    ),
-                )
-            })?;
+            // The registry of kinds names them, and lists them when the name is none of them.
+            let kind: Kind = s
+                .kind
+                .get_ref()
+                .parse()
+                .map_err(|e: UnknownKind| locate.error(s.kind.span(), e.to_string()))?;
             let url = parse_source_url(s.url.get_ref(), &base_dir)
                 .map_err(|why| locate.error(s.url.span(), why))?;
             if url.scheme() == "file" && !fetch.allow_file_urls {
