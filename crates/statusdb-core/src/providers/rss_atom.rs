@@ -9,8 +9,10 @@ use super::support::{decode_text, html_text, json_error, opening, refuse_html};
 use super::{Kind, ParseCause, ParseError};
 use crate::model::TimeValue;
 use chrono::{DateTime, Utc};
+use regex::Regex;
 use roxmltree::{Document, Node};
 use serde_json::Value;
+use std::sync::LazyLock;
 use url::Url;
 
 const ATOM: &str = "http://www.w3.org/2005/Atom";
@@ -166,8 +168,50 @@ pub(crate) fn read_text(kind: Kind, text: &str) -> Result<Feed, ParseError> {
     read_xml(kind, text)
 }
 
-/// An RSS or Atom document.
+/// An RSS or Atom document. Feeds written by HTML tools often carry HTML's named entities
+/// (`&nbsp;`, `&mdash;`), which XML does not declare: such a feed is read with them as the
+/// characters they name rather than refused (feed readers tolerate them; vendors ship them).
 fn read_xml(kind: Kind, text: &str) -> Result<Feed, ParseError> {
+    match Document::parse(text) {
+        Err(roxmltree::Error::UnknownEntityReference(..)) => {
+            match with_html_entities_as_numbers(text) {
+                Some(declared) => read_xml_document(kind, &declared),
+                None => read_xml_document(kind, text),
+            }
+        }
+        _ => read_xml_document(kind, text),
+    }
+}
+
+/// `text` with every HTML named entity that XML does not predefine written as a numeric
+/// character reference, or `None` when it has none. Unknown names are left for the XML parser
+/// to refuse.
+fn with_html_entities_as_numbers(text: &str) -> Option<String> {
+    static ENTITY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"&([A-Za-z][A-Za-z0-9]{1,31});").expect("a valid regex"));
+    let mut replaced = false;
+    let out = ENTITY.replace_all(text, |caps: &regex::Captures<'_>| {
+        let name = &caps[1];
+        if matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") {
+            return caps[0].to_string();
+        }
+        match markup5ever::data::NAMED_ENTITIES.get(&format!("{name};")[..]) {
+            Some(&(first, second)) => {
+                replaced = true;
+                let mut numeric = format!("&#x{first:X};");
+                if second != 0 {
+                    numeric.push_str(&format!("&#x{second:X};"));
+                }
+                numeric
+            }
+            None => caps[0].to_string(),
+        }
+    });
+    replaced.then(|| out.into_owned())
+}
+
+/// An RSS or Atom document, parsed as it is.
+fn read_xml_document(kind: Kind, text: &str) -> Result<Feed, ParseError> {
     let document = Document::parse(text).map_err(|e| {
         let position = e.pos();
         let cause = match e {
@@ -462,6 +506,23 @@ mod tests {
                 html: true
             })
         );
+    }
+
+    #[test]
+    fn html_named_entities_are_read_as_the_characters_they_name() {
+        // Feeds written by HTML tools carry `&nbsp;` and `&mdash;`, which XML does not
+        // declare; XML's own entities keep their meaning and unknown names are still refused.
+        let text = br#"<rss version="2.0"><channel><title>Status&nbsp;feed</title>
+            <item><title>Delays &mdash; EU &amp; US</title><guid>g1</guid>
+            <description>a&nbsp;&lt;b&gt;</description></item></channel></rss>"#;
+        let feed = read(Kind::Feed, text).unwrap();
+        let e = &feed.entries[0];
+        assert_eq!(e.title.as_ref().unwrap().value, "Delays \u{2014} EU & US");
+        assert_eq!(e.content.as_ref().unwrap().value, "a\u{a0}<b>");
+        let unknown = br#"<rss version="2.0"><channel><item><title>a &nosuch; b</title></item></channel></rss>"#;
+        let refused = read(Kind::Feed, unknown).unwrap_err();
+        assert_eq!(refused.cause(), ParseCause::InvalidSyntax);
+        assert!(refused.to_string().contains("nosuch"), "{refused}");
     }
 
     #[test]
