@@ -1,0 +1,224 @@
+//! What a report reads from the store, through the documented SQL surface only
+//! (docs/SCHEMA.md): every word about the components in scope (`component_status_changes`),
+//! the incidents' kinds and resolutions, the components' names and groups, and what each
+//! vendor's coverage knows (`vendor_coverage`, `source_coverage`).
+
+use super::periods::{Origin, Word};
+use crate::model::{ComponentStatus, parse_db_time};
+use crate::store::StoreError;
+use rusqlite::{Connection, params_from_iter};
+use std::collections::HashMap;
+
+/// An incident that announced a status for a component in scope.
+#[derive(Debug, Clone)]
+pub struct Incident {
+    pub id: String,
+    pub maintenance: bool,
+    pub resolved_at: Option<i64>,
+}
+
+/// One component and its words, in the order `(changed_at, id)`.
+#[derive(Debug, Clone)]
+pub struct Component {
+    pub id: String,
+    pub vendor: String,
+    pub name: String,
+    pub group: Option<String>,
+    pub words: Vec<Word>,
+}
+
+/// A vendor's coverage: the stretches it knows (milliseconds, in order, not overlapping),
+/// and from when its sources were watched and what history they state.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    pub known: Vec<(i64, i64)>,
+    pub watched_from: Option<String>,
+    pub history_from: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Evidence {
+    pub components: Vec<Component>,
+    pub incidents: Vec<Incident>,
+    pub coverage: HashMap<String, Coverage>,
+}
+
+fn ms(text: &str) -> Result<i64, StoreError> {
+    parse_db_time(text)
+        .map(|t| t.timestamp_millis())
+        .ok_or_else(|| StoreError::Invalid(format!("{text:?} is not a stored time")))
+}
+
+/// A text column, borrowed from the row.
+fn text<'r>(row: &'r rusqlite::Row<'_>, column: usize) -> Result<&'r str, StoreError> {
+    Ok(row.get_ref(column)?.as_str().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+    })?)
+}
+
+/// A text column that may be null.
+fn text_or_null<'r>(
+    row: &'r rusqlite::Row<'_>,
+    column: usize,
+) -> Result<Option<&'r str>, StoreError> {
+    Ok(row.get_ref(column)?.as_str_or_null().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+    })?)
+}
+
+/// `?, ?, ...` for `n` values.
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+impl Evidence {
+    /// Reads the words of every component of `vendors` (all vendors when empty) said before
+    /// `until` (later words cannot change the minutes before it).
+    pub fn load(
+        conn: &Connection,
+        vendors: &[String],
+        until: &str,
+    ) -> Result<Evidence, StoreError> {
+        let vendor_filter = if vendors.is_empty() {
+            String::new()
+        } else {
+            format!("AND vendor IN ({})", placeholders(vendors.len()))
+        };
+        let mut args: Vec<&str> = vec![until];
+        args.extend(vendors.iter().map(String::as_str));
+
+        let mut evidence = Evidence::default();
+        let mut incident_index: HashMap<String, u32> = HashMap::new();
+        {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT component_id, vendor, name, id, changed_at, status, origin, incident_id
+                 FROM component_status_changes
+                 WHERE changed_at < ? {vendor_filter}
+                 ORDER BY component_id, changed_at, id"
+            ))?;
+            let mut rows = stmt.query(params_from_iter(&args))?;
+            while let Some(row) = rows.next()? {
+                let component_id = text(row, 0)?;
+                if evidence
+                    .components
+                    .last()
+                    .is_none_or(|c| c.id != component_id)
+                {
+                    evidence.components.push(Component {
+                        id: component_id.to_string(),
+                        vendor: row.get(1)?,
+                        name: String::new(),
+                        group: None,
+                        words: Vec::new(),
+                    });
+                }
+                let status_text = text(row, 5)?;
+                // A word outside the vocabulary is one statusdb cannot read: unknown.
+                let status = status_text
+                    .parse::<ComponentStatus>()
+                    .unwrap_or(ComponentStatus::Unknown);
+                let origin = match text(row, 6)? {
+                    "update" => Origin::Update,
+                    _ => Origin::Page,
+                };
+                let incident = match text_or_null(row, 7)? {
+                    Some(id) => Some(match incident_index.get(id) {
+                        Some(&index) => index,
+                        None => {
+                            let index = evidence.incidents.len() as u32;
+                            incident_index.insert(id.to_string(), index);
+                            evidence.incidents.push(Incident {
+                                id: id.to_string(),
+                                maintenance: false,
+                                resolved_at: None,
+                            });
+                            index
+                        }
+                    }),
+                    None => None,
+                };
+                let component = evidence
+                    .components
+                    .last_mut()
+                    .ok_or_else(|| StoreError::Invalid("no component".into()))?;
+                // The latest word's name, unless the component list names it.
+                component.name.clear();
+                component.name.push_str(text(row, 2)?);
+                component.words.push(Word {
+                    id: row.get(3)?,
+                    at: ms(text(row, 4)?)?,
+                    status,
+                    origin,
+                    incident,
+                });
+            }
+        }
+
+        // Names and groups as the component list has them.
+        {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT id, name, group_name FROM components WHERE 1 = 1 {vendor_filter}"
+            ))?;
+            let mut listed: HashMap<String, (String, Option<String>)> = HashMap::new();
+            let mut rows = stmt.query(params_from_iter(&args[1..]))?;
+            while let Some(row) = rows.next()? {
+                listed.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
+            }
+            for c in &mut evidence.components {
+                if let Some((name, group)) = listed.remove(&c.id) {
+                    c.name = name;
+                    c.group = group;
+                }
+            }
+        }
+
+        // The kind and resolution of every incident the words name.
+        {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT id, kind, resolved_at FROM incidents WHERE 1 = 1 {vendor_filter}"
+            ))?;
+            let mut rows = stmt.query(params_from_iter(&args[1..]))?;
+            while let Some(row) = rows.next()? {
+                let id = text(row, 0)?;
+                if let Some(&index) = incident_index.get(id) {
+                    let incident = &mut evidence.incidents[index as usize];
+                    incident.maintenance = text(row, 1)? == "maintenance";
+                    incident.resolved_at = match text_or_null(row, 2)? {
+                        Some(t) => Some(ms(t)?),
+                        None => None,
+                    };
+                }
+            }
+        }
+
+        // What each vendor knows.
+        {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT vendor, known_from, known_until FROM vendor_coverage
+                 WHERE 1 = 1 {vendor_filter} ORDER BY vendor, known_from"
+            ))?;
+            let mut rows = stmt.query(params_from_iter(&args[1..]))?;
+            while let Some(row) = rows.next()? {
+                let vendor: String = row.get(0)?;
+                let stretch = (ms(text(row, 1)?)?, ms(text(row, 2)?)?);
+                evidence
+                    .coverage
+                    .entry(vendor)
+                    .or_default()
+                    .known
+                    .push(stretch);
+            }
+            let mut stmt = conn.prepare(&format!(
+                "SELECT vendor, min(watched_from), min(history_from) FROM source_coverage
+                 WHERE 1 = 1 {vendor_filter} GROUP BY vendor"
+            ))?;
+            let mut rows = stmt.query(params_from_iter(&args[1..]))?;
+            while let Some(row) = rows.next()? {
+                let coverage = evidence.coverage.entry(row.get(0)?).or_default();
+                coverage.watched_from = row.get(1)?;
+                coverage.history_from = row.get(2)?;
+            }
+        }
+        Ok(evidence)
+    }
+}
