@@ -600,8 +600,15 @@ CREATE INDEX fetches_failed ON fetches(source_id, fetched_at) WHERE outcome = 'f
 
 CREATE VIEW source_coverage AS
     SELECT s.id AS source_id, s.vendor,
-           (SELECT min(i.started_at) FROM incident_sources x JOIN incidents i ON i.id = x.incident_id
-            WHERE x.source_id = s.id HAVING count(i.resolved_at) > 0) AS history_from,
+           -- The vendor's incidents oldest first, to the first the source showed (through the
+           -- vendor and time index: one lookup or a few per source).
+           CASE WHEN EXISTS (SELECT 1 FROM incident_sources x JOIN incidents i ON i.id = x.incident_id
+                             WHERE x.source_id = s.id AND i.resolved_at IS NOT NULL)
+                THEN (SELECT i.started_at FROM incidents i
+                      WHERE i.vendor = s.vendor AND i.started_at IS NOT NULL
+                        AND EXISTS (SELECT 1 FROM incident_sources x
+                                    WHERE x.incident_id = i.id AND x.source_id = s.id)
+                      ORDER BY i.started_at LIMIT 1) END AS history_from,
            (SELECT f.fetched_at FROM fetches f WHERE f.source_id = s.id AND f.outcome <> 'failed'
             ORDER BY f.fetched_at LIMIT 1) AS watched_from,
            (SELECT max(f.fetched_at) FROM fetches f WHERE f.source_id = s.id) AS watched_until

@@ -7,7 +7,7 @@ use super::periods::{Origin, Word};
 use crate::model::{ComponentStatus, parse_db_time};
 use crate::store::StoreError;
 use rusqlite::{Connection, params_from_iter};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// An incident that announced a status for a component in scope.
 #[derive(Debug, Clone)]
@@ -25,6 +25,8 @@ pub struct Component {
     pub name: String,
     pub group: Option<String>,
     pub words: Vec<Word>,
+    /// `(at, id)` of the word its name was taken from.
+    latest: (i64, i64),
 }
 
 /// A vendor's coverage: the stretches it knows (milliseconds, in order, not overlapping),
@@ -32,6 +34,7 @@ pub struct Component {
 #[derive(Debug, Clone, Default)]
 pub struct Coverage {
     pub known: Vec<(i64, i64)>,
+    /// As the export writes times.
     pub watched_from: Option<String>,
     pub history_from: Option<String>,
 }
@@ -42,6 +45,9 @@ pub struct Evidence {
     pub incidents: Vec<Incident>,
     pub coverage: HashMap<String, Coverage>,
 }
+
+/// Up to 4 GiB of the database file mapped while a report reads it.
+const MMAP_BYTES: i64 = 1 << 32;
 
 fn ms(text: &str) -> Result<i64, StoreError> {
     parse_db_time(text)
@@ -72,46 +78,47 @@ fn placeholders(n: usize) -> String {
 }
 
 impl Evidence {
-    /// Reads the words of every component of `vendors` (all vendors when empty) said before
-    /// `until` (later words cannot change the minutes before it).
-    pub fn load(
-        conn: &Connection,
-        vendors: &[String],
-        until: &str,
-    ) -> Result<Evidence, StoreError> {
+    /// Reads the words of every component of `vendors` (all vendors when empty).
+    pub fn load(conn: &Connection, vendors: &[String]) -> Result<Evidence, StoreError> {
+        // A report reads much of the file once: mapped, its pages are not copied per read.
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         let vendor_filter = if vendors.is_empty() {
             String::new()
         } else {
             format!("AND vendor IN ({})", placeholders(vendors.len()))
         };
-        let mut args: Vec<&str> = vec![until];
-        args.extend(vendors.iter().map(String::as_str));
+        let args: Vec<&str> = vendors.iter().map(String::as_str).collect();
 
         let mut evidence = Evidence::default();
-        let mut incident_index: HashMap<String, u32> = HashMap::new();
+        let mut incident_index: HashMap<String, u32> = HashMap::default();
         {
+            // In table order (one pass over the table, not a lookup per row through the
+            // component index); each component's words are sorted after.
+            let mut component_index: HashMap<String, usize> = HashMap::default();
             let mut stmt = conn.prepare(&format!(
                 "SELECT component_id, vendor, name, id, changed_at, status, origin, incident_id
                  FROM component_status_changes
-                 WHERE changed_at < ? {vendor_filter}
-                 ORDER BY component_id, changed_at, id"
+                 WHERE 1 = 1 {vendor_filter}"
             ))?;
             let mut rows = stmt.query(params_from_iter(&args))?;
             while let Some(row) = rows.next()? {
                 let component_id = text(row, 0)?;
-                if evidence
-                    .components
-                    .last()
-                    .is_none_or(|c| c.id != component_id)
-                {
-                    evidence.components.push(Component {
-                        id: component_id.to_string(),
-                        vendor: row.get(1)?,
-                        name: String::new(),
-                        group: None,
-                        words: Vec::new(),
-                    });
-                }
+                let index = match component_index.get(component_id) {
+                    Some(&index) => index,
+                    None => {
+                        let index = evidence.components.len();
+                        component_index.insert(component_id.to_string(), index);
+                        evidence.components.push(Component {
+                            id: component_id.to_string(),
+                            vendor: row.get(1)?,
+                            name: String::new(),
+                            group: None,
+                            words: Vec::new(),
+                            latest: (i64::MIN, i64::MIN),
+                        });
+                        index
+                    }
+                };
                 let status_text = text(row, 5)?;
                 // A word outside the vocabulary is one statusdb cannot read: unknown.
                 let status = status_text
@@ -123,34 +130,38 @@ impl Evidence {
                 };
                 let incident = match text_or_null(row, 7)? {
                     Some(id) => Some(match incident_index.get(id) {
-                        Some(&index) => index,
+                        Some(&i) => i,
                         None => {
-                            let index = evidence.incidents.len() as u32;
-                            incident_index.insert(id.to_string(), index);
+                            let i = evidence.incidents.len() as u32;
+                            incident_index.insert(id.to_string(), i);
                             evidence.incidents.push(Incident {
                                 id: id.to_string(),
                                 maintenance: false,
                                 resolved_at: None,
                             });
-                            index
+                            i
                         }
                     }),
                     None => None,
                 };
-                let component = evidence
-                    .components
-                    .last_mut()
-                    .ok_or_else(|| StoreError::Invalid("no component".into()))?;
-                // The latest word's name, unless the component list names it.
-                component.name.clear();
-                component.name.push_str(text(row, 2)?);
-                component.words.push(Word {
+                let word = Word {
                     id: row.get(3)?,
                     at: ms(text(row, 4)?)?,
                     status,
                     origin,
                     incident,
-                });
+                };
+                let component = &mut evidence.components[index];
+                // The latest word's name, unless the component list names it.
+                if (word.at, word.id) > component.latest {
+                    component.latest = (word.at, word.id);
+                    component.name.clear();
+                    component.name.push_str(text(row, 2)?);
+                }
+                component.words.push(word);
+            }
+            for c in &mut evidence.components {
+                c.words.sort_unstable_by_key(|w| (w.at, w.id));
             }
         }
 
@@ -159,8 +170,8 @@ impl Evidence {
             let mut stmt = conn.prepare(&format!(
                 "SELECT id, name, group_name FROM components WHERE 1 = 1 {vendor_filter}"
             ))?;
-            let mut listed: HashMap<String, (String, Option<String>)> = HashMap::new();
-            let mut rows = stmt.query(params_from_iter(&args[1..]))?;
+            let mut listed: HashMap<String, (String, Option<String>)> = HashMap::default();
+            let mut rows = stmt.query(params_from_iter(&args))?;
             while let Some(row) = rows.next()? {
                 listed.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
             }
@@ -177,7 +188,7 @@ impl Evidence {
             let mut stmt = conn.prepare(&format!(
                 "SELECT id, kind, resolved_at FROM incidents WHERE 1 = 1 {vendor_filter}"
             ))?;
-            let mut rows = stmt.query(params_from_iter(&args[1..]))?;
+            let mut rows = stmt.query(params_from_iter(&args))?;
             while let Some(row) = rows.next()? {
                 let id = text(row, 0)?;
                 if let Some(&index) = incident_index.get(id) {
@@ -197,7 +208,7 @@ impl Evidence {
                 "SELECT vendor, known_from, known_until FROM vendor_coverage
                  WHERE 1 = 1 {vendor_filter} ORDER BY vendor, known_from"
             ))?;
-            let mut rows = stmt.query(params_from_iter(&args[1..]))?;
+            let mut rows = stmt.query(params_from_iter(&args))?;
             while let Some(row) = rows.next()? {
                 let vendor: String = row.get(0)?;
                 let stretch = (ms(text(row, 1)?)?, ms(text(row, 2)?)?);
@@ -212,11 +223,11 @@ impl Evidence {
                 "SELECT vendor, min(watched_from), min(history_from) FROM source_coverage
                  WHERE 1 = 1 {vendor_filter} GROUP BY vendor"
             ))?;
-            let mut rows = stmt.query(params_from_iter(&args[1..]))?;
+            let mut rows = stmt.query(params_from_iter(&args))?;
             while let Some(row) = rows.next()? {
                 let coverage = evidence.coverage.entry(row.get(0)?).or_default();
-                coverage.watched_from = row.get(1)?;
-                coverage.history_from = row.get(2)?;
+                coverage.watched_from = text_or_null(row, 1)?.map(super::export_time);
+                coverage.history_from = text_or_null(row, 2)?.map(super::export_time);
             }
         }
         Ok(evidence)

@@ -19,6 +19,8 @@ use document::{CoverageSummary, Row, RowCoverage, RuleDoc, UptimeDocument, Windo
 use evidence::{Coverage, Evidence};
 use periods::{Origin, Span};
 use rule::{Minutes, Rule};
+use rustc_hash::FxHashMap as HashMap;
+use std::rc::Rc;
 use timeline::{MINUTES_PER_DAY, Minute, Timeline, minute_of};
 
 /// Below this share of known minutes a report says its coverage is little.
@@ -155,17 +157,21 @@ pub struct Subject {
     /// is known.
     pub first_word: Minute,
     pub first_word_at: i64,
+    /// The same, as the export writes times.
+    pub first_word_text: String,
     /// Update words that hold for some time: (incident, status, from, until) in milliseconds.
     pub incident_spans: Vec<(u32, ComponentStatus, i64, Option<i64>)>,
-    pub coverage: Coverage,
+    pub coverage: Rc<Coverage>,
 }
+
+/// A vendor's known stretches, in minutes.
+type Known = Vec<(Minute, Minute)>;
 
 /// Every component of the scope (with its group rows) as subjects, and the incidents their
 /// words name.
 pub fn subjects(
     store: &Store,
     scope: &Scope,
-    until: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(Vec<Subject>, Vec<evidence::Incident>), UptimeError> {
     let patterns = scope
@@ -173,11 +179,24 @@ pub fn subjects(
         .iter()
         .map(|p| Pattern::new(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let until_text = crate::model::db_time(&until.min(now));
-    let evidence = Evidence::load(store.connection(), &scope.vendors, &until_text)?;
+    let evidence = Evidence::load(store.connection(), &scope.vendors)?;
     let now_minute = minute_of(now.timestamp_millis());
+    // Each vendor's coverage once, shared by its components.
+    let mut coverages: HashMap<&str, (Rc<Coverage>, Known)> = HashMap::default();
+    // Ordered by vendor, then each group (its row first, then its members), then the
+    // components without a group; by name within each.
+    let mut order: Vec<&evidence::Component> = evidence.components.iter().collect();
+    order.sort_unstable_by(|a, b| {
+        (&a.vendor, a.group.is_none(), &a.group, &a.name, &a.id).cmp(&(
+            &b.vendor,
+            b.group.is_none(),
+            &b.group,
+            &b.name,
+            &b.id,
+        ))
+    });
     let mut components = Vec::new();
-    for c in &evidence.components {
+    for c in order {
         let in_scope = patterns.is_empty()
             || patterns
                 .iter()
@@ -187,49 +206,35 @@ pub fn subjects(
         }
         let spans = periods::spans(&c.words, |i| evidence.incidents[i as usize].resolved_at);
         let periods = periods::periods(&spans);
-        let coverage = evidence
-            .coverage
-            .get(&c.vendor)
-            .cloned()
-            .unwrap_or_default();
-        let known: Vec<(Minute, Minute)> = coverage
-            .known
-            .iter()
-            .map(|&(a, b)| (minute_of(a), minute_of(b)))
-            .collect();
+        let (coverage, known) = coverages.entry(c.vendor.as_str()).or_insert_with(|| {
+            let coverage = evidence
+                .coverage
+                .get(&c.vendor)
+                .cloned()
+                .unwrap_or_default();
+            let known = coverage
+                .known
+                .iter()
+                .map(|&(a, b)| (minute_of(a), minute_of(b)))
+                .collect();
+            (Rc::new(coverage), known)
+        });
         let first_word_at = c.words[0].at;
         let first_word = minute_of(first_word_at);
         components.push(Subject {
+            first_word_text: format_utc(&ms_time(first_word_at)),
             vendor: c.vendor.clone(),
             component_id: Some(c.id.clone()),
             name: c.name.clone(),
             group: c.group.clone(),
             members: Vec::new(),
-            timeline: Timeline::of_component(&periods, &known, first_word, now_minute),
+            timeline: Timeline::of_component(&periods, known, first_word, now_minute),
             first_word,
             first_word_at,
             incident_spans: incident_spans(&spans),
-            coverage,
+            coverage: Rc::clone(coverage),
         });
     }
-    // Ordered by vendor, then each group (its row first, then its members), then the
-    // components without a group; by name within each.
-    components.sort_by(|a, b| {
-        (
-            &a.vendor,
-            a.group.is_none(),
-            &a.group,
-            &a.name,
-            &a.component_id,
-        )
-            .cmp(&(
-                &b.vendor,
-                b.group.is_none(),
-                &b.group,
-                &b.name,
-                &b.component_id,
-            ))
-    });
     let mut out = Vec::with_capacity(components.len());
     let mut rest = components.into_iter().peekable();
     while let Some(first) = rest.next() {
@@ -265,11 +270,12 @@ pub fn group_of(members: &[Subject], name: &str) -> Option<Subject> {
         timeline: Timeline::worst_of(members.iter().map(|m| &m.timeline)),
         first_word: first.first_word,
         first_word_at: first.first_word_at,
+        first_word_text: first.first_word_text.clone(),
         incident_spans: members
             .iter()
             .flat_map(|m| m.incident_spans.iter().copied())
             .collect(),
-        coverage: first.coverage.clone(),
+        coverage: Rc::clone(&first.coverage),
     })
 }
 
@@ -344,9 +350,9 @@ impl Subject {
 
     pub(crate) fn row_coverage(&self, minutes: &Minutes) -> RowCoverage {
         RowCoverage {
-            first_word_at: format_utc(&ms_time(self.first_word_at)),
-            watched_from: self.coverage.watched_from.as_deref().map(export_time),
-            history_from: self.coverage.history_from.as_deref().map(export_time),
+            first_word_at: self.first_word_text.clone(),
+            watched_from: self.coverage.watched_from.clone(),
+            history_from: self.coverage.history_from.clone(),
             known_minutes: minutes.known(),
             known_percent: minutes.known_percent(),
         }
@@ -395,20 +401,6 @@ fn cuts(from: Minute, to: Minute, by: By) -> Vec<(Minute, Minute)> {
     out
 }
 
-/// The start of the day or month a minute is in (where the views begin a component's rows).
-fn cut_start(minute: Minute, by: By) -> Minute {
-    match by {
-        By::Window => minute,
-        By::Day => minute.div_euclid(MINUTES_PER_DAY) * MINUTES_PER_DAY,
-        By::Month => {
-            let date = ms_time(minute * 60_000).date_naive();
-            NaiveDate::from_ymd_opt(date.year(), date.month(), 1)
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map_or(minute, |t| minute_of(t.and_utc().timestamp_millis()))
-        }
-    }
-}
-
 /// `statusdb report uptime`.
 pub fn uptime(store: &Store, request: &Request) -> Result<UptimeDocument, UptimeError> {
     let now = minute_of(request.now.timestamp_millis());
@@ -421,28 +413,56 @@ pub fn uptime(store: &Store, request: &Request) -> Result<UptimeDocument, Uptime
             format_utc(&request.now)
         )));
     }
-    let (subjects, incidents) = subjects(store, &request.scope, request.window.to, request.now)?;
+    let (subjects, incidents) = subjects(store, &request.scope, request.now)?;
+    // Each cut's window as written, once.
+    let cuts: Vec<(Minute, Minute, WindowDoc)> = cuts(from, to, request.by)
+        .into_iter()
+        .map(|(a, b)| {
+            let window = WindowDoc {
+                from: minute_time(a),
+                to: minute_time(b),
+            };
+            (a, b, window)
+        })
+        .collect();
     let mut rows = Vec::new();
     let mut total = Minutes::default();
     for subject in &subjects {
-        // Nothing is said of a component before its first word: no rows before the day or
-        // month of it (as in the views), none at all when it comes after the window.
-        let start = cut_start(subject.first_word, request.by);
-        for (a, b) in cuts(from, to, request.by) {
+        // Nothing is said of a component before its first word: cut by day or month, its rows
+        // begin on the day of it, as the views' do; none at all when it comes after the window.
+        let start = match request.by {
+            By::Window => subject.first_word,
+            By::Day | By::Month => subject.first_word.div_euclid(MINUTES_PER_DAY) * MINUTES_PER_DAY,
+        };
+        for (a, b, window) in &cuts {
+            let (a, b) = (*a, *b);
             if b <= start {
                 continue;
             }
+            let window = if request.by == By::Window || a >= start {
+                window.clone()
+            } else {
+                WindowDoc {
+                    from: minute_time(start),
+                    to: window.to.clone(),
+                }
+            };
+            let a = if request.by == By::Window {
+                a
+            } else {
+                a.max(start)
+            };
             let tally = subject.tally(a, b, &request.rule, &incidents);
             if subject.component_id.is_some() {
                 add_minutes(&mut total, &tally.minutes);
             }
-            rows.push(row(subject, a, b, &tally, &incidents));
+            rows.push(row(subject, window, &tally, &incidents));
         }
     }
     Ok(UptimeDocument {
         schema_version: document::SCHEMA_VERSION,
         report: "uptime",
-        generated_at: format_utc(&request.now),
+        generated_at: format_utc(&crate::model::to_millis(request.now)),
         window: WindowDoc {
             from: minute_time(from),
             to: minute_time(to),
@@ -462,8 +482,7 @@ pub(crate) fn add_minutes(total: &mut Minutes, m: &Minutes) {
 
 fn row(
     subject: &Subject,
-    a: Minute,
-    b: Minute,
+    window: WindowDoc,
     tally: &Tally,
     incidents: &[evidence::Incident],
 ) -> Row {
@@ -483,10 +502,7 @@ fn row(
         name: subject.name.clone(),
         group: subject.group.clone(),
         members: (subject.component_id.is_none()).then(|| subject.members.clone()),
-        window: WindowDoc {
-            from: minute_time(a),
-            to: minute_time(b),
-        },
+        window,
         minutes: tally.minutes,
         downtime_minutes: tally.downtime,
         uptime_percent: tally.uptime_percent,

@@ -11,7 +11,6 @@
 
 use super::rule::severity;
 use crate::model::ComponentStatus;
-use std::collections::HashMap;
 
 /// What showed a word: a page's component list, or an incident's update.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,13 +61,17 @@ pub fn spans(words: &[Word], resolved_at: impl Fn(u32) -> Option<i64>) -> Vec<Sp
     let mut until = vec![None; words.len()];
     // Walking backwards: the next word of the same incident (or the next page word, for page
     // words), and the next page word.
-    let mut next_same: HashMap<Option<u32>, i64> = HashMap::new();
+    // (incident, at of its next word): few incidents name one component at a time.
+    let mut next_same: Vec<(Option<u32>, i64)> = Vec::new();
     let mut next_page: Option<i64> = None;
     for (k, word) in words.iter().enumerate().rev() {
         until[k] = match word.origin {
             Origin::Page => words.get(k + 1).map(|next| next.at),
             Origin::Update => [
-                next_same.get(&word.incident).copied(),
+                next_same
+                    .iter()
+                    .find(|(incident, _)| *incident == word.incident)
+                    .map(|(_, at)| *at),
                 word.incident.and_then(&resolved_at),
                 next_page,
             ]
@@ -76,7 +79,13 @@ pub fn spans(words: &[Word], resolved_at: impl Fn(u32) -> Option<i64>) -> Vec<Sp
             .flatten()
             .min(),
         };
-        next_same.insert(word.incident, word.at);
+        match next_same
+            .iter_mut()
+            .find(|(incident, _)| *incident == word.incident)
+        {
+            Some(entry) => entry.1 = word.at,
+            None => next_same.push((word.incident, word.at)),
+        }
         if word.origin == Origin::Page {
             next_page = Some(word.at);
         }

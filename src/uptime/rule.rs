@@ -155,16 +155,20 @@ impl Rule {
         }
     }
 
-    /// Downtime minutes of a count of minutes.
+    /// Downtime minutes of a count of minutes, to three decimals.
     pub fn downtime(&self, minutes: &Minutes) -> f64 {
-        let down = minutes.major_outage as f64 * self.weights.major_outage
+        round_to(self.exact_downtime(minutes), 3)
+    }
+
+    /// Summed in the order the views sum them, so that the two round alike.
+    fn exact_downtime(&self, minutes: &Minutes) -> f64 {
+        minutes.major_outage as f64 * self.weights.major_outage
             + minutes.partial_outage as f64 * self.weights.partial_outage
             + minutes.degraded_performance as f64 * self.weights.degraded_performance
             + match self.maintenance {
                 Maintenance::Down => minutes.under_maintenance as f64,
                 _ => 0.0,
-            };
-        round_to(down, 3)
+            }
     }
 
     /// The minutes uptime is a share of: the known ones, less maintenance when excluded.
@@ -265,9 +269,33 @@ impl Minutes {
     }
 }
 
-pub fn round_to(value: f64, decimals: i32) -> f64 {
-    let scale = 10f64.powi(decimals);
-    (value * scale).round() / scale
+/// Rounded to `decimals` as SQLite's `round()` rounds: half away from zero, on the exact
+/// decimal expansion of the value (99.4875 held as 99.48749999... rounds down, 95.3125 held
+/// exactly rounds up), so that a report and the views give the same digits.
+pub fn round_to(value: f64, decimals: usize) -> f64 {
+    let scale = 10f64.powi(decimals as i32);
+    let scaled = value.abs() * scale;
+    // Far from a tie, plain rounding gives the same digits; near one, the exact expansion
+    // decides.
+    if (scaled.fract() - 0.5).abs() > 1e-6 && scaled < 1e12 {
+        return (scaled.round() / scale).copysign(value);
+    }
+    // Wide enough for the exact expansion of any value a report rounds.
+    let exact = format!("{:.80}", value.abs());
+    let Some((whole, fraction)) = exact.split_once('.') else {
+        return value;
+    };
+    let Ok(mut scaled) = format!("{whole}{}", &fraction[..decimals]).parse::<u128>() else {
+        return value;
+    };
+    if fraction.as_bytes()[decimals] >= b'5' {
+        scaled += 1;
+    }
+    let digits = format!("{scaled:0>width$}", width = decimals + 1);
+    let (int, frac) = digits.split_at(digits.len() - decimals);
+    format!("{int}.{frac}")
+        .parse::<f64>()
+        .map_or(value, |r| r.copysign(value))
 }
 
 #[cfg(test)]
@@ -321,6 +349,20 @@ mod tests {
         );
         let rule = Rule::default().with_weight(ComponentStatus::PartialOutage, 1.0);
         assert_eq!(rule.preset, Some(Preset::Incidentio));
+    }
+
+    #[test]
+    fn rounding_is_sqlites() {
+        // 67.5 minutes down of 1440: 95.3125 exactly, rounded up; 221.4 of 43200: 99.4875
+        // held as 99.48749999999999, rounded down.
+        assert_eq!(round_to(100.0 * (1.0 - 67.5 / 1440.0), 3), 95.313);
+        assert_eq!(
+            round_to(100.0 * (1.0 - (126.0 + 0.3 * 318.0) / 43200.0), 3),
+            99.487
+        );
+        assert_eq!(round_to(0.3 * 821.0, 3), 246.3);
+        assert_eq!(round_to(-2.5, 0), -3.0);
+        assert_eq!(round_to(99.9995, 3), 99.999);
     }
 
     #[test]

@@ -112,7 +112,7 @@ pub fn evaluate(
             vendors: vec![target.vendor.clone()],
             components: target.components.clone(),
         };
-        let (subjects, incidents) = subjects(store, &scope, window.to, now)?;
+        let (subjects, incidents) = subjects(store, &scope, now)?;
         let members: Vec<_> = subjects
             .into_iter()
             .filter(|s| s.component_id.is_some())
@@ -200,7 +200,7 @@ pub fn evaluate(
     Ok(SlaDocument {
         schema_version: super::document::SCHEMA_VERSION,
         report: "sla",
-        generated_at: format_utc(&now),
+        generated_at: format_utc(&crate::model::to_millis(now)),
         month: month.to_string(),
         window: WindowDoc {
             from: minute_time(from),
