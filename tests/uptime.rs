@@ -667,3 +667,280 @@ fn report_uptime_and_the_views_agree_to_the_minute_on_the_replay_database() {
         assert_same(&ours, &views);
     }
 }
+
+const SLA_TARGETS: &str = r#"
+[[sla]]
+name = "GitHub webhooks and pull requests"
+vendor = "github"
+components = ["Webhooks", "pull req*"]
+target = 99.9
+claim_window_days = 30
+credits = [
+  { below = 99.9, credit = 10 },
+  { below = 99.5, credit = 25 },
+  { below = 95.0, credit = 100 },
+]
+
+[[sla]]
+name = "GitHub Pages"
+vendor = "github"
+components = ["Pages"]
+target = 99.9
+claim_window_days = 30
+"#;
+
+#[test]
+fn report_sla_measures_each_target_with_its_breach_credit_claim_day_and_evidence() {
+    let dir = TempDir::new().unwrap();
+    let (_server, config, _db) = github_history(dir.path());
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}{SLA_TARGETS}")).unwrap();
+    let sla = |args: &[&str]| {
+        statusdb()
+            .args([
+                "report", "sla", "--month", "2023-08", "--now", NOW, "--config",
+            ])
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = sla(&["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = schema_errors(&schema_validator("uptime-v1.schema.json"), &doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+    // August 2023, 31 days, 44640 minutes. Webhooks (from the payloads): rk1918knvr0w
+    // partial_outage 08-10 17:35 to 21:20 (225 minutes); fjj29dxw0m7c and ljhhhw2tplqp
+    // overlapping on 08-15 17:24 to 21:46 (262); w86r7g2x32j1 08-23 15:38 to 16:23 (45);
+    // spz29wshw9mh 08-29 02:14 to 02:34 (20); wqv4yvlgtq62 08-29 17:29 to 21:58 (269): 821.
+    // Pull Requests ("pull req*" matches it): spz29wshw9mh 08-29 02:02 to 02:34, of which
+    // 02:02 to 02:14 (12) Webhooks was not already down: the target is down 833 minutes,
+    // 249.9 of downtime (x 0.3), uptime 100 x (1 - 249.9 / 44640) = 99.440%: below 99.9 and
+    // 99.5, not 95: breached, 25% credit, to be claimed by 2023-08-31 + 30 days = 2023-09-30.
+    let target = &doc["targets"][0];
+    assert_eq!(target["name"], "GitHub webhooks and pull requests");
+    assert_eq!(
+        target["matched"],
+        serde_json::json!([
+            {"component_id": "github/hhtssxt0f5v2", "name": "Pull Requests"},
+            {"component_id": "github/4230lsnqdsld", "name": "Webhooks"},
+        ])
+    );
+    assert_eq!(minutes(target), (43807, 0, 833, 0, 0, 0));
+    assert_eq!(target["downtime_minutes"], 249.9);
+    assert_eq!(target["uptime_percent"], 99.44);
+    assert_eq!(target["breached"], true);
+    assert_eq!(target["credit_percent"], 25.0);
+    assert_eq!(target["claim_by"], "2023-09-30");
+    assert_eq!(target["longest_outage_minutes"], 269);
+    // The evidence, oldest first, with where each time came from.
+    let evidence: Vec<String> = target["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {} ({}) {} ({}) {}",
+                i["id"].as_str().unwrap(),
+                i["started_at"].as_str().unwrap(),
+                i["started_at_source"].as_str().unwrap(),
+                i["resolved_at"].as_str().unwrap(),
+                i["resolved_at_source"].as_str().unwrap(),
+                i["anomalies"].as_array().unwrap().len()
+            )
+        })
+        .collect();
+    assert_eq!(
+        evidence,
+        [
+            "github/rk1918knvr0w 2023-08-10T17:35:14.636Z (structured) 2023-08-10T21:20:23.511Z (structured) 0",
+            "github/fjj29dxw0m7c 2023-08-15T17:24:50.660Z (structured) 2023-08-15T17:41:34.911Z (structured) 0",
+            "github/ljhhhw2tplqp 2023-08-15T17:24:52.565Z (structured) 2023-08-15T21:46:57.245Z (structured) 0",
+            "github/w86r7g2x32j1 2023-08-23T15:38:46.312Z (structured) 2023-08-23T16:23:11.719Z (structured) 0",
+            "github/spz29wshw9mh 2023-08-29T01:59:19.988Z (structured) 2023-08-29T02:36:47.986Z (structured) 0",
+            "github/wqv4yvlgtq62 2023-08-29T17:29:09.993Z (structured) 2023-08-29T21:58:10.626Z (structured) 0",
+        ]
+    );
+    // Pages: no outage in August; not breached, nothing to claim.
+    let pages = &doc["targets"][1];
+    assert_eq!(
+        (
+            &pages["uptime_percent"],
+            &pages["breached"],
+            &pages["credit_percent"],
+            &pages["claim_by"]
+        ),
+        (
+            &serde_json::json!(100.0),
+            &serde_json::json!(false),
+            &serde_json::Value::Null,
+            &serde_json::Value::Null
+        )
+    );
+    assert_eq!(doc["breached"], 1);
+
+    // A breach exits 0, or 3 for scripts that ask.
+    assert_eq!(sla(&[]).status.code(), Some(0));
+    let out = sla(&["--fail-on-breach"]);
+    assert_eq!(out.status.code(), Some(3));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        table.lines().next().unwrap(),
+        "sla 2023-08 (2023-08-01T00:00:00Z to 2023-09-01T00:00:00Z): downtime = major_outage x 1 \
+         + partial_outage x 0.3 (instatus); maintenance taken out of the window; 1 of 2 targets \
+         breached; 100% of the minutes known"
+    );
+    // No breach, no exit 3.
+    let out = statusdb()
+        .args([
+            "report",
+            "sla",
+            "--month",
+            "2023-07",
+            "--now",
+            NOW,
+            "--fail-on-breach",
+        ])
+        .args(["--format", "csv", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    // July 2023: no word names Webhooks. Pull Requests: shbq71s0g00z partial_outage from
+    // 07-18 16:43:54 to its resolution at 16:44:11 (one minute once seconds are dropped:
+    // 16:43 to 16:44) and 6503rcn8s34s (the data-centre power failure) from 07-21 13:36:14 to
+    // its resolution at 14:01:48 (25): 26 minutes, 7.8 down of 44640, 99.983%. Pages:
+    // 6503rcn8s34s partial from 13:27:38 to its operational word at 14:01:19 (34; 10.2 down,
+    // 99.977%). Neither breaches 99.9.
+    assert_eq!(out.status.code(), Some(0), "{csv}");
+    assert_eq!(
+        csv.lines().collect::<Vec<_>>(),
+        [
+            "target,vendor,components,target_percent,uptime_percent,breached,credit_percent,claim_by,downtime_minutes,unknown,incidents,incident_ids",
+            "GitHub webhooks and pull requests,github,Pull Requests; Webhooks,99.9,99.983,no,,,7.8,0,2,github/shbq71s0g00z github/6503rcn8s34s",
+            "GitHub Pages,github,Pages,99.9,99.977,no,,,10.2,0,1,github/6503rcn8s34s",
+        ]
+    );
+}
+
+#[test]
+fn the_table_csv_and_markdown_say_the_same_numbers() {
+    let dir = TempDir::new().unwrap();
+    let (_server, config, _db) = github_history(dir.path());
+    let report = |format: &str| {
+        let out = statusdb()
+            .args([
+                "report",
+                "uptime",
+                "--now",
+                NOW,
+                "--from",
+                "2023-08-15",
+                "--to",
+            ])
+            .args([
+                "2023-08-16",
+                "--component",
+                "Webhooks",
+                "--component",
+                "pull*",
+            ])
+            .args(["--format", format, "--config"])
+            .arg(&config)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.trim_end().to_string())
+            .collect::<Vec<_>>()
+    };
+    // Webhooks as worked out in overlapping_incidents_on_one_component_count_once; Pull
+    // Requests has no word on 2023-08-15: 1440 operational minutes.
+    let header = "uptime 2023-08-15T00:00:00Z to 2023-08-16T00:00:00Z (1 day): downtime = \
+                  major_outage x 1 + partial_outage x 0.3 (instatus); maintenance taken out of \
+                  the window; 100% of the minutes known";
+    assert_eq!(
+        report("table"),
+        [
+            header,
+            " VENDOR  GROUP  COMPONENT      MAJOR  PARTIAL  DEGRADED  MAINTENANCE  UNKNOWN  DOWNTIME  UPTIME %  INCIDENTS  LONGEST  KNOWN %  DOWNTIME_INCIDENTS",
+            " github         Pull Requests      0        0         0            0        0         0   100.000          0        0    100.0",
+            " github         Webhooks           0      262         0            0        0      78.6    94.542          2      262    100.0  github/fjj29dxw0m7c github/ljhhhw2tplqp",
+        ]
+    );
+    assert_eq!(
+        report("markdown"),
+        [
+            header,
+            "",
+            "| VENDOR | GROUP | COMPONENT     | MAJOR | PARTIAL | DEGRADED | MAINTENANCE | UNKNOWN | DOWNTIME | UPTIME % | INCIDENTS | LONGEST | KNOWN % | DOWNTIME_INCIDENTS                      |",
+            "|--------|-------|---------------|-------|---------|----------|-------------|---------|----------|----------|-----------|---------|---------|-----------------------------------------|",
+            "| github |       | Pull Requests |     0 |       0 |        0 |           0 |       0 |        0 |  100.000 |         0 |       0 |   100.0 |                                         |",
+            "| github |       | Webhooks      |     0 |     262 |        0 |           0 |       0 |     78.6 |   94.542 |         2 |     262 |   100.0 | github/fjj29dxw0m7c github/ljhhhw2tplqp |",
+        ]
+    );
+    assert_eq!(
+        report("csv"),
+        [
+            "row,vendor,group,component_id,name,from,to,operational,degraded_performance,partial_outage,major_outage,under_maintenance,unknown,downtime_minutes,uptime_percent,incidents,maintenances,longest_outage_minutes,known_percent,downtime_incidents",
+            "component,github,,github/hhtssxt0f5v2,Pull Requests,2023-08-15T00:00:00Z,2023-08-16T00:00:00Z,1440,0,0,0,0,0,0,100.000,0,0,0,100,",
+            "component,github,,github/4230lsnqdsld,Webhooks,2023-08-15T00:00:00Z,2023-08-16T00:00:00Z,1178,0,262,0,0,0,78.6,94.542,2,0,262,100,github/fjj29dxw0m7c github/ljhhhw2tplqp",
+        ]
+    );
+}
+
+#[test]
+fn windows_and_weights_that_cannot_be_are_refused() {
+    let dir = TempDir::new().unwrap();
+    let (_server, config, _db) = github_history(dir.path());
+    for (args, message) in [
+        (
+            vec!["--month", "2023-13"],
+            "statusdb: --month \"2023-13\" is not YYYY-MM",
+        ),
+        (
+            vec!["--from", "2023-08-02", "--to", "2023-08-01"],
+            "statusdb: --to must be after --from",
+        ),
+        (
+            vec!["--from", "2027-01-01"],
+            "statusdb: --to must be after --from",
+        ),
+        (
+            vec!["--weight", "under_maintenance=1"],
+            "error: invalid value 'under_maintenance=1' for '--weight <STATUS=W>': \
+             \"under_maintenance\" has no weight; weigh major_outage, partial_outage or \
+             degraded_performance (maintenance: --maintenance)",
+        ),
+    ] {
+        let out = statusdb()
+            .args(["report", "uptime", "--now", NOW, "--config"])
+            .arg(&config)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.lines().next().unwrap(), message, "{args:?}");
+    }
+    // report sla without targets says where to put them.
+    let out = statusdb()
+        .args(["report", "sla", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .ends_with("config.toml: no [[sla]] targets (docs/REPORTS.md)\n")
+    );
+}

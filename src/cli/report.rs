@@ -301,7 +301,9 @@ fn window_days(from: &str, to: &str) -> String {
     match (parse_instant(from), parse_instant(to)) {
         (Ok(a), Ok(b)) => {
             let minutes = (b - a).num_minutes();
-            if minutes % 1440 == 0 {
+            if minutes == 1440 {
+                "1 day".to_string()
+            } else if minutes % 1440 == 0 {
                 format!("{} days", minutes / 1440)
             } else {
                 format!("{:.1} days", minutes as f64 / 1440.0)
@@ -353,7 +355,7 @@ const UPTIME_COLUMNS: &[&str] = &[
     "downtime_incidents",
 ];
 
-fn uptime_cells(r: &Row, separator: &str) -> Vec<String> {
+fn uptime_cells(r: &Row) -> Vec<String> {
     let name = if r.row == "group" {
         format!("{} (group)", r.name)
     } else {
@@ -377,7 +379,7 @@ fn uptime_cells(r: &Row, separator: &str) -> Vec<String> {
         r.coverage
             .known_percent
             .map_or("-".to_string(), |k| format!("{k:.1}")),
-        r.downtime_incidents.join(separator),
+        r.downtime_incidents.join(" "),
     ]
 }
 
@@ -399,25 +401,53 @@ fn write_uptime(
                 );
             }
             let mut csv = csv::Writer::from_writer(out);
-            let mut header = vec!["row", "component_id", "name", "operational"];
-            header.extend(UPTIME_COLUMNS.iter().filter(|c| **c != "component"));
-            csv.write_record(&header)?;
+            csv.write_record([
+                "row",
+                "vendor",
+                "group",
+                "component_id",
+                "name",
+                "from",
+                "to",
+                "operational",
+                "degraded_performance",
+                "partial_outage",
+                "major_outage",
+                "under_maintenance",
+                "unknown",
+                "downtime_minutes",
+                "uptime_percent",
+                "incidents",
+                "maintenances",
+                "longest_outage_minutes",
+                "known_percent",
+                "downtime_incidents",
+            ])?;
             for r in &doc.components {
-                let cells = uptime_cells(r, " ");
-                let mut record = vec![
+                let m = &r.minutes;
+                csv.write_record([
                     r.row.to_string(),
+                    r.vendor.clone(),
+                    r.group.clone().unwrap_or_default(),
                     r.component_id.clone().unwrap_or_default(),
                     r.name.clone(),
-                    r.minutes.operational.to_string(),
-                ];
-                record.extend(
-                    cells
-                        .into_iter()
-                        .enumerate()
-                        .filter(|(i, _)| UPTIME_COLUMNS[*i] != "component")
-                        .map(|(_, c)| c),
-                );
-                csv.write_record(&record)?;
+                    r.window.from.clone(),
+                    r.window.to.clone(),
+                    m.operational.to_string(),
+                    m.degraded_performance.to_string(),
+                    m.partial_outage.to_string(),
+                    m.major_outage.to_string(),
+                    m.under_maintenance.to_string(),
+                    m.unknown.to_string(),
+                    number(r.downtime_minutes),
+                    r.uptime_percent
+                        .map_or(String::new(), |u| format!("{u:.3}")),
+                    r.incidents.to_string(),
+                    r.maintenances.to_string(),
+                    r.longest_outage_minutes.to_string(),
+                    r.coverage.known_percent.map_or(String::new(), number),
+                    r.downtime_incidents.join(" "),
+                ])?;
             }
             csv.flush()
         }
@@ -436,7 +466,7 @@ fn write_uptime(
             }
             table.set_header(header);
             for r in &doc.components {
-                let mut cells = uptime_cells(r, " ");
+                let mut cells = uptime_cells(r);
                 if !by {
                     cells.drain(3..5);
                 }

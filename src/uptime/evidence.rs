@@ -95,6 +95,7 @@ impl Evidence {
             // In table order (one pass over the table, not a lookup per row through the
             // component index); each component's words are sorted after.
             let mut component_index: HashMap<String, usize> = HashMap::default();
+            let mut all: Vec<(u32, Word)> = Vec::new();
             let mut stmt = conn.prepare(&format!(
                 "SELECT component_id, vendor, name, id, changed_at, status, origin, incident_id
                  FROM component_status_changes
@@ -158,7 +159,18 @@ impl Evidence {
                     component.name.clear();
                     component.name.push_str(text(row, 2)?);
                 }
-                component.words.push(word);
+                all.push((index as u32, word));
+            }
+            // Each component's words into a vector of its own, allocated once.
+            let mut counts = vec![0usize; evidence.components.len()];
+            for (index, _) in &all {
+                counts[*index as usize] += 1;
+            }
+            for (c, count) in evidence.components.iter_mut().zip(counts) {
+                c.words.reserve_exact(count);
+            }
+            for (index, word) in all {
+                evidence.components[index as usize].words.push(word);
             }
             for c in &mut evidence.components {
                 c.words.sort_unstable_by_key(|w| (w.at, w.id));

@@ -179,14 +179,17 @@ pub fn subjects(
         .iter()
         .map(|p| Pattern::new(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let evidence = Evidence::load(store.connection(), &scope.vendors)?;
+    let Evidence {
+        components: mut listed,
+        incidents,
+        coverage: coverage_of,
+    } = Evidence::load(store.connection(), &scope.vendors)?;
     let now_minute = minute_of(now.timestamp_millis());
     // Each vendor's coverage once, shared by its components.
-    let mut coverages: HashMap<&str, (Rc<Coverage>, Known)> = HashMap::default();
+    let mut coverages: HashMap<String, (Rc<Coverage>, Known)> = HashMap::default();
     // Ordered by vendor, then each group (its row first, then its members), then the
     // components without a group; by name within each.
-    let mut order: Vec<&evidence::Component> = evidence.components.iter().collect();
-    order.sort_unstable_by(|a, b| {
+    listed.sort_unstable_by(|a, b| {
         (&a.vendor, a.group.is_none(), &a.group, &a.name, &a.id).cmp(&(
             &b.vendor,
             b.group.is_none(),
@@ -195,8 +198,8 @@ pub fn subjects(
             &b.id,
         ))
     });
-    let mut components = Vec::new();
-    for c in order {
+    let mut components = Vec::with_capacity(listed.len());
+    for c in listed {
         let in_scope = patterns.is_empty()
             || patterns
                 .iter()
@@ -204,35 +207,34 @@ pub fn subjects(
         if !in_scope || c.words.is_empty() {
             continue;
         }
-        let spans = periods::spans(&c.words, |i| evidence.incidents[i as usize].resolved_at);
+        let spans = periods::spans(&c.words, |i| incidents[i as usize].resolved_at);
         let periods = periods::periods(&spans);
-        let (coverage, known) = coverages.entry(c.vendor.as_str()).or_insert_with(|| {
-            let coverage = evidence
-                .coverage
-                .get(&c.vendor)
-                .cloned()
-                .unwrap_or_default();
+        if !coverages.contains_key(&c.vendor) {
+            let coverage = coverage_of.get(&c.vendor).cloned().unwrap_or_default();
             let known = coverage
                 .known
                 .iter()
                 .map(|&(a, b)| (minute_of(a), minute_of(b)))
                 .collect();
-            (Rc::new(coverage), known)
-        });
+            coverages.insert(c.vendor.clone(), (Rc::new(coverage), known));
+        }
+        let Some((coverage, known)) = coverages.get(&c.vendor) else {
+            continue;
+        };
         let first_word_at = c.words[0].at;
         let first_word = minute_of(first_word_at);
         components.push(Subject {
             first_word_text: format_utc(&ms_time(first_word_at)),
-            vendor: c.vendor.clone(),
-            component_id: Some(c.id.clone()),
-            name: c.name.clone(),
-            group: c.group.clone(),
-            members: Vec::new(),
             timeline: Timeline::of_component(&periods, known, first_word, now_minute),
-            first_word,
-            first_word_at,
             incident_spans: incident_spans(&spans),
             coverage: Rc::clone(coverage),
+            vendor: c.vendor,
+            component_id: Some(c.id),
+            name: c.name,
+            group: c.group,
+            members: Vec::new(),
+            first_word,
+            first_word_at,
         });
     }
     let mut out = Vec::with_capacity(components.len());
@@ -252,7 +254,7 @@ pub fn subjects(
         out.extend(group_of(&members, &group));
         out.extend(members);
     }
-    Ok((out, evidence.incidents))
+    Ok((out, incidents))
 }
 
 /// A group's subject: down when any member is (`Timeline::worst_of`); `None` without members.
