@@ -781,6 +781,18 @@ fn every_readme_shell_block_runs_as_written() {
                         "{stdout}"
                     );
                 }
+                if block
+                    .body
+                    .contains("report sla --config fixtures/replay.toml --month 2023-08")
+                {
+                    // The run the README shows: GitHub's target breached in August 2023.
+                    let stdout = String::from_utf8_lossy(&out.stdout);
+                    assert!(stdout.contains("1 of 2 targets breached"), "{stdout}");
+                    assert!(
+                        stdout.contains("99.417  yes       10              2023-09-30"),
+                        "{stdout}"
+                    );
+                }
                 ran += 1;
             }
             "toml" => {
@@ -817,6 +829,7 @@ fn every_readme_shell_block_runs_as_written() {
         "report.json",
         "statusdb.prom",
         "observation.json",
+        "github-2023-08.csv",
     ] {
         assert!(work.path().join(made).is_file(), "{made}");
     }
@@ -855,6 +868,7 @@ fn config_md_names_every_key_the_parser_accepts() {
             .unwrap()
     };
     let hook = "kind = \"webhook\"\nurl = \"https://hooks.example.com/x\"\n";
+    let sla = "vendor = \"a\"\ncomponents = [\"API\"]\ntarget = 99.9\n";
     let samples: BTreeMap<(&str, &str), String> = [
         (("database", "path"), "path = \"x.sqlite\"".to_string()),
         (("fetch", "concurrency"), "concurrency = 4".into()),
@@ -936,6 +950,21 @@ fn config_md_names_every_key_the_parser_accepts() {
             ("delivery", "retry_max_delay"),
             "retry_max_delay = \"2h\"".into(),
         ),
+        (("report", "preset"), "preset = \"incidentio\"".into()),
+        (
+            ("report", "weights"),
+            "weights = { partial_outage = 0.5 }".into(),
+        ),
+        (("report", "maintenance"), "maintenance = \"down\"".into()),
+        (("sla", "name"), format!("{sla}name = \"x\"")),
+        (
+            ("sla", "credits"),
+            format!("{sla}credits = [{{ below = 99.0, credit = 10 }}]"),
+        ),
+        (
+            ("sla", "claim_window_days"),
+            format!("{sla}claim_window_days = 30"),
+        ),
     ]
     .into_iter()
     .collect();
@@ -945,6 +974,9 @@ fn config_md_names_every_key_the_parser_accepts() {
         ("sources", "kind"),
         ("sources", "url"),
         ("notify", "kind"),
+        ("sla", "vendor"),
+        ("sla", "components"),
+        ("sla", "target"),
     ];
     let source =
         "id = \"a\"\nvendor = \"a\"\nkind = \"statuspage\"\nurl = \"https://example.com/\"\n";
@@ -960,6 +992,7 @@ fn config_md_names_every_key_the_parser_accepts() {
         let text = match section.as_str() {
             "sources" => format!("[[sources]]\n{source}{value}\n"),
             "notify" => format!("[[sources]]\n{source}\n[[notify]]\n{value}\n"),
+            "sla" => format!("[[sources]]\n{source}\n[[sla]]\n{value}\n"),
             s => format!("[{s}]\n{value}\n"),
         };
         let out = check(&text);

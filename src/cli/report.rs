@@ -610,10 +610,13 @@ fn write_sla(out: &mut impl Write, doc: &SlaDocument, format: ReportFormat) -> i
                 writeln!(out)?;
                 writeln!(
                     out,
-                    "{}{}: {} incidents behind {} minutes of downtime",
+                    "{}{}: {} behind {} minutes of downtime",
                     if markdown { "### " } else { "" },
                     t.name,
-                    t.incidents.len(),
+                    match t.incidents.len() {
+                        1 => "1 incident".to_string(),
+                        n => format!("{n} incidents"),
+                    },
                     number(t.downtime_minutes)
                 )?;
                 if markdown {

@@ -491,7 +491,8 @@ BEGIN
 END;
 "#;
 
-/// `component_status_periods` rebuilt (same columns): it decided "no change" against the
+/// Uptime and SLA answers (docs/REPORTS.md). First, `component_status_periods` rebuilt (same
+/// columns): it decided "no change" against the
 /// component's previous word, so an incident announcing the status an earlier, already
 /// resolved incident had announced was dropped, with its whole outage. Now every word holds
 /// for a span of its own, and the periods are the spans laid over each other:
@@ -503,6 +504,11 @@ END;
 /// - where the spans of several incidents overlap, the worst status counts (major outage,
 ///   partial outage, maintenance, degraded performance, unknown, operational);
 /// - consecutive stretches of one status are one period; where no word holds, there is none.
+///
+/// Then what statusdb knows and from when (`source_coverage`, `source_failures`,
+/// `vendor_coverage`, with an index of failed fetches), and the minutes of each status per
+/// component and UTC day and month (`component_downtime_daily`, `component_uptime_monthly`),
+/// counted as `statusdb report uptime` counts them.
 const MIGRATION_8_UPTIME: &str = r#"
 DROP VIEW component_status_periods;
 CREATE VIEW component_status_periods AS
@@ -639,9 +645,9 @@ CREATE VIEW vendor_coverage AS
         FROM (SELECT source_id, vendor, watched_from AS at, watched_until FROM source_coverage
               WHERE watched_from IS NOT NULL
               UNION
-              SELECT f.source_id, f.vendor, f.failed_until, c.watched_until
-              FROM source_failures f JOIN source_coverage c ON c.source_id = f.source_id
-              WHERE f.failed_until IS NOT NULL) st
+              SELECT fl.source_id, fl.vendor, fl.failed_until, c.watched_until
+              FROM source_failures fl JOIN source_coverage c ON c.source_id = fl.source_id
+              WHERE fl.failed_until IS NOT NULL) st
     ), ordered AS (
         SELECT *, CASE WHEN known_from <= max(known_until) OVER (
                            PARTITION BY vendor ORDER BY known_from, known_until
