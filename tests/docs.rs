@@ -322,20 +322,21 @@ fn start(i: &Value) -> DateTime<Utc> {
     }
 }
 
-/// Recipe 4 computed from the payloads: each component's status changes from the summaries'
-/// component lists (snapshots) and from every incident's updates (`affected_components[]
-/// .new_status`, a change when it differs from what the incident's previous update said),
-/// ordered by time; a repeated status starts no period; a period an update began ends at the
-/// next change or at its incident's resolution, whichever is first. Minutes of non-operational
-/// periods within [from, until), per (vendor, name, status), most first.
+/// Recipe 4 computed from the payloads: each component's words, from the summaries' component
+/// lists (snapshots) and from every incident's updates (`affected_components[].new_status`, a
+/// word when it differs from what the incident's previous update said). A page's word holds
+/// until the next word about the component; an update's until its incident's next word about
+/// it, the incident's resolution, or the next page word. Where several hold, the page's counts,
+/// else the worst. Minutes of the non-operational stretches within [from, until), per (vendor,
+/// name, status), most first.
 fn component_minutes(
     fx: &[(String, Value, bool)],
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Vec<(String, String, String, f64)> {
-    // (vendor, component key) -> [(at, status, name, resolved_at of the announcing incident)]
-    type Change = (DateTime<Utc>, String, String, Option<DateTime<Utc>>);
-    let mut changes: BTreeMap<(String, String), Vec<Change>> = BTreeMap::new();
+    // A word: (at, status, name, announcing incident (None for a page), its resolution).
+    type Word = (DateTime<Utc>, String, String, Option<String>, Option<DateTime<Utc>>);
+    let mut words: BTreeMap<(String, String), Vec<Word>> = BTreeMap::new();
     for (vendor, file) in [
         ("github", "statuspage/github-summary-2022-11-25.json"),
         (
@@ -348,13 +349,14 @@ fn component_minutes(
             if c["group"] == true {
                 continue;
             }
-            changes
+            words
                 .entry((vendor.into(), c["id"].as_str().unwrap().into()))
                 .or_default()
                 .push((
                     time(c["updated_at"].as_str().unwrap()),
                     c["status"].as_str().unwrap().into(),
                     c["name"].as_str().unwrap().into(),
+                    None,
                     None,
                 ));
         }
@@ -379,37 +381,74 @@ fn component_minutes(
                     continue;
                 }
                 last.insert(key.clone(), status.into());
-                changes.entry((vendor.clone(), key)).or_default().push((
+                words.entry((vendor.clone(), key)).or_default().push((
                     time(u["display_at"].as_str().unwrap()),
                     status.into(),
                     a["name"].as_str().unwrap().into(),
+                    Some(id.to_string()),
                     resolved,
                 ));
             }
         }
     }
+    let severity = |s: &str| match s {
+        "major_outage" => 5,
+        "partial_outage" => 4,
+        "under_maintenance" => 3,
+        "degraded_performance" => 2,
+        "operational" => 0,
+        _ => 1,
+    };
     let mut minutes: BTreeMap<(String, String, String), f64> = BTreeMap::new();
-    for ((vendor, _), mut list) in changes {
-        list.sort_by_key(|c| c.0);
-        let mut periods: Vec<Change> = Vec::new();
-        for c in list {
-            if periods.last().is_none_or(|p| p.1 != c.1) {
-                periods.push(c);
+    for ((vendor, _), mut list) in words {
+        list.sort_by_key(|w| w.0);
+        // Each word's span.
+        let mut spans: Vec<(DateTime<Utc>, Option<DateTime<Utc>>, &Word)> = Vec::new();
+        for (k, w) in list.iter().enumerate() {
+            let later = &list[k + 1..];
+            let end = match &w.3 {
+                None => later.first().map(|n| n.0),
+                Some(incident) => [
+                    later.iter().find(|n| n.3.as_ref() == Some(incident)).map(|n| n.0),
+                    w.4,
+                    later.iter().find(|n| n.3.is_none()).map(|n| n.0),
+                ]
+                .into_iter()
+                .flatten()
+                .min(),
+            };
+            if end.is_none_or(|e| e > w.0) {
+                spans.push((w.0, end, w));
             }
         }
-        for (i, (at, status, name, resolved)) in periods.iter().enumerate() {
-            let next = periods.get(i + 1).map(|p| p.0);
-            let end = match (resolved, next) {
-                (Some(r), n) if *r >= *at && n.is_none_or(|n| *r < n) => Some(*r),
-                _ => next,
-            };
-            if status == "operational" || *at >= until || end.is_some_and(|e| e <= from) {
+        // Between consecutive instants where a span begins or ends: the status holding.
+        let mut instants: Vec<DateTime<Utc>> = spans
+            .iter()
+            .flat_map(|(a, b, _)| [Some(*a), *b])
+            .flatten()
+            .collect();
+        instants.sort();
+        instants.dedup();
+        for (i, at) in instants.iter().enumerate() {
+            let next = instants.get(i + 1).copied();
+            let holding: Vec<&&Word> = spans
+                .iter()
+                .filter(|(a, b, _)| a <= at && b.is_none_or(|b| b > *at))
+                .map(|(_, _, w)| w)
+                .collect();
+            let word = holding
+                .iter()
+                .find(|w| w.3.is_none())
+                .or_else(|| holding.iter().max_by_key(|w| severity(&w.1)));
+            let Some(word) = word else { continue };
+            let end = next.unwrap_or(until).min(until);
+            if word.1 == "operational" || *at >= until || end <= from {
                 continue;
             }
-            let (a, b) = ((*at).max(from), end.unwrap_or(until).min(until));
+            let start = (*at).max(from);
             *minutes
-                .entry((vendor.clone(), name.clone(), status.clone()))
-                .or_default() += (b - a).num_milliseconds() as f64 / 60_000.0;
+                .entry((vendor.clone(), word.2.clone(), word.1.clone()))
+                .or_default() += (end - start).num_milliseconds() as f64 / 60_000.0;
         }
     }
     let mut out: Vec<(String, String, String, f64)> = minutes
