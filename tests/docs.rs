@@ -335,7 +335,13 @@ fn component_minutes(
     until: DateTime<Utc>,
 ) -> Vec<(String, String, String, f64)> {
     // A word: (at, status, name, announcing incident (None for a page), its resolution).
-    type Word = (DateTime<Utc>, String, String, Option<String>, Option<DateTime<Utc>>);
+    type Word = (
+        DateTime<Utc>,
+        String,
+        String,
+        Option<String>,
+        Option<DateTime<Utc>>,
+    );
     let mut words: BTreeMap<(String, String), Vec<Word>> = BTreeMap::new();
     for (vendor, file) in [
         ("github", "statuspage/github-summary-2022-11-25.json"),
@@ -403,13 +409,18 @@ fn component_minutes(
     for ((vendor, _), mut list) in words {
         list.sort_by_key(|w| w.0);
         // Each word's span.
-        let mut spans: Vec<(DateTime<Utc>, Option<DateTime<Utc>>, &Word)> = Vec::new();
+        // (from, until, word)
+        type Span<'a> = (DateTime<Utc>, Option<DateTime<Utc>>, &'a Word);
+        let mut spans: Vec<Span> = Vec::new();
         for (k, w) in list.iter().enumerate() {
             let later = &list[k + 1..];
             let end = match &w.3 {
                 None => later.first().map(|n| n.0),
                 Some(incident) => [
-                    later.iter().find(|n| n.3.as_ref() == Some(incident)).map(|n| n.0),
+                    later
+                        .iter()
+                        .find(|n| n.3.as_ref() == Some(incident))
+                        .map(|n| n.0),
                     w.4,
                     later.iter().find(|n| n.3.is_none()).map(|n| n.0),
                 ]

@@ -10,7 +10,7 @@ use comfy_table::{CellAlignment, Table, presets};
 use statusdb::config::{Config, ReportSettings};
 use statusdb::model::ComponentStatus;
 use statusdb::store::Store;
-use statusdb::uptime::document::{Row, UptimeDocument};
+use statusdb::uptime::document::{CoverageSummary, Row, UptimeDocument};
 use statusdb::uptime::rule::{Maintenance, Preset, Rule};
 use statusdb::uptime::sla::{SlaDocument, TargetDoc};
 use statusdb::uptime::{self, By, Request, Scope, Window};
@@ -383,23 +383,27 @@ fn uptime_cells(r: &Row) -> Vec<String> {
     ]
 }
 
+fn write_json(out: &mut impl Write, doc: &impl serde::Serialize) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, doc)?;
+    writeln!(out)
+}
+
+fn warn_if_little(coverage: &CoverageSummary) {
+    if coverage.low {
+        eprintln!("statusdb: {}", coverage_words(coverage.known_percent, true));
+    }
+}
+
 fn write_uptime(
     out: &mut impl Write,
     doc: &UptimeDocument,
     format: ReportFormat,
 ) -> io::Result<()> {
     match format {
-        ReportFormat::Json => {
-            serde_json::to_writer(&mut *out, doc)?;
-            writeln!(out)
-        }
+        ReportFormat::Json => write_json(out, doc),
         ReportFormat::Csv => {
-            if doc.coverage.low {
-                eprintln!(
-                    "statusdb: {}",
-                    coverage_words(doc.coverage.known_percent, true)
-                );
-            }
+            // CSV is data only: the header line's warning goes to stderr.
+            warn_if_little(&doc.coverage);
             let mut csv = csv::Writer::from_writer(out);
             csv.write_record([
                 "row",
@@ -564,17 +568,10 @@ fn sla_cells(t: &TargetDoc, separator: &str) -> Vec<String> {
 
 fn write_sla(out: &mut impl Write, doc: &SlaDocument, format: ReportFormat) -> io::Result<()> {
     match format {
-        ReportFormat::Json => {
-            serde_json::to_writer(&mut *out, doc)?;
-            writeln!(out)
-        }
+        ReportFormat::Json => write_json(out, doc),
         ReportFormat::Csv => {
-            if doc.coverage.low {
-                eprintln!(
-                    "statusdb: {}",
-                    coverage_words(doc.coverage.known_percent, true)
-                );
-            }
+            // CSV is data only: the header line's warning goes to stderr.
+            warn_if_little(&doc.coverage);
             let mut csv = csv::Writer::from_writer(out);
             let mut header: Vec<&str> = SLA_COLUMNS.to_vec();
             header.push("incident_ids");

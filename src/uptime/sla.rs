@@ -126,75 +126,58 @@ pub fn evaluate(
                 })
             })
             .collect();
-        let doc = match group_of(&members, &target.name) {
-            Some(group) => {
-                let tally = group.tally(from, to, rule, &incidents);
-                super::add_minutes(&mut total, &tally.minutes);
-                let breached = tally.uptime_percent.map(|u| u < target.target);
-                let credit_percent = match (breached, tally.uptime_percent) {
-                    (Some(true), Some(uptime)) => Some(
-                        target
-                            .credits
-                            .iter()
-                            .filter(|tier| uptime < tier.below)
-                            .map(|tier| tier.credit)
-                            .fold(0.0, f64::max),
-                    ),
-                    _ => None,
-                };
-                let claim_by = match (breached, target.claim_window_days) {
-                    (Some(true), Some(days)) => Some(
-                        (window.to - Duration::days(1) + Duration::days(i64::from(days)))
-                            .format("%Y-%m-%d")
-                            .to_string(),
-                    ),
-                    _ => None,
-                };
-                let mut evidence = Vec::with_capacity(tally.downtime_incidents.len());
-                for i in &tally.downtime_incidents {
-                    evidence.push(incident_evidence(store, &incidents[*i as usize].id)?);
-                }
-                evidence.sort_by(|a, b| (&a.started_at, &a.id).cmp(&(&b.started_at, &b.id)));
-                TargetDoc {
-                    name: target.name.clone(),
-                    vendor: target.vendor.clone(),
-                    components: target.components.clone(),
-                    matched,
-                    target_percent: target.target,
-                    uptime_percent: tally.uptime_percent,
-                    breached,
-                    credit_percent,
-                    claim_by,
-                    minutes: tally.minutes,
-                    downtime_minutes: tally.downtime,
-                    longest_outage_minutes: tally.longest_outage,
-                    coverage: Some(group.row_coverage(&tally.minutes)),
-                    incidents: evidence,
-                }
-            }
-            None => {
-                let minutes = Minutes {
-                    unknown: (to - from) as u64,
-                    ..Minutes::default()
-                };
-                TargetDoc {
-                    name: target.name.clone(),
-                    vendor: target.vendor.clone(),
-                    components: target.components.clone(),
-                    matched,
-                    target_percent: target.target,
-                    uptime_percent: None,
-                    breached: None,
-                    credit_percent: None,
-                    claim_by: None,
-                    minutes,
-                    downtime_minutes: 0.0,
-                    longest_outage_minutes: 0,
-                    coverage: None,
-                    incidents: Vec::new(),
-                }
-            }
+        // What a target without a matching component says: nothing is known.
+        let mut doc = TargetDoc {
+            name: target.name.clone(),
+            vendor: target.vendor.clone(),
+            components: target.components.clone(),
+            matched,
+            target_percent: target.target,
+            uptime_percent: None,
+            breached: None,
+            credit_percent: None,
+            claim_by: None,
+            minutes: Minutes {
+                unknown: (to - from) as u64,
+                ..Minutes::default()
+            },
+            downtime_minutes: 0.0,
+            longest_outage_minutes: 0,
+            coverage: None,
+            incidents: Vec::new(),
         };
+        if let Some(group) = group_of(&members, &target.name) {
+            let tally = group.tally(from, to, rule, &incidents);
+            super::add_minutes(&mut total, &tally.minutes);
+            let breached = tally.uptime_percent.map(|u| u < target.target);
+            if let (Some(true), Some(uptime)) = (breached, tally.uptime_percent) {
+                doc.credit_percent = Some(
+                    target
+                        .credits
+                        .iter()
+                        .filter(|tier| uptime < tier.below)
+                        .map(|tier| tier.credit)
+                        .fold(0.0, f64::max),
+                );
+                doc.claim_by = target.claim_window_days.map(|days| {
+                    (window.to - Duration::days(1) + Duration::days(i64::from(days)))
+                        .format("%Y-%m-%d")
+                        .to_string()
+                });
+            }
+            for i in &tally.downtime_incidents {
+                doc.incidents
+                    .push(incident_evidence(store, &incidents[*i as usize].id)?);
+            }
+            doc.incidents
+                .sort_by(|a, b| (&a.started_at, &a.id).cmp(&(&b.started_at, &b.id)));
+            doc.uptime_percent = tally.uptime_percent;
+            doc.breached = breached;
+            doc.minutes = tally.minutes;
+            doc.downtime_minutes = tally.downtime;
+            doc.longest_outage_minutes = tally.longest_outage;
+            doc.coverage = Some(group.row_coverage(&tally.minutes));
+        }
         docs.push(doc);
     }
     Ok(SlaDocument {
