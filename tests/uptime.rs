@@ -541,7 +541,7 @@ fn the_periods_a_report_computes_are_the_views_on_the_replay_database() {
     let dir = TempDir::new().unwrap();
     let db = replay(dir.path());
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let evidence = statusdb::uptime::evidence::Evidence::load(&conn, &[]).unwrap();
+    let evidence = statusdb::uptime::evidence::Evidence::load(&conn, None, &[]).unwrap();
     let time =
         |ms: i64| statusdb::model::db_time(&chrono::DateTime::from_timestamp_millis(ms).unwrap());
     let mut ours = Vec::new();

@@ -6,8 +6,9 @@
 use super::periods::{Origin, Word};
 use crate::model::{ComponentStatus, parse_db_time};
 use crate::store::StoreError;
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::{Connection, OpenFlags, params_from_iter};
 use rustc_hash::FxHashMap as HashMap;
+use std::path::Path;
 
 /// An incident that announced a status for a component in scope.
 #[derive(Debug, Clone)]
@@ -77,18 +78,101 @@ fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-impl Evidence {
-    /// Reads the words of every component of `vendors` (all vendors when empty).
-    pub fn load(conn: &Connection, vendors: &[String]) -> Result<Evidence, StoreError> {
-        // A report reads much of the file once: mapped, its pages are not copied per read.
-        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
-        let vendor_filter = if vendors.is_empty() {
+/// What a report reads besides the words: the component list's names and groups, every
+/// incident's kind and resolution, and each vendor's coverage. Read on a connection of its own
+/// while the words are read.
+#[derive(Debug, Default)]
+struct Context {
+    listed: HashMap<String, (String, Option<String>)>,
+    incidents: HashMap<String, (bool, Option<i64>)>,
+    coverage: HashMap<String, Coverage>,
+}
+
+/// `WHERE` terms and their values for a vendor filter.
+struct Filter<'a> {
+    sql: String,
+    args: Vec<&'a str>,
+}
+
+impl<'a> Filter<'a> {
+    fn new(vendors: &'a [String]) -> Filter<'a> {
+        let sql = if vendors.is_empty() {
             String::new()
         } else {
             format!("AND vendor IN ({})", placeholders(vendors.len()))
         };
-        let args: Vec<&str> = vendors.iter().map(String::as_str).collect();
+        Filter {
+            sql,
+            args: vendors.iter().map(String::as_str).collect(),
+        }
+    }
+}
 
+impl Evidence {
+    /// Reads the words of every component of `vendors` (all vendors when empty). With the
+    /// database's `path`, the rest is read at the same time on a second connection.
+    pub fn load(
+        conn: &Connection,
+        path: Option<&Path>,
+        vendors: &[String],
+    ) -> Result<Evidence, StoreError> {
+        // A report reads much of the file once: mapped, its pages are not copied per read.
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+        let filter = Filter::new(vendors);
+        let (words, context) = match path {
+            Some(path) => std::thread::scope(|scope| {
+                let context = scope.spawn(|| {
+                    let other = Connection::open_with_flags(
+                        path,
+                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )?;
+                    other.busy_timeout(std::time::Duration::from_secs(10))?;
+                    Context::load(&other, &filter)
+                });
+                let words = Evidence::words(conn, &filter);
+                let context = context
+                    .join()
+                    .map_err(|_| StoreError::Invalid("the report's reader stopped".into()))?;
+                Ok::<_, StoreError>((words?, context?))
+            })?,
+            None => (
+                Evidence::words(conn, &filter)?,
+                Context::load(conn, &filter)?,
+            ),
+        };
+        let (mut evidence, incident_index) = words;
+        let Context {
+            mut listed,
+            incidents,
+            coverage,
+        } = context;
+        // Names and groups as the component list has them.
+        for c in &mut evidence.components {
+            if let Some((name, group)) = listed.remove(&c.id) {
+                c.name = name;
+                c.group = group;
+            }
+        }
+        // The kind and resolution of every incident the words name.
+        for (id, index) in incident_index {
+            if let Some(&(maintenance, resolved_at)) = incidents.get(&id) {
+                let incident = &mut evidence.incidents[index as usize];
+                incident.maintenance = maintenance;
+                incident.resolved_at = resolved_at;
+            }
+        }
+        evidence.coverage = coverage;
+        Ok(evidence)
+    }
+
+    /// Every word, in one pass over the table, grouped by component; and the index of the
+    /// incidents they name.
+    fn words(
+        conn: &Connection,
+        filter: &Filter<'_>,
+    ) -> Result<(Evidence, HashMap<String, u32>), StoreError> {
+        let vendor_filter = &filter.sql;
+        let args = &filter.args;
         let mut evidence = Evidence::default();
         let mut incident_index: HashMap<String, u32> = HashMap::default();
         {
@@ -101,7 +185,7 @@ impl Evidence {
                  FROM component_status_changes
                  WHERE 1 = 1 {vendor_filter}"
             ))?;
-            let mut rows = stmt.query(params_from_iter(&args))?;
+            let mut rows = stmt.query(params_from_iter(args))?;
             while let Some(row) = rows.next()? {
                 let component_id = text(row, 0)?;
                 let index = match component_index.get(component_id) {
@@ -177,54 +261,53 @@ impl Evidence {
             }
         }
 
-        // Names and groups as the component list has them.
+        Ok((evidence, incident_index))
+    }
+}
+
+impl Context {
+    fn load(conn: &Connection, filter: &Filter<'_>) -> Result<Context, StoreError> {
+        let vendor_filter = &filter.sql;
+        let args = &filter.args;
+        let mut context = Context::default();
         {
             let mut stmt = conn.prepare(&format!(
                 "SELECT id, name, group_name FROM components WHERE 1 = 1 {vendor_filter}"
             ))?;
-            let mut listed: HashMap<String, (String, Option<String>)> = HashMap::default();
-            let mut rows = stmt.query(params_from_iter(&args))?;
+            let mut rows = stmt.query(params_from_iter(args))?;
             while let Some(row) = rows.next()? {
-                listed.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
-            }
-            for c in &mut evidence.components {
-                if let Some((name, group)) = listed.remove(&c.id) {
-                    c.name = name;
-                    c.group = group;
-                }
+                context
+                    .listed
+                    .insert(row.get(0)?, (row.get(1)?, row.get(2)?));
             }
         }
-
-        // The kind and resolution of every incident the words name.
         {
             let mut stmt = conn.prepare(&format!(
                 "SELECT id, kind, resolved_at FROM incidents WHERE 1 = 1 {vendor_filter}"
             ))?;
-            let mut rows = stmt.query(params_from_iter(&args))?;
+            let mut rows = stmt.query(params_from_iter(args))?;
             while let Some(row) = rows.next()? {
-                let id = text(row, 0)?;
-                if let Some(&index) = incident_index.get(id) {
-                    let incident = &mut evidence.incidents[index as usize];
-                    incident.maintenance = text(row, 1)? == "maintenance";
-                    incident.resolved_at = match text_or_null(row, 2)? {
-                        Some(t) => Some(ms(t)?),
-                        None => None,
-                    };
-                }
+                let resolved_at = match text_or_null(row, 2)? {
+                    Some(t) => Some(ms(t)?),
+                    None => None,
+                };
+                context.incidents.insert(
+                    text(row, 0)?.to_string(),
+                    (text(row, 1)? == "maintenance", resolved_at),
+                );
             }
         }
-
         // What each vendor knows.
         {
             let mut stmt = conn.prepare(&format!(
                 "SELECT vendor, known_from, known_until FROM vendor_coverage
                  WHERE 1 = 1 {vendor_filter} ORDER BY vendor, known_from"
             ))?;
-            let mut rows = stmt.query(params_from_iter(&args))?;
+            let mut rows = stmt.query(params_from_iter(args))?;
             while let Some(row) = rows.next()? {
                 let vendor: String = row.get(0)?;
                 let stretch = (ms(text(row, 1)?)?, ms(text(row, 2)?)?);
-                evidence
+                context
                     .coverage
                     .entry(vendor)
                     .or_default()
@@ -235,13 +318,13 @@ impl Evidence {
                 "SELECT vendor, min(watched_from), min(history_from) FROM source_coverage
                  WHERE 1 = 1 {vendor_filter} GROUP BY vendor"
             ))?;
-            let mut rows = stmt.query(params_from_iter(&args))?;
+            let mut rows = stmt.query(params_from_iter(args))?;
             while let Some(row) = rows.next()? {
-                let coverage = evidence.coverage.entry(row.get(0)?).or_default();
+                let coverage = context.coverage.entry(row.get(0)?).or_default();
                 coverage.watched_from = text_or_null(row, 1)?.map(super::export_time);
                 coverage.history_from = text_or_null(row, 2)?.map(super::export_time);
             }
         }
-        Ok(evidence)
+        Ok(context)
     }
 }

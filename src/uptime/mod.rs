@@ -20,7 +20,7 @@ use evidence::{Coverage, Evidence};
 use periods::{Origin, Span};
 use rule::{Minutes, Rule};
 use rustc_hash::FxHashMap as HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 use timeline::{MINUTES_PER_DAY, Minute, Timeline, minute_of};
 
 /// Below this share of known minutes a report says its coverage is little.
@@ -161,7 +161,33 @@ pub struct Subject {
     pub first_word_text: String,
     /// Update words that hold for some time: (incident, status, from, until) in milliseconds.
     pub incident_spans: Vec<(u32, ComponentStatus, i64, Option<i64>)>,
-    pub coverage: Rc<Coverage>,
+    pub coverage: Arc<Coverage>,
+}
+
+/// Runs `work` over `items` cut in order into one chunk per core (at most 4), the chunks at
+/// once, and gives the results in order.
+fn parallel<T: Send, R: Send>(items: &mut [T], work: impl Fn(&mut [T]) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    if threads == 1 || items.len() < 256 {
+        return vec![work(items)];
+    }
+    let size = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let work = &work;
+        let running: Vec<_> = items
+            .chunks_mut(size)
+            .map(|chunk| scope.spawn(move || work(chunk)))
+            .collect();
+        running
+            .into_iter()
+            .map(|r| {
+                r.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// A vendor's known stretches, in minutes.
@@ -183,10 +209,8 @@ pub fn subjects(
         components: mut listed,
         incidents,
         coverage: coverage_of,
-    } = Evidence::load(store.connection(), &scope.vendors)?;
+    } = Evidence::load(store.connection(), Some(store.path()), &scope.vendors)?;
     let now_minute = minute_of(now.timestamp_millis());
-    // Each vendor's coverage once, shared by its components.
-    let mut coverages: HashMap<String, (Rc<Coverage>, Known)> = HashMap::default();
     // Ordered by vendor, then each group (its row first, then its members), then the
     // components without a group; by name within each.
     listed.sort_unstable_by(|a, b| {
@@ -198,45 +222,58 @@ pub fn subjects(
             &b.id,
         ))
     });
-    let mut components = Vec::with_capacity(listed.len());
-    for c in listed {
-        let in_scope = patterns.is_empty()
-            || patterns
-                .iter()
-                .any(|p| p.matches(&c.name) || c.group.as_deref().is_some_and(|g| p.matches(g)));
-        if !in_scope || c.words.is_empty() {
-            continue;
-        }
-        let spans = periods::spans(&c.words, |i| incidents[i as usize].resolved_at);
-        let periods = periods::periods(&spans);
-        if !coverages.contains_key(&c.vendor) {
-            let coverage = coverage_of.get(&c.vendor).cloned().unwrap_or_default();
+    // The coverage of each vendor once, shared by its components.
+    let coverages: HashMap<String, (Arc<Coverage>, Known)> = listed
+        .iter()
+        .map(|c| c.vendor.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|vendor| {
+            let coverage = coverage_of.get(&vendor).cloned().unwrap_or_default();
             let known = coverage
                 .known
                 .iter()
                 .map(|&(a, b)| (minute_of(a), minute_of(b)))
                 .collect();
-            coverages.insert(c.vendor.clone(), (Rc::new(coverage), known));
+            (vendor, (Arc::new(coverage), known))
+        })
+        .collect();
+    let components: Vec<Subject> = parallel(&mut listed, |chunk| {
+        let mut out = Vec::with_capacity(chunk.len());
+        for c in chunk {
+            let in_scope = patterns.is_empty()
+                || patterns.iter().any(|p| {
+                    p.matches(&c.name) || c.group.as_deref().is_some_and(|g| p.matches(g))
+                });
+            if !in_scope || c.words.is_empty() {
+                continue;
+            }
+            let Some((coverage, known)) = coverages.get(&c.vendor) else {
+                continue;
+            };
+            let spans = periods::spans(&c.words, |i| incidents[i as usize].resolved_at);
+            let periods = periods::periods(&spans);
+            let first_word_at = c.words[0].at;
+            let first_word = minute_of(first_word_at);
+            out.push(Subject {
+                first_word_text: format_utc(&ms_time(first_word_at)),
+                timeline: Timeline::of_component(&periods, known, first_word, now_minute),
+                incident_spans: incident_spans(&spans),
+                coverage: Arc::clone(coverage),
+                vendor: std::mem::take(&mut c.vendor),
+                component_id: Some(std::mem::take(&mut c.id)),
+                name: std::mem::take(&mut c.name),
+                group: c.group.take(),
+                members: Vec::new(),
+                first_word,
+                first_word_at,
+            });
         }
-        let Some((coverage, known)) = coverages.get(&c.vendor) else {
-            continue;
-        };
-        let first_word_at = c.words[0].at;
-        let first_word = minute_of(first_word_at);
-        components.push(Subject {
-            first_word_text: format_utc(&ms_time(first_word_at)),
-            timeline: Timeline::of_component(&periods, known, first_word, now_minute),
-            incident_spans: incident_spans(&spans),
-            coverage: Rc::clone(coverage),
-            vendor: c.vendor,
-            component_id: Some(c.id),
-            name: c.name,
-            group: c.group,
-            members: Vec::new(),
-            first_word,
-            first_word_at,
-        });
-    }
+        out
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     let mut out = Vec::with_capacity(components.len());
     let mut rest = components.into_iter().peekable();
     while let Some(first) = rest.next() {
@@ -277,7 +314,7 @@ pub fn group_of(members: &[Subject], name: &str) -> Option<Subject> {
             .iter()
             .flat_map(|m| m.incident_spans.iter().copied())
             .collect(),
-        coverage: Rc::clone(&first.coverage),
+        coverage: Arc::clone(&first.coverage),
     })
 }
 
@@ -427,39 +464,52 @@ pub fn uptime(store: &Store, request: &Request) -> Result<UptimeDocument, Uptime
             (a, b, window)
         })
         .collect();
-    let mut rows = Vec::new();
-    let mut total = Minutes::default();
-    for subject in &subjects {
-        // Nothing is said of a component before its first word: cut by day or month, its rows
-        // begin on the day of it, as the views' do; none at all when it comes after the window.
-        let start = match request.by {
-            By::Window => subject.first_word,
-            By::Day | By::Month => subject.first_word.div_euclid(MINUTES_PER_DAY) * MINUTES_PER_DAY,
-        };
-        for (a, b, window) in &cuts {
-            let (a, b) = (*a, *b);
-            if b <= start {
-                continue;
-            }
-            let window = if request.by == By::Window || a >= start {
-                window.clone()
-            } else {
-                WindowDoc {
-                    from: minute_time(start),
-                    to: window.to.clone(),
+    let mut subjects = subjects;
+    let parts = parallel(&mut subjects, |chunk| {
+        let mut rows = Vec::new();
+        let mut total = Minutes::default();
+        for subject in chunk.iter() {
+            // Nothing is said of a component before its first word: cut by day or month, its
+            // rows begin on the day of it, as the views' do; none at all when it comes after
+            // the window.
+            let start = match request.by {
+                By::Window => subject.first_word,
+                By::Day | By::Month => {
+                    subject.first_word.div_euclid(MINUTES_PER_DAY) * MINUTES_PER_DAY
                 }
             };
-            let a = if request.by == By::Window {
-                a
-            } else {
-                a.max(start)
-            };
-            let tally = subject.tally(a, b, &request.rule, &incidents);
-            if subject.component_id.is_some() {
-                add_minutes(&mut total, &tally.minutes);
+            for (a, b, window) in &cuts {
+                let (a, b) = (*a, *b);
+                if b <= start {
+                    continue;
+                }
+                let window = if request.by == By::Window || a >= start {
+                    window.clone()
+                } else {
+                    WindowDoc {
+                        from: minute_time(start),
+                        to: window.to.clone(),
+                    }
+                };
+                let a = if request.by == By::Window {
+                    a
+                } else {
+                    a.max(start)
+                };
+                let tally = subject.tally(a, b, &request.rule, &incidents);
+                if subject.component_id.is_some() {
+                    add_minutes(&mut total, &tally.minutes);
+                }
+                rows.push(row(subject, window, &tally, &incidents));
             }
-            rows.push(row(subject, window, &tally, &incidents));
         }
+        (rows, total)
+    });
+    let mut rows = Vec::new();
+    let mut total = Minutes::default();
+    for (part, minutes) in parts {
+        rows.extend(part);
+        add_minutes(&mut total, &minutes);
     }
     Ok(UptimeDocument {
         schema_version: document::SCHEMA_VERSION,
