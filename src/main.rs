@@ -414,6 +414,10 @@ fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
                 let ids: Vec<&str> = config.notify.iter().map(|t| t.id.as_str()).collect();
                 println!("{} notify targets: {}", ids.len(), ids.join(", "));
             }
+            if !config.sla.is_empty() {
+                let names: Vec<&str> = config.sla.iter().map(|t| t.name.as_str()).collect();
+                println!("{} sla targets: {}", names.len(), names.join(", "));
+            }
             // A secret the targets need and the environment lacks: named, never printed.
             let problems = config.environment_problems();
             if let Some(last) = problems.last() {

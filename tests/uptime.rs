@@ -695,6 +695,15 @@ fn report_sla_measures_each_target_with_its_breach_credit_claim_day_and_evidence
     let (_server, config, _db) = github_history(dir.path());
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("{text}{SLA_TARGETS}")).unwrap();
+    let check = statusdb()
+        .args(["check-config", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(check.stdout).unwrap().lines().nth(1),
+        Some("2 sla targets: GitHub webhooks and pull requests, GitHub Pages")
+    );
     let sla = |args: &[&str]| {
         statusdb()
             .args([
