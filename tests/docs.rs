@@ -478,7 +478,7 @@ fn every_schema_md_recipe_runs_against_the_fixtures() {
     let recipes = recipes();
     assert_eq!(
         recipes.keys().copied().collect::<Vec<_>>(),
-        (1..=12).collect::<Vec<_>>()
+        (1..=13).collect::<Vec<_>>()
     );
     let fx = fixture_incidents();
     let incidents = || fx.iter().filter(|(_, _, m)| !m);
@@ -732,6 +732,34 @@ fn every_schema_md_recipe_runs_against_the_fixtures() {
 
     // 12. A first ingest announces nothing.
     assert_eq!(rows(12).len(), 0);
+
+    // 13. GitHub in August 2023, from the payloads' affected_components (tests/uptime.rs works
+    // the Webhooks and Actions minutes out): partial outages only, of Webhooks 821 minutes,
+    // Actions 124 (08-09 19:54-20:14, 08-10 19:47-20:56, 08-29 01:59-02:34), Pull Requests 32
+    // (08-29 02:02-02:34), Git Operations 20 (08-09 19:42-20:02), Copilot 16 (08-01
+    // 20:12-20:28); 44640 minutes, every one known; downtime 0.3 x the partial minutes.
+    let got: Vec<String> = rows(13)
+        .iter()
+        .map(|r| r.iter().map(t).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "Webhooks 821 0 0 246.3 99.448",
+            "Actions 124 0 0 37.2 99.917",
+            "Pull Requests 32 0 0 9.6 99.978",
+            "Git Operations 20 0 0 6 99.987",
+            "Copilot 16 0 0 4.8 99.989",
+            "API Requests 0 0 0 0 100",
+            "Codespaces 0 0 0 0 100",
+            "Gists 0 0 0 0 100",
+            "Issues 0 0 0 0 100",
+            "Notifications 0 0 0 0 100",
+            "Packages 0 0 0 0 100",
+            "Pages 0 0 0 0 100",
+            "Visit www.githubstatus.com for more information 0 0 0 0 100",
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -748,7 +748,7 @@ CREATE VIEW component_downtime_daily AS
                - n.under_maintenance - n.said_unknown AS operational,
            n.degraded_performance, n.partial_outage, n.major_outage, n.under_maintenance,
            n.minutes - n.known + n.said_unknown AS unknown,
-           n.major_outage + 0.3 * n.partial_outage AS downtime_minutes,
+           round(n.major_outage + 0.3 * n.partial_outage, 3) AS downtime_minutes,
            CASE WHEN n.known - n.said_unknown - n.under_maintenance > 0
                 THEN round(100.0 * (1 - (n.major_outage + 0.3 * n.partial_outage)
                                     / (n.known - n.said_unknown - n.under_maintenance)), 3)
@@ -763,7 +763,7 @@ CREATE VIEW component_uptime_monthly AS
            sum(degraded_performance) AS degraded_performance,
            sum(partial_outage) AS partial_outage, sum(major_outage) AS major_outage,
            sum(under_maintenance) AS under_maintenance, sum(unknown) AS unknown,
-           sum(major_outage) + 0.3 * sum(partial_outage) AS downtime_minutes,
+           round(sum(major_outage) + 0.3 * sum(partial_outage), 3) AS downtime_minutes,
            CASE WHEN sum(minutes) - sum(unknown) - sum(under_maintenance) > 0
                 THEN round(100.0 * (1 - (sum(major_outage) + 0.3 * sum(partial_outage))
                                     / (sum(minutes) - sum(unknown) - sum(under_maintenance))), 3)
