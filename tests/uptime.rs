@@ -651,6 +651,37 @@ fn report_uptime_and_the_views_agree_to_the_minute_on_the_replay_database() {
         "--by",
         "month",
     ]);
+    let errors = schema_errors(&schema_validator("uptime-v1.schema.json"), &doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+    // Groups (Fastly's, Python's, the Statuspage example's, ...) come before their members,
+    // and hold at least the worst of them.
+    let groups: Vec<&serde_json::Value> =
+        rows(&doc).iter().filter(|r| r["row"] == "group").collect();
+    assert!(groups.len() > 20, "{}", groups.len());
+    for g in &groups {
+        let members: Vec<&serde_json::Value> = rows(&doc)
+            .iter()
+            .filter(|r| {
+                r["row"] == "component"
+                    && r["vendor"] == g["vendor"]
+                    && r["group"] == g["group"]
+                    && r["window"]["to"] == g["window"]["to"]
+            })
+            .collect();
+        // Every member named since, in the group's month.
+        assert!(!members.is_empty(), "{g}");
+        assert!(
+            members.len() <= g["members"].as_array().unwrap().len(),
+            "{g}"
+        );
+        for status in ["major_outage", "partial_outage"] {
+            let worst = members
+                .iter()
+                .map(|m| m["minutes"][status].as_u64().unwrap())
+                .max();
+            assert!(g["minutes"][status].as_u64() >= worst, "{g}");
+        }
+    }
     let ours = report_minutes(&doc, 7);
     let views = view_minutes(&db, "component_uptime_monthly", "month", &this_month);
     assert!(views.len() > 1500, "{}", views.len());
