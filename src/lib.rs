@@ -20,6 +20,7 @@ pub mod report;
 pub mod schedule;
 pub mod source_status;
 pub mod store;
+pub mod uptime;
 
 pub use statusdb_core::{model, normalize, providers};
 pub use timetext;
