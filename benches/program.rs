@@ -16,6 +16,8 @@
 //! - `store`    a database of 1,000,000 updates built through the store, then more sources
 //!   stored into it vs a plain batched INSERT of the same rows; export of 100,000 and
 //!   1,000,000 updates with peak memory; `reparse` when the command exists.
+//! - `uptime`   `report uptime --last 90d` over that database (built here when `store` does
+//!   not run), as of a day after the workload's newest incident, so the window holds it all.
 //!
 //! `STATUSDB_BENCH_REPS` (default 3) sets the repetitions (the median is reported);
 //! `STATUSDB_BENCH_QUICK=1` shrinks every workload to check the harness itself;
@@ -227,8 +229,9 @@ fn main() {
     if wanted("files") {
         files_section(&mut bench);
     }
-    if wanted("store") {
-        store_section(&mut bench);
+    let store_db = wanted("store").then(|| store_section(&mut bench));
+    if wanted("uptime") {
+        uptime_section(&mut bench, store_db);
     }
     let load_after = load_average();
     println!(
@@ -740,11 +743,17 @@ fn parsed_vendors(
     rx
 }
 
-fn store_section(bench: &mut Bench) {
-    // 50 incidents of 4 updates per vendor: Statuspage's incidents.json lists the latest 50.
+/// The store section's workload: 50 incidents of 4 updates per vendor (Statuspage's
+/// incidents.json lists the latest 50), 1,000,000 updates in all.
+fn store_shape(quick: bool) -> Shape {
     let per_vendor = 200;
-    let total = if bench.quick { 20_000 } else { 1_000_000 };
-    let shape = Shape::new(total / per_vendor, 50, 4);
+    let total = if quick { 20_000 } else { 1_000_000 };
+    Shape::new(total / per_vendor, 50, 4)
+}
+
+/// Returns the database it built (1,050,248 updates, reparsed).
+fn store_section(bench: &mut Bench) -> PathBuf {
+    let shape = store_shape(bench.quick);
     let extra_vendors = shape.vendors / 20;
     eprintln!(
         "store: {} vendors x 50 x 4 = {} updates through the store, then {} more vendors",
@@ -932,5 +941,84 @@ fn store_section(bench: &mut Bench) {
         );
     } else {
         bench.row("reparse", "not built yet", "", "", "", None);
+    }
+    db
+}
+
+/// `report uptime --last 90d` over the million-update database, as users run it.
+fn uptime_section(bench: &mut Bench, db: Option<PathBuf>) {
+    let db = match db {
+        Some(db) => db,
+        None => {
+            // The store section's base database, built the same way, untimed.
+            let shape = store_shape(bench.quick);
+            let dir = bench.dir("uptime-db");
+            let db = dir.join("statusdb.sqlite");
+            let mut store = Store::open(&db).unwrap();
+            let all: Vec<_> = (1..=shape.vendors)
+                .map(|i| {
+                    limits::source(
+                        &format!("v{i:04}"),
+                        &format!("https://status.v{i:04}.example/"),
+                    )
+                })
+                .collect();
+            store.sync_sources(&all).unwrap();
+            let mut writer = store.writer().unwrap();
+            for sources in parsed_vendors(shape, 1..shape.vendors + 1)
+                .into_iter()
+                .collect::<Vec<_>>()
+                .chunks(statusdb::ingest::GROUP_SOURCES)
+            {
+                writer.begin_group().unwrap();
+                for r in sources {
+                    statusdb::events::apply_source(&mut writer, None, r).unwrap();
+                }
+                writer.commit_group().unwrap();
+            }
+            drop(writer);
+            db
+        }
+    };
+    let dir = bench.dir("uptime");
+    let db_arg = db.to_str().unwrap().to_string();
+    // A day after the newest incident of the workload: the last 90 days hold it all.
+    let now = statusdb::model::format_utc(&(workload::epoch() + chrono::Duration::days(1)));
+    let words: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM component_status_changes", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    for (label, format) in [("json", "json"), ("table", "table")] {
+        let runs: Vec<Run> = (0..bench.reps)
+            .map(|_| {
+                statusdb(
+                    &[
+                        "report", "uptime", "--last", "90d", "--now", &now, "--format", format,
+                        "--db", &db_arg,
+                    ],
+                    &dir,
+                )
+            })
+            .collect();
+        let t = median(runs.iter().map(|r| r.seconds).collect());
+        let peak = runs.iter().filter_map(|r| r.peak_mb).reduce(f64::max);
+        bench.row(
+            format!("report uptime --last 90d --format {label}, {words} component words"),
+            secs(t),
+            "",
+            "",
+            "< 2 s",
+            Some(t < 2.0),
+        );
+        bench.row(
+            "  peak memory (the database file mapped counts)",
+            mb(peak),
+            "",
+            "",
+            "",
+            None,
+        );
     }
 }

@@ -1,10 +1,12 @@
-//! `config.toml`: the database path, fetch defaults, the list of sources and the alert targets
-//! (`[[notify]]`, `[delivery]`), validated strictly. Every error names the file, line and column
+//! `config.toml`: the database path, fetch defaults, the list of sources, the alert targets
+//! (`[[notify]]`, `[delivery]`) and the reports' rule and service-level targets (`[report]`,
+//! `[[sla]]`), validated strictly. Every error names the file, line and column
 //! it found the problem at.
 
 use crate::events::EventType;
-use crate::model::Impact;
-use crate::providers::Kind;
+use crate::model::{ComponentStatus, Impact};
+use crate::providers::{Kind, UnknownKind};
+use crate::uptime::rule::{Maintenance, Preset, Rule};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -59,6 +61,10 @@ pub struct Config {
     pub notify: Vec<NotifyTarget>,
     /// How alerts go out (`[delivery]`).
     pub delivery: DeliverySettings,
+    /// The downtime rule reports apply (`[report]`).
+    pub report: ReportSettings,
+    /// Service-level targets `report sla` checks (`[[sla]]`), in the order the file lists them.
+    pub sla: Vec<SlaTarget>,
 }
 
 /// `[fetch]`: limits and politeness of the fetcher.
@@ -306,6 +312,9 @@ struct RawConfig {
     #[serde(default)]
     notify: Vec<RawNotify>,
     delivery: Option<RawDelivery>,
+    report: Option<RawReport>,
+    #[serde(default)]
+    sla: Vec<RawSla>,
 }
 
 #[derive(Deserialize)]
@@ -442,16 +451,12 @@ impl Config {
                     format!("vendor {vendor:?} must be letters, digits, '-', '_' or '.'"),
                 ));
             }
-            let kind = Kind::from_name(s.kind.get_ref()).ok_or_else(|| {
-                locate.error(
-                    s.kind.span(),
-                    format!(
-                        "unknown kind {:?}; known kinds: {}",
-                        s.kind.get_ref(),
-                        Kind::names()
-                    ),
-                )
-            })?;
+            // The registry of kinds names them, and lists them when the name is none of them.
+            let kind: Kind = s
+                .kind
+                .get_ref()
+                .parse()
+                .map_err(|e: UnknownKind| locate.error(s.kind.span(), e.to_string()))?;
             let url = parse_source_url(s.url.get_ref(), &base_dir)
                 .map_err(|why| locate.error(s.url.span(), why))?;
             if url.scheme() == "file" && !fetch.allow_file_urls {
@@ -506,6 +511,12 @@ impl Config {
             None => DeliverySettings::default(),
         };
 
+        let report = match raw.report {
+            Some(r) => report_settings(r, &locate)?,
+            None => ReportSettings::default(),
+        };
+        let sla = sla_targets(raw.sla, &sources, &locate)?;
+
         Ok(Config {
             file: path.to_path_buf(),
             database_path,
@@ -513,6 +524,8 @@ impl Config {
             sources,
             notify,
             delivery,
+            report,
+            sla,
         })
     }
 
@@ -1439,5 +1452,412 @@ format = "statuspage"
             "/etc/statusdb/config.toml:11:19: environment variable \
              STATUSDB_CONFIG_TEST_UNSET_KEY (routing_key_env of notify target \"pager\") is not set"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `[report]` and `[[sla]]`: the downtime rule of reports and the service-level targets
+// `report sla` checks (docs/REPORTS.md).
+
+/// `[report]`: the rule `report uptime` and `report sla` apply unless a flag says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ReportSettings {
+    /// The downtime rule (a preset's weights, or free ones, and the maintenance mode).
+    pub rule: Rule,
+}
+
+/// `[[sla]]` entries (defined with the report that checks them).
+pub use crate::uptime::sla::{CreditTier, SlaTarget};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    preset: Option<Spanned<String>>,
+    weights: Option<RawWeights>,
+    maintenance: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWeights {
+    major_outage: Option<Spanned<f64>>,
+    partial_outage: Option<Spanned<f64>>,
+    degraded_performance: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSla {
+    name: Option<Spanned<String>>,
+    vendor: Spanned<String>,
+    components: Spanned<Vec<Spanned<String>>>,
+    target: Spanned<f64>,
+    credits: Option<Vec<Spanned<RawCredit>>>,
+    claim_window_days: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCredit {
+    below: Spanned<f64>,
+    credit: Spanned<f64>,
+}
+
+fn report_settings(r: RawReport, locate: &Locator<'_>) -> Result<ReportSettings, ConfigError> {
+    let preset = match &r.preset {
+        Some(p) => Preset::from_name(p.get_ref()).ok_or_else(|| {
+            locate.error(
+                p.span(),
+                format!(
+                    "unknown preset {:?}; known presets: {}",
+                    p.get_ref(),
+                    Preset::names()
+                ),
+            )
+        })?,
+        None => Preset::Instatus,
+    };
+    let mut rule = Rule::preset(preset);
+    if let Some(w) = &r.weights {
+        for (status, value) in [
+            (ComponentStatus::MajorOutage, &w.major_outage),
+            (ComponentStatus::PartialOutage, &w.partial_outage),
+            (
+                ComponentStatus::DegradedPerformance,
+                &w.degraded_performance,
+            ),
+        ] {
+            if let Some(v) = value {
+                let weight = *v.get_ref();
+                if !(0.0..=1.0).contains(&weight) {
+                    return Err(locate.error(
+                        v.span(),
+                        format!("the weight of {status} must be 0 to 1, not {weight}"),
+                    ));
+                }
+                rule = rule.with_weight(status, weight);
+            }
+        }
+    }
+    if let Some(m) = &r.maintenance {
+        rule.maintenance = Maintenance::from_name(m.get_ref()).ok_or_else(|| {
+            locate.error(
+                m.span(),
+                format!(
+                    "unknown maintenance mode {:?}; known modes: exclude, include, down",
+                    m.get_ref()
+                ),
+            )
+        })?;
+    }
+    Ok(ReportSettings { rule })
+}
+
+fn percent(value: &Spanned<f64>, what: &str, locate: &Locator<'_>) -> Result<f64, ConfigError> {
+    let v = *value.get_ref();
+    if v > 0.0 && v <= 100.0 {
+        Ok(v)
+    } else {
+        Err(locate.error(
+            value.span(),
+            format!("{what} must be above 0 and at most 100, not {v}"),
+        ))
+    }
+}
+
+fn sla_targets(
+    raw: Vec<RawSla>,
+    sources: &[Source],
+    locate: &Locator<'_>,
+) -> Result<Vec<SlaTarget>, ConfigError> {
+    let mut targets: Vec<SlaTarget> = Vec::with_capacity(raw.len());
+    for s in raw {
+        let vendor = s.vendor.get_ref().trim().to_string();
+        if !sources.iter().any(|src| src.vendor == vendor) {
+            return Err(locate.error(
+                s.vendor.span(),
+                format!("vendor {vendor:?} is not the vendor of any source"),
+            ));
+        }
+        let name = match &s.name {
+            Some(n) if n.get_ref().trim().is_empty() => {
+                return Err(locate.error(n.span(), "sla name is empty".into()));
+            }
+            Some(n) => n.get_ref().trim().to_string(),
+            None => vendor.clone(),
+        };
+        if targets.iter().any(|t| t.name == name) {
+            let place = s.name.as_ref().map_or(s.vendor.span(), Spanned::span);
+            return Err(locate.error(
+                place,
+                format!("duplicate sla name {name:?} (give each [[sla]] its own name)"),
+            ));
+        }
+        if s.components.get_ref().is_empty() {
+            return Err(locate.error(
+                s.components.span(),
+                "components is empty: name the components the target covers".into(),
+            ));
+        }
+        let mut components = Vec::with_capacity(s.components.get_ref().len());
+        for c in s.components.get_ref() {
+            let pattern = c.get_ref().trim();
+            if pattern.is_empty() {
+                return Err(locate.error(c.span(), "component name is empty".into()));
+            }
+            components.push(pattern.to_string());
+        }
+        let target = percent(&s.target, "target", locate)?;
+        let mut credits: Vec<CreditTier> = Vec::new();
+        for tier in s.credits.iter().flatten() {
+            let t = tier.get_ref();
+            let below = percent(&t.below, "below", locate)?;
+            let credit = *t.credit.get_ref();
+            if !(0.0..=100.0).contains(&credit) {
+                return Err(locate.error(
+                    t.credit.span(),
+                    format!("credit must be 0 to 100, not {credit}"),
+                ));
+            }
+            if below > target {
+                return Err(locate.error(
+                    t.below.span(),
+                    format!(
+                        "a credit below {below} is above the target {target}: no credit without \
+                         a breach"
+                    ),
+                ));
+            }
+            if credits.iter().any(|c| c.below == below) {
+                return Err(locate.error(t.below.span(), format!("two credit tiers below {below}")));
+            }
+            credits.push(CreditTier { below, credit });
+        }
+        // The strictest tier first; a stricter tier never gives less back.
+        credits.sort_by(|a, b| b.below.total_cmp(&a.below));
+        for pair in credits.windows(2) {
+            if pair[1].credit < pair[0].credit {
+                let place = s
+                    .credits
+                    .iter()
+                    .flatten()
+                    .find(|t| *t.get_ref().below.get_ref() == pair[1].below)
+                    .map_or(s.target.span(), Spanned::span);
+                return Err(locate.error(
+                    place,
+                    format!(
+                        "the tier below {} gives less credit ({}) than the tier below {} ({})",
+                        pair[1].below, pair[1].credit, pair[0].below, pair[0].credit
+                    ),
+                ));
+            }
+        }
+        let claim_window_days = match &s.claim_window_days {
+            Some(d) => {
+                let days = *d.get_ref();
+                if !(1..=3650).contains(&days) {
+                    return Err(locate.error(
+                        d.span(),
+                        format!("claim_window_days must be 1 to 3650, not {days}"),
+                    ));
+                }
+                Some(days as u32)
+            }
+            None => None,
+        };
+        targets.push(SlaTarget {
+            name,
+            vendor,
+            components,
+            target,
+            credits,
+            claim_window_days,
+        });
+    }
+    Ok(targets)
+}
+
+#[cfg(test)]
+mod report_tests {
+    use super::*;
+    use crate::uptime::rule::Weights;
+
+    const SOURCES: &str = r#"
+[[sources]]
+id = "github"
+vendor = "github"
+kind = "statuspage"
+url = "https://www.githubstatus.com/"
+"#;
+
+    fn parse(extra: &str) -> Result<Config, ConfigError> {
+        Config::parse(
+            &format!("{SOURCES}{extra}"),
+            Path::new("/etc/statusdb/config.toml"),
+        )
+    }
+
+    fn error(extra: &str) -> (Option<(usize, usize)>, String) {
+        let e = parse(extra).unwrap_err();
+        (e.position, e.message)
+    }
+
+    #[test]
+    fn the_report_rule_defaults_to_instatus_and_can_be_set() {
+        let c = parse("").unwrap();
+        assert_eq!(c.report.rule, Rule::preset(Preset::Instatus));
+        assert!(c.sla.is_empty());
+        let c = parse(
+            "\n[report]\npreset = \"incidentio\"\nmaintenance = \"down\"\n\
+             weights = { degraded_performance = 0.1 }\n",
+        )
+        .unwrap();
+        assert_eq!(c.report.rule.preset, None);
+        assert_eq!(
+            c.report.rule.weights,
+            Weights {
+                major_outage: 1.0,
+                partial_outage: 1.0,
+                degraded_performance: 0.1
+            }
+        );
+        assert_eq!(c.report.rule.maintenance, Maintenance::Down);
+    }
+
+    #[test]
+    fn report_mistakes_are_located() {
+        assert_eq!(
+            error("\n[report]\npreset = \"statuspage\"\n"),
+            (
+                Some((9, 10)),
+                "unknown preset \"statuspage\"; known presets: instatus, incidentio".into()
+            )
+        );
+        assert_eq!(
+            error("\n[report]\nweights = { partial_outage = 1.5 }\n"),
+            (
+                Some((9, 30)),
+                "the weight of partial_outage must be 0 to 1, not 1.5".into()
+            )
+        );
+        assert_eq!(
+            error("\n[report]\nweights = { minor_outage = 0.5 }\n").0,
+            Some((9, 13))
+        );
+        assert_eq!(
+            error("\n[report]\nmaintenance = \"ignore\"\n").1,
+            "unknown maintenance mode \"ignore\"; known modes: exclude, include, down"
+        );
+    }
+
+    const SLA: &str = r#"
+[[sla]]
+name = "GitHub Enterprise Cloud"
+vendor = "github"
+components = ["Git Operations", "API Requests", "Actions*"]
+target = 99.9
+claim_window_days = 30
+credits = [
+  { below = 99.0, credit = 25 },
+  { below = 99.9, credit = 10 },
+  { below = 95.0, credit = 100 },
+]
+"#;
+
+    #[test]
+    fn sla_targets_are_read_with_their_credit_tiers_strictest_first() {
+        let c = parse(SLA).unwrap();
+        assert_eq!(
+            c.sla,
+            [SlaTarget {
+                name: "GitHub Enterprise Cloud".into(),
+                vendor: "github".into(),
+                components: vec![
+                    "Git Operations".into(),
+                    "API Requests".into(),
+                    "Actions*".into()
+                ],
+                target: 99.9,
+                credits: vec![
+                    CreditTier {
+                        below: 99.9,
+                        credit: 10.0
+                    },
+                    CreditTier {
+                        below: 99.0,
+                        credit: 25.0
+                    },
+                    CreditTier {
+                        below: 95.0,
+                        credit: 100.0
+                    },
+                ],
+                claim_window_days: Some(30),
+            }]
+        );
+        // A whole-number target, no name (the vendor names it), no credits.
+        let c = parse("\n[[sla]]\nvendor = \"github\"\ncomponents = [\"Pages\"]\ntarget = 100\n")
+            .unwrap();
+        assert_eq!((c.sla[0].name.as_str(), c.sla[0].target), ("github", 100.0));
+        assert_eq!(c.sla[0].claim_window_days, None);
+    }
+
+    #[test]
+    fn sla_mistakes_are_located_and_named() {
+        assert_eq!(
+            error(&SLA.replace("vendor = \"github\"", "vendor = \"gihtub\"")),
+            (
+                Some((10, 10)),
+                "vendor \"gihtub\" is not the vendor of any source".into()
+            )
+        );
+        assert_eq!(
+            error(&SLA.replace("target = 99.9", "target = 0")),
+            (
+                Some((12, 10)),
+                "target must be above 0 and at most 100, not 0".into()
+            )
+        );
+        assert_eq!(
+            error(&SLA.replace("below = 95.0, credit = 100", "below = 95.0, credit = 5")),
+            (
+                Some((17, 3)),
+                "the tier below 95 gives less credit (5) than the tier below 99 (25)".into()
+            )
+        );
+        assert_eq!(
+            error(&SLA.replace("below = 99.0,", "below = 99.95,")).1,
+            "a credit below 99.95 is above the target 99.9: no credit without a breach"
+        );
+        assert_eq!(
+            error(&SLA.replace("below = 99.0,", "below = 99.9,")).1,
+            "two credit tiers below 99.9"
+        );
+        assert_eq!(
+            error(&SLA.replace("credit = 25", "credit = 250")).1,
+            "credit must be 0 to 100, not 250"
+        );
+        assert_eq!(
+            error(&SLA.replace("claim_window_days = 30", "claim_window_days = 0")),
+            (
+                Some((13, 21)),
+                "claim_window_days must be 1 to 3650, not 0".into()
+            )
+        );
+        assert_eq!(
+            error(&SLA.replace("[\"Git Operations\", \"API Requests\", \"Actions*\"]", "[]")).1,
+            "components is empty: name the components the target covers"
+        );
+        assert_eq!(
+            error(&SLA.replace("\"API Requests\"", "\" \"")).1,
+            "component name is empty"
+        );
+        assert_eq!(
+            error(&format!("{SLA}{SLA}")).1,
+            "duplicate sla name \"GitHub Enterprise Cloud\" (give each [[sla]] its own name)"
+        );
+        let (position, message) = error(&SLA.replace("target = 99.9", "target = 99.9\nsla = 1"));
+        assert_eq!(position, Some((13, 1)));
+        assert!(message.contains("unknown field `sla`"), "{message}");
     }
 }

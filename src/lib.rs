@@ -23,6 +23,7 @@ pub mod report;
 pub mod schedule;
 pub mod source_status;
 pub mod store;
+pub mod uptime;
 
 pub use statusdb_core::{handoff, model, normalize, providers};
 pub use timetext;

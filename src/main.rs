@@ -1,6 +1,6 @@
 //! The `statusdb` command line. Data goes to stdout, logs to stderr; exit codes:
 //! 0 all sources fine, 1 some sources failed (the rest were stored), 2 usage or config error,
-//! 75 another run holds the lock.
+//! 3 an SLA target was breached (`report sla --fail-on-breach`), 75 another run holds the lock.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -19,6 +19,8 @@ mod cli;
 
 pub(crate) const EXIT_SOME_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
+/// `report sla --fail-on-breach` when a target was breached.
+pub(crate) const EXIT_BREACH: u8 = 3;
 const EXIT_LOCKED: u8 = 75;
 
 #[derive(Parser)]
@@ -70,6 +72,9 @@ enum Command {
     /// Deliver the pending alerts to the `[[notify]]` targets (nothing else); with --status,
     /// each target's pending, delivered, failed and dead-lettered deliveries and last error.
     Notify(cli::notify::NotifyArgs),
+    /// Uptime and SLA answers: minutes in each status, downtime and uptime per component, and
+    /// the [[sla]] targets with breaches, credits and evidence (docs/REPORTS.md).
+    Report(cli::report::ReportArgs),
     /// Write the normalized incidents and components as JSON.
     Export {
         #[command(flatten)]
@@ -285,6 +290,7 @@ fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
         Command::Generate(args) => cli::generate::run(args),
         Command::ParseTime(args) => cli::parse_time::run(args),
         Command::Reparse(args) => cli::reparse::run(args),
+        Command::Report(args) => cli::report::run(args),
         Command::Export {
             files,
             format,
@@ -407,6 +413,10 @@ fn run(command: Command, quiet: bool) -> Result<u8, Failure> {
             if !config.notify.is_empty() {
                 let ids: Vec<&str> = config.notify.iter().map(|t| t.id.as_str()).collect();
                 println!("{} notify targets: {}", ids.len(), ids.join(", "));
+            }
+            if !config.sla.is_empty() {
+                let names: Vec<&str> = config.sla.iter().map(|t| t.name.as_str()).collect();
+                println!("{} sla targets: {}", names.len(), names.join(", "));
             }
             // A secret the targets need and the environment lacks: named, never printed.
             let problems = config.environment_problems();

@@ -7,6 +7,11 @@ use statusdb::providers::Kind;
 use statusdb_testkit::*;
 use tempfile::TempDir;
 
+/// Kinds' names as `auto` lists them.
+fn names<'a>(kinds: impl Iterator<Item = &'a Kind>) -> String {
+    kinds.map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+}
+
 /// Three Statuspage pages and one that is not: `/gh/` serves all three Statuspage views,
 /// `/feedonly/` only `history.atom`, `/htmlonly/` only its home page, `/nothing/` plain text.
 fn serve_pages(server: &TestServer) {
@@ -82,23 +87,32 @@ fn check_config_probe_names_each_auto_sources_kind_and_why() {
         let url = u(path);
         format!("{kinds}: No at {url} (HTTP 404 from {url})")
     };
-    // The documents of the other hosted products under a base path, which none of these
-    // pages has, in the order the kinds come in `Kind::FORMATS`.
-    let others = |base: &str, line: &dyn Fn(&str, &str) -> String| {
-        [
-            ("instatus", "summary.json"),
-            ("betterstack", "index.json"),
-            ("cachet", "api/v1/components?per_page=100"),
-            ("slack", "api/v2.0.0/current"),
-            ("salesforce", "v1/incidents"),
-        ]
-        .iter()
-        .map(|(kind, document)| line(kind, &format!("{base}{document}")))
-        .collect::<Vec<_>>()
-        .join("; ")
+    // What the registry says each format kind reads first under a base path. Statuspage's
+    // three views read the summary, the feed and the page; the page itself is also the first
+    // document of `page_kinds`; each kind of `others` reads a document of its own, which none
+    // of these pages has (in the order the kinds come in `Kind::FORMATS`).
+    let first = |kind: Kind, base: &str| {
+        let url = url::Url::parse(&u(base)).unwrap();
+        let document = kind.endpoints(&url).swap_remove(0).url;
+        document.as_str()[url.as_str().len()..].to_string()
     };
-    // The kinds that read the page itself, besides statuspage-html.
-    let page_kinds = "statusio, gcp, aws, azure, okta, aggregator, feed";
+    let statuspage_documents = ["api/v2/summary.json", "history.atom", ""];
+    let page_kinds = names(
+        Kind::FORMATS
+            .iter()
+            .filter(|&&k| k != Kind::StatuspageHtml && first(k, "/gh/").is_empty()),
+    );
+    let own: Vec<(Kind, String)> = Kind::FORMATS
+        .iter()
+        .map(|&k| (k, first(k, "/gh/")))
+        .filter(|(_, document)| !statuspage_documents.contains(&document.as_str()))
+        .collect();
+    let others = |base: &str, line: &dyn Fn(&str, &str) -> String| {
+        own.iter()
+            .map(|(kind, document)| line(kind.as_str(), &format!("{base}{document}")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     let expected = [
         format!(
             "{}: 6 sources, database {}",
@@ -132,9 +146,11 @@ fn check_config_probe_names_each_auto_sources_kind_and_why() {
         // The verdict in short, then every verdict weighed.
         format!(
             "nothing: auto -> unresolved: no known kind recognises the page ({} kinds tried on \
-             8 documents, 7 of which could not be read) ({}; {}; statuspage-html, {page_kinds}: \
-             No at {}; {})",
+             {} documents, {} of which could not be read) ({}; {}; statuspage-html, \
+             {page_kinds}: No at {}; {})",
             Kind::FORMATS.len(),
+            statuspage_documents.len() + own.len(),
+            statuspage_documents.len() + own.len() - 1,
             missing("statuspage, incidentio", "/nothing/api/v2/summary.json"),
             missing("statuspage-feed", "/nothing/history.atom"),
             u("/nothing/"),
@@ -144,10 +160,12 @@ fn check_config_probe_names_each_auto_sources_kind_and_why() {
         // it too, but Statuspage's marks are the stronger evidence.
         format!(
             "feedurl: auto -> statuspage-feed (statuspage: No at {feed}; statuspage-feed: Strong \
-             at {feed}; statuspage-html, incidentio, instatus, betterstack, statusio, cachet, \
-             gcp, aws, azure, slack, okta, salesforce, aggregator: No at {feed}; feed: Weak at \
-             {feed})",
+             at {feed}; {rest}: No at {feed}; feed: Weak at {feed})",
             feed = u("/gh/history.atom"),
+            rest =
+                names(Kind::FORMATS.iter().filter(|k| {
+                    ![Kind::Statuspage, Kind::StatuspageFeed, Kind::Feed].contains(k)
+                })),
         ),
     ]
     .map(|line| line + "\n")
@@ -377,6 +395,11 @@ fn detectors_recognise_each_products_documents_and_only_them() {
     type Case = (&'static str, &'static [(Kind, Confidence)], Kind);
     let cases: &[Case] = &[
         (
+            "statuspage/github-summary-2022-11-25.json",
+            &[(Kind::Statuspage, Confidence::Strong)],
+            Kind::Statuspage,
+        ),
+        (
             "incidentio/openai-summary-2026-10-09-operational.json",
             &[(Kind::Incidentio, Confidence::Strong)],
             Kind::Incidentio,
@@ -495,6 +518,21 @@ fn detectors_recognise_each_products_documents_and_only_them() {
             .collect();
         assert_eq!(recognised, *verdicts, "{file}");
         assert_eq!(choose(&evidence), Ok(*chosen), "{file}");
+    }
+    // Every format kind in the registry is found on a document of its own (the generic feed
+    // kind, which only ever fits beside a product's feed, on a feed of no product).
+    let feed_of_no_product = br#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">
+        <id>urn:example:blog</id><title>Blog</title><updated>2024-01-01T00:00:00Z</updated>
+        <entry><id>urn:example:1</id><title>Hello</title><updated>2024-01-01T00:00:00Z</updated>
+        <link href="https://example.com/posts/1"/><content type="html">&lt;p&gt;Hi&lt;/p&gt;</content>
+        </entry></feed>"#;
+    let generic = detect_all("blog.atom", feed_of_no_product);
+    assert_eq!(choose(&generic), Ok(Kind::Feed));
+    for kind in Kind::FORMATS {
+        assert!(
+            *kind == Kind::Feed || cases.iter().any(|(_, _, chosen)| chosen == kind),
+            "no document here is recognised as {kind}"
+        );
     }
 }
 

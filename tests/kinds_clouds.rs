@@ -1283,11 +1283,13 @@ fn azure_refuses_other_feeds_and_pages() {
         "2026-09-07T07:00:00Z",
     )
     .unwrap_err();
-    assert!(
-        e.to_string()
-            .starts_with("not a azure page: body is not an RSS or Atom feed"),
-        "{e}"
+    // The one feed reader says what the body is.
+    assert_eq!(
+        e.to_string(),
+        "not a azure page: an HTML page where an RSS or Atom feed was expected; it starts with \
+         \"<!DOCTYPE html><html><body>Service Unavailable</body></html>\""
     );
+    assert_eq!(e.cause(), ParseCause::WrongFormat);
 }
 
 // ---------------------------------------------------------------------------------------------

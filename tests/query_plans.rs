@@ -203,3 +203,39 @@ fn ingest_lookups_per_source_use_indexes() {
         &[("incidents", "INDEX incidents_by_title_key")],
     );
 }
+
+#[test]
+fn report_coverage_reads_fetches_and_incidents_through_indexes() {
+    let (_dir, conn) = database();
+    // What `statusdb report uptime` and `report sla` read of coverage (every source once):
+    // a source's fetches only at its ends and after each failure, failures through the
+    // partial index of failed fetches, its oldest incident through the vendor and time index.
+    let lines = plan(
+        &conn,
+        "SELECT vendor, known_from, known_until FROM vendor_coverage",
+    );
+    for expected in [
+        "SCAN f USING COVERING INDEX fetches_failed",
+        "SEARCH g USING INDEX fetches_by_source (source_id=? AND fetched_at>?)",
+        "SEARCH f USING COVERING INDEX fetches_by_source (source_id=?)",
+        "SEARCH i USING INDEX incidents_by_vendor_time (vendor=? AND started_at>?)",
+        "SEARCH x EXISTS USING COVERING INDEX incident_sources_by_source (source_id=? AND incident_id=?)",
+    ] {
+        assert!(
+            lines.iter().any(|l| l == expected),
+            "`{expected}` missing from\n{lines:#?}"
+        );
+    }
+    // fetches (f, g), incidents (i) and incident_sources (x) are never read whole.
+    for l in &lines {
+        for alias in ["f", "g", "i", "x"] {
+            assert_ne!(l, &format!("SCAN {alias}"), "{lines:#?}");
+        }
+    }
+    // A report for some vendors reads their incidents by vendor.
+    assert_uses(
+        &conn,
+        "SELECT id, kind, resolved_at FROM incidents WHERE 1 = 1 AND vendor IN ('github')",
+        &[("incidents", "INDEX incidents_by_title_key")],
+    );
+}

@@ -7,6 +7,7 @@ pub mod ingest;
 pub mod notify;
 pub mod parse_time;
 pub mod reparse;
+pub mod report;
 pub mod sources;
 
 /// Shortens text for a table cell, on a character boundary.

@@ -10,7 +10,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     MIGRATION_5_NORMALIZE,
     MIGRATION_6_COMPONENTS_BY_SOURCE,
     MIGRATION_7_NOTIFY_OUTBOX,
-    MIGRATION_8_FAILURE_CAUSES,
+    MIGRATION_8_UPTIME,
+    MIGRATION_9_FAILURE_CAUSES,
 ];
 
 /// The schema version this build writes.
@@ -491,12 +492,294 @@ BEGIN
 END;
 "#;
 
+/// Uptime and SLA answers (docs/REPORTS.md). First, `component_status_periods` rebuilt (same
+/// columns): it decided "no change" against the
+/// component's previous word, so an incident announcing the status an earlier, already
+/// resolved incident had announced was dropped, with its whole outage. Now every word holds
+/// for a span of its own, and the periods are the spans laid over each other:
+///
+/// - a page's word (`snapshot`) holds until the next word about the component, from a page or
+///   an update;
+/// - an update's word holds until its incident's next word about the component, its
+///   incident's resolution, or the component's next page word, whichever comes first;
+/// - where the spans of several incidents overlap, the worst status counts (major outage,
+///   partial outage, maintenance, degraded performance, unknown, operational);
+/// - consecutive stretches of one status are one period; where no word holds, there is none.
+///
+/// Then what statusdb knows and from when (`source_coverage`, `source_failures`,
+/// `vendor_coverage`, with an index of failed fetches), and the minutes of each status per
+/// component and UTC day and month (`component_downtime_daily`, `component_uptime_monthly`),
+/// counted as `statusdb report uptime` counts them.
+const MIGRATION_8_UPTIME: &str = r#"
+DROP VIEW component_status_periods;
+CREATE VIEW component_status_periods AS
+    WITH words AS (
+        SELECT s.id, s.component_id, s.vendor, s.name, s.status, s.changed_at, s.origin,
+               s.incident_id,
+               lead(s.changed_at) OVER (PARTITION BY s.component_id
+                                        ORDER BY s.changed_at, s.id) AS next_word,
+               lead(s.changed_at) OVER (PARTITION BY s.component_id, s.incident_id
+                                        ORDER BY s.changed_at, s.id) AS next_same,
+               min(CASE WHEN s.origin = 'snapshot' THEN s.changed_at END)
+                   OVER (PARTITION BY s.component_id ORDER BY s.changed_at DESC, s.id DESC
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_snapshot
+        FROM component_status_changes s
+    ), spans AS (
+        -- '9999' stands for "never" (it sorts after every instant).
+        SELECT w.id, w.component_id, w.vendor, w.name, w.status, w.origin, w.incident_id,
+               w.changed_at AS span_from,
+               nullif(CASE WHEN w.origin = 'snapshot' THEN coalesce(w.next_word, '9999')
+                           ELSE min(coalesce(w.next_same, '9999'),
+                                    coalesce(i.resolved_at, '9999'),
+                                    coalesce(w.next_snapshot, '9999')) END,
+                      '9999') AS span_until,
+               CASE w.status WHEN 'major_outage' THEN 5 WHEN 'partial_outage' THEN 4
+                             WHEN 'under_maintenance' THEN 3 WHEN 'degraded_performance' THEN 2
+                             WHEN 'operational' THEN 0 ELSE 1 END AS severity
+        FROM words w LEFT JOIN incidents i ON i.id = w.incident_id
+    ), live AS (
+        -- A word posted at or after what ends it holds for no time.
+        SELECT * FROM spans WHERE span_until IS NULL OR span_until > span_from
+    ), edges AS (
+        SELECT component_id, span_from AS at, 1 AS delta, origin, severity, status FROM live
+        UNION ALL
+        SELECT component_id, span_until, -1, origin, severity, status FROM live
+        WHERE span_until IS NOT NULL
+    ), moments AS (
+        -- Per instant where a span begins or ends: the change in the number of page spans and
+        -- of update spans of each severity holding, and the page word beginning there.
+        SELECT component_id, at,
+               sum(CASE WHEN origin = 'snapshot' THEN delta ELSE 0 END) AS d_page,
+               max(CASE WHEN origin = 'snapshot' AND delta = 1 THEN at || status END) AS page_word,
+               sum(CASE WHEN origin = 'update' AND severity = 5 THEN delta ELSE 0 END) AS d5,
+               sum(CASE WHEN origin = 'update' AND severity = 4 THEN delta ELSE 0 END) AS d4,
+               sum(CASE WHEN origin = 'update' AND severity = 3 THEN delta ELSE 0 END) AS d3,
+               sum(CASE WHEN origin = 'update' AND severity = 2 THEN delta ELSE 0 END) AS d2,
+               sum(CASE WHEN origin = 'update' AND severity = 1 THEN delta ELSE 0 END) AS d1,
+               sum(CASE WHEN origin = 'update' AND severity = 0 THEN delta ELSE 0 END) AS d0
+        FROM edges GROUP BY component_id, at
+    ), holding AS (
+        SELECT component_id, at, lead(at) OVER w AS until,
+               sum(d_page) OVER w AS pages, max(page_word) OVER w AS page_word,
+               sum(d5) OVER w AS n5, sum(d4) OVER w AS n4, sum(d3) OVER w AS n3,
+               sum(d2) OVER w AS n2, sum(d1) OVER w AS n1, sum(d0) OVER w AS n0
+        FROM moments
+        WINDOW w AS (PARTITION BY component_id ORDER BY at ROWS UNBOUNDED PRECEDING)
+    ), stretches AS (
+        -- From each instant to the next: the page's word where one holds (page spans never
+        -- overlap: each ends at the next word), else the worst word of the incidents.
+        SELECT component_id, at, until,
+               CASE WHEN pages > 0 THEN substr(page_word, 25)
+                    WHEN n5 > 0 THEN 'major_outage' WHEN n4 > 0 THEN 'partial_outage'
+                    WHEN n3 > 0 THEN 'under_maintenance' WHEN n2 > 0 THEN 'degraded_performance'
+                    WHEN n1 > 0 THEN 'unknown' WHEN n0 > 0 THEN 'operational' END AS status
+        FROM holding
+    ), runs AS (
+        SELECT *, sum(begins) OVER (PARTITION BY component_id ORDER BY at
+                                    ROWS UNBOUNDED PRECEDING) AS run
+        FROM (SELECT *, CASE WHEN status IS lag(status) OVER (PARTITION BY component_id
+                                                              ORDER BY at)
+                             THEN 0 ELSE 1 END AS begins
+              FROM stretches)
+    ), periods AS (
+        SELECT component_id, status, min(at) AS started_at,
+               CASE WHEN count(until) = count(*) THEN max(until) END AS ended_at
+        FROM runs WHERE status IS NOT NULL GROUP BY component_id, run
+    )
+    -- Each period is told by the word holding at its start: the page's, else the incident
+    -- word of its status that began first.
+    SELECT p.component_id, f.vendor, c.group_name, f.name, p.status, p.started_at, p.ended_at,
+           f.origin, f.incident_id
+    FROM periods p
+    JOIN live f ON f.id = (
+        SELECT s.id FROM live s
+        WHERE s.component_id = p.component_id AND s.status = p.status
+          AND s.span_from <= p.started_at
+          AND (s.span_until IS NULL OR s.span_until > p.started_at)
+        ORDER BY s.origin = 'update', s.span_from, s.id LIMIT 1)
+    LEFT JOIN components c ON c.id = p.component_id;
+
+-- What statusdb knows, and from when (docs/REPORTS.md): a source's stated history reaches back
+-- to the oldest incident it showed (when it showed a resolved one: a page of current
+-- incidents only states no history); it is watched from its first successful fetch to its
+-- last fetch, except while it was failing.
+CREATE INDEX fetches_failed ON fetches(source_id, fetched_at) WHERE outcome = 'failed';
+
+CREATE VIEW source_coverage AS
+    SELECT s.id AS source_id, s.vendor,
+           -- The vendor's incidents oldest first, to the first the source showed (through the
+           -- vendor and time index: one lookup or a few per source).
+           CASE WHEN EXISTS (SELECT 1 FROM incident_sources x JOIN incidents i ON i.id = x.incident_id
+                             WHERE x.source_id = s.id AND i.resolved_at IS NOT NULL)
+                THEN (SELECT i.started_at FROM incidents i
+                      WHERE i.vendor = s.vendor AND i.started_at IS NOT NULL
+                        AND EXISTS (SELECT 1 FROM incident_sources x
+                                    WHERE x.incident_id = i.id AND x.source_id = s.id)
+                      ORDER BY i.started_at LIMIT 1) END AS history_from,
+           (SELECT f.fetched_at FROM fetches f WHERE f.source_id = s.id AND f.outcome <> 'failed'
+            ORDER BY f.fetched_at LIMIT 1) AS watched_from,
+           (SELECT max(f.fetched_at) FROM fetches f WHERE f.source_id = s.id) AS watched_until
+    FROM sources s;
+
+-- From a failed fetch to the source's next successful one (null while it still fails).
+CREATE VIEW source_failures AS
+    SELECT source_id, vendor, min(failed_at) AS failed_from, recovered_at AS failed_until
+    FROM (SELECT f.source_id, s.vendor, f.fetched_at AS failed_at,
+                 (SELECT g.fetched_at FROM fetches g
+                  WHERE g.source_id = f.source_id AND g.fetched_at > f.fetched_at
+                    AND g.outcome <> 'failed'
+                  ORDER BY g.fetched_at LIMIT 1) AS recovered_at
+          FROM fetches f JOIN sources s ON s.id = f.source_id
+          WHERE f.outcome = 'failed')
+    GROUP BY source_id, recovered_at;
+
+-- A vendor's known stretches: what any of its sources states or watched, merged.
+CREATE VIEW vendor_coverage AS
+    WITH stretches AS (
+        SELECT vendor, history_from AS known_from, watched_from AS known_until
+        FROM source_coverage WHERE history_from < watched_from
+        UNION ALL
+        SELECT st.vendor, st.at,
+               coalesce((SELECT min(x.failed_from) FROM source_failures x
+                         WHERE x.source_id = st.source_id AND x.failed_from > st.at),
+                        st.watched_until)
+        FROM (SELECT source_id, vendor, watched_from AS at, watched_until FROM source_coverage
+              WHERE watched_from IS NOT NULL
+              UNION
+              SELECT fl.source_id, fl.vendor, fl.failed_until, c.watched_until
+              FROM source_failures fl JOIN source_coverage c ON c.source_id = fl.source_id
+              WHERE fl.failed_until IS NOT NULL) st
+    ), ordered AS (
+        SELECT *, CASE WHEN known_from <= max(known_until) OVER (
+                           PARTITION BY vendor ORDER BY known_from, known_until
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                       THEN 0 ELSE 1 END AS begins
+        FROM stretches WHERE known_until > known_from
+    )
+    SELECT vendor, min(known_from) AS known_from, max(known_until) AS known_until
+    FROM (SELECT *, sum(begins) OVER (PARTITION BY vendor ORDER BY known_from, known_until
+                                      ROWS UNBOUNDED PRECEDING) AS island
+          FROM ordered)
+    GROUP BY vendor, island;
+
+-- Minutes of each status per component and UTC day, from the component's first word to
+-- today (docs/REPORTS.md has the rule). Instants count to the minute (seconds dropped); a
+-- minute is known when its vendor's coverage knows it; known minutes no period covers are
+-- operational; `unknown` is every other minute, and those a word says are unknown. The
+-- downtime and uptime columns follow the default rule (Instatus's weights, maintenance taken
+-- out); `statusdb report uptime` applies any other from the same minutes.
+CREATE VIEW component_downtime_daily AS
+    WITH clock AS (
+        SELECT unixepoch('now') / 60 AS now_minute
+    ), component AS (
+        SELECT s.component_id, s.vendor, min(s.changed_at) AS first_word,
+               (SELECT coalesce(
+                    (SELECT c.name FROM components c WHERE c.id = s.component_id),
+                    (SELECT x.name FROM component_status_changes x
+                     WHERE x.component_id = s.component_id
+                     ORDER BY x.changed_at DESC, x.id DESC LIMIT 1))) AS name
+        FROM component_status_changes s GROUP BY s.component_id
+    ), known AS (
+        SELECT c.component_id,
+               max(unixepoch(v.known_from) / 60, unixepoch(c.first_word) / 60) AS from_minute,
+               min(unixepoch(v.known_until) / 60, clock.now_minute) AS until_minute
+        FROM component c JOIN vendor_coverage v ON v.vendor = c.vendor, clock
+    ), known_spans AS (
+        SELECT * FROM known WHERE until_minute > from_minute
+    ), outages AS (
+        SELECT p.component_id, p.status,
+               max(unixepoch(p.started_at) / 60, k.from_minute) AS from_minute,
+               min(coalesce(unixepoch(p.ended_at) / 60, clock.now_minute), k.until_minute)
+                   AS until_minute
+        FROM component_status_periods p
+        JOIN known_spans k ON k.component_id = p.component_id, clock
+        WHERE p.status <> 'operational'
+    ), pieces(component_id, status, from_minute, until_minute) AS (
+        SELECT component_id, status, from_minute, until_minute FROM outages
+        WHERE until_minute > from_minute
+        UNION ALL
+        SELECT component_id, status, (from_minute / 1440 + 1) * 1440, until_minute FROM pieces
+        WHERE until_minute > (from_minute / 1440 + 1) * 1440
+    ), status_days AS (
+        SELECT component_id, day_number,
+               sum(CASE WHEN status = 'major_outage' THEN minutes ELSE 0 END) AS major_outage,
+               sum(CASE WHEN status = 'partial_outage' THEN minutes ELSE 0 END) AS partial_outage,
+               sum(CASE WHEN status = 'degraded_performance' THEN minutes ELSE 0 END)
+                   AS degraded_performance,
+               sum(CASE WHEN status = 'under_maintenance' THEN minutes ELSE 0 END)
+                   AS under_maintenance,
+               sum(CASE WHEN status = 'unknown' THEN minutes ELSE 0 END) AS said_unknown
+        FROM (SELECT component_id, status, from_minute / 1440 AS day_number,
+                     min(until_minute, (from_minute / 1440 + 1) * 1440) - from_minute AS minutes
+              FROM pieces)
+        GROUP BY component_id, day_number
+    ), known_pieces(component_id, from_minute, until_minute) AS (
+        SELECT component_id, from_minute, until_minute FROM known_spans
+        UNION ALL
+        SELECT component_id, (from_minute / 1440 + 1) * 1440, until_minute FROM known_pieces
+        WHERE until_minute > (from_minute / 1440 + 1) * 1440
+    ), known_days AS (
+        SELECT component_id, from_minute / 1440 AS day_number,
+               sum(min(until_minute, (from_minute / 1440 + 1) * 1440) - from_minute) AS known
+        FROM known_pieces GROUP BY component_id, day_number
+    ), days(component_id, day_number, last_day) AS (
+        SELECT c.component_id, unixepoch(c.first_word) / 86400, clock.now_minute / 1440
+        FROM component c, clock
+        UNION ALL
+        SELECT component_id, day_number + 1, last_day FROM days WHERE day_number < last_day
+    ), counted AS (
+        SELECT d.component_id, d.day_number,
+               CASE WHEN d.day_number = d.last_day THEN clock.now_minute % 1440 ELSE 1440 END
+                   AS minutes,
+               coalesce(k.known, 0) AS known,
+               coalesce(s.major_outage, 0) AS major_outage,
+               coalesce(s.partial_outage, 0) AS partial_outage,
+               coalesce(s.degraded_performance, 0) AS degraded_performance,
+               coalesce(s.under_maintenance, 0) AS under_maintenance,
+               coalesce(s.said_unknown, 0) AS said_unknown
+        FROM days d CROSS JOIN clock
+        LEFT JOIN known_days k ON k.component_id = d.component_id AND k.day_number = d.day_number
+        LEFT JOIN status_days s ON s.component_id = d.component_id
+                               AND s.day_number = d.day_number
+        WHERE d.day_number <= d.last_day
+    )
+    SELECT n.component_id, c.vendor, g.group_name, c.name,
+           date(n.day_number * 86400, 'unixepoch') AS day, n.minutes,
+           n.known - n.major_outage - n.partial_outage - n.degraded_performance
+               - n.under_maintenance - n.said_unknown AS operational,
+           n.degraded_performance, n.partial_outage, n.major_outage, n.under_maintenance,
+           n.minutes - n.known + n.said_unknown AS unknown,
+           round(n.major_outage + 0.3 * n.partial_outage, 3) AS downtime_minutes,
+           CASE WHEN n.known - n.said_unknown - n.under_maintenance > 0
+                THEN round(100.0 * (1 - (n.major_outage + 0.3 * n.partial_outage)
+                                    / (n.known - n.said_unknown - n.under_maintenance)), 3)
+           END AS uptime_percent
+    FROM counted n JOIN component c ON c.component_id = n.component_id
+    LEFT JOIN components g ON g.id = n.component_id;
+
+-- The same per UTC month.
+CREATE VIEW component_uptime_monthly AS
+    SELECT component_id, vendor, group_name, name, substr(day, 1, 7) AS month,
+           sum(minutes) AS minutes, sum(operational) AS operational,
+           sum(degraded_performance) AS degraded_performance,
+           sum(partial_outage) AS partial_outage, sum(major_outage) AS major_outage,
+           sum(under_maintenance) AS under_maintenance, sum(unknown) AS unknown,
+           round(sum(major_outage) + 0.3 * sum(partial_outage), 3) AS downtime_minutes,
+           CASE WHEN sum(minutes) - sum(unknown) - sum(under_maintenance) > 0
+                THEN round(100.0 * (1 - (sum(major_outage) + 0.3 * sum(partial_outage))
+                                    / (sum(minutes) - sum(unknown) - sum(under_maintenance))), 3)
+           END AS uptime_percent,
+           round(100.0 * (sum(minutes) - sum(unknown)) / sum(minutes), 3) AS known_percent
+    FROM component_downtime_daily
+    GROUP BY component_id, month;
+"#;
+
 /// Why a document failed, as a machine word (`handoff::FailureCause`: `dns`, `http_status`,
 /// `wrong_format`, ...), beside the line for people: on each failed fetch, and the last one on
 /// its source. Rows written before stay NULL (their reason text is kept; no word is guessed
 /// from it). And the events of an incident found without reading them all: an update that
 /// takes the vendor's id rewrites the events that named it.
-const MIGRATION_8_FAILURE_CAUSES: &str = r#"
+const MIGRATION_9_FAILURE_CAUSES: &str = r#"
 ALTER TABLE fetches ADD COLUMN cause TEXT;
 ALTER TABLE sources ADD COLUMN last_cause TEXT;
 CREATE INDEX events_by_incident ON events(incident_id) WHERE incident_id IS NOT NULL;

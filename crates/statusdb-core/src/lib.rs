@@ -8,6 +8,8 @@
 //! Nothing here touches the network or the database: this crate depends on no HTTP client,
 //! async runtime or SQLite binding, so the compiler holds the rule (see docs/ARCHITECTURE.md).
 
+#![warn(missing_docs)]
+
 pub mod handoff;
 pub mod model;
 pub mod normalize;

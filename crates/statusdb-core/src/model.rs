@@ -115,10 +115,12 @@ macro_rules! vocabulary {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum $name {
-            $(#[serde(rename = $text)] $variant),+
+            $(#[doc = concat!("`", $text, "`")] #[serde(rename = $text)] $variant),+
         }
         impl $name {
+            /// Every value, in the vocabulary's order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The canonical word, as the database and the export write it.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }
@@ -142,7 +144,9 @@ macro_rules! vocabulary {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{word:?} is not a known {vocabulary} value")]
 pub struct UnknownWord {
+    /// The vocabulary's name (`Status`).
     pub vocabulary: &'static str,
+    /// The word as given.
     pub word: String,
 }
 
@@ -174,13 +178,34 @@ impl Status {
             Status::Resolved | Status::Postmortem | Status::Completed
         )
     }
+
+    /// True for the four maintenance statuses.
+    pub fn is_maintenance(self) -> bool {
+        matches!(
+            self,
+            Status::Scheduled | Status::InProgress | Status::Verifying | Status::Completed
+        )
+    }
+}
+
+impl IncidentKind {
+    /// A maintenance when the status is one of maintenance, else an incident.
+    pub fn of_status(status: Option<Status>) -> IncidentKind {
+        if status.is_some_and(Status::is_maintenance) {
+            IncidentKind::Maintenance
+        } else {
+            IncidentKind::Incident
+        }
+    }
 }
 
 vocabulary! {
+    /// How severe the vendor says an incident is.
     Impact { None => "none", Minor => "minor", Major => "major", Critical => "critical" }
 }
 
 vocabulary! {
+    /// A component's status.
     ComponentStatus {
         Operational => "operational",
         DegradedPerformance => "degraded_performance",
@@ -199,9 +224,12 @@ vocabulary! {
 /// An exact instant together with the text it was read from and how it was obtained.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeValue {
+    /// The instant, in whole milliseconds.
     #[serde(serialize_with = "ser_utc", deserialize_with = "de_utc")]
     pub utc: DateTime<Utc>,
+    /// The text it was read from, as written.
     pub raw: String,
+    /// How it was obtained.
     pub source: TimeSource,
     /// What reading the text had to assume or could not decide (`timetext` flags such as
     /// `ambiguous_abbreviation`), so that the normalizer can flag the record that uses it.
@@ -214,6 +242,7 @@ fn no_flags(flags: &Flags) -> bool {
 }
 
 impl TimeValue {
+    /// An instant (cut to the millisecond) with its text and how it was obtained.
     pub fn new(utc: DateTime<Utc>, raw: impl Into<String>, source: TimeSource) -> Self {
         TimeValue {
             utc: to_millis(utc),
@@ -227,21 +256,26 @@ impl TimeValue {
         self.flags = flags;
         self
     }
+    /// A machine field's instant.
     pub fn structured(utc: DateTime<Utc>, raw: impl Into<String>) -> Self {
         TimeValue::new(utc, raw, TimeSource::Structured)
     }
+    /// An instant the vendor's prose states.
     pub fn stated(utc: DateTime<Utc>, raw: impl Into<String>) -> Self {
         TimeValue::new(utc, raw, TimeSource::Stated)
     }
+    /// An instant computed from others (a year inferred, an end taken from the last update).
     pub fn derived(utc: DateTime<Utc>, raw: impl Into<String>) -> Self {
         TimeValue::new(utc, raw, TimeSource::Derived)
     }
 }
 
+/// Serializes an instant as statusdb writes times ([`format_utc`]).
 pub fn ser_utc<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format_utc(t))
 }
 
+/// Reads an RFC 3339 instant back.
 pub fn de_utc<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
     let text = String::deserialize(d)?;
     DateTime::parse_from_rfc3339(&text)
@@ -256,6 +290,7 @@ pub struct Observation {
     pub page: Option<PageInfo>,
     /// Components with their current status. Empty when the page does not list them.
     pub components: Vec<ObservedComponent>,
+    /// The incidents and maintenances the page shows.
     pub incidents: Vec<ObservedIncident>,
     /// Things the parser kept but could not map (unknown words, skipped entries), with where.
     pub notes: Vec<ParseNote>,
@@ -265,50 +300,73 @@ pub struct Observation {
     pub follow: Vec<String>,
 }
 
+/// What a page says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageInfo {
+    /// The page's name ("GitHub").
     pub name: Option<String>,
+    /// The page's own URL.
     pub url: Option<String>,
     /// The page's IANA zone as it declares it (Statuspage `time_zone`).
     pub time_zone: Option<String>,
 }
 
+/// Something a parser kept but could not map, or left out, with where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParseNote {
     /// Where in the page: a JSON path, an entry id, a line.
     pub place: String,
+    /// What, for people.
     pub message: String,
 }
 
+/// A component as one page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObservedComponent {
+    /// The vendor's id for it.
     pub native_id: Option<String>,
+    /// Its name as shown.
     pub name: String,
+    /// The group it is shown in.
     pub group: Option<String>,
+    /// Its status, mapped.
     pub status: ComponentStatus,
     /// The vendor's own word for the status, kept even when it mapped cleanly.
     pub status_raw: String,
+    /// When the page says it last changed.
     pub updated_at: Option<TimeValue>,
 }
 
+/// An incident or maintenance as one page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObservedIncident {
     /// The vendor's id for the incident (Statuspage code, Google Cloud id, ...).
     pub native_id: Option<String>,
     /// Other ids the same incident is known by on this vendor (feed entry ids, short links).
     pub aliases: Vec<String>,
+    /// Incident or maintenance.
     pub kind: IncidentKind,
+    /// Its title as shown.
     pub title: String,
+    /// Its page.
     pub url: Option<String>,
+    /// Its impact, mapped.
     pub impact: Option<Impact>,
+    /// The vendor's word for the impact.
     pub impact_raw: Option<String>,
     /// The incident's own status field, where the page has one.
     pub status: Option<Status>,
+    /// The vendor's word for the status.
     pub status_raw: Option<String>,
+    /// When the vendor created it.
     pub created_at: Option<TimeValue>,
+    /// When the page says it started.
     pub started_at: Option<TimeValue>,
+    /// When the page says it was resolved.
     pub resolved_at: Option<TimeValue>,
+    /// A maintenance's planned start.
     pub scheduled_for: Option<TimeValue>,
+    /// A maintenance's planned end.
     pub scheduled_until: Option<TimeValue>,
     /// Names of the components the incident affects, as the page lists them.
     pub components: Vec<String>,
@@ -341,26 +399,39 @@ pub struct SecondHand {
 /// One labelled value as a page wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatedField {
+    /// The label ("Duration").
     pub label: String,
+    /// The value as written ("341d 21h").
     pub text: String,
 }
 
+/// One update of an incident as a page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObservedUpdate {
+    /// The vendor's id for the update.
     pub native_id: Option<String>,
     /// None when the label only adds text ("Update") and keeps the previous status.
     pub status: Option<Status>,
+    /// The label as written.
     pub status_raw: Option<String>,
+    /// When it was posted.
     pub posted_at: TimeValue,
+    /// Its text.
     pub body: String,
+    /// The component statuses it announces.
     pub components: Vec<ComponentChange>,
 }
 
+/// A component status an update announces.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComponentChange {
+    /// The vendor's id for the component.
     pub native_id: Option<String>,
+    /// The component's name.
     pub name: String,
+    /// The status announced, mapped.
     pub status: ComponentStatus,
+    /// The vendor's word for it.
     pub status_raw: String,
 }
 
@@ -394,36 +465,54 @@ impl ObservedIncident {
 pub struct IncidentRecord {
     /// `<vendor>/<native id>`, or `<vendor>/fp-<fingerprint>` where the vendor gives no id.
     pub id: String,
+    /// The vendor (config `vendor`).
     pub vendor: String,
+    /// Incident or maintenance.
     pub kind: IncidentKind,
+    /// The latest title seen.
     pub title: String,
+    /// Its page.
     pub url: Option<String>,
+    /// Its impact, mapped.
     pub impact: Option<Impact>,
+    /// The vendor's word for the impact.
     pub impact_raw: Option<String>,
     /// The latest update's status (or the page's own field when there are no updates).
     pub status: Option<Status>,
+    /// The vendor's word for the status.
     pub status_raw: Option<String>,
+    /// When the vendor created it.
     pub created_at: Option<TimeValue>,
+    /// When it started: the best evidence (docs/NORMALIZE.md).
     pub started_at: Option<TimeValue>,
+    /// When it was resolved: the best evidence.
     pub resolved_at: Option<TimeValue>,
-    /// The machine fields' values, kept beside the best evidence chosen above.
+    /// The machine field's start, kept beside the best evidence chosen above.
     pub structured_started_at: Option<TimeValue>,
+    /// The machine field's resolution, kept beside the best evidence chosen above.
     pub structured_resolved_at: Option<TimeValue>,
+    /// A maintenance's planned start.
     pub scheduled_for: Option<TimeValue>,
+    /// A maintenance's planned end.
     pub scheduled_until: Option<TimeValue>,
+    /// The components it affects, by name.
     pub components: Vec<String>,
     /// Oldest first.
     pub updates: Vec<UpdateRecord>,
+    /// What the evidence disagrees on.
     pub anomalies: Vec<Anomaly>,
     /// Source ids that showed this incident, sorted.
     pub sources: Vec<String>,
     /// Every native id and alias seen, sorted.
     pub aliases: Vec<String>,
+    /// When statusdb first saw it.
     pub first_seen_at: DateTime<Utc>,
+    /// When statusdb last saw it.
     pub last_seen_at: DateTime<Utc>,
 }
 
 impl IncidentRecord {
+    /// From start to resolution, when both are known.
     pub fn duration_seconds(&self) -> Option<i64> {
         match (&self.started_at, &self.resolved_at) {
             (Some(s), Some(r)) => Some((r.utc - s.utc).num_seconds()),
@@ -432,22 +521,31 @@ impl IncidentRecord {
     }
 }
 
+/// One update of an incident record, as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpdateRecord {
+    /// `<vendor>/<native id>`, else `<incident>@<minute>/<label>/<n>`: the id it was first
+    /// stored under.
     pub id: String,
+    /// The vendor's id for it.
     pub native_id: Option<String>,
     /// The status its source gave (its label, mapped), never rewritten.
     pub status: Option<Status>,
+    /// The label as written.
     pub status_raw: Option<String>,
     /// The status the update's own text supports, set by the normalizer only where the
     /// source's labels are implausible (see `normalize::status`); the record then carries it
     /// with source `stated`.
     pub stated_status: Option<Status>,
+    /// When it was posted.
     pub posted_at: TimeValue,
+    /// Its text.
     pub body: String,
+    /// The component statuses it announces.
     pub components: Vec<ComponentChange>,
     /// The source that first showed this update.
     pub source_id: String,
+    /// When statusdb first saw it.
     pub first_seen_at: DateTime<Utc>,
     /// The zone of that source (its configured zone, else its page's), in which the times
     /// written in the text without a zone are read.
@@ -462,9 +560,12 @@ impl UpdateRecord {
     }
 }
 
+/// A disagreement in the evidence on a record, flagged rather than resolved by guessing.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Anomaly {
+    /// A stable word (`resolved_before_started`, ...; docs/NORMALIZE.md).
     pub code: String,
+    /// What, for people.
     pub detail: String,
     /// The source whose observation alone showed it (the order a page lists updates in),
     /// kept until that source shows the incident again; `None` for an anomaly computed from
@@ -474,6 +575,7 @@ pub struct Anomaly {
 }
 
 impl Anomaly {
+    /// An anomaly of the merged record (no source of its own).
     pub fn new(code: &str, detail: impl Into<String>) -> Self {
         Anomaly {
             code: code.to_string(),
@@ -486,15 +588,25 @@ impl Anomaly {
 /// A component as the store keeps it: its latest status on its vendor's page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComponentRecord {
+    /// `<vendor>/<native id or name>`.
     pub id: String,
+    /// The vendor.
     pub vendor: String,
+    /// The vendor's id for it.
     pub native_id: Option<String>,
+    /// Its name.
     pub name: String,
+    /// Its group.
     pub group: Option<String>,
+    /// Its latest status, mapped.
     pub status: ComponentStatus,
+    /// The vendor's word for it.
     pub status_raw: String,
+    /// When the page says it last changed.
     pub updated_at: Option<TimeValue>,
+    /// The source that showed it last.
     pub source_id: String,
+    /// When statusdb last saw it.
     pub last_seen_at: DateTime<Utc>,
 }
 

@@ -15,11 +15,15 @@ use chrono::{DateTime, Utc};
 pub struct UpdateTransition {
     /// `<vendor>/<native id or name>`, the id the component has when a page lists it.
     pub component_id: String,
+    /// The component's name.
     pub name: String,
+    /// The status the update announced.
     pub status: ComponentStatus,
+    /// The status an earlier update of the record announced, if any.
     pub previous_status: Option<ComponentStatus>,
     /// The update's time.
     pub changed_at: DateTime<Utc>,
+    /// The update that announced it.
     pub update_id: String,
     /// The source that first showed the update.
     pub source_id: String,

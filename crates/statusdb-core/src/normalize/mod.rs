@@ -9,12 +9,12 @@
 //! its anomalies ([`anomalies`]). Component history from updates is in [`components`].
 //! docs/NORMALIZE.md describes the rules.
 
-pub mod anomalies;
+mod anomalies;
 pub mod components;
 pub mod identity;
 pub mod lookup;
-pub mod status;
-pub mod times;
+mod status;
+mod times;
 pub mod updates;
 
 pub use identity::{fingerprint, identity_keys, new_incident_id};
@@ -34,8 +34,11 @@ use updates::{precision, same_minute};
 /// Who saw an observation, and when.
 #[derive(Debug, Clone, Copy)]
 pub struct Seen<'a> {
+    /// The vendor (config `vendor`).
     pub vendor: &'a str,
+    /// The source that showed it.
     pub source_id: &'a str,
+    /// When the source's page was fetched.
     pub at: DateTime<Utc>,
     /// The zone the source's text is read in (its configured zone, else its page's own).
     pub zone: Option<Tz>,
@@ -64,10 +67,15 @@ impl<'a> Seen<'a> {
 /// moves the update's rows to the new id and keeps no revision of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision {
+    /// What was revised: `incident` or `update`.
     pub entity: &'static str,
+    /// Its id.
     pub entity_id: String,
+    /// The field (`title`, `body`, ...).
     pub field: &'static str,
+    /// The value before.
     pub old_value: Option<String>,
+    /// The value after.
     pub new_value: Option<String>,
 }
 

@@ -20,8 +20,8 @@
 //! incident is marked [`SecondHand`] and carries the page's fields as written, so that the
 //! normalizer weighs them against the vendor's own words. Nothing here corrects them.
 
-use super::support::{Notes, decode_text, visible_text_of};
-use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
+use super::support::{Notes, Sniff, decode_text, status_label, visible_text_of};
+use super::{Confidence, PageInput, ParseCause, ParseError};
 use crate::model::{
     Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, SecondHand, StatedField,
     Status, TimeSource, TimeValue,
@@ -30,7 +30,10 @@ use regex::Regex;
 use std::sync::LazyLock;
 use timetext::{Context, Flag};
 
-const KIND: Kind = Kind::Aggregator;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Aggregator, "aggregator", product "aggregator" rank 0, formats [Html, Text], one document
+}
 
 const COMPONENTS_HEADING: &str = "Affected components";
 const TIMELINE_HEADING: &str = "Update timeline";
@@ -61,19 +64,10 @@ pub fn impact_word(raw: &str) -> Option<Option<Impact>> {
 /// The status words of its badge and update labels; `None` inside for a label that only adds
 /// text ("update").
 pub fn status_word(raw: &str) -> Option<Option<Status>> {
-    Some(Some(match raw.to_ascii_lowercase().as_str() {
-        "investigating" => Status::Investigating,
-        "identified" => Status::Identified,
-        "monitoring" => Status::Monitoring,
-        "resolved" => Status::Resolved,
-        "postmortem" => Status::Postmortem,
-        "scheduled" => Status::Scheduled,
-        "in progress" | "in_progress" => Status::InProgress,
-        "verifying" => Status::Verifying,
-        "completed" => Status::Completed,
-        "update" => return Some(None),
-        _ => return None,
-    }))
+    match raw.to_ascii_lowercase().as_str() {
+        "update" => Some(None),
+        word => status_label(word).map(Some),
+    }
 }
 
 /// Splits a line of component names written without separators at each domain-like token
@@ -195,8 +189,8 @@ fn timeline_header(line: &str, ctx: &Context) -> Option<(String, String)> {
 /// as the layout `parse` expects (a first line "<vendor> incident", a "Started" field and an
 /// "Update timeline"). Strong: with the aggregator's "View vendor source" link as well. No
 /// otherwise, JSON and feeds included.
-pub fn detect(body: &[u8]) -> Confidence {
-    let Ok(raw) = decode_text(KIND, body) else {
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    let Ok(raw) = decode_text(KIND, sniff.body) else {
         return Confidence::No;
     };
     let head = raw.trim_start();
@@ -225,7 +219,7 @@ pub fn detect(body: &[u8]) -> Confidence {
     }
 }
 
-pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
+fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let raw = decode_text(KIND, page.body)?;
     let (text, vendor_link) = page_text(&raw);
     let lines: Vec<&str> = text
@@ -233,12 +227,67 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    let mut notes = Notes::default();
     let mut ctx = Context::new();
     if let Some(zone) = page.zone {
         ctx = ctx.with_zone(zone);
     }
+    let (vendor, title, started_at_line) = heading(&lines)?;
+    let mut reader = Reader {
+        lines: &lines,
+        ctx,
+        notes: Notes::default(),
+        observed: ObservedIncident::new(IncidentKind::Incident, title),
+        fields: Vec::new(),
+    };
+    reader.badge(started_at_line);
+    let components_at = lines.iter().position(|l| *l == COMPONENTS_HEADING);
+    let timeline_at = lines.iter().position(|l| *l == TIMELINE_HEADING);
+    let publisher = reader.fields(started_at_line, components_at.or(timeline_at))?;
+    if let Some(start) = components_at {
+        reader.components(start, timeline_at);
+    }
+    if let Some(start) = timeline_at {
+        reader.timeline(start)?;
+    }
+    let Reader {
+        mut notes,
+        mut observed,
+        fields,
+        ..
+    } = reader;
+    let publisher = publisher.or_else(|| {
+        url::Url::parse(page.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+    });
+    if let Some(link) = &vendor_link {
+        // The vendor's own page for the incident: shared with the vendor's source.
+        observed.aliases.push(link.clone());
+        observed.url = Some(link.clone());
+    }
+    notes.add(
+        "page",
+        format!(
+            "second-hand: {} about {vendor}; its times, labels and duration are evidence, not the vendor's word",
+            publisher.as_deref().unwrap_or("an aggregator page")
+        ),
+    );
+    observed.second_hand = Some(SecondHand {
+        source_kind: KIND.as_str().to_string(),
+        publisher,
+        vendor_named: Some(vendor),
+        vendor_url: vendor_link,
+        fields,
+    });
+    Ok(Observation {
+        incidents: vec![observed],
+        notes: notes.into_vec(),
+        ..Observation::default()
+    })
+}
 
+/// The vendor ("<vendor> incident"), the title line, and where the "Started" field is.
+fn heading(lines: &[&str]) -> Result<(String, String, usize), ParseError> {
     let heading = lines
         .first()
         .ok_or_else(|| ParseError::new(KIND, ParseCause::Empty, "page has no text"))?;
@@ -274,102 +323,132 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             "page has no \"Started\" field",
         )
     })?;
+    Ok((vendor, title, started_at_line))
+}
 
-    let mut fields = Vec::new();
-    let mut observed = ObservedIncident::new(IncidentKind::Incident, title.clone());
+/// The page's lines read in turn into one incident and the fields it states.
+struct Reader<'a> {
+    lines: &'a [&'a str],
+    ctx: Context,
+    notes: Notes,
+    observed: ObservedIncident,
+    fields: Vec<StatedField>,
+}
 
-    // Between the title and the fields: the badge ("Minor Resolved View vendor source →")
-    // and a summary sentence.
-    for (i, line) in lines.iter().enumerate().take(started_at_line).skip(2) {
-        let badge = line.split(VENDOR_LINK_TEXT).next().unwrap_or("").trim();
-        let words: Vec<&str> = badge.split_whitespace().collect();
-        let is_badge = !words.is_empty()
-            && words.len() <= 3
-            && words
-                .iter()
-                .any(|w| impact_word(w).is_some() || status_word(w).is_some());
-        if !is_badge {
-            fields.push(StatedField {
-                label: "summary".into(),
-                text: line.to_string(),
-            });
-            continue;
-        }
-        let place = format!("line {}", i + 1);
-        for word in words {
-            if let Some(impact) = impact_word(word) {
-                observed.impact = impact;
-                observed.impact_raw = Some(word.to_string());
-            } else if let Some(status) = status_word(word) {
-                observed.status = status;
-                observed.status_raw = Some(word.to_string());
-            } else {
-                notes.add(&place, format!("unknown badge word {word:?} kept raw"));
-                fields.push(StatedField {
-                    label: "badge".into(),
-                    text: word.to_string(),
+impl Reader<'_> {
+    /// Between the title and the fields: the badge ("Minor Resolved View vendor source →")
+    /// and a summary sentence.
+    fn badge(&mut self, started_at_line: usize) {
+        for (i, line) in self.lines.iter().enumerate().take(started_at_line).skip(2) {
+            let badge = line.split(VENDOR_LINK_TEXT).next().unwrap_or("").trim();
+            let words: Vec<&str> = badge.split_whitespace().collect();
+            let is_badge = !words.is_empty()
+                && words.len() <= 3
+                && words
+                    .iter()
+                    .any(|w| impact_word(w).is_some() || status_word(w).is_some());
+            if !is_badge {
+                self.fields.push(StatedField {
+                    label: "summary".into(),
+                    text: line.to_string(),
                 });
-            }
-        }
-    }
-
-    let components_at = lines.iter().position(|l| *l == COMPONENTS_HEADING);
-    let timeline_at = lines.iter().position(|l| *l == TIMELINE_HEADING);
-    let fields_end = components_at.or(timeline_at).unwrap_or(lines.len());
-    let mut publisher = None;
-    let mut i = started_at_line;
-    while i < fields_end {
-        let label = lines[i];
-        let value = lines.get(i + 1).filter(|_| i + 1 < fields_end).copied();
-        let place = format!("line {}", i + 2);
-        match (label, value) {
-            ("Started", Some(value)) => {
-                observed.started_at = Some(stamp(value, &ctx, &place, &mut notes)?);
-            }
-            ("Resolved", Some(value)) => {
-                observed.resolved_at = Some(stamp(value, &ctx, &place, &mut notes)?);
-            }
-            (label, Some(value)) => {
-                if let Some(name) = label.strip_prefix("Detected by ") {
-                    publisher = Some(name.trim().to_string());
-                }
-                fields.push(StatedField {
-                    label: label.to_string(),
-                    text: value.to_string(),
-                });
-            }
-            (label, None) => {
-                notes.add(&place, format!("field {label:?} has no value"));
-                i += 1;
                 continue;
             }
-        }
-        i += 2;
-    }
-
-    if let Some(start) = components_at {
-        let end = timeline_at.filter(|&t| t > start).unwrap_or(lines.len());
-        for line in &lines[start + 1..end] {
-            for name in split_components(line) {
-                if !observed.components.contains(&name) {
-                    observed.components.push(name);
+            let place = format!("line {}", i + 1);
+            for word in words {
+                if let Some(impact) = impact_word(word) {
+                    self.observed.impact = impact;
+                    self.observed.impact_raw = Some(word.to_string());
+                } else if let Some(status) = status_word(word) {
+                    self.observed.status = status;
+                    self.observed.status_raw = Some(word.to_string());
+                } else {
+                    self.notes
+                        .add(&place, format!("unknown badge word {word:?} kept raw"));
+                    self.fields.push(StatedField {
+                        label: "badge".into(),
+                        text: word.to_string(),
+                    });
                 }
             }
         }
     }
 
-    if let Some(start) = timeline_at {
+    /// The labelled fields from "Started" up to `end` (the components or the timeline):
+    /// the start and resolution, the others as written. Gives the publisher a "Detected by"
+    /// field names.
+    fn fields(
+        &mut self,
+        started_at_line: usize,
+        end: Option<usize>,
+    ) -> Result<Option<String>, ParseError> {
+        let lines = self.lines;
+        let fields_end = end.unwrap_or(lines.len());
+        let mut publisher = None;
+        let mut i = started_at_line;
+        while i < fields_end {
+            let label = lines[i];
+            let value = lines.get(i + 1).filter(|_| i + 1 < fields_end).copied();
+            let place = format!("line {}", i + 2);
+            match (label, value) {
+                ("Started", Some(value)) => {
+                    self.observed.started_at =
+                        Some(stamp(value, &self.ctx, &place, &mut self.notes)?);
+                }
+                ("Resolved", Some(value)) => {
+                    self.observed.resolved_at =
+                        Some(stamp(value, &self.ctx, &place, &mut self.notes)?);
+                }
+                (label, Some(value)) => {
+                    if let Some(name) = label.strip_prefix("Detected by ") {
+                        publisher = Some(name.trim().to_string());
+                    }
+                    self.fields.push(StatedField {
+                        label: label.to_string(),
+                        text: value.to_string(),
+                    });
+                }
+                (label, None) => {
+                    self.notes
+                        .add(&place, format!("field {label:?} has no value"));
+                    i += 1;
+                    continue;
+                }
+            }
+            i += 2;
+        }
+        Ok(publisher)
+    }
+
+    /// The affected components, from their heading to the timeline (or the end).
+    fn components(&mut self, start: usize, timeline_at: Option<usize>) {
+        let end = timeline_at
+            .filter(|&t| t > start)
+            .unwrap_or(self.lines.len());
+        for line in &self.lines[start + 1..end] {
+            for name in split_components(line) {
+                if !self.observed.components.contains(&name) {
+                    self.observed.components.push(name);
+                }
+            }
+        }
+    }
+
+    /// The update timeline after its heading: each update's label and time line, then its
+    /// text.
+    fn timeline(&mut self, start: usize) -> Result<(), ParseError> {
+        let lines = self.lines;
         let mut current: Option<(usize, String, String, Vec<&str>)> = None;
         let mut finished = Vec::new();
         for (offset, line) in lines[start + 1..].iter().enumerate() {
-            match timeline_header(line, &ctx) {
+            match timeline_header(line, &self.ctx) {
                 Some((label, time)) => {
                     finished.extend(current.take());
                     current = Some((start + 2 + offset, label, time, Vec::new()));
                 }
                 None => match current.as_mut() {
                     Some((_, _, _, body)) => body.push(line),
-                    None => notes.add(
+                    None => self.notes.add(
                         format!("line {}", start + 2 + offset),
                         "text before the first update of the timeline skipped",
                     ),
@@ -380,49 +459,22 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         for (line, label, time, body) in finished {
             let place = format!("line {line}");
             let status = status_word(&label).unwrap_or_else(|| {
-                notes.add(&place, format!("unknown update label {label:?} kept raw"));
+                self.notes
+                    .add(&place, format!("unknown update label {label:?} kept raw"));
                 None
             });
-            observed.updates.push(ObservedUpdate {
+            let posted_at = stamp(&time, &self.ctx, &place, &mut self.notes)?;
+            self.observed.updates.push(ObservedUpdate {
                 native_id: None,
                 status,
                 status_raw: Some(label),
-                posted_at: stamp(&time, &ctx, &place, &mut notes)?,
+                posted_at,
                 body: body.join("\n"),
                 components: Vec::new(),
             });
         }
+        Ok(())
     }
-
-    let publisher = publisher.or_else(|| {
-        url::Url::parse(page.url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-    });
-    if let Some(link) = &vendor_link {
-        // The vendor's own page for the incident: shared with the vendor's source.
-        observed.aliases.push(link.clone());
-        observed.url = Some(link.clone());
-    }
-    notes.add(
-        "page",
-        format!(
-            "second-hand: {} about {vendor}; its times, labels and duration are evidence, not the vendor's word",
-            publisher.as_deref().unwrap_or("an aggregator page")
-        ),
-    );
-    observed.second_hand = Some(SecondHand {
-        source_kind: KIND.as_str().to_string(),
-        publisher,
-        vendor_named: Some(vendor),
-        vendor_url: vendor_link,
-        fields,
-    });
-    Ok(Observation {
-        incidents: vec![observed],
-        notes: notes.into_vec(),
-        ..Observation::default()
-    })
 }
 
 #[cfg(test)]
@@ -466,7 +518,7 @@ mod tests {
             ),
         ];
         for (html, expected) in cases {
-            assert_eq!(detect(html.as_bytes()), expected, "{html}");
+            assert_eq!(KIND.detect(html.as_bytes()), expected, "{html}");
         }
     }
 

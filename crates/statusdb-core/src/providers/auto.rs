@@ -11,10 +11,28 @@
 //! 4. nothing above `No`: an error naming what was tried.
 
 use super::support::Sniff;
-use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
+use super::{BodyFormat, Confidence, Kind, KindSpec, PageInput, ParseCause, ParseError};
 use crate::model::Observation;
 use serde::Serialize;
 use std::fmt;
+
+/// Not a format: found by probing, then read as the kind found. Its documents may be anything
+/// a format kind reads; it has no detector, so it is never chosen itself.
+pub(crate) const SPEC: KindSpec = KindSpec {
+    kind: Kind::Auto,
+    name: "auto",
+    product: "auto",
+    rank: u8::MAX,
+    formats: &[
+        BodyFormat::Json,
+        BodyFormat::Xml,
+        BodyFormat::Html,
+        BodyFormat::Text,
+    ],
+    endpoints: super::single,
+    parse,
+    detect: None,
+};
 
 /// One detector's verdict on one document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

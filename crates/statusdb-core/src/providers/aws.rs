@@ -16,9 +16,9 @@
 use super::rss_atom::{self, Format};
 use super::support::{
     Notes, Scalar, Sniff, decode_text, epoch, links_to, read_json_text, rfc2822,
-    strip_prefix_ignore_case,
+    strip_prefix_ignore_case, unexpected_start,
 };
-use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
+use super::{Confidence, PageInput, ParseCause, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, Status, TimeSource, TimeValue,
@@ -30,7 +30,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 use timetext::{Context, Flag};
 
-const KIND: Kind = Kind::Aws;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Aws, "aws", product "aws" rank 0, formats [Json, Xml], one document
+}
 
 /// How surely a body is one of AWS's documents. Strong: `currentevents` whose events carry
 /// AWS Health ARNs (`arn:aws:health:`), or an RSS feed of the dashboard (its channel links
@@ -94,13 +97,10 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         Some(b'<') => rss(&text),
         Some(b'[') => current_events(&text),
         Some(b'{') => legacy(&text, page.zone),
-        _ => Err(ParseError::new(
+        _ => Err(unexpected_start(
             KIND,
-            ParseCause::WrongFormat,
-            format!(
-                "expected currentevents JSON, data.json or an RSS feed, body starts with {:?}",
-                super::support::opening(&text)
-            ),
+            "currentevents JSON, data.json or an RSS feed",
+            &text,
         )),
     }
 }
@@ -347,19 +347,19 @@ struct FeedItem {
 }
 
 fn rss(text: &str) -> Result<Observation, ParseError> {
-    let document = rss_atom::read(KIND, text)?;
+    let document = rss_atom::read_text(KIND, text)?;
     if document.format != Format::Rss {
         return Err(ParseError::new(
             KIND,
             ParseCause::WrongFormat,
-            "an Atom feed, not an AWS RSS feed",
+            format!("{}, not an AWS RSS feed", document.format.described()),
         ));
     }
     let mut notes = Notes::default();
     let mut items = Vec::with_capacity(document.entries.len());
     for entry in document.entries {
         let place = entry.place.clone();
-        let guid = entry.id.unwrap_or_default();
+        let guid = entry.id.clone().unwrap_or_default();
         let key = guid.rsplit_once('#').map(|(_, k)| k).unwrap_or("");
         let Some((service, stamp)) = key.rsplit_once('_').filter(|(s, n)| {
             !s.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
@@ -371,7 +371,7 @@ fn rss(text: &str) -> Result<Observation, ParseError> {
                 format!("guid {guid:?} is not an AWS event guid (…#<service>_<epoch>)"),
             ));
         };
-        let published = entry.published.ok_or_else(|| {
+        let published = entry.published.clone().ok_or_else(|| {
             ParseError::at(
                 KIND,
                 ParseCause::SchemaMismatch,
@@ -388,7 +388,7 @@ fn rss(text: &str) -> Result<Observation, ParseError> {
                 format!("guid time {stamp} differs from pubDate {published:?}; pubDate kept"),
             );
         }
-        let full_title = entry.title.unwrap_or_default();
+        let full_title = entry.title_text().unwrap_or_default().to_string();
         let mut rest = full_title.trim();
         let mut prefix = None;
         for &(word, code) in TITLE_PREFIXES {
@@ -421,7 +421,7 @@ fn rss(text: &str) -> Result<Observation, ParseError> {
             resolved_mark,
             title: rest.to_string(),
             posted_at,
-            body: entry.content.unwrap_or_default(),
+            body: entry.content_text().unwrap_or_default().to_string(),
         });
     }
 

@@ -8,13 +8,16 @@
 //! updates of one incident.
 
 use super::rss_atom::{self, Entry, Format};
-use super::support::{Notes, Sniff, decode_text, links_to, rfc2822};
-use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
+use super::support::{Notes, Sniff, links_to, rfc2822};
+use super::{Confidence, PageInput, ParseCause, ParseError};
 use crate::model::{IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo};
 use regex::Regex;
 use std::sync::LazyLock;
 
-const KIND: Kind = Kind::Azure;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Azure, "azure", product "azure" rank 0, formats [Xml], one document
+}
 
 /// Azure's public regions by display name: those of the status page's region grid (capture
 /// `azure/status-home-2022.html`) and the regions opened since.
@@ -122,7 +125,12 @@ pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
     let Some(feed) = sniff.feed() else {
         return Confidence::No;
     };
-    if feed.format != Format::Rss || !feed.title.as_deref().is_some_and(|t| t.contains("Azure")) {
+    if feed.format != Format::Rss
+        || !feed
+            .title
+            .as_ref()
+            .is_some_and(|t| t.value.contains("Azure"))
+    {
         return Confidence::No;
     }
     let on_azure = feed
@@ -137,9 +145,12 @@ pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
 }
 
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
-    let text = decode_text(KIND, page.body)?;
-    let document = rss_atom::read(KIND, &text)?;
-    let title = document.title.clone().unwrap_or_default();
+    let document = rss_atom::read(KIND, page.body)?;
+    let title = document
+        .title
+        .as_ref()
+        .map(|t| t.value.clone())
+        .unwrap_or_default();
     if document.format != Format::Rss || !title.contains("Azure") {
         return Err(ParseError::new(
             KIND,
@@ -157,7 +168,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     }
     let mut observation = Observation {
         page: Some(PageInfo {
-            name: document.title.clone(),
+            name: document.title.as_ref().map(|t| t.value.clone()),
             url: document.link.clone(),
             time_zone: None,
         }),
@@ -168,8 +179,8 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     for entry in document.entries {
         let prose = format!(
             "{} {} {}",
-            entry.title.as_deref().unwrap_or(""),
-            entry.content.as_deref().unwrap_or(""),
+            entry.title_text().unwrap_or(""),
+            entry.content_text().unwrap_or(""),
             entry.link.as_deref().unwrap_or("")
         );
         let id = tracking_id(&prose);
@@ -209,7 +220,7 @@ fn incident(
     }
     updates.sort_by_key(|(t, _)| t.utc);
     let latest = updates.last().map(|(_, e)| *e).unwrap_or(&entries[0]);
-    let title = latest.title.clone().unwrap_or_default();
+    let title = latest.title_text().unwrap_or_default().to_string();
     let mut observed = ObservedIncident::new(IncidentKind::Incident, title.clone());
     observed.url = latest.link.clone();
     match &tracking {
@@ -241,8 +252,8 @@ fn incident(
     for entry in &entries {
         let prose = format!(
             "{}\n{}",
-            entry.title.as_deref().unwrap_or(""),
-            entry.content.as_deref().unwrap_or("")
+            entry.title_text().unwrap_or(""),
+            entry.content_text().unwrap_or("")
         );
         for region in regions_in(&prose) {
             if !observed.components.contains(&region) {
@@ -256,7 +267,7 @@ fn incident(
             status: None,
             status_raw: None,
             posted_at,
-            body: entry.content.clone().unwrap_or_default(),
+            body: entry.content_text().unwrap_or_default().to_string(),
             components: Vec::new(),
         });
     }

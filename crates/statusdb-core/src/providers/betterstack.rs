@@ -7,8 +7,8 @@
 //! but no incident status: updates carry none, and the report's `aggregate_state` gives the
 //! incident's.
 
-use super::support::{Notes, Sniff, read_json, rfc3339_opt, web_root};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base, single};
+use super::support::{Notes, Sniff, component_status_or_unknown, read_json, rfc3339_opt, web_root};
+use super::{Confidence, Endpoint, PageInput, ParseCause, ParseError, single, under};
 use crate::model::{
     ComponentChange, ComponentStatus, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
@@ -18,17 +18,17 @@ use serde_json::Value;
 use std::collections::HashMap;
 use url::Url;
 
-const KIND: Kind = Kind::Betterstack;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Betterstack, "betterstack", product "betterstack" rank 0, formats [Json]
+}
 
 /// A base URL reads `/index.json`; a `.json` URL reads just it.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+fn endpoints(url: &Url) -> Vec<Endpoint> {
     if url.path().ends_with(".json") {
         return single(url);
     }
-    vec![Endpoint {
-        url: join_base(url, "index.json"),
-        required: true,
-    }]
+    under(url, &[("index.json", true)])
 }
 
 /// Resource (component) statuses, also used per resource in reports and updates.
@@ -165,7 +165,7 @@ pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
 }
 
 /// Parses `/index.json`.
-pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
+fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let document: Document = read_json(KIND, page.body, "Better Stack JSON:API")?;
     if document.data.kind != "status_page" {
         return Err(ParseError::at(
@@ -196,57 +196,96 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         .filter(|d| !d.is_empty())
         .map(|d| format!("https://{d}"))
         .or_else(|| web_root(page.url));
-
-    let by_id: HashMap<(String, String), &Resource> = document
-        .included
-        .iter()
-        .map(|r| ((r.kind.clone(), id_text(&r.id)), r))
-        .collect();
-    let mut sections: HashMap<String, String> = HashMap::new();
-    let mut resources: HashMap<String, String> = HashMap::new();
-    let mut components = Vec::new();
-    for (i, r) in document.included.iter().enumerate() {
-        if r.kind == "status_page_section" {
-            let a: SectionAttributes = attributes(r, &format!("included[{i}]"))?;
-            if let Some(name) = a.name {
-                sections.insert(id_text(&r.id), name.trim().to_string());
-            }
-        }
-    }
-    for (i, r) in document.included.iter().enumerate() {
-        if r.kind != "status_page_resource" {
-            continue;
-        }
-        let place = format!("included[{i}]");
-        let a: ResourceAttributes = attributes(r, &place)?;
-        let id = id_text(&r.id);
-        let name = a.public_name.unwrap_or_default().trim().to_string();
-        resources.insert(id.clone(), name.clone());
-        let raw = a.status.unwrap_or_default();
-        let status = resource_status(&raw, &place, &mut notes);
-        components.push(ObservedComponent {
-            native_id: Some(id),
-            name,
-            group: a
-                .status_page_section_id
-                .as_ref()
-                .and_then(|s| sections.get(&id_text(s)).cloned()),
-            status,
-            status_raw: raw,
-            updated_at: None,
-        });
-    }
-
+    let mut reader = Reader {
+        included: &document.included,
+        by_id: document
+            .included
+            .iter()
+            .map(|r| ((r.kind.clone(), id_text(&r.id)), r))
+            .collect(),
+        resources: HashMap::new(),
+        notes,
+    };
+    let components = reader.components()?;
     let mut incidents = Vec::new();
     for (i, r) in document.included.iter().enumerate() {
-        if r.kind != "status_report" {
-            continue;
+        if r.kind == "status_report" {
+            incidents.push(reader.report(i, r, root.as_deref())?);
         }
+    }
+    Ok(Observation {
+        page: Some(PageInfo {
+            name: attrs.company_name,
+            url: root,
+            time_zone,
+        }),
+        components,
+        incidents,
+        notes: reader.notes.0,
+        follow: Vec::new(),
+    })
+}
+
+/// The document's `included` resources, read in turn: sections and resources (the
+/// components), then each status report with its updates.
+struct Reader<'d> {
+    included: &'d [Resource],
+    by_id: HashMap<(String, String), &'d Resource>,
+    /// Each resource's name by its id, for the reports that name them.
+    resources: HashMap<String, String>,
+    notes: Notes,
+}
+
+impl Reader<'_> {
+    /// The page's resources as components, in their sections.
+    fn components(&mut self) -> Result<Vec<ObservedComponent>, ParseError> {
+        let mut sections: HashMap<String, String> = HashMap::new();
+        for (i, r) in self.included.iter().enumerate() {
+            if r.kind == "status_page_section" {
+                let a: SectionAttributes = attributes(r, &format!("included[{i}]"))?;
+                if let Some(name) = a.name {
+                    sections.insert(id_text(&r.id), name.trim().to_string());
+                }
+            }
+        }
+        let mut components = Vec::new();
+        for (i, r) in self.included.iter().enumerate() {
+            if r.kind != "status_page_resource" {
+                continue;
+            }
+            let place = format!("included[{i}]");
+            let a: ResourceAttributes = attributes(r, &place)?;
+            let id = id_text(&r.id);
+            let name = a.public_name.unwrap_or_default().trim().to_string();
+            self.resources.insert(id.clone(), name.clone());
+            let raw = a.status.unwrap_or_default();
+            components.push(ObservedComponent {
+                native_id: Some(id),
+                name,
+                group: a
+                    .status_page_section_id
+                    .as_ref()
+                    .and_then(|s| sections.get(&id_text(s)).cloned()),
+                status: resource_status(&raw, &place, &mut self.notes),
+                status_raw: raw,
+                updated_at: None,
+            });
+        }
+        Ok(components)
+    }
+
+    /// One status report (`included[i]`) as an incident or maintenance.
+    fn report(
+        &mut self,
+        i: usize,
+        r: &Resource,
+        root: Option<&str>,
+    ) -> Result<ObservedIncident, ParseError> {
         let place = format!("included[{i}] (status_report {})", id_text(&r.id));
         let a: ReportAttributes = attributes(r, &place)?;
         let kind = match a.report_type.as_deref() {
             Some(t) => report_kind(t).unwrap_or_else(|| {
-                notes.add(
+                self.notes.add(
                     &place,
                     format!("unknown report_type {t:?}; read as an incident"),
                 );
@@ -257,7 +296,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         let id = id_text(&r.id);
         let mut incident = ObservedIncident::new(kind, a.title.unwrap_or_default());
         incident.native_id = Some(id.clone());
-        incident.url = root.as_ref().map(|root| format!("{root}/incident/{id}"));
+        incident.url = root.map(|root| format!("{root}/incident/{id}"));
         let starts_at = rfc3339_opt(KIND, a.starts_at.as_deref(), &place)?;
         let ends_at = rfc3339_opt(KIND, a.ends_at.as_deref(), &place)?;
         match kind {
@@ -274,7 +313,8 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             incident.status = match report_status(raw, kind) {
                 Some(status) => status,
                 None => {
-                    notes.add(&place, format!("unknown aggregate_state {raw:?} kept raw"));
+                    self.notes
+                        .add(&place, format!("unknown aggregate_state {raw:?} kept raw"));
                     None
                 }
             };
@@ -282,13 +322,37 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         }
         for affected in &a.affected_resources {
             let rid = id_text(&affected.status_page_resource_id);
-            if let Some(name) = resources.get(&rid)
+            if let Some(name) = self.resources.get(&rid)
                 && !incident.components.contains(name)
             {
                 incident.components.push(name.clone());
             }
         }
-        let update_refs = r
+        self.updates(r, &place, &mut incident)?;
+        // A resolved incident without `ends_at` ends with its last update (derived).
+        if kind == IncidentKind::Incident
+            && incident.status == Some(Status::Resolved)
+            && incident.resolved_at.is_none()
+            && let Some(last) = incident
+                .updates
+                .iter()
+                .map(|u| &u.posted_at)
+                .max_by_key(|t| t.utc)
+        {
+            incident.resolved_at = Some(TimeValue::derived(last.utc, last.raw.clone()));
+        }
+        Ok(incident)
+    }
+
+    /// The report's status updates (its `relationships`), sorted by time, with the statuses
+    /// they give the page's resources.
+    fn updates(
+        &mut self,
+        report: &Resource,
+        place: &str,
+        incident: &mut ObservedIncident,
+    ) -> Result<(), ParseError> {
+        let update_refs = report
             .relationships
             .pointer("/status_updates/data")
             .and_then(Value::as_array)
@@ -296,9 +360,9 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             .unwrap_or_default();
         for reference in update_refs {
             let uid = reference.get("id").map(id_text).unwrap_or_default();
-            let Some(u) = by_id.get(&("status_update".to_string(), uid.clone())) else {
-                notes.add(
-                    &place,
+            let Some(u) = self.by_id.get(&("status_update".to_string(), uid.clone())) else {
+                self.notes.add(
+                    place,
                     format!("status_update {uid} is not included in the document; not recorded"),
                 );
                 continue;
@@ -306,13 +370,14 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             let uplace = format!("status_update {uid}");
             let ua: UpdateAttributes = attributes(u, &uplace)?;
             let Some(posted_at) = rfc3339_opt(KIND, ua.published_at.as_deref(), &uplace)? else {
-                notes.add(&uplace, "update has no published_at; not recorded");
+                self.notes
+                    .add(&uplace, "update has no published_at; not recorded");
                 continue;
             };
             if let Some(zone) = &ua.published_at_timezone
                 && iana_zone(zone).is_none()
             {
-                notes.add(
+                self.notes.add(
                     &uplace,
                     format!(
                         "published_at_timezone {zone:?} is neither a Rails nor an IANA zone name"
@@ -323,8 +388,8 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             for affected in &ua.affected_resources {
                 let rid = id_text(&affected.status_page_resource_id);
                 let raw = affected.status.clone().unwrap_or_default();
-                let Some(name) = resources.get(&rid) else {
-                    notes.add(
+                let Some(name) = self.resources.get(&rid) else {
+                    self.notes.add(
                         &uplace,
                         format!(
                             "affected resource {rid} is not among the page's resources; its status {raw:?} is not recorded"
@@ -338,7 +403,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
                 changes.push(ComponentChange {
                     native_id: Some(rid),
                     name: name.clone(),
-                    status: resource_status(&raw, &uplace, &mut notes),
+                    status: resource_status(&raw, &uplace, &mut self.notes),
                     status_raw: raw,
                 });
             }
@@ -355,42 +420,13 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
         // both unordered): they are given sorted by time, as the observation's contract asks of
         // a format without an order.
         incident.updates.sort_by_key(|u| u.posted_at.utc);
-        // A resolved incident without `ends_at` ends with its last update (derived).
-        if kind == IncidentKind::Incident
-            && incident.status == Some(Status::Resolved)
-            && incident.resolved_at.is_none()
-            && let Some(last) = incident
-                .updates
-                .iter()
-                .map(|u| &u.posted_at)
-                .max_by_key(|t| t.utc)
-        {
-            incident.resolved_at = Some(TimeValue::derived(last.utc, last.raw.clone()));
-        }
-        incidents.push(incident);
+        Ok(())
     }
-
-    Ok(Observation {
-        page: Some(PageInfo {
-            name: attrs.company_name,
-            url: root,
-            time_zone,
-        }),
-        components,
-        incidents,
-        notes: notes.0,
-        follow: Vec::new(),
-    })
 }
 
 fn resource_status(raw: &str, place: &str, notes: &mut Notes) -> ComponentStatus {
-    resource_status_word(raw).unwrap_or_else(|| {
-        notes.add(
-            place,
-            format!("unknown resource status {raw:?} kept raw, mapped to unknown"),
-        );
-        ComponentStatus::Unknown
-    })
+    let mapped = resource_status_word(raw);
+    component_status_or_unknown(mapped, "resource status", raw, place, notes)
 }
 
 /// A zone as Better Stack writes it: a Rails name, or already an IANA name.

@@ -8,7 +8,7 @@
 //! `meta.pagination.links.next_page` is handed to ingest as a follow-up document.
 
 use super::support::{Notes, Sniff, json_message, read_json, web_root};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base, single};
+use super::{Confidence, Endpoint, PageInput, ParseCause, ParseError, single, under};
 use crate::model::{
     ComponentStatus, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, Status, TimeValue, format_utc,
@@ -21,29 +21,26 @@ use serde_json::value::RawValue;
 use timetext::{Context, Flag};
 use url::Url;
 
-const KIND: Kind = Kind::Cachet;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Cachet, "cachet", product "cachet" rank 0, formats [Json]
+}
 
 /// A base URL reads the three lists (100 per page); a URL under `/api/v1/` or ending in
 /// `.json` reads just that document. Schedules came with Cachet 2.4: a 404 is recorded, not a
 /// failure.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+fn endpoints(url: &Url) -> Vec<Endpoint> {
     if url.path().contains("/api/v1/") || url.path().ends_with(".json") {
         return single(url);
     }
-    vec![
-        Endpoint {
-            url: join_base(url, "api/v1/components?per_page=100"),
-            required: true,
-        },
-        Endpoint {
-            url: join_base(url, "api/v1/incidents?per_page=100"),
-            required: true,
-        },
-        Endpoint {
-            url: join_base(url, "api/v1/schedules?per_page=100"),
-            required: false,
-        },
-    ]
+    under(
+        url,
+        &[
+            ("api/v1/components?per_page=100", true),
+            ("api/v1/incidents?per_page=100", true),
+            ("api/v1/schedules?per_page=100", false),
+        ],
+    )
 }
 
 /// Component statuses: 1 Operational, 2 Performance Issues, 3 Partial Outage, 4 Major Outage

@@ -7,15 +7,18 @@
 //! RFC 3339 with offsets. Update texts quote local times ("2022-07-01 12:23 US/Pacific"): those
 //! are the vendor's prose, left to the normalizer.
 
-use super::support::{Notes, Sniff, decode_text, read_json_text, rfc3339};
-use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
+use super::support::{Notes, Sniff, decode_text, read_json_text, rfc3339, unexpected_start};
+use super::{Confidence, PageInput, ParseCause, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident,
     ObservedUpdate, Status,
 };
 use serde::Deserialize;
 
-const KIND: Kind = Kind::Gcp;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Gcp, "gcp", product "gcp" rank 0, formats [Json], one document
+}
 
 /// Incident links are relative to the dashboard (`uri` is `incidents/<id>`).
 const DASHBOARD: &str = "https://status.cloud.google.com/";
@@ -90,27 +93,21 @@ pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let text = decode_text(KIND, page.body)?;
     if !text.trim_start().starts_with('[') {
-        return Err(ParseError::new(
-            KIND,
-            ParseCause::WrongFormat,
-            format!(
-                "expected the incidents.json array, body starts with {:?}",
-                super::support::opening(&text)
-            ),
-        ));
+        return Err(unexpected_start(KIND, "the incidents.json array", &text));
     }
     let incidents: Vec<Incident> =
         read_json_text(KIND, &text, "a Google Cloud incidents.json array")?;
     let mut notes = Notes::default();
-    let mut observation = Observation::default();
-    for (i, incident) in incidents.into_iter().enumerate() {
-        let place = format!("[{i}]");
-        observation
-            .incidents
-            .push(read_incident(incident, &place, &mut notes)?);
-    }
-    observation.notes = notes.into_vec();
-    Ok(observation)
+    let incidents = incidents
+        .into_iter()
+        .enumerate()
+        .map(|(i, incident)| read_incident(incident, &format!("[{i}]"), &mut notes))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Observation {
+        incidents,
+        notes: notes.into_vec(),
+        ..Observation::default()
+    })
 }
 
 fn read_incident(
@@ -285,4 +282,18 @@ pub fn update_status(raw: &str) -> Option<(Option<Status>, ComponentStatus)> {
         "SERVICE_OUTAGE" => (None, ComponentStatus::MajorOutage),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::endpoint_urls;
+
+    #[test]
+    fn the_configured_url_is_the_one_document() {
+        assert_eq!(
+            endpoint_urls(KIND, "https://status.cloud.google.com/incidents.json"),
+            vec!["https://status.cloud.google.com/incidents.json"]
+        );
+    }
 }

@@ -12,15 +12,15 @@
 //! All three name an incident by the same ULID (the feed in its `/incidents/<id>` link), so the
 //! documents of one page merge into one record.
 
-use super::feed::{entry_link, read_feed, text_of};
+use super::rss_atom::{self, Text};
 use super::statuspage::{self, Vocabulary};
 use super::support::{
-    Notes, Sniff, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed,
-    web_root,
+    Notes, Sniff, component_status_or_unknown, null_default, read_json, refuse_html, rfc3339_opt,
+    trimmed, web_root,
 };
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base, single};
+use super::{Confidence, Endpoint, PageInput, ParseCause, ParseError, single, under};
 use crate::model::{
-    ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
+    ComponentChange, ComponentStatus, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, Status, TimeValue,
 };
 use serde::Deserialize;
@@ -28,74 +28,53 @@ use serde::de::IgnoredAny;
 use std::collections::HashMap;
 use url::Url;
 
-const KIND: Kind = Kind::Incidentio;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Incidentio, "incidentio", product "incident.io" rank 0, formats [Json, Xml]
+}
 
 /// incident.io's words for the Statuspage-shaped documents.
 pub const WORDS: Vocabulary = Vocabulary {
     kind: KIND,
     label: "incident.io Statuspage-compatible JSON",
     status: status_word,
-    impact: impact_word,
+    impact: statuspage::impact_word,
     component_status: component_status_word,
 };
 
 /// A base URL reads the Statuspage-compatible summary and incident list; a URL of one document
 /// (`.json`, `feed.atom`, `/proxy/<host>`) reads just it.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+fn endpoints(url: &Url) -> Vec<Endpoint> {
     let path = url.path();
     if path.ends_with(".json") || path.ends_with(".atom") || path.contains("/proxy/") {
         return single(url);
     }
-    vec![
-        Endpoint {
-            url: join_base(url, "api/v2/summary.json"),
-            required: true,
-        },
-        Endpoint {
-            url: join_base(url, "api/v2/incidents.json"),
-            required: true,
-        },
-    ]
+    under(
+        url,
+        &[
+            ("api/v2/summary.json", true),
+            ("api/v2/incidents.json", true),
+        ],
+    )
 }
 
-/// incident.io's incident and maintenance status words, as its JSON, proxy and feed write them.
-pub fn status_word(raw: &str) -> Option<Status> {
-    Some(match raw {
-        "investigating" => Status::Investigating,
-        "identified" => Status::Identified,
-        "monitoring" => Status::Monitoring,
-        "resolved" => Status::Resolved,
-        "postmortem" => Status::Postmortem,
-        "scheduled" | "maintenance_scheduled" => Status::Scheduled,
-        "in_progress" | "maintenance_in_progress" => Status::InProgress,
-        "verifying" => Status::Verifying,
-        "completed" | "maintenance_complete" => Status::Completed,
-        _ => return None,
-    })
+/// incident.io's incident and maintenance status words, as its JSON, proxy and feed write them:
+/// Statuspage's, and its own maintenance words.
+fn status_word(raw: &str) -> Option<Status> {
+    match raw {
+        "maintenance_scheduled" => Some(Status::Scheduled),
+        "maintenance_in_progress" => Some(Status::InProgress),
+        "maintenance_complete" => Some(Status::Completed),
+        _ => statuspage::status_word(raw),
+    }
 }
 
-/// Impact words of the Statuspage-compatible JSON (`maintenance` states no severity).
-pub fn impact_word(raw: &str) -> Option<Option<Impact>> {
-    Some(Some(match raw {
-        "none" => Impact::None,
-        "minor" => Impact::Minor,
-        "major" => Impact::Major,
-        "critical" => Impact::Critical,
-        "maintenance" => return Some(None),
-        _ => return None,
-    }))
-}
-
-/// Component status words; incident.io's `full_outage` is `major_outage`.
-pub fn component_status_word(raw: &str) -> Option<ComponentStatus> {
-    Some(match raw {
-        "operational" => ComponentStatus::Operational,
-        "degraded_performance" => ComponentStatus::DegradedPerformance,
-        "partial_outage" => ComponentStatus::PartialOutage,
-        "full_outage" | "major_outage" => ComponentStatus::MajorOutage,
-        "under_maintenance" => ComponentStatus::UnderMaintenance,
-        _ => return None,
-    })
+/// Component status words: Statuspage's, and `full_outage`, which is `major_outage`.
+fn component_status_word(raw: &str) -> Option<ComponentStatus> {
+    match raw {
+        "full_outage" => Some(ComponentStatus::MajorOutage),
+        _ => statuspage::component_status_word(raw),
+    }
 }
 
 /// The feed's words as people read them ("Status: Resolved", "Chat (Degraded performance)").
@@ -152,16 +131,7 @@ pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let body = trimmed(page.body);
     if body.first() == Some(&b'<') {
-        if looks_like_html(body) {
-            return Err(ParseError::new(
-                KIND,
-                ParseCause::WrongFormat,
-                format!(
-                    "an HTML page where incident.io JSON or Atom was expected; it starts with {:?}",
-                    start_of(body)
-                ),
-            ));
-        }
+        refuse_html(KIND, body, "incident.io JSON or Atom")?;
         return parse_feed(page);
     }
     let probe: Probe = read_json(KIND, body, "incident.io JSON")?;
@@ -486,45 +456,27 @@ fn proxy_event(
 }
 
 fn component_status(raw: &str, place: &str, notes: &mut Notes) -> ComponentStatus {
-    component_status_word(raw).unwrap_or_else(|| {
-        notes.add(
-            place,
-            format!("unknown component status {raw:?} kept raw, mapped to unknown"),
-        );
-        ComponentStatus::Unknown
-    })
+    let mapped = component_status_word(raw);
+    component_status_or_unknown(mapped, "component status", raw, place, notes)
 }
 
 // ---------------------------------------------------------------------------------------------
 // /feed.atom
 
 fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
-    let read = read_feed(KIND, page.body)?;
+    let feed = rss_atom::read(KIND, page.body)?;
     let mut notes = Notes::default();
     let mut incidents = Vec::new();
-    for (i, entry) in read.feed.entries.iter().enumerate() {
-        let place = format!(
-            "entry {}",
-            if entry.id.is_empty() {
-                (i + 1).to_string()
-            } else {
-                entry.id.clone()
-            }
-        );
-        let link = entry_link(entry);
+    for entry in &feed.entries {
+        let place = entry.label();
+        let link = entry.link.clone();
         let ulid = link
             .as_deref()
             .into_iter()
-            .chain(Some(entry.id.as_str()))
+            .chain(entry.id.as_deref())
             .find_map(incident_id_in);
-        let title = entry.title.as_ref().map(text_of).unwrap_or_default();
-        let html = entry
-            .content
-            .as_ref()
-            .and_then(|c| c.body.clone())
-            .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
-            .unwrap_or_default();
-        let summary = read_entry_html(&html);
+        let title = entry.title.as_ref().map(Text::plain).unwrap_or_default();
+        let summary = read_entry_html(entry.content_text().unwrap_or_default());
         let status = summary.status_raw.as_deref().and_then(|raw| {
             let s = display_status_word(raw);
             if s.is_none() {
@@ -532,23 +484,19 @@ fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             }
             s
         });
-        let kind = match status {
-            Some(
-                Status::Scheduled | Status::InProgress | Status::Verifying | Status::Completed,
-            ) => IncidentKind::Maintenance,
-            _ => IncidentKind::Incident,
-        };
+        let kind = IncidentKind::of_status(status);
         let mut incident = ObservedIncident::new(kind, title);
-        incident.native_id = ulid
-            .clone()
-            .or_else(|| (!entry.id.is_empty()).then(|| entry.id.clone()));
-        if ulid.is_some() && !entry.id.is_empty() && Some(&entry.id) != ulid.as_ref() {
-            incident.aliases.push(entry.id.clone());
+        incident.native_id = ulid.clone().or_else(|| entry.id.clone());
+        if let Some(id) = &entry.id
+            && ulid.is_some()
+            && Some(id) != ulid.as_ref()
+        {
+            incident.aliases.push(id.clone());
         }
         incident.url = link;
         incident.status = status;
         incident.status_raw = summary.status_raw.clone();
-        incident.created_at = entry.published.map(|t| read.time(t));
+        incident.created_at = entry.published_time();
         // An entry carries only the latest update: the incident started when it was published.
         if kind == IncidentKind::Incident {
             incident.started_at = incident.created_at.as_ref().map(as_derived);
@@ -573,12 +521,12 @@ fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
                 status_raw: raw.clone(),
             });
         }
-        match entry.updated.or(entry.published) {
-            Some(at) => incident.updates.push(ObservedUpdate {
+        match entry.updated_time().or_else(|| entry.published_time()) {
+            Some(posted_at) => incident.updates.push(ObservedUpdate {
                 native_id: None,
                 status,
                 status_raw: summary.status_raw,
-                posted_at: read.time(at),
+                posted_at,
                 body: summary.body,
                 components: changes,
             }),
@@ -591,7 +539,7 @@ fn parse_feed(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     }
     Ok(Observation {
         page: Some(PageInfo {
-            name: read.feed.title.as_ref().map(text_of),
+            name: feed.title.as_ref().map(Text::plain),
             url: web_root(page.url),
             time_zone: None,
         }),

@@ -8,9 +8,9 @@
 //! minutes, as a number or a numeric string.
 
 use super::support::{
-    Notes, Sniff, looks_like_html, null_default, read_json, rfc3339_opt, start_of, trimmed,
+    Notes, Sniff, null_default, read_json, refuse_html, rfc3339_opt, start_of, trimmed,
 };
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base, single};
+use super::{Confidence, Endpoint, PageInput, ParseCause, ParseError, single, under};
 use crate::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     PageInfo, Status, TimeValue,
@@ -21,29 +21,26 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use url::Url;
 
-const KIND: Kind = Kind::Instatus;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Instatus, "instatus", product "instatus" rank 0, formats [Json, Xml]
+}
 
 /// A base URL reads the summary, the component list and the history feed (both optional: a
 /// page may lack them); a URL of one document reads just it.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+fn endpoints(url: &Url) -> Vec<Endpoint> {
     let path = url.path();
     if path.ends_with(".json") || path.ends_with(".atom") {
         return single(url);
     }
-    vec![
-        Endpoint {
-            url: join_base(url, "summary.json"),
-            required: true,
-        },
-        Endpoint {
-            url: join_base(url, "v2/components.json"),
-            required: false,
-        },
-        Endpoint {
-            url: join_base(url, "history.atom"),
-            required: false,
-        },
-    ]
+    under(
+        url,
+        &[
+            ("summary.json", true),
+            ("v2/components.json", false),
+            ("history.atom", false),
+        ],
+    )
 }
 
 /// Incident and maintenance statuses.
@@ -231,16 +228,7 @@ fn is_cuid(id: &str) -> bool {
 /// Parses `summary.json`, `components.json` or `history.atom`.
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let body = trimmed(page.body);
-    if looks_like_html(body) {
-        return Err(ParseError::new(
-            KIND,
-            ParseCause::WrongFormat,
-            format!(
-                "an HTML page where Instatus JSON or Atom was expected; it starts with {:?}",
-                start_of(body)
-            ),
-        ));
-    }
+    refuse_html(KIND, body, "Instatus JSON or Atom")?;
     if body.first() == Some(&b'<') {
         return history::parse(page);
     }
@@ -451,7 +439,7 @@ fn parse_components(page: &PageInput<'_>) -> Result<Observation, ParseError> {
 mod history {
     use super::*;
     use crate::model::{ObservedUpdate, TimeSource};
-    use crate::providers::feed::{entry_link, read_feed, text_of};
+    use crate::providers::rss_atom::{self, Text};
     use scraper::{ElementRef, Html, Selector};
     use timetext::{Context, Flag};
 
@@ -463,28 +451,16 @@ mod history {
     }
 
     pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
-        let read = read_feed(KIND, page.body)?;
+        let feed = rss_atom::read(KIND, page.body)?;
         let mut notes = Notes::default();
         let mut incidents = Vec::new();
-        for (i, entry) in read.feed.entries.iter().enumerate() {
-            let place = if entry.id.is_empty() {
-                format!("entry {}", i + 1)
-            } else {
-                format!("entry {}", entry.id)
-            };
-            let link = entry_link(entry);
-            let native = link
-                .as_deref()
-                .or((!entry.id.is_empty()).then_some(entry.id.as_str()))
+        for entry in &feed.entries {
+            let place = entry.label();
+            let native = (entry.link.as_deref())
+                .or(entry.id.as_deref())
                 .and_then(last_segment);
-            let title = entry.title.as_ref().map(text_of).unwrap_or_default();
-            let html = entry
-                .content
-                .as_ref()
-                .and_then(|c| c.body.clone())
-                .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
-                .unwrap_or_default();
-            let posts = posts(&html);
+            let title = entry.title.as_ref().map(Text::plain).unwrap_or_default();
+            let posts = posts(entry.content_text().unwrap_or_default());
             if posts.is_empty() {
                 return Err(ParseError::at(
                     KIND,
@@ -493,7 +469,7 @@ mod history {
                     "entry has no update (<p><small>stamp</small> <strong>label</strong> - text)",
                 ));
             }
-            let Some(anchor) = entry.updated.or(entry.published) else {
+            let Some(anchor) = entry.updated_time().or_else(|| entry.published_time()) else {
                 return Err(ParseError::at(
                     KIND,
                     ParseCause::SchemaMismatch,
@@ -501,7 +477,7 @@ mod history {
                     "entry has neither <updated> nor <published>: its stamps' year cannot be known",
                 ));
             };
-            let mut context = Context::on_date(anchor.date_naive());
+            let mut context = Context::on_date(anchor.utc.date_naive());
             if let Some(zone) = page.zone {
                 context = context.with_zone(zone);
             }
@@ -533,15 +509,7 @@ mod history {
                     TimeSource::Stated
                 };
                 let (status, status_raw) = label_status(&post.label, &uplace, &mut notes);
-                maintenance |= matches!(
-                    status,
-                    Some(
-                        Status::Scheduled
-                            | Status::InProgress
-                            | Status::Verifying
-                            | Status::Completed
-                    )
-                );
+                maintenance |= status.is_some_and(Status::is_maintenance);
                 updates.push(ObservedUpdate {
                     native_id: None,
                     status,
@@ -558,22 +526,22 @@ mod history {
                 IncidentKind::Incident
             };
             let mut incident = ObservedIncident::new(kind, title);
-            incident.native_id = native
-                .clone()
-                .or_else(|| (!entry.id.is_empty()).then(|| entry.id.clone()));
-            if !entry.id.is_empty() && incident.native_id.as_deref() != Some(entry.id.as_str()) {
-                incident.aliases.push(entry.id.clone());
+            incident.native_id = native.clone().or_else(|| entry.id.clone());
+            if let Some(id) = &entry.id
+                && incident.native_id.as_ref() != Some(id)
+            {
+                incident.aliases.push(id.clone());
             }
-            incident.url = link;
+            incident.url = entry.link.clone();
             if kind == IncidentKind::Maintenance {
-                incident.scheduled_for = entry.published.map(|t| read.time(t));
+                incident.scheduled_for = entry.published_time();
             }
             incident.updates = updates;
             incidents.push(incident);
         }
         Ok(Observation {
             page: Some(PageInfo {
-                name: read.feed.title.as_ref().map(text_of),
+                name: feed.title.as_ref().map(Text::plain),
                 url: super::super::support::web_root(page.url),
                 time_zone: None,
             }),

@@ -3,28 +3,56 @@
 //!
 //! Each kind also says how surely a fetched body is its format (`detect`, pure), which is how
 //! `kind = "auto"` picks one (see [`auto`]; the fetching for it is in `crate::probe`).
+//!
+//! Every kind is declared once: its module's `SPEC` ([`KindSpec`]: name, product, rank, body
+//! formats, endpoints, parser, detector) and one row of the table in [`kinds!`], which makes
+//! the [`Kind`] enum, [`Kind::ALL`], [`Kind::FORMATS`] and the name conversions from it.
+//! docs/ARCHITECTURE.md ("Adding a page format") has the recipe.
 
-pub mod aggregator;
+/// A kind's declaration in its own module: its variant, its name in config files, its product
+/// and rank, its body formats; its `endpoints` (or `one document`: the configured URL), `parse`
+/// and `detect` are the module's functions of those names. Makes the module's `SPEC` (which
+/// the `kinds!` table below reads) and its `KIND`.
+macro_rules! kind_spec {
+    ($variant:ident, $name:literal, product $product:literal rank $rank:literal, formats [$($format:ident),+] $(, $one:ident document)?) => {
+        pub(crate) const SPEC: $crate::providers::KindSpec = $crate::providers::KindSpec {
+            kind: $crate::providers::Kind::$variant,
+            name: $name,
+            product: $product,
+            rank: $rank,
+            formats: &[$($crate::providers::BodyFormat::$format),+],
+            endpoints: kind_spec!(@endpoints $($one)?),
+            parse,
+            detect: Some(detect),
+        };
+
+        const KIND: $crate::providers::Kind = SPEC.kind;
+    };
+    (@endpoints) => { endpoints };
+    (@endpoints one) => { $crate::providers::single };
+}
+
+mod aggregator;
 pub mod auto;
-pub mod aws;
-pub mod azure;
-pub mod betterstack;
-pub mod cachet;
+mod aws;
+mod azure;
+mod betterstack;
+mod cachet;
 mod error;
-pub mod feed;
-pub mod gcp;
-pub mod incidentio;
-pub mod instatus;
-pub mod okta;
+mod feed;
+mod gcp;
+mod incidentio;
+mod instatus;
+mod okta;
 mod rss_atom;
-pub mod salesforce;
-pub mod shape;
-pub mod slack;
-pub mod statusio;
-pub mod statuspage;
-pub mod statuspage_feed;
-pub mod statuspage_html;
-pub mod statuspage_text;
+mod salesforce;
+mod shape;
+mod slack;
+mod statusio;
+mod statuspage;
+mod statuspage_feed;
+mod statuspage_html;
+mod statuspage_text;
 mod support;
 
 use crate::model::Observation;
@@ -34,165 +62,161 @@ pub use error::{ParseCause, ParseError};
 use serde::{Deserialize, Serialize};
 pub use shape::BodyFormat;
 use std::fmt;
+use std::str::FromStr;
+use support::Sniff;
 use url::Url;
 
-/// The page format a source serves. Config files name it as `kind = "..."`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
+/// What one kind is, declared once in the kind's module with `kind_spec!` (its `SPEC`).
+pub(crate) struct KindSpec {
+    /// The variant the module declares (the table's row for the module must name the same).
+    pub kind: Kind,
+    /// The name config files use (`kind = "statuspage-feed"`), as serde and `as_str` write it.
+    pub name: &'static str,
+    /// The product the kind reads; several kinds of one product are views of one page.
+    pub product: &'static str,
+    /// The kind's rank within its product (0 = preferred): when several views of one product
+    /// match, `auto` takes the richest (JSON over feed over HTML).
+    pub rank: u8,
+    /// What the kind's documents may be, for the checks every body passes before parsing
+    /// (`shape::check`). Kinds that read both JSON and a feed tell them apart by the body.
+    pub formats: &'static [BodyFormat],
+    /// The documents one fetch of a source reads, derived from its configured URL.
+    pub endpoints: fn(&Url) -> Vec<Endpoint>,
+    /// Parses one fetched document of the kind.
+    pub parse: fn(&PageInput<'_>) -> Result<Observation, ParseError>,
+    /// How surely a body is the kind's primary document (pure); `None` for a kind that is
+    /// not a page format (`auto`), which `auto` therefore never chooses.
+    pub detect: Option<fn(&Sniff<'_>) -> Confidence>,
+}
+
+/// The table of kinds: one row per kind, `Variant => module`, in the order `auto` weighs them
+/// and reports them. Makes the `Kind` enum and [`Kind::ALL`]; the compiler holds each row to
+/// its module (the module's `SPEC` must exist, with the fields above, and name that variant).
+macro_rules! kinds {
+    ($($(#[$doc:meta])* $variant:ident => $module:ident,)+) => {
+        /// The page format a source serves. Config files name it as `kind = "..."`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Kind {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl Kind {
+            /// Every kind, in the table's order.
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant,)+];
+
+            /// What the kind is: its module's `SPEC`.
+            pub(crate) const fn spec(self) -> &'static KindSpec {
+                match self {
+                    $(Kind::$variant => &$module::SPEC,)+
+                }
+            }
+        }
+
+        $(const _: () = assert!(
+            $module::SPEC.kind as usize == Kind::$variant as usize,
+            concat!(stringify!($module), "::SPEC declares another kind than Kind::", stringify!($variant)),
+        );)+
+    };
+}
+
+kinds! {
     /// Atlassian Statuspage JSON API (`/api/v2/*.json`).
-    Statuspage,
+    Statuspage => statuspage,
     /// Atlassian Statuspage incident history feed (`/history.atom`, `/history.rss`).
-    StatuspageFeed,
+    StatuspageFeed => statuspage_feed,
     /// Atlassian Statuspage pages for people: home, incident and history pages.
-    StatuspageHtml,
+    StatuspageHtml => statuspage_html,
     /// incident.io status pages: the Statuspage-compatible `/api/v2/*.json`, `/feed.atom` and
     /// the front end's `/proxy/<host>` JSON.
-    Incidentio,
+    Incidentio => incidentio,
     /// Instatus: `/summary.json`, `/v2/components.json`, `/history.atom`.
-    Instatus,
+    Instatus => instatus,
     /// Better Stack (Better Uptime) status pages: `/index.json` (JSON:API).
-    Betterstack,
+    Betterstack => betterstack,
     /// status.io public status API: `https://api.status.io/1.0/status/<page id>`.
-    Statusio,
+    Statusio => statusio,
     /// Cachet API v1: `/api/v1/components`, `/api/v1/incidents`, `/api/v1/schedules`.
-    Cachet,
-    /// Any RSS 2.0 or Atom feed: one incident per entry (the fallback kind).
-    Feed,
+    Cachet => cachet,
     /// Google Cloud `incidents.json` (the whole history in one array).
-    Gcp,
+    Gcp => gcp,
     /// AWS Health Dashboard: legacy `data.json`, `currentevents` JSON, RSS feeds.
-    Aws,
+    Aws => aws,
     /// Azure status RSS feed.
-    Azure,
+    Azure => azure,
     /// Slack status API v2.0.0 (`/current`, `/history`).
-    Slack,
+    Slack => slack,
     /// Okta's status Atom feed (FeedBurner `OktaTrustRSS`).
-    Okta,
+    Okta => okta,
     /// Salesforce Trust API (`/v1/incidents`, `/v1/maintenances`, `/v1/instances/<key>/status`).
-    Salesforce,
+    Salesforce => salesforce,
     /// A third-party aggregator's incident page, read from its visible text.
-    Aggregator,
+    Aggregator => aggregator,
+    /// Any RSS 2.0 or Atom feed: one incident per entry (the fallback kind, last of the formats).
+    Feed => feed,
     /// Not a format: the kind is found by probing the page (`crate::probe`) and stored.
-    Auto,
+    Auto => auto,
 }
+
+/// How many kinds are page formats (have a detector).
+const FORMAT_COUNT: usize = {
+    let mut count = 0;
+    let mut i = 0;
+    while i < Kind::ALL.len() {
+        if Kind::ALL[i].spec().detect.is_some() {
+            count += 1;
+        }
+        i += 1;
+    }
+    count
+};
+
+/// The page formats in the table's order.
+const FORMATS: [Kind; FORMAT_COUNT] = {
+    let mut formats = [Kind::ALL[0]; FORMAT_COUNT];
+    let (mut i, mut n) = (0, 0);
+    while i < Kind::ALL.len() {
+        if Kind::ALL[i].spec().detect.is_some() {
+            formats[n] = Kind::ALL[i];
+            n += 1;
+        }
+        i += 1;
+    }
+    formats
+};
 
 /// How surely a body is of a kind. `Strong`: the product's own marks (its ids, its markup, its
 /// hosts); `Weak`: the shape fits but nothing says which product made it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
+    /// Not this kind's document.
     No,
+    /// The shape fits, with no mark of the product.
     Weak,
+    /// The product's own marks.
     Strong,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[
-        Kind::Statuspage,
-        Kind::StatuspageFeed,
-        Kind::StatuspageHtml,
-        Kind::Incidentio,
-        Kind::Instatus,
-        Kind::Betterstack,
-        Kind::Statusio,
-        Kind::Cachet,
-        Kind::Feed,
-        Kind::Gcp,
-        Kind::Aws,
-        Kind::Azure,
-        Kind::Slack,
-        Kind::Okta,
-        Kind::Salesforce,
-        Kind::Aggregator,
-        Kind::Auto,
-    ];
+    /// The page formats (every kind with a detector), which `auto` chooses among, in the order
+    /// it reports them.
+    pub const FORMATS: &'static [Kind] = &FORMATS;
 
-    /// The page formats, which `auto` chooses among, in the order it reports them. A new kind
-    /// joins `auto` with an arm in `detect` and in `product`, and its place here.
-    pub const FORMATS: &'static [Kind] = &[
-        Kind::Statuspage,
-        Kind::StatuspageFeed,
-        Kind::StatuspageHtml,
-        Kind::Incidentio,
-        Kind::Instatus,
-        Kind::Betterstack,
-        Kind::Statusio,
-        Kind::Cachet,
-        Kind::Gcp,
-        Kind::Aws,
-        Kind::Azure,
-        Kind::Slack,
-        Kind::Okta,
-        Kind::Salesforce,
-        Kind::Aggregator,
-        Kind::Feed,
-    ];
-
+    /// The name config files use (`statuspage-feed`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Statuspage => "statuspage",
-            Kind::StatuspageFeed => "statuspage-feed",
-            Kind::StatuspageHtml => "statuspage-html",
-            Kind::Incidentio => "incidentio",
-            Kind::Instatus => "instatus",
-            Kind::Betterstack => "betterstack",
-            Kind::Statusio => "statusio",
-            Kind::Cachet => "cachet",
-            Kind::Feed => "feed",
-            Kind::Gcp => "gcp",
-            Kind::Aws => "aws",
-            Kind::Azure => "azure",
-            Kind::Slack => "slack",
-            Kind::Okta => "okta",
-            Kind::Salesforce => "salesforce",
-            Kind::Aggregator => "aggregator",
-            Kind::Auto => "auto",
-        }
+        self.spec().name
     }
 
     /// The documents one fetch of a source reads, derived from its configured URL. For `auto`
     /// (before its kind is resolved) the URL itself.
     pub fn endpoints(self, url: &Url) -> Vec<Endpoint> {
-        match self {
-            Kind::Statuspage => statuspage::endpoints(url),
-            Kind::StatuspageFeed => statuspage_feed::endpoints(url),
-            Kind::StatuspageHtml => statuspage_html::endpoints(url),
-            Kind::Incidentio => incidentio::endpoints(url),
-            Kind::Instatus => instatus::endpoints(url),
-            Kind::Betterstack => betterstack::endpoints(url),
-            Kind::Statusio => statusio::endpoints(url),
-            Kind::Cachet => cachet::endpoints(url),
-            Kind::Feed => feed::endpoints(url),
-            Kind::Slack => slack::endpoints(url),
-            Kind::Salesforce => salesforce::endpoints(url),
-            // One document each: the configured URL is the document (for `auto`, until its
-            // kind is resolved).
-            Kind::Gcp | Kind::Aws | Kind::Azure | Kind::Okta | Kind::Aggregator | Kind::Auto => {
-                single(url)
-            }
-        }
+        (self.spec().endpoints)(url)
     }
 
     /// What this kind's documents may be, for the checks every body passes before parsing
     /// (`shape::check`). Kinds that read both JSON and a feed tell them apart by the body.
     pub fn body_formats(self) -> &'static [BodyFormat] {
-        use BodyFormat::{Html, Json, Text, Xml};
-        match self {
-            Kind::Statuspage
-            | Kind::Betterstack
-            | Kind::Statusio
-            | Kind::Cachet
-            | Kind::Gcp
-            | Kind::Slack
-            | Kind::Salesforce => &[Json],
-            Kind::Incidentio | Kind::Instatus | Kind::Aws => &[Json, Xml],
-            Kind::Feed | Kind::Azure | Kind::Okta | Kind::StatuspageFeed => &[Xml],
-            Kind::StatuspageHtml => &[Html],
-            Kind::Aggregator => &[Html, Text],
-            // `auto` reads whatever the probed kind reads; the body decides.
-            Kind::Auto => &[Json, Xml, Html, Text],
-        }
+        self.spec().formats
     }
 
     /// Checks a fetched body's shape (`shape::check`: empty, wrong format, login or captcha
@@ -209,54 +233,19 @@ impl Kind {
     /// Parses one fetched document of this kind. `auto` recognises the document's format
     /// from the body alone (see [`auto::parse`]).
     pub fn parse(self, page: &PageInput<'_>) -> Result<Observation, ParseError> {
-        match self {
-            Kind::Statuspage => statuspage::parse(page),
-            Kind::StatuspageFeed => statuspage_feed::parse(page),
-            Kind::StatuspageHtml => statuspage_html::parse(page),
-            Kind::Incidentio => incidentio::parse(page),
-            Kind::Instatus => instatus::parse(page),
-            Kind::Betterstack => betterstack::parse(page),
-            Kind::Statusio => statusio::parse(page),
-            Kind::Cachet => cachet::parse(page),
-            Kind::Feed => feed::parse(page),
-            Kind::Gcp => gcp::parse(page),
-            Kind::Aws => aws::parse(page),
-            Kind::Azure => azure::parse(page),
-            Kind::Slack => slack::parse(page),
-            Kind::Okta => okta::parse(page),
-            Kind::Salesforce => salesforce::parse(page),
-            Kind::Aggregator => aggregator::parse(page),
-            Kind::Auto => auto::parse(page),
-        }
+        (self.spec().parse)(page)
     }
 
     /// How surely `body` is this kind's primary document (pure; see [`Confidence`]).
     pub fn detect(self, body: &[u8]) -> Confidence {
-        self.detect_in(&support::Sniff::new(body))
+        self.detect_in(&Sniff::new(body))
     }
 
     /// [`Kind::detect`] on a body shared with other detectors (each reading of it made once).
-    pub(crate) fn detect_in(self, sniff: &support::Sniff<'_>) -> Confidence {
-        let body = sniff.body;
-        match self {
-            Kind::Statuspage => statuspage::detect(sniff),
-            Kind::StatuspageFeed => statuspage_feed::detect(sniff),
-            Kind::StatuspageHtml => statuspage_html::detect(body),
-            Kind::Incidentio => incidentio::detect(sniff),
-            Kind::Instatus => instatus::detect(sniff),
-            Kind::Betterstack => betterstack::detect(sniff),
-            Kind::Statusio => statusio::detect(sniff),
-            Kind::Cachet => cachet::detect(sniff),
-            Kind::Feed => feed::detect(sniff),
-            Kind::Gcp => gcp::detect(sniff),
-            Kind::Aws => aws::detect(sniff),
-            Kind::Azure => azure::detect(sniff),
-            Kind::Slack => slack::detect(sniff),
-            Kind::Okta => okta::detect(sniff),
-            Kind::Salesforce => salesforce::detect(sniff),
-            Kind::Aggregator => aggregator::detect(body),
-            Kind::Auto => Confidence::No,
-        }
+    pub(crate) fn detect_in(self, sniff: &Sniff<'_>) -> Confidence {
+        self.spec()
+            .detect
+            .map_or(Confidence::No, |detect| detect(sniff))
     }
 
     /// The product a kind reads, and the kind's rank within it (0 = preferred): when several
@@ -265,37 +254,52 @@ impl Kind {
     /// feed only it recognises is read by it, and a feed another product also claims at the
     /// same confidence is refused rather than guessed.
     pub fn product(self) -> (&'static str, u8) {
-        match self {
-            Kind::Statuspage => ("statuspage", 0),
-            Kind::StatuspageFeed => ("statuspage", 1),
-            Kind::StatuspageHtml => ("statuspage", 2),
-            Kind::Incidentio => ("incident.io", 0),
-            Kind::Instatus => ("instatus", 0),
-            Kind::Betterstack => ("betterstack", 0),
-            Kind::Statusio => ("status.io", 0),
-            Kind::Cachet => ("cachet", 0),
-            Kind::Feed => ("feed", 0),
-            Kind::Gcp => ("gcp", 0),
-            Kind::Aws => ("aws", 0),
-            Kind::Azure => ("azure", 0),
-            Kind::Slack => ("slack", 0),
-            Kind::Okta => ("okta", 0),
-            Kind::Salesforce => ("salesforce", 0),
-            Kind::Aggregator => ("aggregator", 0),
-            Kind::Auto => ("auto", u8::MAX),
-        }
+        (self.spec().product, self.spec().rank)
     }
 
+    /// The kind a config file names, if any.
     pub fn from_name(name: &str) -> Option<Kind> {
         Kind::ALL.iter().copied().find(|k| k.as_str() == name)
     }
 
+    /// Every kind's name, comma separated (for messages).
     pub fn names() -> String {
         Kind::ALL
             .iter()
             .map(|k| k.as_str())
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+/// A name that is no kind's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown kind {name:?}; known kinds: {}", Kind::names())]
+pub struct UnknownKind {
+    /// The name as written.
+    pub name: String,
+}
+
+impl FromStr for Kind {
+    type Err = UnknownKind;
+
+    fn from_str(name: &str) -> Result<Kind, UnknownKind> {
+        Kind::from_name(name).ok_or_else(|| UnknownKind {
+            name: name.to_string(),
+        })
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Kind, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -308,6 +312,7 @@ impl fmt::Display for Kind {
 /// One document a source is read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
+    /// Where the document is.
     pub url: Url,
     /// A missing optional document (404) is recorded and skipped; a missing required one fails
     /// the source.
@@ -317,19 +322,34 @@ pub struct Endpoint {
 /// One fetched document, as a parser sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct PageInput<'a> {
+    /// The URL the page was fetched from (links the page leaves relative are read against it).
     pub url: &'a str,
+    /// The page as fetched, decompressed.
     pub body: &'a [u8],
+    /// When it was fetched: the latest a time on it can be, and the year of stamps without one.
     pub fetched_at: DateTime<Utc>,
     /// The source's configured zone, for times the page writes without one.
     pub zone: Option<Tz>,
 }
 
 /// The configured URL itself, as the one required document.
-pub fn single(url: &Url) -> Vec<Endpoint> {
+pub(crate) fn single(url: &Url) -> Vec<Endpoint> {
     vec![Endpoint {
         url: url.clone(),
         required: true,
     }]
+}
+
+/// The documents under a base URL: each relative path joined to it ([`join_base`]), with
+/// whether it is required.
+pub(crate) fn under(base: &Url, documents: &[(&str, bool)]) -> Vec<Endpoint> {
+    documents
+        .iter()
+        .map(|&(path, required)| Endpoint {
+            url: join_base(base, path),
+            required,
+        })
+        .collect()
 }
 
 /// True when a URL names one file (its last path segment has an extension: `current.json`, a
@@ -342,7 +362,7 @@ pub fn names_a_file(url: &Url) -> bool {
 
 /// Builds the URL of a document relative to a page's base URL, whether or not the base ends in
 /// a slash (`https://www.githubstatus.com` and `.../` both give `.../api/v2/summary.json`).
-pub fn join_base(base: &Url, relative: &str) -> Url {
+pub(crate) fn join_base(base: &Url, relative: &str) -> Url {
     let mut dir = base.clone();
     if !dir.path().ends_with('/') {
         let path = format!("{}/", dir.path());
@@ -351,68 +371,70 @@ pub fn join_base(base: &Url, relative: &str) -> Url {
     dir.join(relative).unwrap_or(dir)
 }
 
+/// The URLs of the documents a kind reads for a configured URL (for the kinds' tests).
+#[cfg(test)]
+pub(crate) fn endpoint_urls(kind: Kind, url: &str) -> Vec<String> {
+    kind.endpoints(&Url::parse(url).expect("a test URL"))
+        .into_iter()
+        .map(|e| e.url.to_string())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn urls(kind: Kind, url: &str) -> Vec<String> {
-        kind.endpoints(&Url::parse(url).unwrap())
-            .into_iter()
-            .map(|e| e.url.to_string())
-            .collect()
+    /// The table's names are distinct config words, and every conversion reads them.
+    #[test]
+    fn every_kind_has_one_name_that_reads_back() {
+        let mut names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        for name in &names {
+            assert!(
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{name:?} is not a kebab-case word"
+            );
+        }
+        for &kind in Kind::ALL {
+            assert_eq!(kind.as_str().parse::<Kind>(), Ok(kind));
+            assert_eq!(kind.to_string(), kind.as_str());
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{kind}\""));
+            assert_eq!(serde_json::from_str::<Kind>(&json).unwrap(), kind);
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Kind::ALL.len(), "two kinds share a name");
+        assert_eq!(
+            "statuspag".parse::<Kind>().unwrap_err().to_string(),
+            format!("unknown kind \"statuspag\"; known kinds: {}", Kind::names())
+        );
     }
 
+    /// `auto` chooses among the kinds with a detector, in the table's order; within a product
+    /// each kind has its own rank.
     #[test]
-    fn auto_chooses_among_every_format_kind_once() {
-        let mut formats: Vec<Kind> = Kind::FORMATS.to_vec();
-        formats.push(Kind::Auto);
-        let mut all = Kind::ALL.to_vec();
-        let key = |k: &Kind| k.as_str();
-        formats.sort_by_key(key);
-        all.sort_by_key(key);
-        assert_eq!(formats, all);
-        formats.dedup();
-        assert_eq!(formats.len(), Kind::ALL.len());
-        // Only Statuspage has several kinds (views) of one product.
-        let mut products: Vec<&str> = Kind::FORMATS.iter().map(|k| k.product().0).collect();
+    fn formats_are_the_kinds_with_a_detector() {
+        let with_detector: Vec<Kind> = Kind::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.spec().detect.is_some())
+            .collect();
+        assert_eq!(Kind::FORMATS, with_detector.as_slice());
+        assert!(!Kind::FORMATS.contains(&Kind::Auto));
+        // The fallback is weighed and reported last.
+        assert_eq!(Kind::FORMATS.last(), Some(&Kind::Feed));
+        assert_eq!(Kind::FORMATS.len(), Kind::ALL.len() - 1);
+        let mut products: Vec<(&str, u8)> = Kind::FORMATS.iter().map(|k| k.product()).collect();
+        products.sort_unstable();
+        let count = products.len();
         products.dedup();
-        assert_eq!(products.len(), Kind::FORMATS.len() - 2);
-    }
-
-    #[test]
-    fn api_roots_read_their_documents_and_files_read_themselves() {
         assert_eq!(
-            urls(Kind::Slack, "https://slack-status.com/"),
-            vec![
-                "https://slack-status.com/api/v2.0.0/current",
-                "https://slack-status.com/api/v2.0.0/history"
-            ]
-        );
-        assert_eq!(
-            urls(Kind::Slack, "https://slack-status.com/api/v2.0.0/history"),
-            vec!["https://slack-status.com/api/v2.0.0/history"]
-        );
-        assert_eq!(
-            urls(Kind::Salesforce, "https://api.status.salesforce.com"),
-            vec![
-                "https://api.status.salesforce.com/v1/incidents",
-                "https://api.status.salesforce.com/v1/maintenances"
-            ]
-        );
-        assert_eq!(
-            urls(
-                Kind::Salesforce,
-                "https://api.status.salesforce.com/v1/instances/NA135/status"
-            ),
-            vec!["https://api.status.salesforce.com/v1/instances/NA135/status"]
-        );
-        assert_eq!(
-            urls(Kind::Salesforce, "file:///data/instance-CS96-status.json"),
-            vec!["file:///data/instance-CS96-status.json"]
-        );
-        assert_eq!(
-            urls(Kind::Gcp, "https://status.cloud.google.com/incidents.json"),
-            vec!["https://status.cloud.google.com/incidents.json"]
+            products.len(),
+            count,
+            "two kinds of one product share a rank"
         );
     }
 }

@@ -8,15 +8,18 @@
 //! "EMEA Cell 9" is `okta-emea.com cell 9`, "all cells" is `all cells`.
 
 use super::rss_atom::{self, Entry, Format};
-use super::support::{Notes, Sniff, decode_text, links_to, rfc2822, rfc3339, visible_text};
-use super::{Confidence, Kind, PageInput, ParseCause, ParseError};
+use super::support::{Notes, Sniff, links_to, rfc2822, rfc3339, visible_text};
+use super::{Confidence, PageInput, ParseCause, ParseError};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status, TimeValue,
 };
 use regex::Regex;
 use std::sync::LazyLock;
 
-const KIND: Kind = Kind::Okta;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Okta, "okta", product "okta" rank 0, formats [Xml], one document
+}
 
 /// Okta's cell regions as its prose names them, and the domain each cell serves.
 pub const CELL_DOMAINS: &[(&str, &str)] = &[("US", "okta.com"), ("EMEA", "okta-emea.com")];
@@ -98,8 +101,8 @@ pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
         Confidence::Strong
     } else if feed
         .title
-        .as_deref()
-        .is_some_and(|t| t.to_ascii_lowercase().contains("okta"))
+        .as_ref()
+        .is_some_and(|t| t.value.to_ascii_lowercase().contains("okta"))
     {
         Confidence::Weak
     } else {
@@ -108,13 +111,13 @@ pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
 }
 
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
-    let text = decode_text(KIND, page.body)?;
-    let document = rss_atom::read(KIND, &text)?;
+    let document = rss_atom::read(KIND, page.body)?;
     let about_okta = |s: &Option<String>| {
         s.as_deref()
             .is_some_and(|s| s.to_ascii_lowercase().contains("okta"))
     };
-    if !about_okta(&document.title)
+    let title = document.title.as_ref().map(|t| t.value.clone());
+    if !about_okta(&title)
         && !about_okta(&document.link)
         && !document.entries.iter().any(|e| about_okta(&e.link))
     {
@@ -123,7 +126,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             ParseCause::WrongFormat,
             format!(
                 "feed titled {:?} neither names Okta nor links status.okta.com",
-                document.title.as_deref().unwrap_or("")
+                title.as_deref().unwrap_or("")
             ),
         ));
     }
@@ -185,7 +188,7 @@ fn entry_time(entry: &Entry, format: Format) -> Result<TimeValue, ParseError> {
             )
         })?;
     match format {
-        Format::Atom => rfc3339(KIND, stamp, &entry.place),
+        Format::Atom | Format::Json => rfc3339(KIND, stamp, &entry.place),
         Format::Rss => rfc2822(KIND, stamp, &entry.place),
     }
 }
@@ -208,14 +211,14 @@ fn incident(
     observed.aliases.push(url.clone());
     observed.url = Some(url);
     for (posted_at, entry) in dated {
-        let title = entry.title.clone().unwrap_or_default();
+        let title = entry.title_text().unwrap_or_default().to_string();
         let (resolved, plain_title) = match RESOLVED_PREFIX.find(&title) {
             Some(prefix) => (true, title[prefix.end()..].trim().to_string()),
             None => (false, title.trim().to_string()),
         };
         // The latest entry's title, without its prefix, is the incident's.
         observed.title = plain_title;
-        let body = entry.content.clone().unwrap_or_default();
+        let body = entry.content_text().unwrap_or_default().to_string();
         let prose = format!("{title}\n{}", visible_text(&body));
         for cell in cells_in(&prose, notes, &entry.place) {
             if !observed.components.contains(&cell) {

@@ -11,7 +11,7 @@
 //! `MaintenanceEvents`. A `GeneralMessage` is a notice with its own start and end.
 
 use super::support::{Notes, Scalar, Sniff, decode_text, read_json_text, rfc3339};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base};
+use super::{Confidence, Endpoint, PageInput, ParseCause, ParseError, single, under};
 use crate::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, Status, TimeValue,
@@ -20,27 +20,21 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-const KIND: Kind = Kind::Salesforce;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Salesforce, "salesforce", product "salesforce" rank 0, formats [Json]
+}
 
 /// Public incident pages on the Trust site.
 const TRUST_SITE: &str = "https://status.salesforce.com/";
 
 /// An API root reads the incident and maintenance lists; a URL of one document (or of a saved
 /// file) reads just it.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+fn endpoints(url: &Url) -> Vec<Endpoint> {
     if url.path().contains("/v1/") || super::names_a_file(url) {
-        return vec![Endpoint {
-            url: url.clone(),
-            required: true,
-        }];
+        return single(url);
     }
-    ["v1/incidents", "v1/maintenances"]
-        .into_iter()
-        .map(|path| Endpoint {
-            url: join_base(url, path),
-            required: true,
-        })
-        .collect()
+    under(url, &[("v1/incidents", true), ("v1/maintenances", true)])
 }
 
 #[derive(Deserialize)]
@@ -614,4 +608,32 @@ pub fn maintenance_status(raw: &str) -> Option<Status> {
         "completed" => Status::Completed,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::endpoint_urls;
+
+    #[test]
+    fn the_api_root_reads_incidents_and_maintenances_and_a_document_reads_itself() {
+        assert_eq!(
+            endpoint_urls(KIND, "https://api.status.salesforce.com"),
+            vec![
+                "https://api.status.salesforce.com/v1/incidents",
+                "https://api.status.salesforce.com/v1/maintenances"
+            ]
+        );
+        assert_eq!(
+            endpoint_urls(
+                KIND,
+                "https://api.status.salesforce.com/v1/instances/NA135/status"
+            ),
+            vec!["https://api.status.salesforce.com/v1/instances/NA135/status"]
+        );
+        assert_eq!(
+            endpoint_urls(KIND, "file:///data/instance-CS96-status.json"),
+            vec!["file:///data/instance-CS96-status.json"]
+        );
+    }
 }

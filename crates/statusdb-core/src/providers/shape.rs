@@ -14,9 +14,11 @@ use std::borrow::Cow;
 /// What a kind's documents are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyFormat {
+    /// JSON (UTF-8, or UTF-16 with a byte-order mark).
     Json,
     /// RSS or Atom feeds and other XML.
     Xml,
+    /// An HTML page.
     Html,
     /// Text that is none of the above (an aggregator's page copied as text).
     Text,

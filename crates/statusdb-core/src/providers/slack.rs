@@ -7,30 +7,29 @@
 //! (`-07:00`). Notes carry no status and incidents no `resolved_at`: when the incident's status
 //! says it is over, its last note is the one that closed it.
 
-use super::support::{Notes, Scalar, Sniff, decode_text, links_to, read_json_text, rfc3339};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base};
+use super::support::{
+    Notes, Scalar, Sniff, decode_text, links_to, read_json_text, rfc3339, unexpected_start,
+};
+use super::{Confidence, Endpoint, PageInput, ParseCause, ParseError, single, under};
 use crate::model::{Impact, IncidentKind, Observation, ObservedIncident, ObservedUpdate, Status};
 use serde::Deserialize;
 use url::Url;
 
-const KIND: Kind = Kind::Slack;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Slack, "slack", product "slack" rank 0, formats [Json]
+}
 
 /// A base URL reads `current` and `history`; a URL of one API document (or of a saved file)
 /// reads just it.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+fn endpoints(url: &Url) -> Vec<Endpoint> {
     if url.path().contains("/api/") || super::names_a_file(url) {
-        return vec![Endpoint {
-            url: url.clone(),
-            required: true,
-        }];
+        return single(url);
     }
-    ["api/v2.0.0/current", "api/v2.0.0/history"]
-        .into_iter()
-        .map(|path| Endpoint {
-            url: join_base(url, path),
-            required: true,
-        })
-        .collect()
+    under(
+        url,
+        &[("api/v2.0.0/current", true), ("api/v2.0.0/history", true)],
+    )
 }
 
 #[derive(Deserialize)]
@@ -67,7 +66,7 @@ struct Note {
 /// (`id`, `title`, `type`, `status`, `notes`) that link `slack-status.com`. Weak: the shape
 /// without the link (an all-clear `current`, with `date_updated` and no incidents; an empty
 /// array, which any of the array documents could be). No otherwise.
-pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+fn detect(sniff: &Sniff<'_>) -> Confidence {
     use serde_json::Value;
     let incidents: &[Value];
     match sniff.json() {
@@ -101,7 +100,7 @@ pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
     }
 }
 
-pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
+fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     let text = decode_text(KIND, page.body)?;
     let mut notes = Notes::default();
     let incidents: Vec<(String, Incident)> = match text.trim_start().as_bytes().first() {
@@ -130,14 +129,7 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             }
         }
         _ => {
-            return Err(ParseError::new(
-                KIND,
-                ParseCause::WrongFormat,
-                format!(
-                    "expected a JSON object or array, body starts with {:?}",
-                    super::support::opening(&text)
-                ),
-            ));
+            return Err(unexpected_start(KIND, "a JSON object or array", &text));
         }
     };
     let mut observation = Observation::default();
@@ -220,7 +212,7 @@ fn read_incident(
 }
 
 /// `type`: whether it is planned, and how bad Slack says it is.
-pub fn incident_type(raw: &str) -> Option<(IncidentKind, Option<Impact>)> {
+fn incident_type(raw: &str) -> Option<(IncidentKind, Option<Impact>)> {
     Some(match raw {
         "notice" => (IncidentKind::Incident, Some(Impact::None)),
         "incident" => (IncidentKind::Incident, Some(Impact::Minor)),
@@ -232,11 +224,32 @@ pub fn incident_type(raw: &str) -> Option<(IncidentKind, Option<Impact>)> {
 
 /// `status`. `active` says only that it is not over (no stage), `cancelled` has no canonical
 /// word: both map to none, kept raw.
-pub fn incident_status(raw: &str) -> Option<Status> {
+fn incident_status(raw: &str) -> Option<Status> {
     Some(match raw {
         "resolved" => Status::Resolved,
         "scheduled" => Status::Scheduled,
         "completed" => Status::Completed,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::endpoint_urls;
+
+    #[test]
+    fn the_api_root_reads_current_and_history_and_a_document_reads_itself() {
+        assert_eq!(
+            endpoint_urls(KIND, "https://slack-status.com/"),
+            vec![
+                "https://slack-status.com/api/v2.0.0/current",
+                "https://slack-status.com/api/v2.0.0/history"
+            ]
+        );
+        assert_eq!(
+            endpoint_urls(KIND, "https://slack-status.com/api/v2.0.0/history"),
+            vec!["https://slack-status.com/api/v2.0.0/history"]
+        );
+    }
 }

@@ -8,19 +8,17 @@
 //! ("US-West"), its group the component's ("Website").
 
 use super::support::{Notes, Sniff, null_default, read_json, rfc3339_opt};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, single};
+use super::{Confidence, PageInput, ParseCause, ParseError};
 use crate::model::{
     ComponentChange, ComponentStatus, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, Status,
 };
 use serde::Deserialize;
-use url::Url;
 
-const KIND: Kind = Kind::Statusio;
-
-/// The API URL names the page; it is the one document.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
-    single(url)
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+// The API URL names the page; it is the one document.
+kind_spec! {
+    Statusio, "statusio", product "status.io" rank 0, formats [Json], one document
 }
 
 /// Status codes of components, containers and incident messages.

@@ -7,13 +7,12 @@
 //! incidents.
 
 use super::incidentio::is_ulid;
-use super::support::{Sniff, json_error};
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base};
+use super::support::{Sniff, json_error, rfc3339};
+use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, single, under};
 use crate::model::{
     ComponentChange, ComponentStatus, Impact, IncidentKind, Observation, ObservedComponent,
     ObservedIncident, ObservedUpdate, PageInfo, ParseNote, Status, TimeValue,
 };
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::collections::HashMap;
 use url::Url;
@@ -36,9 +35,14 @@ pub struct Vocabulary {
     pub component_status: fn(&str) -> Option<ComponentStatus>,
 }
 
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    Statuspage, "statuspage", product "statuspage" rank 0, formats [Json]
+}
+
 /// Atlassian Statuspage's own words.
 pub const STATUSPAGE: Vocabulary = Vocabulary {
-    kind: Kind::Statuspage,
+    kind: KIND,
     label: "Statuspage JSON",
     status: status_word,
     impact: impact_word,
@@ -46,27 +50,18 @@ pub const STATUSPAGE: Vocabulary = Vocabulary {
 };
 
 /// A base page URL reads the three documents; a URL of one `.json` document reads just it.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+fn endpoints(url: &Url) -> Vec<Endpoint> {
     if url.path().ends_with(".json") {
-        return vec![Endpoint {
-            url: url.clone(),
-            required: true,
-        }];
+        return single(url);
     }
-    vec![
-        Endpoint {
-            url: join_base(url, "api/v2/summary.json"),
-            required: true,
-        },
-        Endpoint {
-            url: join_base(url, "api/v2/incidents.json"),
-            required: true,
-        },
-        Endpoint {
-            url: join_base(url, "api/v2/scheduled-maintenances.json"),
-            required: false,
-        },
-    ]
+    under(
+        url,
+        &[
+            ("api/v2/summary.json", true),
+            ("api/v2/incidents.json", true),
+            ("api/v2/scheduled-maintenances.json", false),
+        ],
+    )
 }
 
 /// How surely a body is a Statuspage JSON document: Strong when its page, component or
@@ -359,7 +354,7 @@ impl Parser {
                     "update has neither display_at nor created_at",
                 )
             })?;
-            let posted_at = parse_time(self.words.kind, &stamp, &place)?;
+            let posted_at = rfc3339(self.words.kind, &stamp, &place)?;
             let mut components = Vec::new();
             for a in u.affected_components.into_iter().flatten() {
                 // Statuspage writes a sentence ("No components were affected by this update.")
@@ -398,8 +393,7 @@ impl Parser {
     }
 
     fn time(&mut self, text: Option<&str>, place: &str) -> Result<Option<TimeValue>, ParseError> {
-        text.map(|t| parse_time(self.words.kind, t, place))
-            .transpose()
+        text.map(|t| rfc3339(self.words.kind, t, place)).transpose()
     }
 
     fn status(&mut self, raw: &str, place: &str) -> Option<Status> {
@@ -439,57 +433,27 @@ impl Parser {
 }
 
 /// Statuspage's status words, incidents and maintenances alike.
-pub fn status_word(raw: &str) -> Option<Status> {
-    Some(match raw {
-        "investigating" => Status::Investigating,
-        "identified" => Status::Identified,
-        "monitoring" => Status::Monitoring,
-        "resolved" => Status::Resolved,
-        "postmortem" => Status::Postmortem,
-        "scheduled" => Status::Scheduled,
-        "in_progress" => Status::InProgress,
-        "verifying" => Status::Verifying,
-        "completed" => Status::Completed,
-        _ => return None,
-    })
+/// Statuspage's status words are the canonical ones.
+pub(crate) fn status_word(raw: &str) -> Option<Status> {
+    raw.parse().ok()
 }
 
-/// Statuspage's impact words: `None` for a word it does not know. `maintenance` (the impact
-/// of a maintenance) is known but says no severity: `Some(None)`, with the raw word kept.
-pub fn impact_word(raw: &str) -> Option<Option<Impact>> {
-    Some(Some(match raw {
-        "none" => Impact::None,
-        "minor" => Impact::Minor,
-        "major" => Impact::Major,
-        "critical" => Impact::Critical,
-        "maintenance" => return Some(None),
-        _ => return None,
-    }))
+/// Statuspage's impact words are the canonical ones, and `maintenance`, which states no
+/// severity.
+pub(crate) fn impact_word(raw: &str) -> Option<Option<Impact>> {
+    match raw {
+        "maintenance" => Some(None),
+        _ => raw.parse().ok().map(Some),
+    }
 }
 
-pub fn component_status_word(raw: &str) -> Option<ComponentStatus> {
-    Some(match raw {
-        "operational" => ComponentStatus::Operational,
-        "degraded_performance" => ComponentStatus::DegradedPerformance,
-        "partial_outage" => ComponentStatus::PartialOutage,
-        "major_outage" => ComponentStatus::MajorOutage,
-        "under_maintenance" => ComponentStatus::UnderMaintenance,
-        _ => return None,
-    })
-}
-
-/// Reads an RFC 3339 machine field exactly, offset included.
-pub fn parse_time(kind: Kind, text: &str, place: &str) -> Result<TimeValue, ParseError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
-        .map_err(|e| {
-            ParseError::at(
-                kind,
-                ParseCause::InvalidValue,
-                place,
-                format!("time {text:?} is not RFC 3339: {e}"),
-            )
-        })
+/// Statuspage's component status words are the canonical ones but `unknown`, which it does not
+/// write.
+pub(crate) fn component_status_word(raw: &str) -> Option<ComponentStatus> {
+    match raw {
+        "unknown" => None,
+        _ => raw.parse().ok(),
+    }
 }
 
 #[cfg(test)]

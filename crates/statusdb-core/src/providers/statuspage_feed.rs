@@ -1,5 +1,5 @@
 //! Atlassian Statuspage incident history feeds (`kind = "statuspage-feed"`): `/history.atom`
-//! and `/history.rss`, read with feed-rs.
+//! and `/history.rss`, read by the one feed reader (`rss_atom`).
 //!
 //! One entry per incident. Its content is HTML with one paragraph per update, newest first:
 //! `<p><small>Aug <var data-var='date'>21</var>, <var data-var='time'>00:37</var> UTC</small>
@@ -14,35 +14,31 @@
 //! incident code; the code is in the link (`/incidents/<code>`): it is the native id, so the
 //! feed and the JSON API of one page meet in one record, and the entry id is kept as an alias.
 
+use super::rss_atom::{self, Entry, Feed};
 use super::statuspage::is_statuspage_code;
 use super::statuspage_text::{
-    Label, collapse_whitespace, incident_code, is_maintenance_status, label, read_stamp, selector,
-    update_body,
+    Label, collapse_whitespace, incident_code, label, read_stamp, selector, update_body,
 };
 use super::support::Sniff;
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError, join_base};
+use super::{Confidence, Endpoint, PageInput, ParseCause, ParseError, single, under};
 use crate::model::{
     IncidentKind, Observation, ObservedIncident, ObservedUpdate, PageInfo, ParseNote,
 };
-use feed_rs::model::{Entry, Feed};
 use scraper::Html;
 use timetext::Context;
 use url::Url;
 
-const KIND: Kind = Kind::StatuspageFeed;
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+kind_spec! {
+    StatuspageFeed, "statuspage-feed", product "statuspage" rank 1, formats [Xml]
+}
 
 /// A base page URL reads `/history.atom`; a URL of a feed document reads just it.
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
+fn endpoints(url: &Url) -> Vec<Endpoint> {
     if is_feed_document(url) {
-        return vec![Endpoint {
-            url: url.clone(),
-            required: true,
-        }];
+        return single(url);
     }
-    vec![Endpoint {
-        url: join_base(url, "history.atom"),
-        required: true,
-    }]
+    under(url, &[("history.atom", true)])
 }
 
 fn is_feed_document(url: &Url) -> bool {
@@ -50,39 +46,27 @@ fn is_feed_document(url: &Url) -> bool {
     [".atom", ".rss", ".xml"].iter().any(|e| path.ends_with(e))
 }
 
-/// Reads a feed, keeping the ids as written (feed-rs would otherwise make one up for an RSS
-/// item without `<guid>`).
-fn read_feed(body: &[u8]) -> Result<Feed, feed_rs::parser::ParseFeedError> {
-    feed_rs::parser::Builder::new()
-        .id_generator(|_, _, _| String::new())
-        .build()
-        .parse(body)
-}
-
 /// How surely a body is a Statuspage history feed: Strong when it carries Statuspage's Rails
 /// ids (`tag:<host>,2005:Incident/<n>`, feed `…:/history`), or its update paragraphs in
 /// entries linked to `/incidents/<code>`; Weak for the paragraphs alone (Instatus writes them
 /// too) or the links alone.
 pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
-    if sniff.surely_not_a_json_feed() {
-        return Confidence::No;
-    }
-    let Ok(feed) = read_feed(sniff.body) else {
+    let Some(feed) = sniff.feed() else {
         return Confidence::No;
     };
-    let rails_ids = feed.id.ends_with(",2005:/history")
-        || feed
-            .entries
-            .iter()
-            .any(|e| e.id.contains(",2005:Incident/"));
-    let paragraphs = feed
-        .entries
-        .iter()
-        .any(|e| content_html(e).is_some_and(|html| !update_paragraphs(&html).0.is_empty()));
+    let rails_ids = is_history_feed_id(feed)
+        || feed.entries.iter().any(|e| {
+            e.id.as_deref()
+                .is_some_and(|id| id.contains(",2005:Incident/"))
+        });
+    let paragraphs = feed.entries.iter().any(|e| {
+        e.content_text()
+            .is_some_and(|html| !update_paragraphs(html).0.is_empty())
+    });
     // Statuspage's incident links: `/incidents/<code>` with its 12-character codes (incident.io
     // links ULIDs there).
     let incident_links = feed.entries.iter().any(|e| {
-        entry_link(e)
+        e.link
             .as_deref()
             .and_then(incident_code)
             .is_some_and(|code| is_statuspage_code(&code))
@@ -99,40 +83,31 @@ pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
 
 /// Parses one Statuspage history feed (Atom or RSS).
 pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
-    let feed = read_feed(page.body).map_err(|e| {
-        let start = String::from_utf8_lossy(&page.body[..page.body.len().min(40)]).into_owned();
-        ParseError::new(
-            KIND,
-            super::feed::feed_rs_cause(&e),
-            format!("body is not an Atom or RSS feed ({e}); it starts with {start:?}"),
-        )
-    })?;
+    let feed = rss_atom::read(KIND, page.body)?;
     let mut notes = Vec::new();
     let mut observation = Observation {
         page: Some(PageInfo {
             name: feed.title.as_ref().map(|t| {
-                let title = collapse_whitespace(&t.content);
+                let title = collapse_whitespace(&t.value);
                 title
                     .strip_suffix(" - Incident History")
                     .map(str::to_string)
                     .unwrap_or(title)
             }),
+            // As the page writes it (a URL adds a slash to a bare host).
             url: feed
-                .links
-                .iter()
-                .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-                // As the page writes it (feed-rs adds a slash to a bare host).
-                .map(|l| l.href.trim_end_matches('/').to_string()),
+                .link
+                .as_deref()
+                .map(|l| l.trim_end_matches('/').to_string()),
             time_zone: None,
         }),
         ..Observation::default()
     };
     let mut any_update = false;
-    for (i, entry) in feed.entries.iter().enumerate() {
-        let place = if entry.id.is_empty() {
-            format!("entry[{i}]")
-        } else {
-            entry.id.clone()
+    for entry in &feed.entries {
+        let place = match &entry.id {
+            Some(id) => id.clone(),
+            None => format!("entry[{}]", entry.index),
         };
         let incident = read_entry(entry, &place, page, &mut notes);
         any_update |= !incident.updates.is_empty();
@@ -150,12 +125,8 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
             ),
         ));
     }
-    if feed.entries.is_empty() && !feed.id.ends_with(",2005:/history") {
-        let title = feed
-            .title
-            .as_ref()
-            .map(|t| t.content.as_str())
-            .unwrap_or("");
+    if feed.entries.is_empty() && !is_history_feed_id(&feed) {
+        let title = feed.title.as_ref().map(|t| t.value.as_str()).unwrap_or("");
         if !title.ends_with("Incident History") {
             return Err(ParseError::new(
                 KIND,
@@ -169,20 +140,11 @@ pub fn parse(page: &PageInput<'_>) -> Result<Observation, ParseError> {
     Ok(observation)
 }
 
-fn entry_link(entry: &Entry) -> Option<String> {
-    entry
-        .links
-        .iter()
-        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .map(|l| l.href.clone())
-}
-
-fn content_html(entry: &Entry) -> Option<String> {
-    entry
-        .content
-        .as_ref()
-        .and_then(|c| c.body.clone())
-        .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
+/// Statuspage's history feed id, `tag:<host>,2005:/history`.
+fn is_history_feed_id(feed: &Feed) -> bool {
+    feed.id
+        .as_deref()
+        .is_some_and(|id| id.ends_with(",2005:/history"))
 }
 
 /// One rendered update: its stamp text, its label as written, its text.
@@ -229,10 +191,10 @@ fn read_entry(
     let title = entry
         .title
         .as_ref()
-        .map(|t| collapse_whitespace(&t.content))
+        .map(|t| collapse_whitespace(&t.value))
         .unwrap_or_default();
     let mut incident = ObservedIncident::new(IncidentKind::Incident, title);
-    let link = entry_link(entry);
+    let link = entry.link.clone();
     incident.native_id = link.as_deref().and_then(incident_code);
     if incident.native_id.is_none() {
         notes.push(ParseNote {
@@ -242,14 +204,16 @@ fn read_entry(
             ),
         });
     }
-    if !entry.id.is_empty() && Some(&entry.id) != link.as_ref() {
-        incident.aliases.push(entry.id.clone());
+    if let Some(id) = &entry.id
+        && Some(id) != link.as_ref()
+    {
+        incident.aliases.push(id.clone());
     }
     incident.url = link;
 
     // The entry's own date anchors year-less stamps: the nearest year to it.
-    let anchor = match entry.published.or(entry.updated) {
-        Some(t) => t.date_naive(),
+    let anchor = match entry.published_time().or_else(|| entry.updated_time()) {
+        Some(t) => t.utc.date_naive(),
         None => {
             notes.push(ParseNote {
                 place: place.to_string(),
@@ -264,14 +228,14 @@ fn read_entry(
         context = context.with_zone(zone);
     }
 
-    let Some(html) = content_html(entry) else {
+    let Some(html) = entry.content_text() else {
         notes.push(ParseNote {
             place: place.to_string(),
             message: "entry has no content: no updates".into(),
         });
         return incident;
     };
-    let (paragraphs, continued) = update_paragraphs(&html);
+    let (paragraphs, continued) = update_paragraphs(html);
     let mut updates: Vec<ObservedUpdate> = Vec::with_capacity(paragraphs.len());
     // `kept[i]` is the index in `updates` of paragraph i, when its stamp was read.
     let mut kept: Vec<Option<usize>> = Vec::with_capacity(paragraphs.len());
@@ -285,7 +249,7 @@ fn read_entry(
         };
         let status = match label(&p.label) {
             Label::Status(s) => {
-                if is_maintenance_status(s) {
+                if s.is_maintenance() {
                     maintenance = true;
                 } else if s != crate::model::Status::Resolved {
                     incident_words = true;

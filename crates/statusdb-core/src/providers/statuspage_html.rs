@@ -16,11 +16,11 @@
 
 use super::statuspage::{component_status_word, impact_word};
 use super::statuspage_text::{
-    Label, collapse_whitespace, impact_from_classes, incident_code, is_maintenance_status, label,
-    note_flags, posted_before, read_stamp, selector, text_of, update_body, value_at,
+    Label, collapse_whitespace, impact_from_classes, incident_code, label, note_flags,
+    posted_before, read_stamp, selector, text_of, update_body, value_at,
 };
-use super::support::json_message;
-use super::{Confidence, Endpoint, Kind, PageInput, ParseCause, ParseError};
+use super::support::{Sniff, json_message};
+use super::{Confidence, PageInput, ParseCause, ParseError};
 use crate::model::{
     ComponentStatus, IncidentKind, Observation, ObservedComponent, ObservedIncident,
     ObservedUpdate, PageInfo, ParseNote, Status, TimeValue,
@@ -32,17 +32,13 @@ use serde::Deserialize;
 use timetext::{Context, Evidence};
 use url::Url;
 
-const KIND: Kind = Kind::StatuspageHtml;
-
-/// The configured page: a base URL is the home page; the URL of an incident page or of the
-/// history page is that page. (The history page is not added to a home page's source: an
-/// older history layout would fail the source for a page it does not need. Configure it as a
-/// source of its own.)
-pub fn endpoints(url: &Url) -> Vec<Endpoint> {
-    vec![Endpoint {
-        url: url.clone(),
-        required: true,
-    }]
+// What this kind is, for the registry (providers/mod.rs; docs/FORMATS.md).
+// The configured page: a base URL is the home page; the URL of an incident page or of the
+// history page is that page. (The history page is not added to a home page's source: an
+// older history layout would fail the source for a page it does not need. Configure it as a
+// source of its own.)
+kind_spec! {
+    StatuspageHtml, "statuspage-html", product "statuspage" rank 2, formats [Html], one document
 }
 
 /// Markup only Statuspage's own pages have.
@@ -62,8 +58,8 @@ const PRODUCT_MARKERS: &[&str] = &[
 
 /// Strong when the page has Statuspage's markup and a trace of its hosting; Weak for the
 /// markup alone.
-pub fn detect(body: &[u8]) -> Confidence {
-    let text = String::from_utf8_lossy(body);
+pub(crate) fn detect(sniff: &Sniff<'_>) -> Confidence {
+    let text = String::from_utf8_lossy(sniff.body);
     let head = text.trim_start_matches(|c: char| c.is_whitespace() || c == '`');
     if !head.starts_with('<') {
         return Confidence::No;
@@ -538,7 +534,7 @@ impl Reader<'_, '_> {
         let by_label = incident
             .updates
             .iter()
-            .any(|u| u.status.is_some_and(is_maintenance_status));
+            .any(|u| u.status.is_some_and(Status::is_maintenance));
         if by_label || incident.impact_raw.as_deref() == Some("maintenance") {
             incident.kind = IncidentKind::Maintenance;
         }
@@ -884,15 +880,17 @@ mod page_tests {
     #[test]
     fn detect_wants_markup_and_a_trace_of_statuspage() {
         assert_eq!(
-            detect(b"<html><div class=\"components-container\"></div></html>"),
+            KIND.detect(b"<html><div class=\"components-container\"></div></html>"),
             Confidence::Weak
         );
         assert_eq!(
-            detect(b"<html><div class=\"components-container\"></div>Powered by Statuspage</html>"),
+            KIND.detect(
+                b"<html><div class=\"components-container\"></div>Powered by Statuspage</html>"
+            ),
             Confidence::Strong
         );
-        assert_eq!(detect(b"<html><p>hello</p></html>"), Confidence::No);
-        assert_eq!(detect(b"{\"components\": []}"), Confidence::No);
+        assert_eq!(KIND.detect(b"<html><p>hello</p></html>"), Confidence::No);
+        assert_eq!(KIND.detect(b"{\"components\": []}"), Confidence::No);
     }
 
     #[test]

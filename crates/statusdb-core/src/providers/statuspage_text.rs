@@ -21,28 +21,14 @@ pub enum Label {
 /// The one table of Statuspage's rendered update labels (feeds and HTML alike), compared
 /// without regard to case and spacing.
 pub fn label(raw: &str) -> Label {
-    let word = collapse_whitespace(raw).to_lowercase();
-    Label::Status(match word.as_str() {
-        "investigating" => Status::Investigating,
-        "identified" => Status::Identified,
-        "monitoring" => Status::Monitoring,
-        "resolved" => Status::Resolved,
-        "postmortem" => Status::Postmortem,
-        "scheduled" => Status::Scheduled,
-        "in progress" => Status::InProgress,
-        "verifying" => Status::Verifying,
-        "completed" => Status::Completed,
-        "update" => return Label::TextOnly,
-        _ => return Label::Unknown,
-    })
-}
-
-/// True for the statuses only a maintenance has.
-pub fn is_maintenance_status(status: Status) -> bool {
-    matches!(
-        status,
-        Status::Scheduled | Status::InProgress | Status::Verifying | Status::Completed
-    )
+    let word = collapse_whitespace(raw);
+    if word.eq_ignore_ascii_case("update") {
+        return Label::TextOnly;
+    }
+    match super::support::status_label(&word) {
+        Some(status) => Label::Status(status),
+        None => Label::Unknown,
+    }
 }
 
 /// Statuspage's impact classes (`impact-major`) on rendered pages: the JSON API's words.

@@ -3,7 +3,7 @@
 //! of HTML.
 
 use super::{Kind, ParseCause, ParseError};
-use crate::model::{ParseNote, TimeValue};
+use crate::model::{ComponentStatus, ParseNote, Status, TimeValue};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -35,6 +35,31 @@ pub(crate) fn looks_like_html(body: &[u8]) -> bool {
     head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<head>")
 }
 
+/// Refuses an HTML page (a status page's home, an error or login page) where `expected` was
+/// expected, quoting its start.
+pub(crate) fn refuse_html(kind: Kind, body: &[u8], expected: &str) -> Result<(), ParseError> {
+    if looks_like_html(body) {
+        return Err(ParseError::new(
+            kind,
+            ParseCause::WrongFormat,
+            format!(
+                "an HTML page where {expected} was expected; it starts with {:?}",
+                start_of(body)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A body that does not start as `expected` does: wrong format, quoting its start.
+pub(crate) fn unexpected_start(kind: Kind, expected: &str, text: &str) -> ParseError {
+    ParseError::new(
+        kind,
+        ParseCause::WrongFormat,
+        format!("expected {expected}, body starts with {:?}", opening(text)),
+    )
+}
+
 /// Reads a JSON document, failing loudly (with the place and the body's start) when the body is
 /// HTML or not the JSON expected. `T` may borrow from the body (raw JSON slices).
 pub(crate) fn read_json<'a, T: Deserialize<'a>>(
@@ -42,16 +67,7 @@ pub(crate) fn read_json<'a, T: Deserialize<'a>>(
     body: &'a [u8],
     what: &str,
 ) -> Result<T, ParseError> {
-    if looks_like_html(body) {
-        return Err(ParseError::new(
-            kind,
-            ParseCause::WrongFormat,
-            format!(
-                "an HTML page where {what} was expected; it starts with {:?}",
-                start_of(body)
-            ),
-        ));
-    }
+    refuse_html(kind, body, what)?;
     serde_json::from_slice(trimmed(body)).map_err(|e| json_error(kind, &e, what, &start_of(body)))
 }
 
@@ -92,6 +108,33 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// A status as people write it ("Investigating", "In progress"): a canonical word in any case,
+/// with a space for its underscore.
+pub(crate) fn status_label(word: &str) -> Option<Status> {
+    word.trim()
+        .to_ascii_lowercase()
+        .replace(' ', "_")
+        .parse()
+        .ok()
+}
+
+/// A component status word mapped, else `unknown` with a note that the word was kept raw.
+pub(crate) fn component_status_or_unknown(
+    mapped: Option<ComponentStatus>,
+    what: &str,
+    raw: &str,
+    place: &str,
+    notes: &mut Notes,
+) -> ComponentStatus {
+    mapped.unwrap_or_else(|| {
+        notes.add(
+            place,
+            format!("unknown {what} {raw:?} kept raw, mapped to unknown"),
+        );
+        ComponentStatus::Unknown
+    })
+}
+
 /// Parse notes of one page, in the order found.
 #[derive(Debug, Default)]
 pub(crate) struct Notes(pub Vec<ParseNote>);
@@ -111,14 +154,32 @@ impl Notes {
 
 /// Reads an RFC 3339 machine field exactly, offset included.
 pub(crate) fn rfc3339(kind: Kind, text: &str, place: &str) -> Result<TimeValue, ParseError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
+    machine_time(
+        kind,
+        text,
+        place,
+        DateTime::parse_from_rfc3339(text),
+        "time",
+        "RFC 3339",
+    )
+}
+
+/// A machine field's instant as read, or the refusal naming the form it is not in.
+fn machine_time(
+    kind: Kind,
+    text: &str,
+    place: &str,
+    read: chrono::ParseResult<DateTime<chrono::FixedOffset>>,
+    what: &str,
+    form: &str,
+) -> Result<TimeValue, ParseError> {
+    read.map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
         .map_err(|e| {
             ParseError::at(
                 kind,
                 ParseCause::InvalidValue,
                 place,
-                format!("time {text:?} is not RFC 3339: {e}"),
+                format!("{what} {text:?} is not {form}: {e}"),
             )
         })
 }
@@ -281,16 +342,8 @@ impl Scalar {
 
 /// An RFC 822/2822 feed date (`Mon, 17 Aug 2026 21:01:19 PDT`, `Mon, 07 Sep 2026 06:52:00 Z`).
 pub(crate) fn rfc2822(kind: Kind, text: &str, place: &str) -> Result<TimeValue, ParseError> {
-    DateTime::parse_from_rfc2822(text.trim())
-        .map(|t| TimeValue::structured(t.with_timezone(&Utc), text))
-        .map_err(|e| {
-            ParseError::at(
-                kind,
-                ParseCause::InvalidValue,
-                place,
-                format!("date {text:?} is not RFC 822: {e}"),
-            )
-        })
+    let read = DateTime::parse_from_rfc2822(text.trim());
+    machine_time(kind, text, place, read, "date", "RFC 822")
 }
 
 /// An epoch time written as digits: seconds (up to 11 digits, which reach the year 5138) or
@@ -447,7 +500,7 @@ pub(crate) fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Optio
 
 /// One body as the detectors read it, each reading made at most once however many detectors
 /// ask: `auto` runs every kind's detector on the same body, and ten of them read it as JSON,
-/// five as a feed.
+/// seven as a feed.
 pub(crate) struct Sniff<'a> {
     pub body: &'a [u8],
     json: OnceCell<Option<serde_json::Value>>,
@@ -477,31 +530,11 @@ impl<'a> Sniff<'a> {
         self.json()
     }
 
-    /// [`feed_of`] the body.
+    /// The body read as a feed ([`super::rss_atom::read`]), `None` when it is none.
     pub fn feed(&self) -> Option<&super::rss_atom::Feed> {
-        self.feed.get_or_init(|| feed_of(self.body)).as_ref()
-    }
-
-    /// True when feed-rs would read the body as a JSON Feed (the first `<` or `{` in its first
-    /// buffer is a `{`) and the body's JSON cannot be one: its top level is not an object whose
-    /// `version` is JSON Feed 1's. feed-rs reads JSON byte by byte through a reader; for a
-    /// vendor's JSON API that was a third of `auto`'s time, twice, to learn it is no feed.
-    pub fn surely_not_a_json_feed(&self) -> bool {
-        let first_mark = self.body[..self.body.len().min(FEED_RS_PEEK_BYTES)]
-            .iter()
-            .find(|&&b| b == b'<' || b == b'{');
-        first_mark == Some(&b'{')
-            && self.json().is_some_and(|json| {
-                !json
-                    .get("version")
-                    .and_then(serde_json::Value::as_str)
-                    .is_some_and(|v| v.starts_with("https://jsonfeed.org/version/1"))
-            })
+        self.feed.get_or_init(|| feed_of(self)).as_ref()
     }
 }
-
-/// How much of a body feed-rs looks at to tell XML from JSON (its `BufReader`'s first fill).
-const FEED_RS_PEEK_BYTES: usize = 8 * 1024;
 
 /// A body's JSON, in any encoding [`decode_text`] reads; `None` when it is not JSON.
 pub(crate) fn json_of(body: &[u8]) -> Option<serde_json::Value> {
@@ -509,13 +542,22 @@ pub(crate) fn json_of(body: &[u8]) -> Option<serde_json::Value> {
     serde_json::from_str(&text).ok()
 }
 
-/// A body's RSS or Atom feed as the feed kinds read it; `None` when it is not a feed.
-pub(crate) fn feed_of(body: &[u8]) -> Option<super::rss_atom::Feed> {
-    let text = decode_text(Kind::Auto, body).ok()?;
-    if !text.trim_start().starts_with('<') {
-        return None;
+/// A body's feed as the feed kinds read it; `None` when it is not a feed. A JSON body is a
+/// feed only when it is a JSON Feed, which its JSON (read once for every detector) tells.
+fn feed_of(sniff: &Sniff<'_>) -> Option<super::rss_atom::Feed> {
+    let start = trimmed(sniff.body).first()?;
+    match start {
+        b'<' => super::rss_atom::read(Kind::Auto, sniff.body).ok(),
+        b'{' => super::rss_atom::json_feed(Kind::Auto, sniff.json()?).ok(),
+        // A UTF-16 body: decoded, then as above.
+        _ => {
+            let text = decode_text(Kind::Auto, sniff.body).ok()?;
+            text.trim_start()
+                .starts_with('<')
+                .then(|| super::rss_atom::read(Kind::Auto, sniff.body).ok())
+                .flatten()
+        }
     }
-    super::rss_atom::read(Kind::Auto, &text).ok()
 }
 
 /// True when `link` is on `domain` or one of its subdomains (`status.okta.com` is on
