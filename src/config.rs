@@ -1825,18 +1825,25 @@ credits = [
                 "the tier below 95 gives less credit (5) than the tier below 99 (25)".into()
             )
         );
-        assert_eq!(
-            error(&SLA.replace("below = 99.0,", "below = 99.95,")).1,
-            "a credit below 99.95 is above the target 99.9: no credit without a breach"
-        );
-        assert_eq!(
-            error(&SLA.replace("below = 99.0,", "below = 99.9,")).1,
-            "two credit tiers below 99.9"
-        );
-        assert_eq!(
-            error(&SLA.replace("credit = 25", "credit = 250")).1,
-            "credit must be 0 to 100, not 250"
-        );
+        for (from, to, message) in [
+            (
+                "below = 99.0,",
+                "below = 99.95,",
+                "a credit below 99.95 is above the target 99.9: no credit without a breach",
+            ),
+            (
+                "below = 99.0,",
+                "below = 99.9,",
+                "two credit tiers below 99.9",
+            ),
+            (
+                "credit = 25",
+                "credit = 250",
+                "credit must be 0 to 100, not 250",
+            ),
+        ] {
+            assert_eq!(error(&SLA.replace(from, to)).1, message, "{from} -> {to}");
+        }
         assert_eq!(
             error(&SLA.replace("claim_window_days = 30", "claim_window_days = 0")),
             (
@@ -1844,14 +1851,16 @@ credits = [
                 "claim_window_days must be 1 to 3650, not 0".into()
             )
         );
-        assert_eq!(
-            error(&SLA.replace("[\"Git Operations\", \"API Requests\", \"Actions*\"]", "[]")).1,
-            "components is empty: name the components the target covers"
-        );
-        assert_eq!(
-            error(&SLA.replace("\"API Requests\"", "\" \"")).1,
-            "component name is empty"
-        );
+        for (from, to, message) in [
+            (
+                "[\"Git Operations\", \"API Requests\", \"Actions*\"]",
+                "[]",
+                "components is empty: name the components the target covers",
+            ),
+            ("\"API Requests\"", "\" \"", "component name is empty"),
+        ] {
+            assert_eq!(error(&SLA.replace(from, to)).1, message, "{from} -> {to}");
+        }
         assert_eq!(
             error(&format!("{SLA}{SLA}")).1,
             "duplicate sla name \"GitHub Enterprise Cloud\" (give each [[sla]] its own name)"
