@@ -166,11 +166,10 @@ fn store(c: &mut Criterion) {
     let source = limits::source(&pages.vendor, "https://status.example.com/");
     // Prepared as an ingest prepares it on the parse pool (the new-record merge is the
     // normalize bench's); the store is what the writer thread then does.
-    let mut result = statusdb::store::SourceResult {
-        source: source.clone(),
-        resolved: None,
-        read_as: Some(Kind::Statuspage),
-        documents: vec![
+    let mut result = statusdb::handoff::SourceResult::new(
+        source.clone(),
+        Some(Kind::Statuspage),
+        vec![
             limits::parsed(
                 Kind::Statuspage,
                 "https://status.example.com/api/v2/summary.json",
@@ -184,7 +183,7 @@ fn store(c: &mut Criterion) {
                 fetched_at(),
             ),
         ],
-    };
+    );
     result.prepare();
     let (_, updates) = limits::row_counts(&result);
     let fresh = || {

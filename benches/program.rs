@@ -29,8 +29,9 @@ use statusdb_testkit as common;
 use statusdb_testkit::{kinds, limits, workload};
 
 use chrono::Utc;
+use statusdb::handoff::SourceResult;
 use statusdb::providers::{Kind, PageInput};
-use statusdb::store::{SourceResult, Store};
+use statusdb::store::Store;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -726,12 +727,11 @@ fn parsed_vendors(
                     at,
                 ),
             ];
-            let mut result = SourceResult {
-                source: limits::source(&pages.vendor, &base),
-                resolved: None,
-                read_as: Some(Kind::Statuspage),
+            let mut result = SourceResult::new(
+                limits::source(&pages.vendor, &base),
+                Some(Kind::Statuspage),
                 documents,
-            };
+            );
             // As an ingest does on its parse pool, beside the writer: identity keys and the
             // new-record merge (normalize); the store measured is the writer's own work.
             result.prepare();
@@ -794,7 +794,7 @@ fn store_section(bench: &mut Bench) -> PathBuf {
             writer.begin_group().unwrap();
             open = true;
         }
-        let changes = writer.apply_in_group(None, &result).unwrap();
+        let changes = statusdb::events::apply_source(&mut writer, None, &result).unwrap();
         if (n + 1) % group == 0 || n + 1 == tenth || n + 1 == shape.vendors {
             writer.commit_group().unwrap();
             open = false;
@@ -861,7 +861,7 @@ fn store_section(bench: &mut Bench) -> PathBuf {
     for sources in extra.chunks(group) {
         writer.begin_group().unwrap();
         for r in sources {
-            writer.apply_in_group(None, r).unwrap();
+            statusdb::events::apply_source(&mut writer, None, r).unwrap();
         }
         writer.commit_group().unwrap();
     }
@@ -972,7 +972,7 @@ fn uptime_section(bench: &mut Bench, db: Option<PathBuf>) {
             {
                 writer.begin_group().unwrap();
                 for r in sources {
-                    writer.apply_in_group(None, r).unwrap();
+                    statusdb::events::apply_source(&mut writer, None, r).unwrap();
                 }
                 writer.commit_group().unwrap();
             }

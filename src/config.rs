@@ -17,40 +17,45 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
+/// The default `[fetch] concurrency`: documents fetched at once over all hosts.
 pub const DEFAULT_CONCURRENCY: usize = 256;
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-pub const DEFAULT_MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5 * 60);
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-pub const DEFAULT_MAX_REDIRECTS: usize = 10;
-pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 4;
-pub const DEFAULT_ATTEMPTS: usize = 3;
-pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_secs(1);
-pub const DEFAULT_RETRY_MAX_DELAY: Duration = Duration::from_secs(30);
-pub const DEFAULT_RETRY_AFTER_MAX: Duration = Duration::from_secs(120);
-pub const DEFAULT_UNKNOWN_AFTER_FAILURES: u32 = 3;
-pub const DEFAULT_DELIVERY_TIME_LIMIT: Duration = Duration::from_secs(30);
-pub const DEFAULT_DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
-pub const DEFAULT_DELIVERY_MAX_ATTEMPTS: u32 = 10;
-pub const DEFAULT_DELIVERY_RETRY_BASE_DELAY: Duration = Duration::from_secs(30);
-pub const DEFAULT_DELIVERY_RETRY_MAX_DELAY: Duration = Duration::from_secs(60 * 60);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_MAX_BODY_BYTES: u64 = 32 * 1024 * 1024;
+pub(crate) const DEFAULT_INTERVAL: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_MAX_REDIRECTS: usize = 10;
+pub(crate) const DEFAULT_PER_HOST_CONCURRENCY: usize = 4;
+pub(crate) const DEFAULT_ATTEMPTS: usize = 3;
+pub(crate) const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_secs(1);
+pub(crate) const DEFAULT_RETRY_MAX_DELAY: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_RETRY_AFTER_MAX: Duration = Duration::from_secs(120);
+pub(crate) const DEFAULT_UNKNOWN_AFTER_FAILURES: u32 = 3;
+pub(crate) const DEFAULT_DELIVERY_TIME_LIMIT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_DELIVERY_MAX_ATTEMPTS: u32 = 10;
+pub(crate) const DEFAULT_DELIVERY_RETRY_BASE_DELAY: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_DELIVERY_RETRY_MAX_DELAY: Duration = Duration::from_secs(60 * 60);
 /// PagerDuty's Events API v2 endpoint, unless a target names another (its EU service region).
-pub const PAGERDUTY_EVENTS_URL: &str = "https://events.pagerduty.com/v2/enqueue";
+pub(crate) const PAGERDUTY_EVENTS_URL: &str = "https://events.pagerduty.com/v2/enqueue";
 
 /// The user agent statusdb sends unless the config says otherwise.
-pub fn default_user_agent() -> String {
+pub(crate) fn default_user_agent() -> String {
     format!(
         "statusdb/{} (+https://github.com/statusdb/statusdb)",
         env!("CARGO_PKG_VERSION")
     )
 }
 
+/// A validated `config.toml`: where the database is, how to fetch, the sources, and where alerts go.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The file the config was read from.
     pub file: PathBuf,
+    /// The database file (`[database] path`, relative to the config's directory).
     pub database_path: PathBuf,
+    /// `[fetch]`: how documents are fetched.
     pub fetch: FetchSettings,
+    /// `[[sources]]`, in the order the file lists them.
     pub sources: Vec<Source>,
     /// Where alerts go (`[[notify]]`), in the order the file lists them.
     pub notify: Vec<NotifyTarget>,
@@ -62,6 +67,7 @@ pub struct Config {
     pub sla: Vec<SlaTarget>,
 }
 
+/// `[fetch]`: limits and politeness of the fetcher.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchSettings {
     /// Documents fetched at once, over all hosts.
@@ -70,13 +76,17 @@ pub struct FetchSettings {
     pub per_host_concurrency: usize,
     /// One request, from connecting to the last byte of the body.
     pub timeout: Duration,
+    /// Connecting, at most (never longer than `timeout`).
     pub connect_timeout: Duration,
+    /// The `User-Agent` header sent.
     pub user_agent: String,
     /// Cap on a body after decompression.
     pub max_body_bytes: u64,
+    /// Redirects followed at most (only to http and https).
     pub max_redirects: usize,
     /// Whether `file://` source URLs are read (the offline replay uses them).
     pub allow_file_urls: bool,
+    /// Retries of transient faults within a run.
     pub retry: RetrySettings,
     /// After this many consecutive failed runs, a source's components are reported `unknown`.
     pub unknown_after_failures: u32,
@@ -123,10 +133,15 @@ impl Default for FetchSettings {
     }
 }
 
+/// A configured source (defined with the hand-off types: every stage sees it).
+pub use statusdb_core::handoff::Source;
+
 /// One `[[notify]]` entry: a place alerts are delivered to, and which events it wants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifyTarget {
+    /// The target's id (defaults to its kind).
     pub id: String,
+    /// The receiver it speaks to.
     pub kind: NotifyKind,
     /// Where requests go: a URL written in the file (not a secret), or the variable holding it.
     pub endpoint: Endpoint,
@@ -136,27 +151,32 @@ pub struct NotifyTarget {
     pub secret_env: Option<EnvVar>,
     /// Webhook only: the body's shape.
     pub format: WebhookFormat,
+    /// Which events it wants.
     pub filter: NotifyFilter,
 }
 
 /// The receivers statusdb speaks to, each with its own payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NotifyKind {
+    /// A plain HTTP POST of each event (optionally signed).
     Webhook,
+    /// A Slack incoming webhook (Block Kit).
     Slack,
+    /// A Microsoft Teams workflow webhook (Adaptive Card).
     Teams,
+    /// PagerDuty Events API v2.
     PagerDuty,
 }
 
 impl NotifyKind {
-    pub const ALL: &'static [NotifyKind] = &[
+    pub(crate) const ALL: &'static [NotifyKind] = &[
         NotifyKind::Webhook,
         NotifyKind::Slack,
         NotifyKind::Teams,
         NotifyKind::PagerDuty,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             NotifyKind::Webhook => "webhook",
             NotifyKind::Slack => "slack",
@@ -188,6 +208,7 @@ pub enum Endpoint {
 /// An environment variable named in the config, with where it was named (for `check-config`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvVar {
+    /// The variable's name.
     pub name: String,
     /// The config key that names it (`url_env`, `routing_key_env`, `secret_env`).
     pub key: &'static str,
@@ -197,7 +218,7 @@ pub struct EnvVar {
 
 impl EnvVar {
     /// The variable's value; `None` when it is unset or empty.
-    pub fn value(&self) -> Option<String> {
+    pub(crate) fn value(&self) -> Option<String> {
         std::env::var(&self.name)
             .ok()
             .filter(|v| !v.trim().is_empty())
@@ -217,10 +238,13 @@ pub enum WebhookFormat {
 /// Which events a target wants; every part left out lets all through.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NotifyFilter {
+    /// Only these event types.
     pub events: Option<Vec<EventType>>,
+    /// Only events of these vendors.
     pub vendors: Option<Vec<String>>,
     /// Component names or globs (`*` any text, `?` one character; letters compare without case).
     pub components: Option<Vec<String>>,
+    /// Only incidents of at least this impact (component changes by the worse of their statuses).
     pub min_impact: Option<Impact>,
 }
 
@@ -251,23 +275,14 @@ impl Default for DeliverySettings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Source {
-    pub id: String,
-    pub vendor: String,
-    pub name: String,
-    pub kind: Kind,
-    pub url: Url,
-    pub interval: Duration,
-    pub zone: Option<Tz>,
-}
-
 /// A config problem, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ConfigError {
+    /// The config file.
     pub file: PathBuf,
     /// 1-based line and column, where the problem has a place in the file.
     pub position: Option<(usize, usize)>,
+    /// What is wrong.
     pub message: String,
 }
 
@@ -514,7 +529,7 @@ impl Config {
         })
     }
 
-    pub fn source(&self, id: &str) -> Option<&Source> {
+    pub(crate) fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)
     }
 
@@ -555,7 +570,7 @@ impl Config {
 
 impl NotifyTarget {
     /// The environment variables this target reads.
-    pub fn env_vars(&self) -> impl Iterator<Item = &EnvVar> {
+    pub(crate) fn env_vars(&self) -> impl Iterator<Item = &EnvVar> {
         let endpoint = match &self.endpoint {
             Endpoint::Env(var) => Some(var),
             Endpoint::Url(_) => None,
@@ -569,7 +584,7 @@ impl NotifyTarget {
 
 /// Checks a target's URL (from the file or the environment) without ever echoing it: a
 /// webhook URL often is the secret.
-pub fn parse_target_url(text: &str) -> Result<Url, String> {
+pub(crate) fn parse_target_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text.trim()).map_err(|e| format!("is not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err("is not an http or https URL".into());
@@ -618,34 +633,6 @@ fn notify_target(
             format!("notify target id {id:?} must be letters, digits, '-', '_' or '.'"),
         ));
     }
-    let env = |value: &Option<Spanned<String>>, key: &'static str| {
-        value
-            .as_ref()
-            .map(|v| {
-                let name = v.get_ref().trim().to_string();
-                let valid = name
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-                if valid {
-                    Ok(EnvVar {
-                        name,
-                        key,
-                        position: locate.position(v.span().start),
-                    })
-                } else {
-                    Err(locate.error(
-                        v.span(),
-                        format!(
-                            "{key} {name:?} is not an environment variable name \
-                             (letters, digits and '_', not starting with a digit)"
-                        ),
-                    ))
-                }
-            })
-            .transpose()
-    };
     let only_for = |value: Option<Range<usize>>, key: &str, allowed: NotifyKind| match value {
         Some(span) if kind != allowed => Err(locate.error(
             span,
@@ -669,7 +656,54 @@ fn notify_target(
         NotifyKind::Webhook,
     )?;
 
-    let endpoint = match (&n.url, &n.url_env) {
+    let endpoint = notify_endpoint(&n, kind, &id, &place, locate)?;
+    let routing_key_env = env_var(&n.routing_key_env, "routing_key_env", locate)?;
+    if kind == NotifyKind::PagerDuty && routing_key_env.is_none() {
+        return Err(locate.error(
+            place.clone(),
+            format!("notify target {id:?} (pagerduty) needs routing_key_env"),
+        ));
+    }
+    let secret_env = env_var(&n.secret_env, "secret_env", locate)?;
+    let format = match &n.format {
+        None => WebhookFormat::Event,
+        Some(f) => match f.get_ref().as_str() {
+            "event" => WebhookFormat::Event,
+            "statuspage" => WebhookFormat::Statuspage,
+            other => {
+                return Err(locate.error(
+                    f.span(),
+                    format!("unknown webhook format {other:?}; known formats: event, statuspage"),
+                ));
+            }
+        },
+    };
+
+    let filter = notify_filter(&n, sources, locate)?;
+    Ok(Located {
+        target: NotifyTarget {
+            id,
+            kind,
+            endpoint,
+            routing_key_env,
+            secret_env,
+            format,
+            filter,
+        },
+        place,
+    })
+}
+
+/// A target's endpoint: its `url` (never for Slack and Teams, whose URLs are secrets), the
+/// variable its `url_env` names, or for PagerDuty the Events API.
+fn notify_endpoint(
+    n: &RawNotify,
+    kind: NotifyKind,
+    id: &str,
+    place: &Range<usize>,
+    locate: &Locator<'_>,
+) -> Result<Endpoint, ConfigError> {
+    Ok(match (&n.url, &n.url_env) {
         (Some(url), Some(_)) => {
             return Err(locate.error(url.span(), "give url or url_env, not both".into()));
         }
@@ -688,7 +722,7 @@ fn notify_target(
             Endpoint::Url(parsed)
         }
         (None, Some(_)) => Endpoint::Env(
-            env(&n.url_env, "url_env")?
+            env_var(&n.url_env, "url_env", locate)?
                 .ok_or_else(|| locate.error(place.clone(), "url_env is missing".into()))?,
         ),
         (None, None) if kind == NotifyKind::PagerDuty => Endpoint::Url(
@@ -703,29 +737,15 @@ fn notify_target(
                 ),
             ));
         }
-    };
-    let routing_key_env = env(&n.routing_key_env, "routing_key_env")?;
-    if kind == NotifyKind::PagerDuty && routing_key_env.is_none() {
-        return Err(locate.error(
-            place.clone(),
-            format!("notify target {id:?} (pagerduty) needs routing_key_env"),
-        ));
-    }
-    let secret_env = env(&n.secret_env, "secret_env")?;
-    let format = match &n.format {
-        None => WebhookFormat::Event,
-        Some(f) => match f.get_ref().as_str() {
-            "event" => WebhookFormat::Event,
-            "statuspage" => WebhookFormat::Statuspage,
-            other => {
-                return Err(locate.error(
-                    f.span(),
-                    format!("unknown webhook format {other:?}; known formats: event, statuspage"),
-                ));
-            }
-        },
-    };
+    })
+}
 
+/// The events a target wants: every list left out lets all through; an empty one is refused.
+fn notify_filter(
+    n: &RawNotify,
+    sources: &[Source],
+    locate: &Locator<'_>,
+) -> Result<NotifyFilter, ConfigError> {
     let list = |value: &Option<Spanned<Vec<Spanned<String>>>>, key: &str| match value {
         Some(items) if items.get_ref().is_empty() => Err(locate.error(
             items.span(),
@@ -807,23 +827,47 @@ fn notify_target(
             })
         })
         .transpose()?;
-    Ok(Located {
-        target: NotifyTarget {
-            id,
-            kind,
-            endpoint,
-            routing_key_env,
-            secret_env,
-            format,
-            filter: NotifyFilter {
-                events,
-                vendors,
-                components,
-                min_impact,
-            },
-        },
-        place,
+    Ok(NotifyFilter {
+        events,
+        vendors,
+        components,
+        min_impact,
     })
+}
+
+/// An environment variable's name from the config (`url_env`, `routing_key_env`,
+/// `secret_env`), checked, with where it was written.
+fn env_var(
+    value: &Option<Spanned<String>>,
+    key: &'static str,
+    locate: &Locator<'_>,
+) -> Result<Option<EnvVar>, ConfigError> {
+    value
+        .as_ref()
+        .map(|v| {
+            let name = v.get_ref().trim().to_string();
+            let valid = name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if valid {
+                Ok(EnvVar {
+                    name,
+                    key,
+                    position: locate.position(v.span().start),
+                })
+            } else {
+                Err(locate.error(
+                    v.span(),
+                    format!(
+                        "{key} {name:?} is not an environment variable name \
+                             (letters, digits and '_', not starting with a digit)"
+                    ),
+                ))
+            }
+        })
+        .transpose()
 }
 
 fn delivery_settings(
@@ -949,7 +993,7 @@ fn parse_duration(
 
 /// Parses a source URL. `file://` followed by a relative path (`file://fixtures/x/`) is read
 /// relative to the config file's directory, so a replay config works from any checkout.
-pub fn parse_source_url(text: &str, base_dir: &Path) -> Result<Url, String> {
+pub(crate) fn parse_source_url(text: &str, base_dir: &Path) -> Result<Url, String> {
     if let Some(rest) = text.strip_prefix("file://")
         && !rest.starts_with('/')
     {
@@ -1418,31 +1462,12 @@ format = "statuspage"
 /// `[report]`: the rule `report uptime` and `report sla` apply unless a flag says otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ReportSettings {
+    /// The downtime rule (a preset's weights, or free ones, and the maintenance mode).
     pub rule: Rule,
 }
 
-/// One `[[sla]]` entry: what a vendor's contract promises for some of its components.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SlaTarget {
-    /// Names the target in reports (default: its vendor).
-    pub name: String,
-    pub vendor: String,
-    /// Component names or globs (`*`, `?`; letters compare without case); a group's name
-    /// stands for its components. Down when any of them is.
-    pub components: Vec<String>,
-    /// Monthly uptime percent promised.
-    pub target: f64,
-    /// Service credits, the strictest first: below `below` percent, `credit` percent back.
-    pub credits: Vec<CreditTier>,
-    /// Days after the month's last day within which a credit must be claimed.
-    pub claim_window_days: Option<u32>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CreditTier {
-    pub below: f64,
-    pub credit: f64,
-}
+/// `[[sla]]` entries (defined with the report that checks them).
+pub use crate::uptime::sla::{CreditTier, SlaTarget};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1800,18 +1825,25 @@ credits = [
                 "the tier below 95 gives less credit (5) than the tier below 99 (25)".into()
             )
         );
-        assert_eq!(
-            error(&SLA.replace("below = 99.0,", "below = 99.95,")).1,
-            "a credit below 99.95 is above the target 99.9: no credit without a breach"
-        );
-        assert_eq!(
-            error(&SLA.replace("below = 99.0,", "below = 99.9,")).1,
-            "two credit tiers below 99.9"
-        );
-        assert_eq!(
-            error(&SLA.replace("credit = 25", "credit = 250")).1,
-            "credit must be 0 to 100, not 250"
-        );
+        for (from, to, message) in [
+            (
+                "below = 99.0,",
+                "below = 99.95,",
+                "a credit below 99.95 is above the target 99.9: no credit without a breach",
+            ),
+            (
+                "below = 99.0,",
+                "below = 99.9,",
+                "two credit tiers below 99.9",
+            ),
+            (
+                "credit = 25",
+                "credit = 250",
+                "credit must be 0 to 100, not 250",
+            ),
+        ] {
+            assert_eq!(error(&SLA.replace(from, to)).1, message, "{from} -> {to}");
+        }
         assert_eq!(
             error(&SLA.replace("claim_window_days = 30", "claim_window_days = 0")),
             (
@@ -1819,14 +1851,16 @@ credits = [
                 "claim_window_days must be 1 to 3650, not 0".into()
             )
         );
-        assert_eq!(
-            error(&SLA.replace("[\"Git Operations\", \"API Requests\", \"Actions*\"]", "[]")).1,
-            "components is empty: name the components the target covers"
-        );
-        assert_eq!(
-            error(&SLA.replace("\"API Requests\"", "\" \"")).1,
-            "component name is empty"
-        );
+        for (from, to, message) in [
+            (
+                "[\"Git Operations\", \"API Requests\", \"Actions*\"]",
+                "[]",
+                "components is empty: name the components the target covers",
+            ),
+            ("\"API Requests\"", "\" \"", "component name is empty"),
+        ] {
+            assert_eq!(error(&SLA.replace(from, to)).1, message, "{from} -> {to}");
+        }
         assert_eq!(
             error(&format!("{SLA}{SLA}")).1,
             "duplicate sla name \"GitHub Enterprise Cloud\" (give each [[sla]] its own name)"

@@ -1,20 +1,19 @@
 //! Change events: what an ingest changed, for people and alerting pipelines (`statusdb events`).
 //!
-//! The store collects what one source's run changed (`PendingEvents`) while it applies it, and
-//! writes the events in the same transaction as the change. A source's first successful ingest
+//! The store gives back what one source's run changed (`handoff::ChangeSet`); [`rows`] says which
+//! events that is, and the store writes them in the same transaction as the change
+//! ([`apply_source`]). A source's first successful ingest
 //! writes none: its history is recorded, not announced. Changes to one incident or component
 //! within one source's run are coalesced into one event (a source reads several documents that
 //! may each show the same incident).
 
-use crate::export::{ExportComponent, ExportIncident};
-use crate::model::{
-    ComponentRecord, IncidentKind, IncidentRecord, Status, db_time, format_utc, parse_db_time,
-};
-use crate::store::{Store, StoreError};
+use crate::document::{ExportComponent, ExportIncident};
+use crate::handoff::{ChangeSet, SourceChanges, SourceResult};
+use crate::model::{IncidentKind, Status, db_time, format_utc, parse_db_time};
+use crate::store::{EventRow, Store, StoreError, Writer};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -35,7 +34,7 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: &'static [EventType] = &[
+    pub(crate) const ALL: &'static [EventType] = &[
         EventType::IncidentOpened,
         EventType::IncidentUpdated,
         EventType::IncidentResolved,
@@ -43,7 +42,7 @@ impl EventType {
         EventType::ComponentStatusChanged,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             EventType::IncidentOpened => "incident_opened",
             EventType::IncidentUpdated => "incident_updated",
@@ -71,236 +70,118 @@ impl FromStr for EventType {
     }
 }
 
-/// One incident touched during a source's run: its state before the first touch and after the
-/// last.
-struct IncidentTouch {
-    before: Option<(IncidentKind, Option<Status>)>,
-    after: IncidentRecord,
-    changed: bool,
-    new_update_ids: Vec<String>,
+/// Writes one source's run inside the writer's group, and the change events it makes in the
+/// same transaction: the store gives back what changed (`ChangeSet`), this module says which
+/// events that is ([`rows`]), and the store writes them.
+pub fn apply_source(
+    writer: &mut Writer<'_>,
+    run_id: Option<i64>,
+    result: &SourceResult,
+) -> Result<SourceChanges, StoreError> {
+    let applied = writer.apply_in_group(run_id, result)?;
+    let mut changes = applied.changes;
+    if let Some(touched) = &applied.touched {
+        let rows = rows(touched)?;
+        changes.events =
+            writer.write_events(run_id, &result.source.id, result.seen_at_millis(), &rows)?;
+    }
+    Ok(changes)
 }
 
-struct ComponentTouch {
-    /// `None` for a component first stored in this run: nothing changed for anyone to hear.
-    before: Option<String>,
-    after: ComponentRecord,
-}
-
-/// What one source's run changed, gathered while the store applies it.
-#[derive(Default)]
-pub struct PendingEvents {
-    incidents: Vec<IncidentTouch>,
-    incident_index: HashMap<String, usize>,
-    components: Vec<ComponentTouch>,
-    component_index: HashMap<String, usize>,
-}
-
-impl PendingEvents {
-    /// Notes that an incident was saved: `before` as loaded, `after` as written.
-    /// `changed` says whether its content or updates changed (not merely when it was seen).
-    pub fn incident(
-        &mut self,
-        before: Option<&IncidentRecord>,
-        after: &IncidentRecord,
-        changed: bool,
-    ) {
-        let new_update_ids: Vec<String> = after
-            .updates
-            .iter()
-            .filter(|u| before.is_none_or(|b| !b.updates.iter().any(|held| held.id == u.id)))
-            .map(|u| u.id.clone())
-            .collect();
-        match self.incident_index.get(&after.id) {
-            Some(&i) => {
-                let touch = &mut self.incidents[i];
-                touch.after = after.clone();
-                touch.changed |= changed;
-                for id in new_update_ids {
-                    if !touch.new_update_ids.contains(&id) {
-                        touch.new_update_ids.push(id);
-                    }
-                }
-            }
+/// The events one source's changes make, in the order they were first seen: an incident new
+/// to statusdb is opened (a maintenance scheduled), and resolved too when it arrives closed; a
+/// known one whose content or updates changed is updated, or resolved when it reaches a
+/// closing status; a known component whose status changed changed status. Each carries the
+/// export's document of its incident or component after the change.
+pub(crate) fn rows(changes: &ChangeSet) -> Result<Vec<EventRow>, StoreError> {
+    let json = |e: serde_json::Error| StoreError::Invalid(format!("cannot encode event: {e}"));
+    let mut out = Vec::new();
+    for t in &changes.incidents {
+        let kinds: Vec<EventType> = match t.before {
             None => {
-                self.incident_index
-                    .insert(after.id.clone(), self.incidents.len());
-                self.incidents.push(IncidentTouch {
-                    before: before.map(|b| (b.kind, b.status)),
-                    after: after.clone(),
-                    changed,
-                    new_update_ids,
-                });
-            }
-        }
-    }
-
-    /// Notes that a component was saved, with the status it held before.
-    pub fn component(&mut self, previous_status: Option<String>, after: &ComponentRecord) {
-        match self.component_index.get(&after.id) {
-            Some(&i) => self.components[i].after = after.clone(),
-            None => {
-                self.component_index
-                    .insert(after.id.clone(), self.components.len());
-                self.components.push(ComponentTouch {
-                    before: previous_status,
-                    after: after.clone(),
-                });
-            }
-        }
-    }
-
-    /// The events these changes make, in the order they were first seen.
-    fn events(&self) -> Vec<NewEvent<'_>> {
-        let mut out = Vec::new();
-        for t in &self.incidents {
-            let closed_after = t.after.status.is_some_and(Status::is_closed);
-            let status = t.after.status.map(|s| s.as_str().to_string());
-            match t.before {
-                None => {
-                    let opened = match t.after.kind {
-                        IncidentKind::Incident => EventType::IncidentOpened,
-                        IncidentKind::Maintenance => EventType::MaintenanceScheduled,
-                    };
-                    out.push(NewEvent::incident(opened, t, None, status.clone()));
-                    // Opened and closed between two runs: both happened.
-                    if closed_after {
-                        out.push(NewEvent::incident(
-                            EventType::IncidentResolved,
-                            t,
-                            None,
-                            status,
-                        ));
-                    }
+                let opened = match t.after.kind {
+                    IncidentKind::Incident => EventType::IncidentOpened,
+                    IncidentKind::Maintenance => EventType::MaintenanceScheduled,
+                };
+                // Opened and closed between two runs: both happened.
+                let closed = t.after.status.is_some_and(Status::is_closed);
+                let mut kinds = vec![opened];
+                if closed {
+                    kinds.push(EventType::IncidentResolved);
                 }
-                Some((_, before_status)) => {
-                    if !t.changed {
-                        continue;
-                    }
-                    let closed_before = before_status.is_some_and(Status::is_closed);
-                    let kind = if closed_after && !closed_before {
-                        EventType::IncidentResolved
-                    } else {
-                        EventType::IncidentUpdated
-                    };
-                    out.push(NewEvent::incident(
-                        kind,
-                        t,
-                        before_status.map(|s| s.as_str().to_string()),
-                        status,
-                    ));
-                }
+                kinds
             }
-        }
-        for c in &self.components {
-            let Some(before) = &c.before else { continue };
-            if before != c.after.status.as_str() {
-                out.push(NewEvent {
-                    kind: EventType::ComponentStatusChanged,
-                    vendor: &c.after.vendor,
-                    incident: None,
-                    component: Some(&c.after),
-                    previous_status: Some(before.clone()),
-                    status: Some(c.after.status.as_str().to_string()),
-                    new_update_ids: &[],
-                });
+            Some(_) if !t.changed => Vec::new(),
+            Some((_, before)) => {
+                let closed_before = before.is_some_and(Status::is_closed);
+                let closed_after = t.after.status.is_some_and(Status::is_closed);
+                vec![if closed_after && !closed_before {
+                    EventType::IncidentResolved
+                } else {
+                    EventType::IncidentUpdated
+                }]
             }
+        };
+        if kinds.is_empty() {
+            continue;
         }
-        out
-    }
-
-    /// Writes the events; returns how many.
-    pub fn write(
-        &self,
-        conn: &Connection,
-        run_id: Option<i64>,
-        source_id: &str,
-        recorded_at: DateTime<Utc>,
-    ) -> Result<usize, StoreError> {
-        let events = self.events();
-        let mut stmt = conn.prepare_cached(
-            "INSERT INTO events(run_id, source_id, type, recorded_at, vendor, incident_id,
-               component_id, status, previous_status, new_update_ids, record)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?;
-        let json = |e: serde_json::Error| StoreError::Invalid(format!("cannot encode event: {e}"));
-        for e in &events {
-            let record = match (e.incident, e.component) {
-                (Some(i), _) => serde_json::to_string(&ExportIncident::from_record(i)),
-                (None, Some(c)) => serde_json::to_string(&export_component(c)),
-                (None, None) => unreachable!("an event is about an incident or a component"),
-            }
-            .map_err(json)?;
-            stmt.execute(params![
-                run_id,
-                source_id,
-                e.kind.as_str(),
-                db_time(&recorded_at),
-                e.vendor,
-                e.incident.map(|i| i.id.as_str()),
-                e.component.map(|c| c.id.as_str()),
-                e.status,
-                e.previous_status,
-                serde_json::to_string(e.new_update_ids).map_err(json)?,
-                record,
-            ])?;
-        }
-        Ok(events.len())
-    }
-}
-
-struct NewEvent<'a> {
-    kind: EventType,
-    vendor: &'a str,
-    incident: Option<&'a IncidentRecord>,
-    component: Option<&'a ComponentRecord>,
-    previous_status: Option<String>,
-    status: Option<String>,
-    new_update_ids: &'a [String],
-}
-
-impl<'a> NewEvent<'a> {
-    fn incident(
-        kind: EventType,
-        t: &'a IncidentTouch,
-        previous_status: Option<String>,
-        status: Option<String>,
-    ) -> Self {
-        NewEvent {
-            kind,
-            vendor: &t.after.vendor,
-            incident: Some(&t.after),
-            component: None,
-            previous_status,
-            status,
-            new_update_ids: &t.new_update_ids,
+        let record = serde_json::to_string(&ExportIncident::from_record(&t.after)).map_err(json)?;
+        for kind in kinds {
+            out.push(EventRow {
+                kind: kind.as_str(),
+                vendor: t.after.vendor.clone(),
+                incident_id: Some(t.after.id.clone()),
+                component_id: None,
+                status: t.after.status.map(|s| s.as_str().to_string()),
+                previous_status: t
+                    .before
+                    .and_then(|(_, s)| s)
+                    .map(|s| s.as_str().to_string()),
+                new_update_ids: t.new_update_ids.clone(),
+                record: record.clone(),
+            });
         }
     }
-}
-
-fn export_component(c: &ComponentRecord) -> ExportComponent {
-    ExportComponent {
-        vendor: c.vendor.clone(),
-        name: c.name.clone(),
-        group: c.group.clone(),
-        status: c.status.as_str().to_string(),
-        updated_at: c.updated_at.as_ref().map(|t| format_utc(&t.utc)),
-        // An event is written by a successful run: the vendor's word is current.
-        stale: None,
+    for c in &changes.components {
+        let Some(before) = &c.before else { continue };
+        if before == c.after.status.as_str() {
+            continue;
+        }
+        out.push(EventRow {
+            kind: EventType::ComponentStatusChanged.as_str(),
+            vendor: c.after.vendor.clone(),
+            incident_id: None,
+            component_id: Some(c.after.id.clone()),
+            status: Some(c.after.status.as_str().to_string()),
+            previous_status: Some(before.clone()),
+            new_update_ids: Vec::new(),
+            record: serde_json::to_string(&ExportComponent::from_record(&c.after)).map_err(json)?,
+        });
     }
+    Ok(out)
 }
 
 /// One stored event, as `statusdb events` prints it (one NDJSON line each).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
+    /// The event's id (rises with time).
     pub id: i64,
+    /// What changed.
     #[serde(rename = "type")]
     pub kind: EventType,
+    /// The ingest run that recorded it.
     pub run_id: Option<i64>,
+    /// The source whose run recorded it.
     pub source: String,
+    /// The vendor.
     pub vendor: String,
+    /// When it was recorded.
     pub recorded_at: String,
+    /// The status after the change.
     pub status: Option<String>,
+    /// The status before it.
     pub previous_status: Option<String>,
+    /// Updates new in this change.
     pub new_update_ids: Vec<String>,
     /// The export incident object as it was after the change (`null` for component events).
     pub incident: Option<serde_json::Value>,
@@ -315,6 +196,7 @@ pub struct EventFilter {
     pub since_run: Option<i64>,
     /// Events recorded at or after this instant.
     pub since: Option<DateTime<Utc>>,
+    /// Only events of these vendors (all when empty).
     pub vendors: Vec<String>,
 }
 

@@ -1,33 +1,35 @@
 //! The export document (schema version 1, see `schema/export-v1.schema.json`), streamed a chunk
 //! of incidents at a time so that memory stays flat however large the database is.
 
-use crate::model::{
-    Anomaly, ComponentStatus, IncidentRecord, TimeValue, format_utc, parse_db_time,
-};
+pub use crate::document::{ExportComponent, ExportIncident, Stale};
+use crate::model::{ComponentStatus, format_utc, parse_db_time};
 use crate::store::rows::{RowBatch, incident_col};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
 mod encode;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// Incidents loaded per round of queries: memory stays flat (one chunk of records at a time)
 /// while the per-query cost is shared by many incidents.
 const EXPORT_CHUNK: usize = 128;
 
+/// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// One JSON document.
     Json,
+    /// One incident per line.
     Ndjson,
 }
 
 /// Which incidents an export holds. Time bounds select incidents that overlap the window.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
+    /// Only these vendors (all when empty).
     pub vendors: Vec<String>,
     /// Incidents still open at, or resolved after, this instant.
     pub since: Option<DateTime<Utc>>,
@@ -37,172 +39,34 @@ pub struct Filter {
     pub active: bool,
 }
 
+/// Why an export failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// Reading the database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Writing the output failed.
     #[error("cannot write export: {0}")]
     Io(#[from] io::Error),
+    /// Encoding failed.
     #[error("cannot encode export: {0}")]
     Json(#[from] serde_json::Error),
-}
-
-#[derive(Serialize)]
-pub struct ExportIncident<'a> {
-    pub id: &'a str,
-    pub vendor: &'a str,
-    pub kind: &'a str,
-    pub title: &'a str,
-    pub url: Option<&'a str>,
-    pub impact: Option<&'a str>,
-    pub status: Option<&'a str>,
-    pub created_at: Option<String>,
-    pub started_at: Option<String>,
-    pub resolved_at: Option<String>,
-    pub started_at_source: Option<&'a str>,
-    pub resolved_at_source: Option<&'a str>,
-    /// The text each time was read from (a machine field as written, or the vendor's words).
-    pub started_at_raw: Option<&'a str>,
-    pub resolved_at_raw: Option<&'a str>,
-    /// The machine fields' values, kept beside the best evidence chosen above.
-    pub structured_started_at: Option<String>,
-    pub structured_resolved_at: Option<String>,
-    pub scheduled_for: Option<String>,
-    pub scheduled_until: Option<String>,
-    pub duration_seconds: Option<i64>,
-    pub components: &'a [String],
-    pub updates: Vec<ExportUpdate<'a>>,
-    pub anomalies: &'a [Anomaly],
-    pub sources: &'a [String],
-    pub aliases: Vec<&'a str>,
-    pub first_seen_at: String,
-    pub last_seen_at: String,
-}
-
-#[derive(Serialize)]
-pub struct ExportUpdate<'a> {
-    pub id: &'a str,
-    /// The status the record carries: the label's, or where the labels are implausible the
-    /// text's (`status_source`).
-    pub status: Option<&'a str>,
-    /// The source's own word for the update, as written.
-    pub status_label: Option<&'a str>,
-    /// `label` (the status is the source's label) or `stated` (the text's).
-    pub status_source: &'static str,
-    pub posted_at: String,
-    pub body: &'a str,
-    pub components: Vec<ExportUpdateComponent<'a>>,
-}
-
-#[derive(Serialize)]
-pub struct ExportUpdateComponent<'a> {
-    pub name: &'a str,
-    pub status: &'a str,
-}
-
-#[derive(Serialize)]
-pub struct ExportComponent {
-    pub vendor: String,
-    pub name: String,
-    pub group: Option<String>,
-    /// `unknown` while its source is failing (see `stale`), else the vendor's last word.
-    pub status: String,
-    pub updated_at: Option<String>,
-    /// Present only when the status is withheld because the source kept failing.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stale: Option<Stale>,
-}
-
-/// Why a component is reported `unknown`: its source failed this many runs in a row.
-#[derive(Serialize)]
-pub struct Stale {
-    pub consecutive_failures: i64,
-    /// The source's last successful fetch, if it ever had one.
-    pub last_success_at: Option<String>,
-    /// What the vendor said at that time.
-    pub declared_status: String,
-    pub last_error: Option<String>,
-}
-
-fn time(t: &Option<TimeValue>) -> Option<String> {
-    t.as_ref().map(|t| format_utc(&t.utc))
-}
-
-impl<'a> ExportIncident<'a> {
-    pub fn from_record(r: &'a IncidentRecord) -> Self {
-        ExportIncident {
-            id: &r.id,
-            vendor: &r.vendor,
-            kind: r.kind.as_str(),
-            title: &r.title,
-            url: r.url.as_deref(),
-            impact: r.impact.map(|i| i.as_str()),
-            status: r.status.map(|s| s.as_str()),
-            created_at: time(&r.created_at),
-            started_at: time(&r.started_at),
-            resolved_at: time(&r.resolved_at),
-            started_at_source: r.started_at.as_ref().map(|t| t.source.as_str()),
-            resolved_at_source: r.resolved_at.as_ref().map(|t| t.source.as_str()),
-            started_at_raw: r.started_at.as_ref().map(|t| t.raw.as_str()),
-            resolved_at_raw: r.resolved_at.as_ref().map(|t| t.raw.as_str()),
-            structured_started_at: time(&r.structured_started_at),
-            structured_resolved_at: time(&r.structured_resolved_at),
-            scheduled_for: time(&r.scheduled_for),
-            scheduled_until: time(&r.scheduled_until),
-            duration_seconds: r.duration_seconds(),
-            components: &r.components,
-            updates: r
-                .updates
-                .iter()
-                .map(|u| ExportUpdate {
-                    id: &u.id,
-                    status: u.effective_status().map(|s| s.as_str()),
-                    status_label: u.status_raw.as_deref(),
-                    status_source: if u.stated_status.is_some() {
-                        "stated"
-                    } else {
-                        "label"
-                    },
-                    posted_at: format_utc(&u.posted_at.utc),
-                    body: &u.body,
-                    components: u
-                        .components
-                        .iter()
-                        .map(|c| ExportUpdateComponent {
-                            name: &c.name,
-                            status: c.status.as_str(),
-                        })
-                        .collect(),
-                })
-                .collect(),
-            anomalies: &r.anomalies,
-            sources: &r.sources,
-            // The ids the vendor gave; statusdb's own keys (fingerprints, links) stay inside.
-            aliases: r
-                .aliases
-                .iter()
-                .map(String::as_str)
-                .filter(|a| !crate::normalize::identity::is_internal_key(a))
-                .collect(),
-            first_seen_at: format_utc(&r.first_seen_at),
-            last_seen_at: format_utc(&r.last_seen_at),
-        }
-    }
 }
 
 /// The incidents a filter selects: their ids in id order (the order their rows are stored
 /// in, which the export reads them in), and each one's place in the document (start time, then
 /// id).
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Selection {
+pub(crate) struct Selection {
     pub ids: Vec<String>,
     /// `places[i]` is where `ids[i]` stands in the document.
     pub places: Vec<usize>,
 }
 
 impl Selection {
+    #[cfg(test)]
     /// The ids in document order.
-    pub fn in_document_order(&self) -> Vec<&str> {
+    pub(crate) fn in_document_order(&self) -> Vec<&str> {
         let mut ordered = vec![""; self.ids.len()];
         for (id, &place) in self.ids.iter().zip(&self.places) {
             ordered[place] = id;
@@ -218,7 +82,7 @@ impl Selection {
 /// the filter reads `resolved_at`), then every id with its rowid from the primary key's index,
 /// in id order. The document's order is SQL's `ORDER BY started_at, id`: no start time first,
 /// then the fixed-width UTC texts, ties by id, byte by byte.
-pub fn select(store: &Store, filter: &Filter) -> Result<Selection, StoreError> {
+pub(crate) fn select(store: &Store, filter: &Filter) -> Result<Selection, StoreError> {
     let mut sql = String::from("SELECT rowid, started_at FROM incidents WHERE 1 = 1");
     let mut args: Vec<String> = Vec::new();
     if !filter.vendors.is_empty() {
@@ -276,7 +140,10 @@ pub fn select(store: &Store, filter: &Filter) -> Result<Selection, StoreError> {
     Ok(Selection { ids, places })
 }
 
-pub fn components(store: &Store, filter: &Filter) -> Result<Vec<ExportComponent>, StoreError> {
+pub(crate) fn components(
+    store: &Store,
+    filter: &Filter,
+) -> Result<Vec<ExportComponent>, StoreError> {
     let conn = store.connection();
     // The view reports `unknown` for components of a source that keeps failing (fail closed).
     let mut stmt = conn.prepare(
@@ -627,14 +494,7 @@ mod tests {
         assert_eq!(selection.places, [2, 3, 4, 1, 0]);
         let ids = selection.in_document_order();
         assert_eq!(ids, ["v/d", "v/c", "v/Z", "v/a", "v/b"]);
-        let sql: Vec<String> = store
-            .connection()
-            .prepare("SELECT id FROM incidents ORDER BY started_at, id")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let sql = store.strings("SELECT id FROM incidents ORDER BY started_at, id");
         assert_eq!(ids, sql);
     }
 }

@@ -15,79 +15,163 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use url::Url;
 
-/// Validators from the previous successful fetch of a document.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
+/// Validators from the previous successful fetch of a document (a hand-off type: the store
+/// keeps them).
+pub(crate) use statusdb_core::handoff::Validators;
+
+/// Why a fetch failed, as a machine word (a hand-off type: the store keeps it).
+pub(crate) use statusdb_core::handoff::FetchCause;
 
 /// A fetched document.
 #[derive(Debug, Clone)]
-pub struct Page {
+pub(crate) struct Page {
     pub url: Url,
     pub fetched_at: DateTime<Utc>,
-    /// HTTP status; 200 for a file.
-    pub status: u16,
     pub content_type: Option<String>,
     pub validators: Validators,
     pub body: Vec<u8>,
 }
 
 #[derive(Debug, Clone)]
-pub enum Fetched {
+pub(crate) enum Fetched {
     Page(Page),
     /// The server answered 304 to a conditional request.
-    NotModified {
-        url: Url,
-        fetched_at: DateTime<Utc>,
-    },
+    NotModified,
 }
 
-/// What went wrong fetching one document.
+/// What went wrong fetching one document: one line naming the URL once, with the reason the
+/// lower layers gave (their wrappers, which repeat the URL, left out), and a cause from a
+/// closed set ([`FetchError::cause`]).
 /// Whether it is worth another try is decided in one place: `retry::is_transient`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
+    /// The server answered with an error status.
     #[error("HTTP {status} from {url}")]
     Status {
+        /// The document's URL.
         url: String,
+        /// The status.
         status: u16,
         /// How long the server asked us to wait (`Retry-After`), when it did.
         retry_after: Option<Duration>,
     },
+    /// No complete answer in time.
     #[error("timed out after {} fetching {url}", humantime::format_duration(*.after))]
-    Timeout { url: String, after: Duration },
+    Timeout {
+        /// The document's URL.
+        url: String,
+        /// The limit that ran out.
+        after: Duration,
+    },
+    /// The host name did not resolve.
+    #[error("cannot resolve the host of {url}: {reason}")]
+    Dns {
+        /// The document's URL.
+        url: String,
+        /// The resolver's answer.
+        reason: String,
+    },
+    /// No connection was made.
     #[error("cannot connect to {url}: {reason}")]
-    Connect { url: String, reason: String },
+    Connect {
+        /// The document's URL.
+        url: String,
+        /// Why, as the system said.
+        reason: String,
+    },
+    /// The TLS handshake failed.
+    #[error("TLS with {url} failed: {reason}")]
+    Tls {
+        /// The document's URL.
+        url: String,
+        /// Why, as the TLS library said.
+        reason: String,
+    },
+    /// The connection broke after it was made.
     #[error("connection to {url} broken {stage}: {reason}")]
     Broken {
+        /// The document's URL.
         url: String,
+        /// `before the response` or `while reading the body`.
         stage: &'static str,
+        /// Why, as the system said.
         reason: String,
     },
+    /// The body is over the cap.
     #[error("body of {url} exceeds the {limit}-byte limit")]
-    TooLarge { url: String, limit: u64 },
+    TooLarge {
+        /// The document's URL.
+        url: String,
+        /// The cap, in bytes.
+        limit: u64,
+    },
+    /// A redirect was refused.
     #[error("redirect from {url} refused: {reason}")]
-    Redirect { url: String, reason: String },
+    Redirect {
+        /// The document's URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The body could not be decoded (a corrupt compressed stream).
+    #[error("cannot decode the body of {url}: {reason}")]
+    Decode {
+        /// The document's URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The request could not be made.
     #[error("request to {url} failed: {reason}")]
-    Request { url: String, reason: String },
+    Request {
+        /// The document's URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// A local file could not be read.
     #[error("cannot read {path}: {reason}")]
     File {
+        /// The file's path.
         path: String,
+        /// Why.
         reason: String,
+        /// The file does not exist.
         missing: bool,
     },
+    /// The URL's scheme is not fetched.
     #[error("scheme {scheme:?} of {url} is not fetched ({allowed})")]
     Scheme {
+        /// The document's URL.
         url: String,
+        /// Its scheme.
         scheme: String,
+        /// Which schemes are.
         allowed: &'static str,
     },
 }
 
 impl FetchError {
+    /// Why, as a word from a closed set.
+    pub(crate) fn cause(&self) -> FetchCause {
+        match self {
+            FetchError::Status { .. } => FetchCause::HttpStatus,
+            FetchError::Timeout { .. } => FetchCause::Timeout,
+            FetchError::Dns { .. } => FetchCause::Dns,
+            FetchError::Connect { .. } => FetchCause::Connect,
+            FetchError::Tls { .. } => FetchCause::Tls,
+            FetchError::Broken { .. } => FetchCause::ConnectionLost,
+            FetchError::TooLarge { .. } => FetchCause::BodyCap,
+            FetchError::Redirect { .. } => FetchCause::Redirect,
+            FetchError::Decode { .. } => FetchCause::Decode,
+            FetchError::Request { .. } => FetchCause::Request,
+            FetchError::File { .. } => FetchCause::File,
+            FetchError::Scheme { .. } => FetchCause::Scheme,
+        }
+    }
+
     /// The HTTP status, where the server gave one.
-    pub fn http_status(&self) -> Option<u16> {
+    pub(crate) fn http_status(&self) -> Option<u16> {
         match self {
             FetchError::Status { status, .. } => Some(*status),
             _ => None,
@@ -95,7 +179,7 @@ impl FetchError {
     }
 
     /// The wait the server asked for before another try.
-    pub fn retry_after(&self) -> Option<Duration> {
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
         match self {
             FetchError::Status { retry_after, .. } => *retry_after,
             _ => None,
@@ -103,7 +187,7 @@ impl FetchError {
     }
 
     /// The document does not exist (HTTP 404 or 410, or a missing file).
-    pub fn is_not_found(&self) -> bool {
+    pub(crate) fn is_not_found(&self) -> bool {
         match self {
             FetchError::Status { status, .. } => matches!(status, 404 | 410),
             FetchError::File { missing, .. } => *missing,
@@ -114,8 +198,7 @@ impl FetchError {
 
 /// The result of fetching one document, retries included, with its timing.
 #[derive(Debug)]
-pub struct Attempt {
-    pub url: Url,
+pub(crate) struct Attempt {
     pub started_at: DateTime<Utc>,
     /// From the first request to the end of the last, waits between retries included.
     pub duration: Duration,
@@ -128,7 +211,7 @@ pub struct Attempt {
 
 impl Attempt {
     /// The failure as the fetch log and the run report state it, with how often it was tried.
-    pub fn failure_text(&self) -> Option<String> {
+    pub(crate) fn failure_text(&self) -> Option<String> {
         let error = self.result.as_ref().err()?;
         let mut text = error.to_string();
         if self.attempts > 1 {
@@ -142,6 +225,7 @@ impl Attempt {
     }
 }
 
+/// Fetches documents with one shared HTTP client under the configured limits.
 #[derive(Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
@@ -150,6 +234,7 @@ pub struct Fetcher {
 }
 
 impl Fetcher {
+    /// A fetcher for these settings.
     pub fn new(settings: &FetchSettings) -> Result<Fetcher, FetchError> {
         let max_redirects = settings.max_redirects;
         let client = reqwest::Client::builder()
@@ -184,7 +269,7 @@ impl Fetcher {
     /// Fetches one document, conditionally where validators are known, retrying transient
     /// faults. Each request waits for its turn under the global and per-host limits; waits
     /// between retries hold no slot.
-    pub async fn fetch(&self, url: &Url, validators: &Validators) -> Attempt {
+    pub(crate) async fn fetch(&self, url: &Url, validators: &Validators) -> Attempt {
         let started_at = Utc::now();
         let clock = Instant::now();
         let tried = retry::with_retries(&self.settings.retry, || async {
@@ -193,7 +278,6 @@ impl Fetcher {
         })
         .await;
         Attempt {
-            url: url.clone(),
             started_at,
             duration: clock.elapsed(),
             result: tried.result,
@@ -248,13 +332,10 @@ impl Fetcher {
         let response = request
             .send()
             .await
-            .map_err(|e| self.request_error(url, e))?;
+            .map_err(|e| self.request_error(url, e, false))?;
         let status = response.status().as_u16();
         if status == 304 {
-            return Ok(Fetched::NotModified {
-                url: url.clone(),
-                fetched_at,
-            });
+            return Ok(Fetched::NotModified);
         }
         if !response.status().is_success() {
             let retry_after = header_text(response.headers(), RETRY_AFTER.as_str())
@@ -277,7 +358,7 @@ impl Fetcher {
         let mut body = Vec::new();
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| self.body_error(url, e))?;
+            let chunk = chunk.map_err(|e| self.request_error(url, e, true))?;
             if body.len() as u64 + chunk.len() as u64 > limit {
                 return Err(FetchError::TooLarge {
                     url: url.to_string(),
@@ -289,7 +370,6 @@ impl Fetcher {
         Ok(Fetched::Page(Page {
             url: url.clone(),
             fetched_at,
-            status,
             content_type: header_text(&headers, CONTENT_TYPE.as_str()),
             validators: Validators {
                 etag: header_text(&headers, ETAG.as_str()),
@@ -326,24 +406,43 @@ impl Fetcher {
         Ok(Fetched::Page(Page {
             url: url.clone(),
             fetched_at,
-            status: 200,
             content_type: None,
             validators: Validators::default(),
             body,
         }))
     }
 
-    /// An error before the response arrived.
-    fn request_error(&self, url: &Url, e: reqwest::Error) -> FetchError {
+    /// Why a request failed: before its response arrived (`in_body` false: a timeout, no
+    /// name, no connection or TLS, a refused redirect, a connection dropped), or while its
+    /// body streamed in (a timeout, a body that cannot be decoded, the connection broken).
+    fn request_error(&self, url: &Url, e: reqwest::Error, in_body: bool) -> FetchError {
         let url = url.to_string();
-        let reason = error_chain(&e);
+        let reason = reason(&e);
         if e.is_timeout() {
             let after = if e.is_connect() {
                 self.settings.connect_timeout.min(self.settings.timeout)
             } else {
                 self.settings.timeout
             };
-            FetchError::Timeout { url, after }
+            return FetchError::Timeout { url, after };
+        }
+        if in_body {
+            return if is_invalid_data(&e) {
+                FetchError::Decode { url, reason }
+            } else {
+                FetchError::Broken {
+                    url,
+                    stage: "while reading the body",
+                    reason,
+                }
+            };
+        }
+        if e.is_connect() && names_dns(&e) {
+            FetchError::Dns { url, reason }
+        } else if e.is_connect() && is_invalid_data(&e) {
+            // TCP does not fail with invalid data; the TLS layer does (a refused certificate,
+            // a server that does not speak TLS).
+            FetchError::Tls { url, reason }
         } else if e.is_connect() {
             FetchError::Connect { url, reason }
         } else if e.is_redirect() {
@@ -359,46 +458,38 @@ impl Fetcher {
             }
         }
     }
-
-    /// An error while the body streams in: a timeout, an undecodable (compressed) body, or
-    /// the connection broken mid-body.
-    fn body_error(&self, url: &Url, e: reqwest::Error) -> FetchError {
-        let url = url.to_string();
-        let reason = error_chain(&e);
-        if e.is_timeout() {
-            FetchError::Timeout {
-                url,
-                after: self.settings.timeout,
-            }
-        } else if is_invalid_data(&e) {
-            FetchError::Request {
-                url,
-                reason: format!("cannot decode the body: {reason}"),
-            }
-        } else {
-            FetchError::Broken {
-                url,
-                stage: "while reading the body",
-                reason,
-            }
-        }
-    }
 }
 
-/// Whether a body error is bad data (a corrupt compressed stream) rather than a broken
-/// connection. reqwest reports both as decode errors when decompression is on, so the cause
-/// decides.
+/// Whether a connect error is the resolver's: hyper's connector names it `dns error`.
+fn names_dns(e: &(dyn std::error::Error + 'static)) -> bool {
+    chain(e).any(|cause| cause.to_string() == "dns error")
+}
+
+/// The error and its causes, outermost first.
+fn chain<'e>(
+    e: &'e (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'e (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(e), |cause| cause.source())
+}
+
+/// Whether an error is bad data (a corrupt compressed stream, a TLS record that is not one)
+/// rather than a broken connection: reqwest reports a body's both as decode errors when
+/// decompression is on, so the cause decides.
 fn is_invalid_data(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(e);
-    while let Some(cause) = source {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::InvalidData
-        {
-            return true;
+    chain(e).any(|cause| {
+        // An I/O error wrapping another (hyper wraps the TLS layer's `InvalidData` in an
+        // `Other`) hides it from `source()`; `get_ref` reaches it.
+        let mut io = cause.downcast_ref::<std::io::Error>();
+        while let Some(error) = io {
+            if error.kind() == std::io::ErrorKind::InvalidData {
+                return true;
+            }
+            io = error
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<std::io::Error>());
         }
-        source = cause.source();
-    }
-    false
+        false
+    })
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -408,17 +499,29 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The error and its causes in one line: reqwest's top-level message alone rarely says why.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
+/// Why a request failed, in one line: the causes under reqwest's error, each said once.
+/// reqwest's own message (`error sending request for url (...)`) and hyper's wrappers
+/// (`client error (Connect)`, `dns error`, `tcp connect error`) are left out: the first
+/// repeats the URL the line already names, the others the kind of failure it already states.
+fn reason(e: &reqwest::Error) -> String {
+    const WRAPPERS: [&str; 3] = ["dns error", "tcp connect error", "tcp open error"];
+    let mut text = String::new();
+    for cause in chain(e).skip(1) {
         let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
+        if cause_text.starts_with("client error (")
+            || WRAPPERS.contains(&cause_text.as_str())
+            || text.contains(&cause_text)
+        {
+            continue;
         }
-        source = cause.source();
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause_text);
+    }
+    if text.is_empty() {
+        // Nothing beneath: reqwest's message is all there is.
+        text = e.to_string();
     }
     text
 }

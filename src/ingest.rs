@@ -2,17 +2,21 @@
 //! blocking pool, and hand each source's result to a single writer thread that applies it all or
 //! nothing (the sources already waiting share one transaction, redone without one that fails).
 
-use crate::config::{Config, Source};
+use crate::config::Config;
+use crate::events;
 use crate::fetch::hosts::Permits;
-use crate::fetch::{Fetched, Fetcher, Validators};
+use crate::fetch::{Fetched, Fetcher, Page};
+use crate::handoff::{
+    DocumentOutcome, DocumentResult, FailureCause, ResolvedKind, Source, SourceChanges,
+    SourceResult, Validators,
+};
 use crate::model::{Observation, ParseNote};
+use crate::normalize::PreparedIncident;
 use crate::probe;
 use crate::providers::{Endpoint, Kind, PageInput};
+use crate::report::{DocumentEntry, RunReport, SourceOutcome, SourceReport};
 use crate::schedule;
-use crate::store::{
-    DocumentOutcome, DocumentResult, EndpointState, PreparedIncident, RawBody, ResolvedKind,
-    SourceChanges, SourceResult, Store, StoreError,
-};
+use crate::store::{self, EndpointState, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -70,6 +74,7 @@ impl Stages {
     }
 }
 
+/// Which sources a run handles, and who hears about it.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
     /// Only these source ids (all when empty).
@@ -89,6 +94,7 @@ pub trait Progress: Send + Sync {
     fn source_done(&self, source_id: &str, failed: bool);
 }
 
+/// A shared [`Progress`].
 #[derive(Clone)]
 pub struct ProgressHandle(pub Arc<dyn Progress>);
 
@@ -98,65 +104,19 @@ impl std::fmt::Debug for ProgressHandle {
     }
 }
 
-/// How one source fared in a run.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SourceReport {
-    pub source: String,
-    pub vendor: String,
-    pub kind: &'static str,
-    pub outcome: SourceOutcome,
-    pub error: Option<String>,
-    pub duration_ms: u64,
-    pub documents: Vec<DocumentReport>,
-    pub changes: SourceChanges,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceOutcome {
-    /// At least one document was parsed.
-    Updated,
-    /// Every document answered 304 or the same body as last time.
-    NotModified,
-    Failed,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct DocumentReport {
-    pub url: String,
-    pub outcome: &'static str,
-    pub http_status: Option<u16>,
-    pub duration_ms: u64,
-    /// Requests made, retries included.
-    pub attempts: usize,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct RunReport {
-    pub run_id: i64,
-    pub started_at: DateTime<Utc>,
-    pub elapsed_ms: u64,
-    pub sources: Vec<SourceReport>,
-}
-
-impl RunReport {
-    pub fn failed(&self) -> usize {
-        self.sources
-            .iter()
-            .filter(|s| s.outcome == SourceOutcome::Failed)
-            .count()
-    }
-}
-
+/// Why a run could not be made (a source's failure is an outcome, not an error).
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// `--source` names a source the config does not list.
     #[error("unknown source {0:?} (not in the config)")]
     UnknownSource(String),
+    /// The HTTP client could not be made.
     #[error("cannot start the HTTP client: {0}")]
     Client(String),
+    /// The writer thread stopped without an answer.
     #[error("the database writer stopped unexpectedly")]
     WriterLost,
 }
@@ -186,6 +146,14 @@ pub async fn run(
         chosen = schedule::due(&store, chosen, started_at)?;
     }
     let states = Arc::new(store.endpoint_states()?);
+    // Failures in a row before this run, for the backoff the schedule sets after it.
+    let failures: Arc<HashMap<String, i64>> = Arc::new(
+        store
+            .source_states()?
+            .into_iter()
+            .map(|(id, state)| (id, state.consecutive_failures))
+            .collect(),
+    );
     let resolved = Arc::new(store.resolved_kinds()?);
     let run_id = store.begin_run(started_at)?;
 
@@ -199,7 +167,7 @@ pub async fn run(
         config.fetch.per_host_concurrency,
     ));
     let stages = Arc::new(Stages::new());
-    let (sender, mut receiver) = mpsc::channel::<SourceResult>(WRITER_QUEUE);
+    let (sender, receiver) = mpsc::channel::<SourceResult>(WRITER_QUEUE);
 
     let progress = options.progress.clone();
     if let Some(p) = &progress {
@@ -207,68 +175,14 @@ pub async fn run(
     }
     let writer = std::thread::Builder::new()
         .name("statusdb-writer".into())
-        .spawn(
-            move || -> Result<(Store, Vec<(SourceResult, SourceChanges)>), StoreError> {
-                let mut applied = Vec::new();
-                {
-                    let mut writer = store.writer()?;
-                    let mut group: Vec<(SourceResult, SourceChanges)> = Vec::new();
-                    while let Some(first) = receiver.blocking_recv() {
-                        // Sources that are already waiting are committed together, up to a
-                        // bound, so a crash loses little and never half a source. A source
-                        // that fails to write is undone alone: the group is written again
-                        // without it (and the run then stops with its error).
-                        writer.begin_group()?;
-                        let opened = Instant::now();
-                        let mut next = Some(first);
-                        let mut failure = None;
-                        while let Some(result) = next.take() {
-                            match writer.apply_in_group(Some(run_id), &result) {
-                                Ok(changes) => group.push((result, changes)),
-                                Err(e) => {
-                                    let applied: Vec<&SourceResult> =
-                                        group.iter().map(|(r, _)| r).collect();
-                                    let redone = writer.redo_group(Some(run_id), &applied)?;
-                                    for ((_, changes), again) in group.iter_mut().zip(redone) {
-                                        *changes = again;
-                                    }
-                                    failure = Some(e);
-                                    break;
-                                }
-                            }
-                            if group.len() < GROUP_SOURCES && opened.elapsed() < GROUP_TIME {
-                                next = receiver.try_recv().ok();
-                            }
-                        }
-                        writer.commit_group()?;
-                        let mut written = Written::default();
-                        for (mut result, changes) in group.drain(..) {
-                            if let Some(p) = &progress {
-                                p.0.source_done(&result.source.id, result.error().is_some());
-                            }
-                            // Bodies are no longer needed once written; keep the report small.
-                            take_bodies(&mut result, &mut written);
-                            applied.push((result, changes));
-                        }
-                        // Freeing a group's pages and records is a few percent of a cold
-                        // ingest: done on a thread of its own, not the writer's.
-                        let _ = std::thread::Builder::new()
-                            .name("statusdb-free".into())
-                            .spawn(move || drop(written));
-                        if let Some(e) = failure {
-                            return Err(e);
-                        }
-                    }
-                }
-                Ok((store, applied))
-            },
-        )
+        .spawn(move || write_sources(store, receiver, run_id, progress))
         .map_err(|_| IngestError::WriterLost)?;
 
     let mut tasks = Vec::with_capacity(chosen.len());
     for source in chosen {
         let fetcher = fetcher.clone();
         let states = states.clone();
+        let failures = failures.clone();
         let resolved = resolved.clone();
         let sender = sender.clone();
         let window = window.clone();
@@ -279,8 +193,15 @@ pub async fn run(
                 .filter(|r| r.url == source.url.as_str())
                 .map(|r| r.kind);
             let slot = window.acquire(&source.url).await;
-            let (result, held) = fetch_source(&fetcher, &states, &stages, source, known).await;
+            let (mut result, held) = fetch_source(&fetcher, &states, &stages, source, known).await;
             drop(slot);
+            let failures_before = failures.get(&result.source.id).copied().unwrap_or(0);
+            result.next_due_at = Some(schedule::next_due_at(
+                &result.source,
+                result.seen_at_millis(),
+                result.failed(),
+                failures_before,
+            ));
             // A closed channel means the writer failed; its error is reported below.
             let _ = sender.send(result).await;
             drop(held);
@@ -308,6 +229,65 @@ pub async fn run(
         elapsed_ms: started.elapsed().as_millis() as u64,
         sources: reports,
     })
+}
+
+/// The writer thread: applies each source handed over, the sources already waiting committed
+/// together (up to [`GROUP_SOURCES`] or [`GROUP_TIME`]), so a crash loses little and never
+/// half a source. A source that fails to write is undone alone: the group is written again
+/// without it, and the run then stops with its error. Returns the store and each source
+/// written with what it changed (its bodies freed).
+fn write_sources(
+    store: Store,
+    mut receiver: mpsc::Receiver<SourceResult>,
+    run_id: i64,
+    progress: Option<ProgressHandle>,
+) -> Result<(Store, Vec<(SourceResult, SourceChanges)>), StoreError> {
+    let mut applied = Vec::new();
+    {
+        let mut writer = store.writer()?;
+        let mut group: Vec<(SourceResult, SourceChanges)> = Vec::new();
+        while let Some(first) = receiver.blocking_recv() {
+            writer.begin_group()?;
+            let opened = Instant::now();
+            let mut next = Some(first);
+            let mut failure = None;
+            while let Some(result) = next.take() {
+                match events::apply_source(&mut writer, Some(run_id), &result) {
+                    Ok(changes) => group.push((result, changes)),
+                    Err(e) => {
+                        writer.restart_group()?;
+                        for (result, changes) in group.iter_mut() {
+                            *changes = events::apply_source(&mut writer, Some(run_id), result)?;
+                        }
+                        failure = Some(e);
+                        break;
+                    }
+                }
+                if group.len() < GROUP_SOURCES && opened.elapsed() < GROUP_TIME {
+                    next = receiver.try_recv().ok();
+                }
+            }
+            writer.commit_group()?;
+            let mut written = Written::default();
+            for (mut result, changes) in group.drain(..) {
+                if let Some(p) = &progress {
+                    p.0.source_done(&result.source.id, result.failed());
+                }
+                // Bodies are no longer needed once written; keep the report small.
+                take_bodies(&mut result, &mut written);
+                applied.push((result, changes));
+            }
+            // Freeing a group's pages and records is a few percent of a cold ingest: done on a
+            // thread of its own, not the writer's.
+            let _ = std::thread::Builder::new()
+                .name("statusdb-free".into())
+                .spawn(move || drop(written));
+            if let Some(e) = failure {
+                return Err(e);
+            }
+        }
+    }
+    Ok((store, applied))
 }
 
 /// What a written source no longer needs: its compressed pages, observations and prepared
@@ -345,7 +325,10 @@ fn take_bodies(result: &mut SourceResult, written: &mut Written) {
 }
 
 fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
-    let error = result.error();
+    let (cause, error) = result
+        .failure()
+        .map(|(cause, error)| (cause.as_str(), error.to_string()))
+        .unzip();
     let outcome = if error.is_some() {
         SourceOutcome::Failed
     } else if result
@@ -357,25 +340,34 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
     } else {
         SourceOutcome::NotModified
     };
-    let documents: Vec<DocumentReport> = result
+    let documents: Vec<DocumentEntry> = result
         .documents
         .iter()
         .map(|d| {
-            let (outcome, http_status, error) = match &d.outcome {
+            let (outcome, http_status, failure) = match &d.outcome {
                 DocumentOutcome::Parsed { .. } => ("parsed", Some(200), None),
                 DocumentOutcome::Unchanged { .. } => ("unchanged", Some(200), None),
                 DocumentOutcome::NotModified => ("not_modified", Some(304), None),
                 DocumentOutcome::Absent { http_status } => ("absent", Some(*http_status), None),
                 DocumentOutcome::Failed {
-                    http_status, error, ..
-                } => ("failed", *http_status, Some(error.clone())),
+                    http_status,
+                    cause,
+                    error,
+                    ..
+                } => (
+                    "failed",
+                    *http_status,
+                    Some((cause.as_str(), error.clone())),
+                ),
             };
-            DocumentReport {
+            let (cause, error) = failure.unzip();
+            DocumentEntry {
                 url: d.url.clone(),
                 outcome,
                 http_status,
                 duration_ms: d.duration.as_millis() as u64,
                 attempts: d.attempts,
+                cause,
                 error,
             }
         })
@@ -385,6 +377,7 @@ fn report(result: &SourceResult, changes: SourceChanges) -> SourceReport {
         vendor: result.source.vendor.clone(),
         kind: result.source.kind.as_str(),
         outcome,
+        cause,
         error,
         duration_ms: documents.iter().map(|d| d.duration_ms).sum(),
         documents,
@@ -405,49 +398,77 @@ async fn fetch_source(
     known: Option<Kind>,
 ) -> (SourceResult, Option<OwnedSemaphorePermit>) {
     let mut held = None;
-    let mut documents = Vec::new();
-    let mut resolved = None;
-    let kind = match (source.kind, known) {
-        (Kind::Auto, Some(kind)) => kind,
+    let (kind, resolved) = match settle_kind(fetcher, &source, known).await {
+        Ok(settled) => settled,
+        Err(probe_failed) => return (SourceResult::new(source, None, vec![probe_failed]), held),
+    };
+    let documents = fetch_documents(fetcher, states, stages, &source, kind, &mut held).await;
+    let mut result = SourceResult::new(source, Some(kind), documents);
+    result.resolved = resolved;
+    if !result
+        .documents
+        .iter()
+        .any(|d| matches!(d.outcome, DocumentOutcome::Parsed { .. }))
+    {
+        return (result, held);
+    }
+    (prepare_off_the_writer(stages, result).await, held)
+}
+
+/// The kind a source is read as: its configured one, or for `auto` the one stored for it
+/// (`known`), else the one a probe finds now (returned with the probe's evidence, for the
+/// store). A probe that finds none is the source's one failed document.
+async fn settle_kind(
+    fetcher: &Fetcher,
+    source: &Source,
+    known: Option<Kind>,
+) -> Result<(Kind, Option<ResolvedKind>), DocumentResult> {
+    match (source.kind, known) {
+        (Kind::Auto, Some(kind)) => Ok((kind, None)),
         (Kind::Auto, None) => {
             let started_at = Utc::now();
             let clock = Instant::now();
             match probe::probe(fetcher, &source.url).await {
                 Ok(resolution) => {
                     tracing::info!(source = %source.id, kind = %resolution.kind, "kind auto resolved");
-                    resolved = Some(ResolvedKind {
+                    let resolved = ResolvedKind {
                         kind: resolution.kind,
                         url: source.url.to_string(),
                         at: started_at,
                         evidence: resolution.evidence_line(),
-                    });
-                    resolution.kind
-                }
-                Err(e) => {
-                    documents.push(DocumentResult {
-                        url: source.url.to_string(),
-                        fetched_at: started_at,
-                        duration: clock.elapsed(),
-                        // The probe's own fetches retry inside the fetcher; one probe, one row.
-                        attempts: 1,
-                        outcome: DocumentOutcome::Failed {
-                            http_status: None,
-                            error: e.to_string(),
-                            body: None,
-                        },
-                    });
-                    let result = SourceResult {
-                        source,
-                        resolved: None,
-                        read_as: None,
-                        documents,
                     };
-                    return (result, held);
+                    Ok((resolution.kind, Some(resolved)))
                 }
+                Err(e) => Err(DocumentResult {
+                    url: source.url.to_string(),
+                    fetched_at: started_at,
+                    duration: clock.elapsed(),
+                    // The probe's own fetches retry inside the fetcher; one probe, one row.
+                    attempts: 1,
+                    outcome: DocumentOutcome::Failed {
+                        http_status: None,
+                        cause: FailureCause::Parse(e.error.verdict.cause()),
+                        error: e.to_string(),
+                        body: None,
+                    },
+                }),
             }
         }
-        (kind, _) => kind,
-    };
+        (kind, _) => Ok((kind, None)),
+    }
+}
+
+/// Fetches and reads a source's documents in turn (its kind's endpoints, then the follow-ups
+/// its pages name), stopping at the first that fails: the source fails as a whole.
+async fn fetch_documents(
+    fetcher: &Fetcher,
+    states: &HashMap<(String, String), EndpointState>,
+    stages: &Stages,
+    source: &Source,
+    kind: Kind,
+    held: &mut Option<OwnedSemaphorePermit>,
+) -> Vec<DocumentResult> {
+    let mut documents = Vec::new();
     let mut queue: VecDeque<Endpoint> = kind.endpoints(&source.url).into();
     let mut queued: HashSet<String> = queue.iter().map(|e| e.url.to_string()).collect();
     let mut followed = 0;
@@ -457,59 +478,14 @@ async fn fetch_source(
         let attempt = fetcher.fetch(&endpoint.url, &state.validators).await;
         let failure_text = attempt.failure_text();
         let mut outcome = match attempt.result {
-            Ok(Fetched::NotModified { .. }) => DocumentOutcome::NotModified,
-            Ok(Fetched::Page(page)) => {
-                let body = page.body;
-                let hashed = tokio::task::spawn_blocking(move || {
-                    let hash = content_hash(&body);
-                    (body, hash)
-                })
-                .await;
-                match hashed {
-                    Ok((_, hash)) if state.content_hash.as_deref() == Some(hash.as_str()) => {
-                        DocumentOutcome::Unchanged {
-                            hash,
-                            validators: page.validators,
-                        }
-                    }
-                    Ok((body, hash)) => {
-                        if held.is_none() {
-                            // Never closed, so acquiring does not fail.
-                            held = stages.holding.clone().acquire_owned().await.ok();
-                        }
-                        let source = source.clone();
-                        let url = page.url.to_string();
-                        let fetched_at = page.fetched_at;
-                        let validators = page.validators;
-                        let content_type = page.content_type;
-                        let parsed = stages
-                            .compute(move || {
-                                let fetched = FetchedBody {
-                                    url: &url,
-                                    fetched_at,
-                                    content_type: content_type.as_deref(),
-                                };
-                                parse_document(&source, kind, &fetched, body, hash, validators)
-                            })
-                            .await;
-                        parsed.unwrap_or_else(|e| DocumentOutcome::Failed {
-                            http_status: Some(200),
-                            error: format!("parser crashed: {e}"),
-                            body: None,
-                        })
-                    }
-                    Err(e) => DocumentOutcome::Failed {
-                        http_status: Some(200),
-                        error: format!("hashing the body failed: {e}"),
-                        body: None,
-                    },
-                }
-            }
+            Ok(Fetched::NotModified) => DocumentOutcome::NotModified,
+            Ok(Fetched::Page(page)) => read_page(stages, source, kind, page, &state, held).await,
             Err(e) if e.is_not_found() && !endpoint.required => DocumentOutcome::Absent {
                 http_status: e.http_status().unwrap_or(404),
             },
             Err(e) => DocumentOutcome::Failed {
                 http_status: e.http_status(),
+                cause: FailureCause::Fetch(e.cause()),
                 error: failure_text.unwrap_or_else(|| e.to_string()),
                 body: None,
             },
@@ -536,22 +512,65 @@ async fn fetch_source(
             break;
         }
     }
-    let mut result = SourceResult {
-        source,
-        resolved,
-        read_as: Some(kind),
-        documents,
+    documents
+}
+
+/// A fetched page: `Unchanged` when its body is the one stored last time, else parsed (and
+/// compressed) on a parse lane. The source's holding slot is taken at its first parse.
+async fn read_page(
+    stages: &Stages,
+    source: &Source,
+    kind: Kind,
+    page: Page,
+    state: &EndpointState,
+    held: &mut Option<OwnedSemaphorePermit>,
+) -> DocumentOutcome {
+    let body = page.body;
+    let hashed = tokio::task::spawn_blocking(move || {
+        let hash = content_hash(&body);
+        (body, hash)
+    })
+    .await;
+    let (body, hash) = match hashed {
+        Ok((_, hash)) if state.content_hash.as_deref() == Some(hash.as_str()) => {
+            return DocumentOutcome::Unchanged {
+                hash,
+                validators: page.validators,
+            };
+        }
+        Ok(hashed) => hashed,
+        Err(e) => {
+            return internal_failure(format!("hashing the body failed: {e}"));
+        }
     };
-    if !result
-        .documents
-        .iter()
-        .any(|d| matches!(d.outcome, DocumentOutcome::Parsed { .. }))
-    {
-        return (result, held);
+    if held.is_none() {
+        // Never closed, so acquiring does not fail.
+        *held = stages.holding.clone().acquire_owned().await.ok();
     }
-    // The writer is one thread; what can be worked out without the database is done here, on
-    // the blocking pool, in parallel with it. A panic there loses only the preparation.
+    let source = source.clone();
+    let url = page.url.to_string();
+    let fetched_at = page.fetched_at;
+    let validators = page.validators;
+    let content_type = page.content_type;
+    let parsed = stages
+        .compute(move || {
+            let fetched = FetchedBody {
+                url: &url,
+                fetched_at,
+                content_type: content_type.as_deref(),
+            };
+            parse_document(&source, kind, &fetched, body, hash, validators)
+        })
+        .await;
+    parsed.unwrap_or_else(|e| internal_failure(format!("parser crashed: {e}")))
+}
+
+/// Works out on a parse lane what the writer needs no database for (`SourceResult::prepare`):
+/// the writer is one thread, and this runs in parallel with it. A panic there loses only the
+/// preparation; a cancelled task fails the source.
+async fn prepare_off_the_writer(stages: &Stages, mut result: SourceResult) -> SourceResult {
     let source = result.source.clone();
+    let kind = result.read_as;
     let prepared = stages
         .compute(move || {
             if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| result.prepare())).is_err()
@@ -561,27 +580,39 @@ async fn fetch_source(
             result
         })
         .await;
-    let result = prepared.unwrap_or_else(|e| SourceResult {
-        source,
-        resolved: None,
-        read_as: Some(kind),
-        documents: vec![DocumentResult {
-            url: String::new(),
-            fetched_at: Utc::now(),
-            duration: std::time::Duration::ZERO,
-            attempts: 0,
-            outcome: DocumentOutcome::Failed {
-                http_status: None,
-                error: format!("preparing the parsed pages was cancelled: {e}"),
-                body: None,
-            },
-        }],
-    });
-    (result, held)
+    prepared.unwrap_or_else(|e| {
+        SourceResult::new(
+            source,
+            kind,
+            vec![DocumentResult {
+                url: String::new(),
+                fetched_at: Utc::now(),
+                duration: std::time::Duration::ZERO,
+                attempts: 0,
+                outcome: DocumentOutcome::Failed {
+                    http_status: None,
+                    cause: FailureCause::Internal,
+                    error: format!("preparing the parsed pages was cancelled: {e}"),
+                    body: None,
+                },
+            }],
+        )
+    })
+}
+
+/// A document statusdb failed on after the server answered (a parser that panicked, a body
+/// it could not hash or compress).
+fn internal_failure(error: String) -> DocumentOutcome {
+    DocumentOutcome::Failed {
+        http_status: Some(200),
+        cause: FailureCause::Internal,
+        error,
+        body: None,
+    }
 }
 
 /// The most follow-up documents (next pages) one source reads in one run.
-pub const MAX_FOLLOW_UPS: usize = 20;
+pub(crate) const MAX_FOLLOW_UPS: usize = 20;
 
 /// Queues the documents a parsed page links on to (the next page of a list): only those on the
 /// same origin as the page, each once, at most [`MAX_FOLLOW_UPS`] per source. What is left out
@@ -640,6 +671,7 @@ fn same_site(a: &Url, b: &Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
+/// The SHA-256 of a body, hex: the key of its raw page.
 pub fn content_hash(body: &[u8]) -> String {
     hex::encode(Sha256::digest(body))
 }
@@ -668,14 +700,10 @@ fn parse_document(
     };
     let parsed = kind.parse_fetched(&input, fetched.content_type);
     // Compressed here, in parallel, so the database writer only inserts it.
-    let raw = match RawBody::new(&body, hash) {
+    let raw = match store::compress_body(&body, hash) {
         Ok(raw) => raw,
         Err(e) => {
-            return DocumentOutcome::Failed {
-                http_status: Some(200),
-                error: format!("{url}: {e}"),
-                body: None,
-            };
+            return internal_failure(format!("{url}: {e}"));
         }
     };
     match parsed {
@@ -687,6 +715,7 @@ fn parse_document(
         },
         Err(e) => DocumentOutcome::Failed {
             http_status: Some(200),
+            cause: FailureCause::Parse(e.cause()),
             error: format!("{url}: {e}"),
             body: Some(raw),
         },

@@ -3,7 +3,10 @@
 //! The pipeline stages (see docs/ARCHITECTURE.md) each live in their own module:
 //! config → schedule → fetch → providers (parse) → normalize → store → export / query.
 
+#![warn(missing_docs)]
+
 pub mod config;
+pub mod document;
 pub mod events;
 pub mod export;
 pub mod fetch;
@@ -22,5 +25,5 @@ pub mod source_status;
 pub mod store;
 pub mod uptime;
 
-pub use statusdb_core::{model, normalize, providers};
+pub use statusdb_core::{handoff, model, normalize, providers};
 pub use timetext;

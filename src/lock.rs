@@ -4,24 +4,34 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 
+/// Why the lock could not be taken.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
+    /// Another process holds it.
     #[error("another statusdb run holds the lock {path}; try again when it has finished")]
-    Held { path: PathBuf },
+    Held {
+        /// The lock file.
+        path: PathBuf,
+    },
+    /// The lock file could not be opened.
     #[error("cannot open lock file {path}: {reason}")]
-    Io { path: PathBuf, reason: String },
+    Io {
+        /// The lock file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Held for as long as the value lives.
 #[derive(Debug)]
 pub struct RunLock {
     _file: File,
-    path: PathBuf,
 }
 
 impl RunLock {
     /// The lock file of a database: `<db>.lock` beside it.
-    pub fn path_for(db: &Path) -> PathBuf {
+    pub(crate) fn path_for(db: &Path) -> PathBuf {
         let mut name = db.as_os_str().to_owned();
         name.push(".lock");
         PathBuf::from(name)
@@ -41,13 +51,9 @@ impl RunLock {
             .open(&path)
             .map_err(io_error)?;
         match file.try_lock() {
-            Ok(()) => Ok(RunLock { _file: file, path }),
+            Ok(()) => Ok(RunLock { _file: file }),
             Err(TryLockError::WouldBlock) => Err(LockError::Held { path }),
             Err(TryLockError::Error(e)) => Err(io_error(e)),
         }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }

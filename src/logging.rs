@@ -21,7 +21,7 @@ pub enum LogFormat {
 
 /// The filter directives for the command-line flags and the `RUST_LOG` value.
 /// Flags win over the environment; with neither, warnings and errors only.
-pub fn directives(verbose: u8, quiet: bool, rust_log: Option<&str>) -> String {
+pub(crate) fn directives(verbose: u8, quiet: bool, rust_log: Option<&str>) -> String {
     match (quiet, verbose, rust_log) {
         (true, _, _) => "error".into(),
         (false, 0, Some(env)) if !env.trim().is_empty() => env.into(),

@@ -7,6 +7,7 @@
 //! its pending and dead-lettered deliveries and its failed tries. The file is replaced atomically
 //! (written beside it, then renamed), so the collector never reads half a file.
 
+use crate::handoff::FailureCause;
 use crate::notify::TargetStatus;
 use crate::report::IngestReport;
 use crate::source_status::SourceStatus;
@@ -52,6 +53,13 @@ pub fn render(
 ) -> String {
     let mut out = String::new();
     let mut f = Family { out: &mut out };
+    source_families(&mut f, sources);
+    run_families(&mut f, report, finished_at);
+    out
+}
+
+/// Per source that was ever attempted (labels `source`, `vendor`, `kind`).
+fn source_families(f: &mut Family<'_>, sources: &[SourceStatus]) {
     let attempted: Vec<(&SourceStatus, String)> = sources
         .iter()
         .filter(|s| s.last_attempt_at.is_some())
@@ -68,79 +76,78 @@ pub fn render(
         })
         .collect();
 
-    f.header(
-        "statusdb_source_up",
-        "gauge",
-        "1 if the source's last fetch succeeded, 0 if it failed.",
-    );
-    for (s, l) in &attempted {
-        f.sample("statusdb_source_up", l, u8::from(!s.failing()));
+    // Each family: its name, its help, and a source's sample (extra labels, value), if any.
+    type Sample = fn(&SourceStatus) -> Option<(String, String)>;
+    fn plain(value: String) -> Option<(String, String)> {
+        Some((String::new(), value))
     }
-    f.header(
-        "statusdb_source_last_success_timestamp_seconds",
-        "gauge",
-        "When the source was last fetched successfully (Unix time).",
-    );
-    for (s, l) in &attempted {
-        if let Some(t) = &s.last_success_at {
-            f.sample(
-                "statusdb_source_last_success_timestamp_seconds",
-                l,
-                seconds(t),
-            );
-        }
-    }
-    f.header(
-        "statusdb_source_last_attempt_timestamp_seconds",
-        "gauge",
-        "When the source was last attempted (Unix time).",
-    );
-    for (s, l) in &attempted {
-        if let Some(t) = &s.last_attempt_at {
-            f.sample(
-                "statusdb_source_last_attempt_timestamp_seconds",
-                l,
-                seconds(t),
-            );
-        }
-    }
-    f.header(
-        "statusdb_source_duration_seconds",
-        "gauge",
-        "How long the source's last attempt took, all its documents together.",
-    );
-    for (s, l) in &attempted {
-        if let Some(ms) = s.last_duration_ms {
-            f.sample(
-                "statusdb_source_duration_seconds",
-                l,
-                format!("{:.3}", ms as f64 / 1000.0),
-            );
-        }
-    }
-    f.header(
-        "statusdb_source_consecutive_failures",
-        "gauge",
-        "Failed attempts since the source's last success.",
-    );
-    for (s, l) in &attempted {
-        f.sample(
+    let families: [(&str, &str, Sample); 7] = [
+        (
+            "statusdb_source_up",
+            "1 if the source's last fetch succeeded, 0 if it failed.",
+            |s| plain(u8::from(!s.failing()).to_string()),
+        ),
+        (
+            "statusdb_source_last_success_timestamp_seconds",
+            "When the source was last fetched successfully (Unix time).",
+            |s| s.last_success_at.as_ref().and_then(|t| plain(seconds(t))),
+        ),
+        (
+            "statusdb_source_last_attempt_timestamp_seconds",
+            "When the source was last attempted (Unix time).",
+            |s| s.last_attempt_at.as_ref().and_then(|t| plain(seconds(t))),
+        ),
+        (
+            "statusdb_source_duration_seconds",
+            "How long the source's last attempt took, all its documents together.",
+            |s| {
+                s.last_duration_ms
+                    .and_then(|ms| plain(format!("{:.3}", ms as f64 / 1000.0)))
+            },
+        ),
+        (
             "statusdb_source_consecutive_failures",
-            l,
-            s.consecutive_failures,
-        );
-    }
-    f.header(
-        "statusdb_source_next_due_timestamp_seconds",
-        "gauge",
-        "When `ingest --due` fetches the source next (Unix time).",
-    );
-    for (s, l) in &attempted {
-        if let Some(t) = &s.next_due_at {
-            f.sample("statusdb_source_next_due_timestamp_seconds", l, seconds(t));
+            "Failed attempts since the source's last success.",
+            |s| plain(s.consecutive_failures.to_string()),
+        ),
+        (
+            "statusdb_source_failing",
+            "1 for a source whose last attempt failed, labelled with why: stage (fetch: the \
+             vendor or the way to it is down; parse: its page changed or something stands in \
+             front of it; internal) and cause (a stable word: dns, http_status, wrong_format, \
+             ...).",
+            |s| {
+                let cause = s.last_cause.as_deref().and_then(FailureCause::from_word);
+                s.failing().then(|| {
+                    (
+                        format!(
+                            ",stage=\"{}\",cause=\"{}\"",
+                            cause.map_or("unknown", FailureCause::stage),
+                            cause.map_or("unknown", FailureCause::as_str)
+                        ),
+                        "1".to_string(),
+                    )
+                })
+            },
+        ),
+        (
+            "statusdb_source_next_due_timestamp_seconds",
+            "When `ingest --due` fetches the source next (Unix time).",
+            |s| s.next_due_at.as_ref().and_then(|t| plain(seconds(t))),
+        ),
+    ];
+    for (name, help, sample) in families {
+        f.header(name, "gauge", help);
+        for (s, labels) in &attempted {
+            if let Some((extra, value)) = sample(s) {
+                f.sample(name, &format!("{labels}{extra}"), value);
+            }
         }
     }
+}
 
+/// The run's own families.
+fn run_families(f: &mut Family<'_>, report: &IngestReport, finished_at: DateTime<Utc>) {
     let t = &report.totals;
     f.header(
         "statusdb_run_timestamp_seconds",
@@ -206,7 +213,6 @@ pub fn render(
         f.header(name, "gauge", help);
         f.sample(name, "", n);
     }
-    out
 }
 
 /// The alert targets' families, from the outbox after the run's deliveries (labels `target`,

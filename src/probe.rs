@@ -78,7 +78,7 @@ pub async fn probe(fetcher: &Fetcher, url: &Url) -> Result<Resolution, ProbeErro
                 evidence.extend(auto::detect_kinds(document.as_str(), &page.body, &kinds));
                 continue;
             }
-            Ok(Fetched::NotModified { .. }) => "answered 304 to a plain request".to_string(),
+            Ok(Fetched::NotModified) => "answered 304 to a plain request".to_string(),
             Err(e) => e.to_string(),
         };
         for kind in kinds {

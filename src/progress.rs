@@ -12,7 +12,7 @@ use std::time::Duration;
 static ACTIVE: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
 /// Whether an ingest should draw a progress bar: only for a person watching a terminal.
-pub fn wanted(stderr_is_terminal: bool, quiet: bool) -> bool {
+pub(crate) fn wanted(stderr_is_terminal: bool, quiet: bool) -> bool {
     stderr_is_terminal && !quiet
 }
 
@@ -21,6 +21,7 @@ pub fn for_stderr(quiet: bool) -> Option<Arc<Bar>> {
     wanted(io::stderr().is_terminal(), quiet).then(|| Arc::new(Bar::new()))
 }
 
+/// The progress bar of an ingest run (it is the run's [`Progress`](crate::ingest::Progress)).
 pub struct Bar {
     bar: ProgressBar,
 }
@@ -64,9 +65,9 @@ impl Progress for Bar {
 }
 
 /// Stderr for log lines: suspends the progress bar, if one is drawn, while a line is written.
-pub struct StderrWriter;
+pub(crate) struct StderrWriter;
 
-pub fn stderr_writer() -> StderrWriter {
+pub(crate) fn stderr_writer() -> StderrWriter {
     StderrWriter
 }
 

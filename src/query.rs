@@ -8,8 +8,11 @@ use std::io::{self, Write};
 /// What to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
+    /// Incidents, newest first.
     Incidents,
+    /// Components with their latest status (failing closed).
     Components,
+    /// The fetch log, newest first.
     Fetches,
     /// Anomalies of the incidents, newest incident first.
     Anomalies,
@@ -17,21 +20,29 @@ pub enum Subject {
     Notes,
 }
 
+/// Which rows a query lists.
 #[derive(Debug, Clone, Default)]
 pub struct QueryFilter {
+    /// Only this vendor.
     pub vendor: Option<String>,
+    /// Only this source (fetches, notes).
     pub source: Option<String>,
+    /// Only unresolved incidents.
     pub active: bool,
+    /// At most this many rows.
     pub limit: Option<u32>,
 }
 
 /// A result set: column names and rows of JSON values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
+    /// The column names.
     pub columns: Vec<String>,
+    /// The rows, a value per column.
     pub rows: Vec<Vec<Value>>,
 }
 
+/// Lists the rows of one subject.
 pub fn run(store: &Store, subject: Subject, filter: &QueryFilter) -> Result<Table, StoreError> {
     let limit = filter.limit.map(i64::from).unwrap_or(-1);
     let (sql, args): (&str, Vec<Value>) = match subject {
@@ -56,7 +67,7 @@ pub fn run(store: &Store, subject: Subject, filter: &QueryFilter) -> Result<Tabl
         ),
         Subject::Fetches => (
             "SELECT f.id, f.source_id AS source, f.url, f.fetched_at, f.duration_ms, f.http_status,
-                    f.attempts, f.outcome, f.error
+                    f.attempts, f.outcome, f.cause, f.error
              FROM fetches f JOIN sources s ON s.id = f.source_id
              WHERE (?1 IS NULL OR f.source_id = ?1) AND (?2 IS NULL OR s.vendor = ?2)
              ORDER BY f.id DESC LIMIT ?3",
@@ -96,7 +107,7 @@ pub fn run(store: &Store, subject: Subject, filter: &QueryFilter) -> Result<Tabl
 }
 
 /// Runs a query with JSON-valued parameters and returns its rows.
-pub fn select(store: &Store, sql: &str, args: &[Value]) -> Result<Table, StoreError> {
+pub(crate) fn select(store: &Store, sql: &str, args: &[Value]) -> Result<Table, StoreError> {
     let conn = store.connection();
     let mut stmt = conn.prepare(sql)?;
     let columns: Vec<String> = stmt.column_names().map(|c| c.to_string()).collect();

@@ -19,7 +19,7 @@ pub fn run(store: &mut Store, config: Option<&Config>) -> Result<RebuildReport, 
 }
 
 /// Reads one stored page again.
-pub fn read_page(page: &StoredPage<'_>) -> Result<crate::model::Observation, String> {
+pub(crate) fn read_page(page: &StoredPage<'_>) -> Result<crate::model::Observation, String> {
     let kind = kind_of(page)?;
     let input = PageInput {
         url: page.url,

@@ -8,31 +8,51 @@ use std::time::Duration;
 
 /// The longest a failing source waits before its next attempt under `ingest --due` (unless
 /// its own interval is longer).
-pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 60 * 60);
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(6 * 60 * 60);
 
 /// How long `ingest --due` leaves a source alone after its `failures`-th failure in a row:
 /// its interval doubled per failure (2×, 4×, 8×, ...), at most `MAX_BACKOFF`. A success puts it
 /// back on its interval.
-pub fn failure_backoff(interval: Duration, failures: i64) -> Duration {
+pub(crate) fn failure_backoff(interval: Duration, failures: i64) -> Duration {
     let doublings = failures.clamp(0, 30) as u32;
     interval
         .saturating_mul(1u32 << doublings)
         .min(MAX_BACKOFF.max(interval))
 }
 
-pub fn due(
+/// When a source is due again after a run that saw its pages at `seen_at`: its interval
+/// later after a success, [`failure_backoff`] later after a failure (its
+/// `failures_before + 1`-th in a row).
+pub(crate) fn next_due_at(
+    source: &Source,
+    seen_at: DateTime<Utc>,
+    failed: bool,
+    failures_before: i64,
+) -> DateTime<Utc> {
+    let wait = if failed {
+        failure_backoff(source.interval, failures_before + 1)
+    } else {
+        source.interval
+    };
+    seen_at + wait
+}
+
+/// The sources whose next due time has passed at `now` (or that were never attempted).
+pub(crate) fn due(
     store: &Store,
     sources: Vec<Source>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Source>, StoreError> {
-    let mut out = Vec::with_capacity(sources.len());
-    for source in sources {
-        let state = store.source_state(&source.id)?;
-        if state.next_due_at.is_none_or(|due| due <= now) {
-            out.push(source);
-        }
-    }
-    Ok(out)
+    let states = store.source_states()?;
+    Ok(sources
+        .into_iter()
+        .filter(|s| {
+            states
+                .get(&s.id)
+                .and_then(|state| state.next_due_at)
+                .is_none_or(|due| due <= now)
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -20,13 +20,9 @@ fn serve_pages(server: &TestServer) {
     server.serve("/gh/api/v2/incidents.json", summary);
     server.route(
         "/gh/history.atom",
-        Route::ok(fixture("statuspage/github-history-2022-06-11.atom"))
-            .content_type("application/atom+xml"),
+        Route::fixture("statuspage/github-history-2022-06-11.atom"),
     );
-    server.route(
-        "/gh/",
-        Route::ok(fixture("statuspage/python-home.html")).content_type("text/html"),
-    );
+    server.route("/gh/", Route::fixture("statuspage/python-home.html"));
     server.route(
         "/feedonly/history.atom",
         Route::ok(fixture(
@@ -36,7 +32,7 @@ fn serve_pages(server: &TestServer) {
     );
     server.route(
         "/htmlonly/",
-        Route::ok(fixture("statuspage/zoom-home-pst.html")).content_type("text/html"),
+        Route::fixture("statuspage/zoom-home-pst.html"),
     );
     server.route(
         "/nothing/",
@@ -203,6 +199,16 @@ fn ingest_stores_the_probed_kind_reuses_it_and_probes_again_after_a_failure() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
+    // A probe that finds no kind fails with a cause of its own, in the fetch log and on the
+    // source.
+    assert_eq!(
+        sql_strings(
+            &db,
+            "SELECT f.cause || ' ' || s.last_cause FROM fetches f JOIN sources s
+             ON s.id = f.source_id WHERE f.source_id = 'nothing'"
+        ),
+        vec!["unrecognised unrecognised"]
+    );
     let resolved = |db: &std::path::Path| {
         sql_strings(
             db,
@@ -305,6 +311,10 @@ fn ingest_stores_the_probed_kind_reuses_it_and_probes_again_after_a_failure() {
             "SELECT coalesce(resolved_kind, '-') FROM sources WHERE id = 'htmlonly'"
         ),
         vec!["-"]
+    );
+    assert_eq!(
+        sql_strings(&db, "SELECT last_cause FROM sources WHERE id = 'htmlonly'"),
+        vec!["wrong_format"]
     );
     assert_eq!(
         sql_strings(&db, "SELECT last_error FROM sources WHERE id = 'htmlonly'"),
@@ -652,17 +662,7 @@ fn auto_finds_incident_io_and_instatus_pages_by_their_marks() {
     );
 
     let db = dir.path().join("statusdb.sqlite");
-    let out = statusdb()
-        .arg("ingest")
-        .arg("--config")
-        .arg(&config)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(statusdb().arg("ingest").arg("--config").arg(&config));
     assert_eq!(
         sql_strings(
             &db,

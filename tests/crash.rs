@@ -4,7 +4,6 @@
 
 use statusdb_testkit::*;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
@@ -54,17 +53,6 @@ fn config(dir: &Path, server: &TestServer, planned: &[Planned]) -> std::path::Pa
         .map(|(p, url)| SourceSpec::new(&p.id, &p.id, "statuspage", url.clone()))
         .collect();
     write_config_with(dir, "concurrency = 4\ntimeout = \"10s\"\n", &sources)
-}
-
-fn spawn_ingest(config: &Path) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_statusdb"))
-        .arg("ingest")
-        .arg("--config")
-        .arg(config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
 }
 
 /// Checks the database after a kill and returns how many sources are complete.

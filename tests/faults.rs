@@ -119,19 +119,20 @@ impl Scene {
         }
     }
 
-    /// `victim`'s fetch rows of the last run: (outcome, http status, attempts, error).
-    fn victim_fetches(&self) -> Vec<(String, String, String, String)> {
+    /// `victim`'s fetch rows of the last run: (outcome, http status, attempts, cause, error).
+    fn victim_fetches(&self) -> Vec<(String, String, String, String, String)> {
         sql_strings(
             &self.db,
             "SELECT outcome || '|' || coalesce(http_status, 'NULL') || '|' || attempts || '|' ||
-                    coalesce(error, 'NULL')
+                    coalesce(cause, 'NULL') || '|' || coalesce(error, 'NULL')
              FROM fetches WHERE source_id = 'victim' AND run_id = (SELECT max(id) FROM runs)
              ORDER BY id",
         )
         .into_iter()
         .map(|row| {
-            let mut parts = row.splitn(4, '|').map(str::to_string);
+            let mut parts = row.splitn(5, '|').map(str::to_string);
             (
+                parts.next().unwrap(),
                 parts.next().unwrap(),
                 parts.next().unwrap(),
                 parts.next().unwrap(),
@@ -161,14 +162,16 @@ impl Scene {
     }
 
     /// The whole verdict on a fault that fails `victim`: exit 1 within `limit`, one fetch row
-    /// that failed after `attempts` requests with a reason starting `reason`, stderr naming the
-    /// source, `other` stored, `victim` exported as before.
+    /// that failed after `attempts` requests with the machine word `cause` and a reason
+    /// starting `reason`, stderr naming the source, the reason and the cause (the URL once),
+    /// `other` stored, `victim` exported as before.
     fn assert_failed(
         &self,
         run: &Run,
         limit: Duration,
         http_status: Option<u16>,
         attempts: usize,
+        cause: &str,
         reason: &str,
     ) {
         assert!(
@@ -179,8 +182,9 @@ impl Scene {
         assert_eq!(run.code, Some(1), "stderr: {}", run.stderr);
         let fetches = self.victim_fetches();
         assert_eq!(fetches.len(), 1, "{fetches:?}");
-        let (outcome, status, tries, error) = &fetches[0];
+        let (outcome, status, tries, stored_cause, error) = &fetches[0];
         assert_eq!(outcome, "failed");
+        assert_eq!(stored_cause, cause, "{error}");
         assert_eq!(
             status,
             &http_status.map_or("NULL".to_string(), |s| s.to_string())
@@ -190,11 +194,17 @@ impl Scene {
             error.starts_with(reason),
             "fetch log error {error:?} does not start with {reason:?}"
         );
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.contains("source=victim"))
+            .unwrap_or_else(|| panic!("no line names the source: {}", run.stderr));
         assert!(
-            run.stderr.contains("source=victim") && run.stderr.contains(reason),
-            "stderr names the source and the reason: {}",
-            run.stderr
+            line.contains(reason) && line.ends_with(&format!("source=victim cause={cause}")),
+            "the line names the reason, the source and the cause: {line}"
         );
+        // Said once: the URL, however deep the cause.
+        assert!(line.matches("://").count() <= 1, "{line}");
         self.assert_other_stored();
         assert_eq!(
             self.victim_export(),
@@ -225,9 +235,43 @@ fn refused_connection_is_retried_then_fails_the_source() {
         secs(10.0),
         None,
         3,
+        "connect",
         &format!("cannot connect to {url}"),
     );
     assert!(run.stderr.contains("(after 3 attempts)"), "{}", run.stderr);
+}
+
+/// A host name that does not resolve (`.invalid` never does): a transient fault of the
+/// resolver, retried, then the source fails with `dns`.
+#[test]
+fn a_host_that_does_not_resolve_fails_the_source_with_dns() {
+    let mut scene = Scene::healthy();
+    let url = "http://statusdb-victim.invalid/victim/api/v2/summary.json";
+    let run = scene.run_fault(Some(url));
+    scene.assert_failed(
+        &run,
+        secs(10.0),
+        None,
+        3,
+        "dns",
+        &format!("cannot resolve the host of {url}: "),
+    );
+}
+
+/// `https://` to a server that speaks plain HTTP: the TLS handshake fails (`tls`).
+#[test]
+fn a_failed_tls_handshake_fails_the_source_with_tls() {
+    let mut scene = Scene::healthy();
+    let url = scene.server.url(VICTIM).replace("http://", "https://");
+    let run = scene.run_fault(Some(&url));
+    scene.assert_failed(
+        &run,
+        secs(10.0),
+        None,
+        3,
+        "tls",
+        &format!("TLS with {url} failed: "),
+    );
 }
 
 #[test]
@@ -247,6 +291,7 @@ fn reset_mid_body_is_retried_then_fails_the_source() {
         secs(10.0),
         None,
         3,
+        "connection_lost",
         &format!("connection to {url} broken while reading the body"),
     );
 }
@@ -280,6 +325,7 @@ fn a_500_then_success_is_retried_and_stored() {
             "parsed".to_string(),
             "200".to_string(),
             "2".to_string(),
+            "NULL".to_string(),
             "NULL".to_string()
         )]
     );
@@ -306,6 +352,7 @@ fn a_5xx_that_persists_fails_after_the_configured_attempts() {
         secs(10.0),
         Some(502),
         3,
+        "http_status",
         &format!(
             "HTTP 502 from {} (after 3 attempts)",
             scene.server.url(VICTIM)
@@ -341,6 +388,7 @@ fn a_503_with_retry_after_2_is_waited_for() {
             "not_modified".to_string(),
             "304".to_string(),
             "2".to_string(),
+            "NULL".to_string(),
             "NULL".to_string()
         )]
     );
@@ -393,6 +441,7 @@ fn a_retry_after_beyond_the_cap_is_not_retried() {
         secs(5.0),
         Some(429),
         1,
+        "http_status",
         &format!(
             "HTTP 429 from {}; not retried: Retry-After asks for 1h, more than the 10s allowed",
             scene.server.url(VICTIM)
@@ -417,6 +466,7 @@ fn a_never_ending_slow_body_is_cut_off_by_the_total_timeout() {
         secs(8.0),
         None,
         3,
+        "timeout",
         &format!("timed out after 1s fetching {}", scene.server.url(VICTIM)),
     );
     assert!(run.elapsed >= secs(3.0), "each try ran to its timeout");
@@ -437,6 +487,7 @@ fn a_50_mb_body_stops_at_the_cap() {
             secs(10.0),
             None,
             1,
+            "body_cap",
             &format!(
                 "body of {} exceeds the 8388608-byte limit",
                 scene.server.url(VICTIM)
@@ -467,6 +518,7 @@ fn a_gzip_bomb_stops_at_the_cap_on_the_decompressed_size() {
         secs(10.0),
         None,
         1,
+        "body_cap",
         &format!(
             "body of {} exceeds the 8388608-byte limit",
             scene.server.url(VICTIM)
@@ -486,6 +538,7 @@ fn a_redirect_loop_stops_after_max_redirects() {
         secs(5.0),
         None,
         1,
+        "redirect",
         &format!("redirect from {} refused", scene.server.url(VICTIM)),
     );
     assert!(
@@ -510,6 +563,7 @@ fn a_redirect_to_ftp_is_refused() {
         secs(5.0),
         None,
         1,
+        "redirect",
         &format!("redirect from {} refused", scene.server.url(VICTIM)),
     );
     assert!(
@@ -520,7 +574,7 @@ fn a_redirect_to_ftp_is_refused() {
 }
 
 /// A page served with status 200 that is not the status page the kind reads.
-fn assert_bad_page(route: Route, reason: &str) {
+fn assert_bad_page(route: Route, cause: &str, reason: &str) {
     let mut scene = Scene::healthy();
     scene.server.route(VICTIM, route);
     let run = scene.run_fault(None);
@@ -530,6 +584,7 @@ fn assert_bad_page(route: Route, reason: &str) {
         secs(5.0),
         Some(200),
         1,
+        cause,
         &format!("{url}: not a statuspage page: {reason}"),
     );
     // The bad body is kept for a look, referenced from the fetch log.
@@ -548,6 +603,7 @@ fn html_where_json_is_expected() {
     assert_bad_page(
         Route::ok("<!DOCTYPE html>\n<html><head><title>Example Status</title></head><body>All good</body></html>")
             .content_type("text/html; charset=utf-8"),
+        "wrong_format",
         "an HTML page where JSON is expected (served as \"text/html; charset=utf-8\"), \
          titled \"example status\"",
     );
@@ -562,6 +618,7 @@ fn a_login_page_instead_of_the_status_page() {
              </form></body></html>",
         )
         .content_type("text/html"),
+        "login_page",
         "a login page instead of the status page (served as \"text/html\"), titled \"sign in\"",
     );
 }
@@ -575,6 +632,7 @@ fn a_captcha_challenge_instead_of_the_status_page() {
              </script></body></html>",
         )
         .content_type("text/html; charset=UTF-8"),
+        "login_page",
         "a bot challenge (captcha) page instead of the status page \
          (served as \"text/html; charset=UTF-8\"), titled \"just a moment...\"",
     );
@@ -589,6 +647,7 @@ fn truncated_json() {
     let column = cut.len() - cut.iter().rposition(|b| *b == b'\n').unwrap() - 1;
     assert_bad_page(
         Route::ok(cut),
+        "truncated",
         &format!("the JSON ends early (a truncated body) (at line {lines} column {column})"),
     );
 }
@@ -597,6 +656,7 @@ fn truncated_json() {
 fn invalid_utf8() {
     assert_bad_page(
         Route::ok(b"{\"page\": {\"name\": \"Caf\xE9\"}}".to_vec()),
+        "not_utf8",
         "the body is not valid UTF-8 (at byte 22)",
     );
 }
@@ -605,6 +665,7 @@ fn invalid_utf8() {
 fn an_empty_200() {
     assert_bad_page(
         Route::ok(Vec::new()),
+        "empty",
         "the body is empty (served as \"application/json\")",
     );
 }
@@ -619,6 +680,7 @@ fn a_404_is_not_retried() {
         secs(5.0),
         Some(404),
         1,
+        "http_status",
         &format!("HTTP 404 from {}", scene.server.url(VICTIM)),
     );
     assert_eq!(scene.server.hits(VICTIM), 2);
@@ -634,6 +696,7 @@ fn a_403_is_not_retried() {
         secs(5.0),
         Some(403),
         1,
+        "http_status",
         &format!("HTTP 403 from {}", scene.server.url(VICTIM)),
     );
     assert_eq!(scene.server.hits(VICTIM), 2);

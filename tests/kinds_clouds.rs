@@ -6,7 +6,6 @@
 use serde_json::{Value, json};
 use statusdb::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident, Status, TimeSource,
-    TimeValue, format_utc,
 };
 use statusdb::providers::{Kind, PageInput, ParseCause, ParseError};
 use statusdb_testkit::*;
@@ -31,22 +30,6 @@ fn parse_bytes(kind: Kind, body: &[u8], fetched_at: &str) -> Result<Observation,
 
 fn observe(kind: Kind, relative: &str) -> Observation {
     parse_at(kind, relative, "2026-11-28T12:00:00Z").unwrap_or_else(|e| panic!("{relative}: {e}"))
-}
-
-fn utc(t: &TimeValue) -> String {
-    format_utc(&t.utc)
-}
-
-fn utc_opt(t: &Option<TimeValue>) -> Option<String> {
-    t.as_ref().map(utc)
-}
-
-fn by_id<'a>(observation: &'a Observation, id: &str) -> &'a ObservedIncident {
-    observation
-        .incidents
-        .iter()
-        .find(|i| i.native_id.as_deref() == Some(id))
-        .unwrap_or_else(|| panic!("no incident {id}"))
 }
 
 /// (posted_at, status, status_raw) of each update, oldest first.
@@ -114,7 +97,7 @@ fn gcp_history_has_157_incidents_and_770_updates_in_utc() {
 #[test]
 fn gcp_incident_maps_products_locations_impact_and_update_status() {
     let observation = observe(Kind::Gcp, "gcp/incidents-2022-07.json");
-    let bigquery = by_id(&observation, "TaA75H7XA1DQyM2ReK2f");
+    let bigquery = observed_incident(&observation, "TaA75H7XA1DQyM2ReK2f");
     assert_eq!(
         bigquery.title,
         "[Google BigQuery] Lower throughput from the Read API"
@@ -133,12 +116,8 @@ fn gcp_incident_maps_products_locations_impact_and_update_status() {
         Some("2022-07-01T14:05:02Z")
     );
     assert_eq!(
-        utc_opt(&bigquery.started_at).as_deref(),
-        Some("2022-07-01T13:37:44Z")
-    );
-    assert_eq!(
-        utc_opt(&bigquery.resolved_at).as_deref(),
-        Some("2022-07-01T19:25:45Z")
+        span(bigquery),
+        "2022-07-01T13:37:44Z .. 2022-07-01T19:25:45Z"
     );
     assert_eq!(
         bigquery.started_at.as_ref().unwrap().source,
@@ -213,7 +192,7 @@ fn gcp_incident_maps_products_locations_impact_and_update_status() {
         .find(|i| i.impact_raw.as_deref() == Some("high"))
         .unwrap();
     assert_eq!(outage.impact, Some(Impact::Critical));
-    let apigee = by_id(&observation, "sPyYB214xAhqnoxNrrnW");
+    let apigee = observed_incident(&observation, "sPyYB214xAhqnoxNrrnW");
     assert_eq!(apigee.impact, Some(Impact::Major));
     assert_eq!(
         timeline(apigee)
@@ -237,15 +216,11 @@ fn gcp_incident_maps_products_locations_impact_and_update_status() {
 #[test]
 fn gcp_incident_posted_after_its_end_is_resolved_by_the_end() {
     let observation = observe(Kind::Gcp, "gcp/incidents-2022-07.json");
-    let networking = by_id(&observation, "NJJp8jkNzFStMyiJZWWD");
+    let networking = observed_incident(&observation, "NJJp8jkNzFStMyiJZWWD");
     assert_eq!(networking.status, Some(Status::Resolved));
     assert_eq!(
-        utc_opt(&networking.started_at).as_deref(),
-        Some("2021-08-24T03:14:00Z")
-    );
-    assert_eq!(
-        utc_opt(&networking.resolved_at).as_deref(),
-        Some("2021-08-24T03:41:13Z")
+        span(networking),
+        "2021-08-24T03:14:00Z .. 2021-08-24T03:41:13Z"
     );
     assert_eq!(
         timeline(networking),
@@ -401,7 +376,7 @@ fn slack_history_last_note_resolves_resolved_incidents() {
         .map(|i| i.native_id.as_deref().unwrap())
         .collect();
     assert_eq!(ids, vec!["1576", "1575", "1574", "1573", "1572"]);
-    let search = by_id(&observation, "1575");
+    let search = observed_incident(&observation, "1575");
     assert_eq!(search.status, Some(Status::Resolved));
     assert_eq!(search.components, vec!["Search"]);
     assert_eq!(
@@ -417,7 +392,7 @@ fn slack_history_last_note_resolves_resolved_incidents() {
             ),
         ]
     );
-    let reminders = by_id(&observation, "1572");
+    let reminders = observed_incident(&observation, "1572");
     assert_eq!(
         utc_opt(&reminders.started_at).as_deref(),
         Some("2026-07-24T02:18:40Z")
@@ -436,12 +411,12 @@ fn slack_history_last_note_resolves_resolved_incidents() {
     );
     // Still active in this capture: no note closes it.
     assert!(
-        by_id(&observation, "1576")
+        observed_incident(&observation, "1576")
             .updates
             .iter()
             .all(|u| u.status.is_none())
     );
-    assert_eq!(by_id(&observation, "1576").updates.len(), 6);
+    assert_eq!(observed_incident(&observation, "1576").updates.len(), 6);
 }
 
 #[test]
@@ -541,7 +516,7 @@ fn salesforce_instance_with_incident_and_maintenance() {
     assert_eq!(pod.status_raw, "MINOR_INCIDENT_NONCORE");
     assert_eq!(observation.incidents.len(), 2);
 
-    let incident = by_id(&observation, "10967");
+    let incident = observed_incident(&observation, "10967");
     assert_eq!(incident.title, "Performance Degradation on POD114");
     assert_eq!(incident.kind, IncidentKind::Incident);
     assert_eq!(
@@ -592,7 +567,7 @@ fn salesforce_instance_with_incident_and_maintenance() {
             .starts_with("At 02:38 UTC, on April 2, 2023")
     );
 
-    let maintenance = by_id(&observation, "maintenance-636660");
+    let maintenance = observed_incident(&observation, "maintenance-636660");
     assert_eq!(maintenance.kind, IncidentKind::Maintenance);
     assert_eq!(maintenance.title, "23.4 B2C GA - Tuesday April 4, 2023");
     assert_eq!(maintenance.status, Some(Status::Scheduled));
@@ -656,7 +631,7 @@ fn salesforce_general_messages_are_notices_closed_once_their_end_has_passed() {
             "message-1464"
         ]
     );
-    let data_cloud = by_id(&observation, "message-1466");
+    let data_cloud = observed_incident(&observation, "message-1466");
     assert_eq!(
         data_cloud.title,
         "Feature Degradation - Data Cloud - Developer Edition Provisioning"
@@ -667,12 +642,8 @@ fn salesforce_general_messages_are_notices_closed_once_their_end_has_passed() {
         Some("informationalMessage")
     );
     assert_eq!(
-        utc_opt(&data_cloud.started_at).as_deref(),
-        Some("2024-09-21T08:59:00Z")
-    );
-    assert_eq!(
-        utc_opt(&data_cloud.resolved_at).as_deref(),
-        Some("2024-09-24T12:33:00Z")
+        span(data_cloud),
+        "2024-09-21T08:59:00Z .. 2024-09-24T12:33:00Z"
     );
     assert_eq!(data_cloud.status, Some(Status::Resolved));
     let mut updates: Vec<(String, Option<&str>)> = data_cloud
@@ -696,14 +667,14 @@ fn salesforce_general_messages_are_notices_closed_once_their_end_has_passed() {
         ]
     );
     // Its endDate (October 19) is after the fetch: still shown, not over.
-    let mfa = by_id(&observation, "message-1465");
+    let mfa = observed_incident(&observation, "message-1465");
     assert_eq!(mfa.status, None);
     assert_eq!(mfa.resolved_at, None);
     assert_eq!(
         utc_opt(&mfa.started_at).as_deref(),
         Some("2024-09-23T21:00:00Z")
     );
-    let b2c = by_id(&observation, "message-1464");
+    let b2c = observed_incident(&observation, "message-1464");
     assert_eq!(b2c.impact_raw.as_deref(), Some("productSpecific"));
     assert_eq!(b2c.components, vec!["B2C_Commerce_Cloud"]);
     assert!(data_cloud.components.is_empty());
@@ -713,7 +684,7 @@ fn salesforce_general_messages_are_notices_closed_once_their_end_has_passed() {
 fn salesforce_incident_list_builds_titles_and_ends_only_when_every_impact_ended() {
     let observation = observe(Kind::Salesforce, "salesforce/incidents.from-docs.json");
     assert!(observation.components.is_empty());
-    let resolved = by_id(&observation, "20455");
+    let resolved = observed_incident(&observation, "20455");
     assert_eq!(
         resolved.title,
         "Service Disruption, Performance Degradation on NA135, NA136"
@@ -721,12 +692,8 @@ fn salesforce_incident_list_builds_titles_and_ends_only_when_every_impact_ended(
     assert_eq!(resolved.impact, Some(Impact::Major));
     assert_eq!(resolved.impact_raw.as_deref(), Some("major"));
     assert_eq!(
-        utc_opt(&resolved.started_at).as_deref(),
-        Some("2024-05-02T14:02:00Z")
-    );
-    assert_eq!(
-        utc_opt(&resolved.resolved_at).as_deref(),
-        Some("2024-05-02T16:25:00Z")
+        span(resolved),
+        "2024-05-02T14:02:00Z .. 2024-05-02T16:25:00Z"
     );
     assert_eq!(resolved.status, Some(Status::Resolved));
     assert_eq!(resolved.components, vec!["NA135", "NA136"]);
@@ -743,7 +710,7 @@ fn salesforce_incident_list_builds_titles_and_ends_only_when_every_impact_ended(
         ]
     );
     // endTime "" is no end.
-    let open = by_id(&observation, "20461");
+    let open = observed_incident(&observation, "20461");
     assert_eq!(open.title, "Feature Disruption on EU45");
     assert_eq!(open.resolved_at, None);
     assert_eq!(open.status, None);
@@ -818,23 +785,17 @@ fn parse_command_prints_the_observation_of_each_json_kind() {
             2,
         ),
     ] {
-        let out = statusdb()
-            .args([
-                "parse",
-                "--kind",
-                kind,
-                "--fetched-at",
-                "2026-11-28T12:00:00Z",
-            ])
-            .arg(fixtures_dir().join(file))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{kind}: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let doc = stdout_json(
+            statusdb()
+                .args([
+                    "parse",
+                    "--kind",
+                    kind,
+                    "--fetched-at",
+                    "2026-11-28T12:00:00Z",
+                ])
+                .arg(fixtures_dir().join(file)),
         );
-        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(
             doc["incidents"].as_array().unwrap().len(),
             incidents,
@@ -1060,7 +1021,7 @@ fn aws_all_rss_merges_the_items_of_each_event_into_one_incident() {
             ("directconnect-eu-central-1_1786765379", 20),
         ]
     );
-    let direct_connect = by_id(&observation, "directconnect-eu-central-1_1786765379");
+    let direct_connect = observed_incident(&observation, "directconnect-eu-central-1_1786765379");
     assert_eq!(direct_connect.title, "Increased Packet loss");
     assert_eq!(
         direct_connect.components,
@@ -1126,14 +1087,14 @@ fn aws_all_rss_merges_the_items_of_each_event_into_one_incident() {
 
     // Two months without an item, then "an update on the ongoing service disruption": still
     // the same open event.
-    let uae = by_id(&observation, "multipleservices-me-central-1_1772396043");
+    let uae = observed_incident(&observation, "multipleservices-me-central-1_1772396043");
     assert_eq!(uae.title, "Increased Error Rates");
     assert_eq!(uae.impact, Some(Impact::Critical));
     assert_eq!(utc(&uae.updates[16].posted_at), "2026-04-30T07:25:54Z");
     assert!(uae.updates.iter().all(|u| u.status.is_none()));
     assert_eq!(uae.status, None);
     // Bahrain: impact items, then a disruption item: the worst level is the impact.
-    let bahrain = by_id(&observation, "multipleservices-me-south-1_1772430987");
+    let bahrain = observed_incident(&observation, "multipleservices-me-south-1_1772430987");
     assert_eq!(bahrain.impact, Some(Impact::Critical));
     assert_eq!(bahrain.impact_raw.as_deref(), Some("Service disruption"));
     assert_eq!(
@@ -1150,7 +1111,7 @@ fn aws_service_rss_with_resolved_on_every_item_gives_one_incident_per_event() {
     let observation = observe(Kind::Aws, "aws/ec2-us-east-1-2022-03.rss");
     // 15 items: the 13 updates of the 22 December event and the 2 of 7 December.
     assert_eq!(observation.incidents.len(), 2);
-    let december_7 = by_id(&observation, "ec2-us-east-1_1638895771");
+    let december_7 = observed_incident(&observation, "ec2-us-east-1_1638895771");
     assert_eq!(december_7.title, "Increased API Error Rates");
     assert_eq!(
         timeline(december_7),
@@ -1168,7 +1129,7 @@ fn aws_service_rss_with_resolved_on_every_item_gives_one_incident_per_event() {
         ]
     );
     assert_eq!(december_7.impact, Some(Impact::Major));
-    let december_22 = by_id(&observation, "ec2-us-east-1_1640176500");
+    let december_22 = observed_incident(&observation, "ec2-us-east-1_1640176500");
     assert_eq!(december_22.title, "API Error Rates");
     assert_eq!(december_22.impact, Some(Impact::Minor));
     assert_eq!(
@@ -1249,7 +1210,7 @@ fn azure_empty_feed_is_success() {
 fn azure_feed_with_two_incidents_from_documentation() {
     let observation = observe(Kind::Azure, "azure/status-feed-two-incidents.from-docs.xml");
     assert_eq!(observation.incidents.len(), 2);
-    let wan = by_id(&observation, "VSG1-B90");
+    let wan = observed_incident(&observation, "VSG1-B90");
     assert_eq!(wan.title, "Azure Networking - Global WAN issues");
     assert_eq!(
         wan.url.as_deref(),
@@ -1338,7 +1299,7 @@ fn azure_refuses_other_feeds_and_pages() {
 fn okta_feed_from_documentation_groups_updates_and_names_cells() {
     let observation = observe(Kind::Okta, "okta/okta-trust-feed.from-docs.atom");
     assert_eq!(observation.incidents.len(), 2);
-    let o365 = by_id(&observation, "a3T4z00000XmpleEAA");
+    let o365 = observed_incident(&observation, "a3T4z00000XmpleEAA");
     assert_eq!(o365.title, "O365 OIN Provisioning Setup Issue");
     assert_eq!(
         o365.url.as_deref(),
@@ -1375,7 +1336,7 @@ fn okta_feed_from_documentation_groups_updates_and_names_cells() {
             .starts_with("<p>Timing: Incident start: October 3, 2024")
     );
 
-    let workflows = by_id(&observation, "a3T4z00000XmpleEAB");
+    let workflows = observed_incident(&observation, "a3T4z00000XmpleEAB");
     assert_eq!(workflows.title, "Delayed Okta Workflows executions");
     assert_eq!(
         workflows.components,
@@ -1419,7 +1380,7 @@ fn aws_legacy_update_stamps_take_the_events_pacific_date_and_pass_midnight() {
             .all(|i| i.status == Some(Status::Resolved))
     );
     let times = |id: &str| -> Vec<String> {
-        by_id(&observation, id)
+        observed_incident(&observation, id)
             .updates
             .iter()
             .map(|u| utc(&u.posted_at))
@@ -1467,7 +1428,7 @@ fn aws_legacy_update_stamps_take_the_events_pacific_date_and_pass_midnight() {
     assert_eq!(direct_connect[7], "2021-09-07T03:25:00Z");
 
     // The 22 December EC2 event, also in the EC2 feed: the same 13 updates to the minute.
-    let ec2 = by_id(&observation, "ec2-us-east-1_1640176551");
+    let ec2 = observed_incident(&observation, "ec2-us-east-1_1640176551");
     assert_eq!(ec2.title, "API Error Rates");
     assert_eq!(ec2.impact, Some(Impact::Minor));
     assert_eq!(ec2.impact_raw.as_deref(), Some("1"));
@@ -1716,15 +1677,10 @@ fn aggregator_refuses_pages_that_are_not_incident_pages() {
 
 #[test]
 fn parse_command_reads_the_seed_and_the_aws_legacy_document() {
-    let out = statusdb()
-        .args(["parse", "--kind", "aggregator"])
-        .arg(fixtures_dir().join("aggregator/okta-o365-oin-2024-10.txt"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeds(
+        statusdb()
+            .args(["parse", "--kind", "aggregator"])
+            .arg(fixtures_dir().join("aggregator/okta-o365-oin-2024-10.txt")),
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let incident = &doc["incidents"][0];
@@ -1737,15 +1693,10 @@ fn parse_command_reads_the_seed_and_the_aws_legacy_document() {
     );
     assert_eq!(incident["updates"][4]["posted_at"]["source"], "structured");
 
-    let out = statusdb()
-        .args(["parse", "--kind", "aws"])
-        .arg(fixtures_dir().join("aws/currentevents-2026-03-trimmed.utf16le-bom.json"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeds(
+        statusdb()
+            .args(["parse", "--kind", "aws"])
+            .arg(fixtures_dir().join("aws/currentevents-2026-03-trimmed.utf16le-bom.json")),
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
@@ -1766,7 +1717,7 @@ fn aws_and_gcp_sources_over_http_store_one_incident_per_event() {
     );
     server.route(
         "/aws/rss/ec2-us-east-1.rss",
-        Route::ok(fixture("aws/ec2-us-east-1-2022-03.rss")).content_type("application/rss+xml"),
+        Route::fixture("aws/ec2-us-east-1-2022-03.rss"),
     );
     server.serve("/gcp/incidents.json", fixture("gcp/incidents-2022-07.json"));
     let dir = tempfile::TempDir::new().unwrap();

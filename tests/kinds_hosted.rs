@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use statusdb::model::{
     ComponentStatus, Impact, IncidentKind, Observation, ObservedIncident, Status, TimeSource,
-    TimeValue, format_utc,
 };
 use statusdb::providers::{Kind, PageInput};
 use statusdb_testkit::*;
@@ -44,21 +43,6 @@ fn parse_error(kind: Kind, body: &[u8], url: &str) -> String {
     })
     .expect_err("the page must be refused")
     .to_string()
-}
-
-fn utc(t: &TimeValue) -> String {
-    format_utc(&t.utc)
-}
-
-fn opt_utc(t: &Option<TimeValue>) -> Option<String> {
-    t.as_ref().map(utc)
-}
-
-fn incident<'a>(o: &'a Observation, id: &str) -> &'a ObservedIncident {
-    o.incidents
-        .iter()
-        .find(|i| i.native_id.as_deref() == Some(id))
-        .unwrap_or_else(|| panic!("no incident {id}"))
 }
 
 /// (native id, posted_at, status) of each update, in observation order.
@@ -103,7 +87,7 @@ fn incidentio_summary_without_incidents_key_lists_components_only() {
         ["01JSM5RTJWHRWDTS6Q604VEW3B", "01JMXBNJXG1S2D9V65P1ZZTD94"]
     );
     assert_eq!(
-        opt_utc(&o.components[0].updated_at).as_deref(),
+        utc_opt(&o.components[0].updated_at).as_deref(),
         Some("2026-09-29T18:29:41Z")
     );
     let page = o.page.unwrap();
@@ -136,7 +120,7 @@ fn incidentio_summary_with_two_incidents_keeps_ulids_markdown_and_order() {
     );
 
     assert_eq!(o.incidents.len(), 2);
-    let errors = incident(&o, "01M3Q4RK1SM4EMK445GGPG7C0N");
+    let errors = observed_incident(&o, "01M3Q4RK1SM4EMK445GGPG7C0N");
     assert_eq!(
         errors.title,
         "Elevated errors across ChatGPT, Codex, and the API including the Agents API"
@@ -149,7 +133,7 @@ fn incidentio_summary_with_two_incidents_keeps_ulids_markdown_and_order() {
     assert_eq!(errors.impact, Some(Impact::Minor));
     assert_eq!(errors.status, Some(Status::Investigating));
     assert_eq!(
-        opt_utc(&errors.created_at).as_deref(),
+        utc_opt(&errors.created_at).as_deref(),
         Some("2026-09-29T17:52:52Z")
     );
     assert_eq!(errors.started_at, None);
@@ -178,7 +162,7 @@ fn incidentio_summary_with_two_incidents_keeps_ulids_markdown_and_order() {
          up, and tasks that do not complete. We’ll share updates as we learn more."
     );
 
-    let chat = incident(&o, "01M3Q4HMNP8SZ27DTZKW6F5BJ4");
+    let chat = observed_incident(&o, "01M3Q4HMNP8SZ27DTZKW6F5BJ4");
     assert_eq!(chat.title, "Support chat unavailable");
     assert_eq!(chat.impact, Some(Impact::None));
     assert_eq!(
@@ -257,7 +241,7 @@ fn incidentio_feed_entries_carry_the_latest_update_and_components() {
         "https://status.openai.com/feed.atom",
     );
     assert_eq!(o.incidents.len(), 2);
-    let errors = incident(&o, "01M3Q4RK1SM4EMK445GGPG7C0N");
+    let errors = observed_incident(&o, "01M3Q4RK1SM4EMK445GGPG7C0N");
     assert_eq!(
         errors.aliases,
         ["https://status.openai.com/incidents/01M3Q4RK1SM4EMK445GGPG7C0N"]
@@ -265,7 +249,7 @@ fn incidentio_feed_entries_carry_the_latest_update_and_components() {
     assert_eq!(errors.status, Some(Status::Investigating));
     assert_eq!(errors.status_raw.as_deref(), Some("Investigating"));
     assert_eq!(
-        opt_utc(&errors.created_at).as_deref(),
+        utc_opt(&errors.created_at).as_deref(),
         Some("2026-09-29T17:52:52Z")
     );
     // Only the latest update is in the entry: the start is its publication, derived.
@@ -309,10 +293,10 @@ fn incidentio_feed_entries_carry_the_latest_update_and_components() {
         "We’re investigating elevated errors affecting ChatGPT, Codex, and the API including the Agents API.\n\nSome users"
     ));
 
-    let sora = incident(&o, "01M2ZK5Q8RVTB1V3F7X9HZ3W6N");
+    let sora = observed_incident(&o, "01M2ZK5Q8RVTB1V3F7X9HZ3W6N");
     assert_eq!(sora.status, Some(Status::Resolved));
     assert_eq!(
-        opt_utc(&sora.started_at).as_deref(),
+        utc_opt(&sora.started_at).as_deref(),
         Some("2026-09-24T14:05:10Z")
     );
     assert_eq!(
@@ -400,14 +384,14 @@ fn incidentio_proxy_gives_groups_affected_statuses_and_maintenances() {
     );
 
     assert_eq!(o.incidents.len(), 3);
-    let errors = incident(&o, "01M3Q4RK1SM4EMK445GGPG7C0N");
+    let errors = observed_incident(&o, "01M3Q4RK1SM4EMK445GGPG7C0N");
     assert_eq!(errors.kind, IncidentKind::Incident);
     assert_eq!(errors.status, Some(Status::Investigating));
     // current_worst_impact is a component word, not an impact: none is stated.
     assert_eq!(errors.impact, None);
     assert_eq!(errors.impact_raw, None);
     assert_eq!(
-        opt_utc(&errors.created_at).as_deref(),
+        utc_opt(&errors.created_at).as_deref(),
         Some("2026-09-29T17:52:52Z")
     );
     assert_eq!(
@@ -431,16 +415,16 @@ fn incidentio_proxy_gives_groups_affected_statuses_and_maintenances() {
         ("2026-09-29T17:52:52Z".to_string(), TimeSource::Derived)
     );
 
-    let sora = incident(&o, "01M3Q9B2D4F6H8K0M2P4R6T8V0");
+    let sora = observed_incident(&o, "01M3Q9B2D4F6H8K0M2P4R6T8V0");
     assert_eq!(sora.status, Some(Status::Identified));
     // Published 18:02:40, last updated 18:20:05: it started when published.
     assert_eq!(
-        opt_utc(&sora.started_at).as_deref(),
+        utc_opt(&sora.started_at).as_deref(),
         Some("2026-09-29T18:02:40Z")
     );
     assert_eq!(sora.updates[0].components[0].status, MajorOutage);
 
-    let maintenance = incident(&o, "01M3R0A7C9E1G3J5K7M9P1R3T5");
+    let maintenance = observed_incident(&o, "01M3R0A7C9E1G3J5K7M9P1R3T5");
     assert_eq!(maintenance.kind, IncidentKind::Maintenance);
     assert_eq!(maintenance.status, Some(Status::Scheduled));
     assert_eq!(
@@ -448,11 +432,11 @@ fn incidentio_proxy_gives_groups_affected_statuses_and_maintenances() {
         Some("maintenance_scheduled")
     );
     assert_eq!(
-        opt_utc(&maintenance.scheduled_for).as_deref(),
+        utc_opt(&maintenance.scheduled_for).as_deref(),
         Some("2026-10-03T16:00:00Z")
     );
     assert_eq!(
-        opt_utc(&maintenance.scheduled_until).as_deref(),
+        utc_opt(&maintenance.scheduled_until).as_deref(),
         Some("2026-10-03T17:30:00Z")
     );
     assert_eq!(
@@ -502,8 +486,7 @@ fn incidentio_three_documents_of_one_page_make_one_record_per_incident() {
     );
     server.route(
         "/feed.atom",
-        Route::ok(fixture("incidentio/openai-feed.from-docs.atom"))
-            .content_type("application/atom+xml"),
+        Route::fixture("incidentio/openai-feed.from-docs.atom"),
     );
     let dir = TempDir::new().unwrap();
     let config = write_config(
@@ -569,17 +552,7 @@ fn incidentio_three_documents_of_one_page_make_one_record_per_incident() {
     );
     assert_eq!(shared["status"], "investigating");
     assert_eq!(shared["started_at"], "2026-09-29T17:52:52Z");
-    let posted: Vec<(&str, &str)> = shared["updates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| {
-            (
-                u["posted_at"].as_str().unwrap(),
-                u["status"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let posted = pairs(&shared["updates"], "posted_at", "status");
     // The proxy's and the feed's 18:24:17 update is the API's update 01M3Q6J3T2220NEB407NX63SS9.
     assert_eq!(
         posted,
@@ -626,24 +599,24 @@ fn instatus_summary_with_active_incidents() {
     assert_eq!(page.name.as_deref(), Some("testing-sms"));
     assert_eq!(page.url.as_deref(), Some("https://instatus.instatus.com"));
     assert_eq!(o.incidents.len(), 2);
-    let partial = incident(&o, "clq3wc2ap1350bronl8974nko");
+    let partial = observed_incident(&o, "clq3wc2ap1350bronl8974nko");
     assert_eq!(partial.title, "partial");
     assert_eq!(partial.status, Some(Status::Investigating));
     assert_eq!(partial.status_raw.as_deref(), Some("INVESTIGATING"));
     assert_eq!(partial.impact, Some(Impact::Major));
     assert_eq!(partial.impact_raw.as_deref(), Some("PARTIALOUTAGE"));
     assert_eq!(
-        opt_utc(&partial.started_at).as_deref(),
+        utc_opt(&partial.started_at).as_deref(),
         Some("2023-12-13T14:58:14.917Z")
     );
     assert_eq!(
         partial.url.as_deref(),
         Some("https://instatus.instatus.com/clq3wc2ap1350bronl8974nko")
     );
-    let degraded = incident(&o, "clq3wa0jh18301b7ogv9747apy");
+    let degraded = observed_incident(&o, "clq3wa0jh18301b7ogv9747apy");
     assert_eq!(degraded.impact, Some(Impact::Minor));
     assert_eq!(
-        opt_utc(&degraded.started_at).as_deref(),
+        utc_opt(&degraded.started_at).as_deref(),
         Some("2023-12-13T14:56:36.026Z")
     );
     assert!(o.notes.is_empty());
@@ -672,7 +645,7 @@ fn instatus_maintenances_not_started_yet_with_durations_in_minutes() {
                 i.native_id.as_deref().unwrap(),
                 i.kind,
                 i.status,
-                opt_utc(&i.scheduled_for).unwrap(),
+                utc_opt(&i.scheduled_for).unwrap(),
                 utc(until),
                 until.source,
             )
@@ -795,7 +768,7 @@ fn betterstack_index_sections_resources_reports_and_updates() {
     );
 
     assert_eq!(o.incidents.len(), 3);
-    let europe = incident(&o, "1050825");
+    let europe = observed_incident(&o, "1050825");
     assert_eq!(europe.kind, IncidentKind::Incident);
     assert_eq!(europe.title, "Delayed data processing in the Europe region");
     assert_eq!(
@@ -804,7 +777,7 @@ fn betterstack_index_sections_resources_reports_and_updates() {
     );
     assert_eq!(europe.status, Some(Status::Resolved));
     assert_eq!(
-        opt_utc(&europe.started_at).as_deref(),
+        utc_opt(&europe.started_at).as_deref(),
         Some("2026-09-04T13:50:00Z")
     );
     // ends_at is null: the resolution is the last update, derived.
@@ -825,16 +798,16 @@ fn betterstack_index_sections_resources_reports_and_updates() {
         ]
     );
 
-    let migration = incident(&o, "1035022");
+    let migration = observed_incident(&o, "1035022");
     assert_eq!(migration.kind, IncidentKind::Maintenance);
     assert_eq!(migration.status, Some(Status::Completed));
     assert_eq!(migration.status_raw.as_deref(), Some("resolved"));
     assert_eq!(
-        opt_utc(&migration.scheduled_for).as_deref(),
+        utc_opt(&migration.scheduled_for).as_deref(),
         Some("2026-09-03T00:00:00Z")
     );
     assert_eq!(
-        opt_utc(&migration.scheduled_until).as_deref(),
+        utc_opt(&migration.scheduled_until).as_deref(),
         Some("2026-09-03T17:00:00Z")
     );
 
@@ -947,7 +920,7 @@ fn statusio_containers_are_components_grouped_by_their_component() {
     assert_eq!(first.status, ComponentStatus::Operational);
     assert_eq!(first.status_raw, "100 Operational");
     assert_eq!(
-        opt_utc(&first.updated_at).as_deref(),
+        utc_opt(&first.updated_at).as_deref(),
         Some("2025-04-18T01:12:27.981Z")
     );
     assert!(
@@ -981,11 +954,11 @@ fn statusio_incident_messages_and_maintenances() {
             ),
         ]
     );
-    let login = incident(&o, "61ae3e7fa163f805d867f0c2");
+    let login = observed_incident(&o, "61ae3e7fa163f805d867f0c2");
     assert_eq!(login.kind, IncidentKind::Incident);
     assert_eq!(login.title, "Mobile App login failures in Ireland");
     assert_eq!(
-        opt_utc(&login.created_at).as_deref(),
+        utc_opt(&login.created_at).as_deref(),
         Some("2021-12-06T16:40:12.004Z")
     );
     assert_eq!(login.components, ["Mobile App"]);
@@ -1011,21 +984,21 @@ fn statusio_incident_messages_and_maintenances() {
     );
     assert_eq!(login.updates[1].components[0].status_raw, "400");
 
-    let active = incident(&o, "61ae3e5ba163f805d867f0b9");
+    let active = observed_incident(&o, "61ae3e5ba163f805d867f0b9");
     assert_eq!(active.kind, IncidentKind::Maintenance);
     assert_eq!(active.status, Some(Status::InProgress));
     assert_eq!(
-        opt_utc(&active.scheduled_for).as_deref(),
+        utc_opt(&active.scheduled_for).as_deref(),
         Some("2021-12-06T16:45:00Z")
     );
     assert_eq!(
-        opt_utc(&active.scheduled_until).as_deref(),
+        utc_opt(&active.scheduled_until).as_deref(),
         Some("2021-12-06T18:45:00Z")
     );
-    let upcoming = incident(&o, "61b0c1a2e3e33c05d23d5420");
+    let upcoming = observed_incident(&o, "61b0c1a2e3e33c05d23d5420");
     assert_eq!(upcoming.status, Some(Status::Scheduled));
     assert_eq!(
-        opt_utc(&upcoming.scheduled_for).as_deref(),
+        utc_opt(&upcoming.scheduled_for).as_deref(),
         Some("2021-12-12T02:00:00Z")
     );
     // A maintenance message's state is not an incident state: no status invented.
@@ -1096,7 +1069,7 @@ fn cachet_components_incidents_and_schedules_in_the_source_zone() {
         url,
         AMSTERDAM,
     );
-    let monkeys = incident(&o, "incidents/1");
+    let monkeys = observed_incident(&o, "incidents/1");
     assert_eq!(monkeys.title, "Our monkeys aren't performing");
     assert_eq!(
         monkeys.url.as_deref(),
@@ -1105,7 +1078,7 @@ fn cachet_components_incidents_and_schedules_in_the_source_zone() {
     assert_eq!(monkeys.status, Some(Status::Resolved));
     assert_eq!(monkeys.status_raw.as_deref(), Some("4"));
     assert_eq!(
-        opt_utc(&monkeys.started_at).as_deref(),
+        utc_opt(&monkeys.started_at).as_deref(),
         Some("2026-09-12T11:00:03Z")
     );
     // The incident's message first (status 1), then the updates oldest first: the API lists
@@ -1125,7 +1098,7 @@ fn cachet_components_incidents_and_schedules_in_the_source_zone() {
         "We're investigating an issue with our monkeys not performing as they should be."
     );
     // `meta` is [] on this one.
-    let unresolved = incident(&o, "incidents/2");
+    let unresolved = observed_incident(&o, "incidents/2");
     assert_eq!(unresolved.status, Some(Status::Monitoring));
     assert_eq!(
         updates(unresolved),
@@ -1142,16 +1115,16 @@ fn cachet_components_incidents_and_schedules_in_the_source_zone() {
         url,
         AMSTERDAM,
     );
-    let demo = incident(&o, "schedules/1");
+    let demo = observed_incident(&o, "schedules/1");
     assert_eq!(demo.kind, IncidentKind::Maintenance);
     assert_eq!(demo.status, Some(Status::Scheduled));
     assert_eq!(
-        opt_utc(&demo.scheduled_for).as_deref(),
+        utc_opt(&demo.scheduled_for).as_deref(),
         Some("2026-09-12T13:00:03Z")
     );
     // completed_at before scheduled_at: kept as written, and said.
     assert_eq!(
-        opt_utc(&demo.scheduled_until).as_deref(),
+        utc_opt(&demo.scheduled_until).as_deref(),
         Some("2026-09-12T11:27:22Z")
     );
     assert_eq!(o.notes.len(), 1);
@@ -1184,14 +1157,14 @@ fn cachet_stamps_across_a_dst_change_and_the_next_page() {
         "http://cachet.invalid/api/v1/incidents?per_page=1",
         AMSTERDAM,
     );
-    let route = incident(&o, "incidents/12");
+    let route = observed_incident(&o, "incidents/12");
     // 01:55 is still CET (+01:00); 03:05 and 04:12 are CEST (+02:00): clocks moved at 02:00.
     assert_eq!(
-        opt_utc(&route.started_at).as_deref(),
+        utc_opt(&route.started_at).as_deref(),
         Some("2019-03-31T00:55:00Z")
     );
     assert_eq!(
-        opt_utc(&route.created_at).as_deref(),
+        utc_opt(&route.created_at).as_deref(),
         Some("2019-03-31T01:05:00Z")
     );
     assert_eq!(
@@ -1336,15 +1309,7 @@ fn cachet_without_a_zone_fails_and_stores_nothing() {
     let server = TestServer::start();
     serve_cachet(&server);
     let dir = TempDir::new().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "cachet",
-            "cachet",
-            "cachet",
-            server.url("/"),
-        )],
-    );
+    let config = one_source(dir.path(), "cachet", "cachet", "cachet", server.url("/"));
     let out = statusdb()
         .arg("ingest")
         .arg("--config")
@@ -1642,18 +1607,13 @@ fn statusdb_parse_reads_a_document_of_every_hosted_kind() {
 fn the_replay_ingests_every_hosted_kind() {
     let dir = TempDir::new().unwrap();
     let db = dir.path().join("replay.sqlite");
-    let out = statusdb()
-        .arg("ingest")
-        .arg("--config")
-        .arg(fixtures_dir().join("replay.toml"))
-        .arg("--db")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        statusdb()
+            .arg("ingest")
+            .arg("--config")
+            .arg(fixtures_dir().join("replay.toml"))
+            .arg("--db")
+            .arg(&db),
     );
     let count = |table: &str, vendor: &str| {
         sql_count(
@@ -1801,7 +1761,7 @@ fn instatus_history_reads_yearless_stamps_across_new_year() {
         "https://instatus.instatus.com/history.atom",
     );
     assert_eq!(o.incidents.len(), 3);
-    let sms = incident(&o, "clqt7x1bz0009mc08h3r5w2ya");
+    let sms = observed_incident(&o, "clqt7x1bz0009mc08h3r5w2ya");
     assert_eq!(sms.kind, IncidentKind::Incident);
     assert_eq!(sms.title, "Delayed SMS notifications");
     assert_eq!(
@@ -1872,10 +1832,10 @@ fn instatus_history_reads_yearless_stamps_across_new_year() {
     );
 
     // A maintenance: its <published> is the scheduled start, after its first update.
-    let upgrade = incident(&o, "clrf0m2qa0004l508xk2v9d7e");
+    let upgrade = observed_incident(&o, "clrf0m2qa0004l508xk2v9d7e");
     assert_eq!(upgrade.kind, IncidentKind::Maintenance);
     assert_eq!(
-        opt_utc(&upgrade.scheduled_for).as_deref(),
+        utc_opt(&upgrade.scheduled_for).as_deref(),
         Some("2024-01-20T02:00:00Z")
     );
     assert_eq!(
@@ -1961,18 +1921,15 @@ fn instatus_summary_and_history_of_one_page_merge() {
     );
     server.route(
         "/history.atom",
-        Route::ok(fixture("instatus/demo-history.from-docs.atom"))
-            .content_type("application/atom+xml"),
+        Route::fixture("instatus/demo-history.from-docs.atom"),
     );
     let dir = TempDir::new().unwrap();
-    let config = write_config(
+    let config = one_source(
         dir.path(),
-        &[SourceSpec::new(
-            "demo",
-            "instatus-demo",
-            "instatus",
-            server.url("/"),
-        )],
+        "demo",
+        "instatus-demo",
+        "instatus",
+        server.url("/"),
     );
     statusdb()
         .arg("ingest")
@@ -1983,12 +1940,7 @@ fn instatus_summary_and_history_of_one_page_merge() {
     // No v2/components.json on this page: recorded as absent, not a failure.
     assert_eq!(server.hits("/v2/components.json"), 1);
     let doc = export_json(&config);
-    let ids: Vec<&str> = doc["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap())
-        .collect();
+    let ids = field(&doc["incidents"], "id");
     assert_eq!(ids.len(), 4);
     let partial = doc["incidents"]
         .as_array()

@@ -8,35 +8,7 @@
 
 use serde_json::{Value, json};
 use statusdb_testkit::*;
-use std::path::Path;
 use tempfile::TempDir;
-
-fn ingest(config: &Path) {
-    statusdb()
-        .arg("ingest")
-        .arg("--config")
-        .arg(config)
-        .assert()
-        .success();
-}
-
-fn ingest_sources(config: &Path, sources: &[&str]) {
-    let mut cmd = statusdb();
-    cmd.arg("ingest").arg("--config").arg(config);
-    for s in sources {
-        cmd.args(["--source", s]);
-    }
-    cmd.assert().success();
-}
-
-fn incident<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no incident {id}"))
-}
 
 fn codes(incident: &Value) -> Vec<String> {
     incident["anomalies"]
@@ -169,7 +141,7 @@ fn the_seed_page_becomes_one_true_record_with_every_contradiction_flagged() {
         let mut source = SourceSpec::new("pingoru", "okta", "aggregator", server.url(path));
         source.zone = Some(zone);
         let config = write_config(dir.path(), &[source]);
-        ingest(&config);
+        ingest_sources(&config, &[]);
         let doc = export_json(&config);
         assert_eq!(
             doc["incidents"].as_array().unwrap().len(),
@@ -184,7 +156,7 @@ fn the_seed_page_becomes_one_true_record_with_every_contradiction_flagged() {
         again.push(b'\n');
         if path == "/okta/o365" {
             server.route(path, Route::ok(again).content_type("text/plain"));
-            ingest(&config);
+            ingest_sources(&config, &[]);
             let db = dir.path().join("statusdb.sqlite");
             assert_eq!(sql_count(&db, "SELECT count(*) FROM incidents"), 1);
             assert_eq!(sql_count(&db, "SELECT count(*) FROM incident_updates"), 5);
@@ -221,24 +193,22 @@ fn a_title_edit_does_not_fork_and_a_same_titled_incident_stays_apart() {
     let server = TestServer::start();
     server.route("/p", Route::ok(fixture(SEED)).content_type("text/plain"));
     let dir = TempDir::new().unwrap();
-    let config = write_config(
+    let config = one_source(
         dir.path(),
-        &[SourceSpec::new(
-            "pingoru",
-            "okta",
-            "aggregator",
-            server.url("/p"),
-        )],
+        "pingoru",
+        "okta",
+        "aggregator",
+        server.url("/p"),
     );
     let db = dir.path().join("statusdb.sqlite");
-    ingest(&config);
+    ingest_sources(&config, &[]);
     let id = sql_strings(&db, "SELECT id FROM incidents");
     assert_eq!(id.len(), 1);
 
     // Renamed: the fingerprint of title and first minute changes, the one of the first
     // update's minute and text does not. One record, its title revised.
     server.route("/p", Route::ok(seed_retitled()).content_type("text/plain"));
-    ingest(&config);
+    ingest_sources(&config, &[]);
     assert_eq!(sql_strings(&db, "SELECT id FROM incidents"), id);
     assert_eq!(
         sql_strings(
@@ -252,24 +222,14 @@ fn a_title_edit_does_not_fork_and_a_same_titled_incident_stays_apart() {
     // The old title again, and then a same-titled page a year later: its times overlap
     // nothing of the first, so it is another incident.
     server.route("/p", Route::ok(fixture(SEED)).content_type("text/plain"));
-    ingest(&config);
+    ingest_sources(&config, &[]);
     server.route(
         "/p",
         Route::ok(seed_a_year_later()).content_type("text/plain"),
     );
-    ingest(&config);
+    ingest_sources(&config, &[]);
     let doc = export_json(&config);
-    let starts: Vec<(&str, &str)> = doc["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["title"].as_str().unwrap(),
-                i["started_at"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let starts = pairs(&doc["incidents"], "title", "started_at");
     assert_eq!(
         starts,
         vec![
@@ -285,8 +245,7 @@ fn the_vendors_feed_and_the_aggregator_page_are_one_incident_in_either_order() {
     let server = TestServer::start();
     server.route(
         "/okta/feed",
-        Route::ok(fixture("okta/okta-trust-feed.from-docs.atom"))
-            .content_type("application/atom+xml"),
+        Route::fixture("okta/okta-trust-feed.from-docs.atom"),
     );
     server.route(
         "/pingoru/o365",
@@ -347,16 +306,8 @@ fn github_incidents_carry_resolved_before_started_exactly_when_they_do() {
         fixture("statuspage/github-incident-f0mhbz9xn497.resolved-before-started.json"),
     );
     let dir = TempDir::new().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "gh",
-            "github",
-            "statuspage",
-            server.url("/gh/api/v2/incidents.json"),
-        )],
-    );
-    ingest(&config);
+    let config = github_source(dir.path(), server.url("/gh/api/v2/incidents.json"));
+    ingest_sources(&config, &[]);
     let doc = export_json(&config);
     let incidents = doc["incidents"].as_array().unwrap();
     assert_eq!(incidents.len(), 771);
@@ -387,18 +338,13 @@ fn github_incidents_carry_resolved_before_started_exactly_when_they_do() {
     // structured resolution is followed by 31 open updates, so it is not the resolution: the
     // closing update (21:14:09.894) is; both contradictions are named (issue 19, class 6).
     let dir = TempDir::new().unwrap();
-    let config = write_config(
+    let config = github_source(
         dir.path(),
-        &[SourceSpec::new(
-            "gh",
-            "github",
-            "statuspage",
-            server.url("/gh/api/v2/incidents/f0mhbz9xn497.json"),
-        )],
+        server.url("/gh/api/v2/incidents/f0mhbz9xn497.json"),
     );
-    ingest(&config);
+    ingest_sources(&config, &[]);
     let doc = export_json(&config);
-    let f0 = incident(&doc, "github/f0mhbz9xn497");
+    let f0 = export_incident(&doc, "github/f0mhbz9xn497");
     assert_eq!(f0["started_at"], "2023-05-09T11:32:57.678Z");
     assert_eq!(f0["resolved_at"], "2023-05-09T21:14:09.894Z");
     assert_eq!(f0["resolved_at_source"], "derived");
@@ -426,18 +372,10 @@ fn stated_ranges_win_and_their_conflicts_are_named() {
         fixture("statuspage/github-incidents-all.json"),
     );
     let dir = TempDir::new().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "gh",
-            "github",
-            "statuspage",
-            server.url("/gh/api/v2/incidents.json"),
-        )],
-    );
-    ingest(&config);
+    let config = github_source(dir.path(), server.url("/gh/api/v2/incidents.json"));
+    ingest_sources(&config, &[]);
     let doc = export_json(&config);
-    let oauth = incident(&doc, "github/sz8pjjhzcy3t");
+    let oauth = export_incident(&doc, "github/sz8pjjhzcy3t");
     assert_eq!(
         (
             &oauth["started_at"],
@@ -476,7 +414,7 @@ fn stated_ranges_win_and_their_conflicts_are_named() {
 
     // gb88fzdxsgh7 (2012): "starting at 12:40pm" writes no zone; read in the page's zone
     // (Etc/UTC today) it is 8h before the machine start, which it does not overrule.
-    let failover = incident(&doc, "github/gb88fzdxsgh7");
+    let failover = export_incident(&doc, "github/gb88fzdxsgh7");
     assert_eq!(failover["started_at"], "2012-08-03T20:51:02Z");
     assert_eq!(failover["started_at_source"], "structured");
     assert_eq!(
@@ -486,7 +424,7 @@ fn stated_ranges_win_and_their_conflicts_are_named() {
 
     // A closing label over "we're investigating" (lx7sjxqdsb50, one update of 2012) is
     // flagged; the label of the last update stands, so the incident stays resolved.
-    let connectivity = incident(&doc, "github/lx7sjxqdsb50");
+    let connectivity = export_incident(&doc, "github/lx7sjxqdsb50");
     assert_eq!(connectivity["status"], "resolved");
     assert_eq!(connectivity["updates"][0]["status_source"], "label");
     assert_eq!(
@@ -514,9 +452,9 @@ fn a_stated_time_that_would_end_an_incident_before_it_began_is_not_used() {
             ),
         )],
     );
-    ingest(&config);
+    ingest_sources(&config, &[]);
     let doc = export_json(&config);
-    let lb = incident(&doc, "gcp/UPG5wxRnLGjqqVFMW7Kq");
+    let lb = export_incident(&doc, "gcp/UPG5wxRnLGjqqVFMW7Kq");
     assert_eq!(
         (&lb["started_at"], &lb["started_at_source"]),
         (&json!("2021-07-27T13:56:46Z"), &json!("stated"))
@@ -564,13 +502,13 @@ fn listing_order_ambiguous_zones_and_the_example_incident_are_flagged() {
             ),
         ],
     );
-    ingest(&config);
+    ingest_sources(&config, &[]);
     let doc = export_json(&config);
 
     // Emma's 272vrysp78ds lists (newest first) resolved 16:53, identified 16:45, investigating
     // 16:52 (-05:00): read oldest first, identified comes after investigating though stamped
     // seven minutes before it.
-    let outage = incident(&doc, "emma/272vrysp78ds");
+    let outage = export_incident(&doc, "emma/272vrysp78ds");
     // Its identified update is also stamped before the incident was created (16:52): the
     // structured fields contradict each other (issue 19, class 6).
     assert_eq!(
@@ -581,12 +519,7 @@ fn listing_order_ambiguous_zones_and_the_example_incident_are_flagged() {
         ])
     );
     // The record itself is in time order.
-    let times: Vec<&str> = outage["updates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["posted_at"].as_str().unwrap())
-        .collect();
+    let times = field(&outage["updates"], "posted_at");
     assert_eq!(
         times,
         [
@@ -598,7 +531,7 @@ fn listing_order_ambiguous_zones_and_the_example_incident_are_flagged() {
 
     // Parse's "Oct 28, 14:43 PST" and "14:48 PST": PST in October 2013 (daylight time until
     // November 3) is read as the page's wall clock (PDT), flagged.
-    let summer = incident(&doc, "parse/gtdv7rgyn76g");
+    let summer = export_incident(&doc, "parse/gtdv7rgyn76g");
     assert_eq!(
         summer["anomalies"],
         json!([
@@ -622,7 +555,7 @@ fn listing_order_ambiguous_zones_and_the_example_incident_are_flagged() {
         .sum();
     assert_eq!(flagged, 25);
 
-    let example = incident(&doc, "example-co/exmplinc0001");
+    let example = export_incident(&doc, "example-co/exmplinc0001");
     assert_eq!(
         example["anomalies"],
         json!([{"code": "demo_incident", "detail": "\"This is an example incident\" is Statuspage's placeholder incident (\"This is an example incident\"), which a new page shows until its owner deletes it: not a real incident"}])
@@ -681,16 +614,8 @@ fn component_history_comes_from_snapshots_and_diffed_updates() {
         fixture("statuspage/github-summary-2022-11-25.json"),
     );
     let dir = TempDir::new().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "gh",
-            "github",
-            "statuspage",
-            server.url("/gh/api/v2/summary.json"),
-        )],
-    );
-    ingest(&config);
+    let config = github_source(dir.path(), server.url("/gh/api/v2/summary.json"));
+    ingest_sources(&config, &[]);
     let db = dir.path().join("statusdb.sqlite");
     // The active incident's updates, oldest first, name Packages and Pages (their
     // `affected_components[].new_status`): 14:39:09.577 Packages operational; 14:39:29.123

@@ -16,10 +16,6 @@ use tempfile::TempDir;
 const HOOK_SECRET: &str = "s3cret-shared-with-the-receiver";
 const PD_ROUTING_KEY: &str = "R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY00";
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 fn load(relative: &str) -> Value {
     serde_json::from_slice(&fixture(relative)).unwrap()
 }
@@ -1122,11 +1118,12 @@ fn check_config_names_a_secret_missing_from_the_environment() {
         .env("STATUSDB_TEST_TEAMS_URL", "hooks-secret-value")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("environment variable STATUSDB_TEST_TEAMS_URL (url_env of notify target \"teams-opened\") is not a URL"),
-        "{stderr}"
+    let stderr = fails_saying(
+        &out,
+        2,
+        &[
+            "environment variable STATUSDB_TEST_TEAMS_URL (url_env of notify target \"teams-opened\") is not a URL",
+        ],
     );
     assert!(!stderr.contains("hooks-secret-value"), "{stderr}");
 }

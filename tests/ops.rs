@@ -13,37 +13,13 @@ fn github_summary() -> Value {
     serde_json::from_slice(&fixture("statuspage/github-summary-2022-11-25.json")).unwrap()
 }
 
-fn ingest_output(config: &Path, extra: &[&str]) -> std::process::Output {
-    let mut cmd = statusdb();
-    for a in extra {
-        cmd.arg(a);
-    }
-    cmd.arg("ingest")
-        .arg("--config")
-        .arg(config)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
 /// A config with one source reading GitHub's summary document from the loopback server.
 fn summary_only(server: &TestServer, dir: &Path) -> PathBuf {
     server.serve(
         SUMMARY,
         fixture("statuspage/github-summary-2022-11-25.json"),
     );
-    write_config(
-        dir,
-        &[SourceSpec::new(
-            "github",
-            "github",
-            "statuspage",
-            server.url(SUMMARY),
-        )],
-    )
+    one_source(dir, "github", "github", "statuspage", server.url(SUMMARY))
 }
 
 #[test]
@@ -131,14 +107,12 @@ fn a_clean_run_is_silent_and_v_adds_one_summary_line() {
 fn failures_reach_stderr_even_with_q() {
     let server = TestServer::start();
     let dir = TempDir::new().unwrap();
-    let config = write_config(
+    let config = one_source(
         dir.path(),
-        &[SourceSpec::new(
-            "broken",
-            "broken",
-            "statuspage",
-            server.url("/nowhere/"),
-        )],
+        "broken",
+        "broken",
+        "statuspage",
+        server.url("/nowhere/"),
     );
     let out = ingest_output(&config, &["-q"]);
     assert_eq!(out.status.code(), Some(1));
@@ -146,7 +120,7 @@ fn failures_reach_stderr_even_with_q() {
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{stderr}");
     let expected = format!(
-        " ERROR HTTP 404 from {} source=broken",
+        " ERROR HTTP 404 from {} source=broken cause=http_status",
         server.url("/nowhere/api/v2/summary.json")
     );
     assert!(lines[0].ends_with(&expected), "{stderr}");
@@ -196,9 +170,11 @@ fn ingest_json_reports_each_source_in_its_documented_shape() {
     assert_eq!(broken["outcome"], "failed");
     assert_eq!(broken["http_status"], 404);
     assert_eq!(broken["error"], format!("HTTP 404 from {failed_url}"));
+    assert_eq!(broken["cause"], "http_status");
     assert_eq!(broken["documents"].as_array().unwrap().len(), 1);
     assert_eq!(broken["documents"][0]["url"], failed_url);
     assert_eq!(broken["documents"][0]["outcome"], "failed");
+    assert_eq!(broken["documents"][0]["cause"], "http_status");
     let github = &report["sources"][1];
     assert_eq!(
         (
@@ -216,7 +192,9 @@ fn ingest_json_reports_each_source_in_its_documented_shape() {
     );
     assert_eq!(github["http_status"], 304);
     assert_eq!(github["error"], Value::Null);
+    assert_eq!(github["cause"], Value::Null);
     assert_eq!(github["documents"][0]["outcome"], "not_modified");
+    assert_eq!(github["documents"][0]["cause"], Value::Null);
     let elapsed = report["elapsed_ms"].as_i64().unwrap();
     let started =
         chrono::DateTime::parse_from_rfc3339(report["started_at"].as_str().unwrap()).unwrap();
@@ -248,6 +226,13 @@ fn ingest_json_reports_each_source_in_its_documented_shape() {
     assert!(!validator.is_valid(&wrong));
     let mut wrong = report.clone();
     wrong["sources"][0]["outcome"] = json!("failed");
+    assert!(!validator.is_valid(&wrong));
+    // A cause is one of the words, and only on a failure.
+    let mut wrong = report.clone();
+    wrong["sources"][0]["cause"] = json!("dns");
+    assert!(!validator.is_valid(&wrong));
+    let mut wrong = report.clone();
+    wrong["sources"][0]["documents"][0]["cause"] = json!("vendor_down");
     assert!(!validator.is_valid(&wrong));
 }
 
@@ -295,14 +280,12 @@ fn ingest_report(config: &Path) -> Value {
 fn events_announce_real_changes_once_and_never_the_first_ingest() {
     let server = TestServer::start();
     let dir = TempDir::new().unwrap();
-    let config = write_config(
+    let config = one_source(
         dir.path(),
-        &[SourceSpec::new(
-            "github",
-            "github",
-            "statuspage",
-            server.url("/gh/"),
-        )],
+        "github",
+        "github",
+        "statuspage",
+        server.url("/gh/"),
     );
     let summary = github_summary();
     serve_pages(&server, &summary, &[summary["incidents"][0].clone()], false);
@@ -617,9 +600,11 @@ fn sources_shows_every_source_with_its_health() {
         (time(&broken["next_due_at"]) - time(&broken["last_attempt_at"])).num_seconds(),
         120
     );
+    assert_eq!(broken["last_cause"], "http_status");
     let github = &list[1];
     assert_eq!(github["consecutive_failures"], 0);
     assert_eq!(github["last_error"], Value::Null);
+    assert_eq!(github["last_cause"], Value::Null);
     assert_eq!(github["last_success_at"], github["last_attempt_at"]);
     assert_eq!(
         (time(&github["next_due_at"]) - time(&github["last_success_at"])).num_seconds(),
@@ -636,12 +621,14 @@ fn sources_shows_every_source_with_its_health() {
         "LAST_SUCCESS",
         "FAILURES",
         "NEXT_DUE",
+        "CAUSE",
         "LAST_ERROR",
     ] {
         assert!(lines[0].contains(header), "{table}");
     }
     let broken_row: Vec<&str> = lines[1].split_whitespace().collect();
     assert_eq!(&broken_row[..4], &["broken", "statuspage", "never", "1"]);
+    assert_eq!(broken_row[5], "http_status", "{table}");
     assert!(lines[1].contains("HTTP 404 from"), "{table}");
     let github_row: Vec<&str> = lines[2].split_whitespace().collect();
     assert_eq!(
@@ -655,14 +642,12 @@ fn sources_shows_every_source_with_its_health() {
     );
 
     // A source removed from the config is still shown, marked.
-    let config = write_config(
+    let config = one_source(
         dir.path(),
-        &[SourceSpec::new(
-            "github",
-            "github",
-            "statuspage",
-            server.url(SUMMARY),
-        )],
+        "github",
+        "github",
+        "statuspage",
+        server.url(SUMMARY),
     );
     let out = statusdb()
         .args(["sources", "--format", "json", "--config"])
@@ -736,6 +721,19 @@ fn metrics_file_is_prometheus_text_written_atomically() {
     assert!(!m.contains_key(&format!(
         "statusdb_source_last_success_timestamp_seconds{broken}"
     )));
+    // Why it fails, for alerts that tell "vendor down" from "vendor changed its page"; a
+    // source that does not fail has no such sample.
+    let failing: Vec<(&String, &String)> = m
+        .iter()
+        .filter(|(k, _)| k.starts_with("statusdb_source_failing{"))
+        .collect();
+    assert_eq!(
+        failing,
+        [(
+            &r#"statusdb_source_failing{source="broken",vendor="broken",kind="statuspage",stage="fetch",cause="http_status"}"#.to_string(),
+            &"1".to_string()
+        )]
+    );
     assert_eq!(m["statusdb_run_sources{outcome=\"fetched\"}"], "1");
     assert_eq!(m["statusdb_run_sources{outcome=\"failed\"}"], "1");
     assert_eq!(m["statusdb_run_sources{outcome=\"not_modified\"}"], "0");

@@ -8,27 +8,12 @@ use statusdb_testkit::*;
 use std::path::Path;
 use tempfile::TempDir;
 
-fn ingest(config: &Path) -> std::process::Output {
-    statusdb()
-        .arg("ingest")
-        .arg("--config")
-        .arg(config)
-        .output()
-        .unwrap()
-}
-
 fn reparse(config: &Path) -> Value {
-    let out = statusdb()
-        .args(["reparse", "--json", "--config"])
-        .arg(config)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "reparse failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    stdout_json(
+        statusdb()
+            .args(["reparse", "--json", "--config"])
+            .arg(config),
+    )
 }
 
 /// Everything the export says but `generated_at`.
@@ -44,16 +29,6 @@ const SIGHTINGS: &str =
      FROM incident_sources
      UNION ALL SELECT id || ' ' || source_id || ' ' || first_seen_at || ' ' || last_seen_at
      FROM components ORDER BY 1";
-
-fn series() -> Vec<Vec<u8>> {
-    let mut files: Vec<_> =
-        std::fs::read_dir(fixtures_dir().join("statuspage/github-history-series"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-    files.sort();
-    files.iter().map(|f| std::fs::read(f).unwrap()).collect()
-}
 
 #[test]
 fn reparse_after_twenty_ingests_gives_the_same_export() {
@@ -81,7 +56,7 @@ fn reparse_after_twenty_ingests_gives_the_same_export() {
         "/api/v1/schedules?per_page=100",
         fixture("cachet/demo-api-v1-schedules.json"),
     );
-    let days = series();
+    let days = history_series();
     server.serve("/gh/history.atom", days[0].clone());
     server.serve(
         "/gh/api/v2/incidents.json",
@@ -89,12 +64,11 @@ fn reparse_after_twenty_ingests_gives_the_same_export() {
     );
     server.route(
         "/okta/feed",
-        Route::ok(fixture("okta/okta-trust-feed.from-docs.atom"))
-            .content_type("application/atom+xml"),
+        Route::fixture("okta/okta-trust-feed.from-docs.atom"),
     );
     server.route(
         "/pingoru/o365",
-        Route::ok(fixture("aggregator/okta-o365-oin-2024-10.txt")).content_type("text/plain"),
+        Route::fixture("aggregator/okta-o365-oin-2024-10.txt"),
     );
     server.serve(
         "/any/summary.json",
@@ -157,8 +131,7 @@ fn reparse_after_twenty_ingests_gives_the_same_export() {
             ),
             12 => server.route(
                 "/okta/feed",
-                Route::ok(fixture("okta/okta-trust-feed.from-docs.atom"))
-                    .content_type("application/atom+xml"),
+                Route::fixture("okta/okta-trust-feed.from-docs.atom"),
             ),
             // The summary changes: the same page without its active incident's last update.
             15 => {
@@ -177,7 +150,7 @@ fn reparse_after_twenty_ingests_gives_the_same_export() {
             ),
             _ => {}
         }
-        let out = ingest(&config);
+        let out = ingest_output(&config, &[]);
         match out.status.code() {
             Some(0) => {}
             Some(1) => failed_runs += 1,
@@ -323,20 +296,15 @@ fn reparse_works_from_the_database_alone() {
     );
     source.zone = Some("America/Los_Angeles");
     let config = write_config(dir.path(), &[source]);
-    assert!(ingest(&config).status.success());
+    assert!(ingest_output(&config, &[]).status.success());
     let before = export(&config);
     let db = dir.path().join("statusdb.sqlite");
     let elsewhere = TempDir::new().unwrap();
-    let out = statusdb()
-        .current_dir(elsewhere.path())
-        .args(["reparse", "--db"])
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeds(
+        statusdb()
+            .current_dir(elsewhere.path())
+            .args(["reparse", "--db"])
+            .arg(&db),
     );
     assert_eq!(out.stdout, b"");
     assert_eq!(export(&config), before);
@@ -365,7 +333,7 @@ fn reparse_waits_for_no_ingest_and_refuses_a_missing_database() {
     );
     assert!(!db.exists());
     // An ingest holds the lock: exit 75 at once.
-    assert!(ingest(&config).status.success());
+    assert!(ingest_output(&config, &[]).status.success());
     let _held = statusdb::lock::RunLock::acquire(&db).unwrap();
     let out = statusdb()
         .args(["reparse", "--config"])

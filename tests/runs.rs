@@ -5,7 +5,6 @@
 use statusdb_testkit::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
@@ -19,17 +18,6 @@ fn one_source_config(dir: &Path, server: &TestServer, fetch: &str) -> PathBuf {
     )
 }
 
-fn spawn_ingest(config: &Path) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_statusdb"))
-        .arg("ingest")
-        .arg("--config")
-        .arg(config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
 /// Waits until the server has seen a request for `path`: the run holding the lock is fetching.
 fn wait_for_request(server: &TestServer, path: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -37,16 +25,6 @@ fn wait_for_request(server: &TestServer, path: &str) {
         assert!(Instant::now() < deadline, "ingest never fetched {path}");
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn ingest_output(config: &Path) -> std::process::Output {
-    statusdb()
-        .arg("ingest")
-        .arg("--config")
-        .arg(config)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
 }
 
 #[test]
@@ -64,7 +42,7 @@ fn a_second_ingest_while_a_real_one_runs_exits_75_at_once() {
     wait_for_request(&server, PAGE);
 
     let start = Instant::now();
-    let out = ingest_output(&config);
+    let out = ingest_output(&config, &[]);
     assert_eq!(out.status.code(), Some(75));
     assert!(start.elapsed() < Duration::from_secs(2), "does not wait");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -99,7 +77,7 @@ fn the_lock_is_free_again_when_the_holder_is_killed() {
     let config = one_source_config(dir.path(), &server, "timeout = \"60s\"\n");
     let mut first = spawn_ingest(&config);
     wait_for_request(&server, PAGE);
-    assert_eq!(ingest_output(&config).status.code(), Some(75));
+    assert_eq!(ingest_output(&config, &[]).status.code(), Some(75));
     first.kill().unwrap(); // SIGKILL: no destructor runs, the OS drops the lock.
     first.wait().unwrap();
 
@@ -107,7 +85,7 @@ fn the_lock_is_free_again_when_the_holder_is_killed() {
         PAGE,
         Route::ok(fixture("statuspage/summary-with-groups.from-docs.json")),
     );
-    let out = ingest_output(&config);
+    let out = ingest_output(&config, &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -145,7 +123,7 @@ fn a_failing_source_backs_off_and_recovers() {
         (failures, (minutes * 1000.0).round() / 1000.0)
     };
     for (failures, minutes) in [(1, 2.0), (2, 4.0), (3, 8.0), (4, 16.0)] {
-        assert_eq!(ingest_output(&config).status.code(), Some(1));
+        assert_eq!(ingest_output(&config, &[]).status.code(), Some(1));
         assert_eq!(wait_minutes(), (failures, minutes));
     }
     // Not due yet: `--due` fetches nothing and records nothing.

@@ -18,41 +18,22 @@ fn serve_github(server: &TestServer) {
     // scheduled-maintenances.json is left unrouted: 404, an optional document.
 }
 
-fn ingest(config: &std::path::Path) -> assert_cmd::assert::Assert {
-    statusdb()
-        .arg("ingest")
-        .arg("--config")
-        .arg(config)
-        .assert()
-}
-
-fn incident<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no incident {id}"))
-}
-
 #[test]
 fn github_summary_active_incident_has_its_seven_updates_in_utc() {
     let server = TestServer::start();
     serve_github(&server);
     let dir = TempDir::new().unwrap();
-    let config = write_config(
+    let config = one_source(
         dir.path(),
-        &[SourceSpec::new(
-            "github",
-            "github",
-            "statuspage",
-            server.url("/github/"),
-        )],
+        "github",
+        "github",
+        "statuspage",
+        server.url("/github/"),
     );
-    ingest(&config).success();
+    ingest_sources(&config, &[]);
 
     let doc = export_json(&config);
-    let active = incident(&doc, "github/ljwdk6qml8z8");
+    let active = export_incident(&doc, "github/ljwdk6qml8z8");
     assert_eq!(active["title"], "Incident with Packages and Pages");
     assert_eq!(active["status"], "investigating");
     assert_eq!(active["impact"], "major");
@@ -134,30 +115,18 @@ fn emma_offsets_are_converted_exactly() {
         fixture("statuspage/emma-incidents-2019.json"),
     );
     let dir = TempDir::new().unwrap();
-    let config = write_config(
+    let config = one_source(
         dir.path(),
-        &[SourceSpec::new(
-            "emma",
-            "emma",
-            "statuspage",
-            server.url("/emma/api/v2/incidents.json"),
-        )],
+        "emma",
+        "emma",
+        "statuspage",
+        server.url("/emma/api/v2/incidents.json"),
     );
-    ingest(&config).success();
+    ingest_sources(&config, &[]);
     let doc = export_json(&config);
     assert_eq!(doc["incidents"].as_array().unwrap().len(), 22);
-    let first = incident(&doc, "emma/x0ljvc9m1wxj");
-    let times: Vec<(&str, &str)> = first["updates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| {
-            (
-                u["status"].as_str().unwrap(),
-                u["posted_at"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let first = export_incident(&doc, "emma/x0ljvc9m1wxj");
+    let times = pairs(&first["updates"], "status", "posted_at");
     // 12:00:19.483-06:00 is 18:00:19.483Z, and so on.
     assert_eq!(
         times,
@@ -182,16 +151,14 @@ fn emma_offsets_are_converted_exactly() {
 fn component_groups_name_their_members() {
     let dir = TempDir::new().unwrap();
     let path = fixtures_dir().join("statuspage/summary-with-groups.from-docs.json");
-    let config = write_config(
+    let config = one_source(
         dir.path(),
-        &[SourceSpec::new(
-            "docs",
-            "example",
-            "statuspage",
-            format!("file://{}", path.display()),
-        )],
+        "docs",
+        "example",
+        "statuspage",
+        format!("file://{}", path.display()),
     );
-    ingest(&config).success();
+    ingest_sources(&config, &[]);
     let doc = export_json(&config);
     assert_eq!(
         doc["components"],
@@ -204,7 +171,7 @@ fn component_groups_name_their_members() {
              "status": "degraded_performance", "updated_at": "2024-06-19T17:04:25.048Z"}
         ])
     );
-    let maintenance = incident(&doc, "example/w1zdr745wmfy");
+    let maintenance = export_incident(&doc, "example/w1zdr745wmfy");
     assert_eq!(maintenance["kind"], "maintenance");
     assert_eq!(maintenance["status"], "scheduled");
     assert_eq!(maintenance["impact"], Value::Null);
@@ -219,14 +186,12 @@ fn second_ingest_changes_nothing_and_304_parses_nothing() {
     let server = TestServer::start();
     serve_github(&server);
     let dir = TempDir::new().unwrap();
-    let config = write_config(
+    let config = one_source(
         dir.path(),
-        &[SourceSpec::new(
-            "github",
-            "github",
-            "statuspage",
-            server.url("/github/"),
-        )],
+        "github",
+        "github",
+        "statuspage",
+        server.url("/github/"),
     );
     let db = dir.path().join("statusdb.sqlite");
     let counts = || {
@@ -239,12 +204,12 @@ fn second_ingest_changes_nothing_and_304_parses_nothing() {
         ]
         .map(|q| sql_count(&db, q))
     };
-    ingest(&config).success();
+    ingest_sources(&config, &[]);
     let first_counts = counts();
     assert_eq!(first_counts, [772, 1680, 11, 2, 0]);
     let first = without_run_times(export_json(&config));
 
-    ingest(&config).success();
+    ingest_sources(&config, &[]);
     assert_eq!(counts(), first_counts);
     assert_eq!(without_run_times(export_json(&config)), first);
     // The server saw conditional requests and answered 304: nothing was parsed.
@@ -263,7 +228,7 @@ fn second_ingest_changes_nothing_and_304_parses_nothing() {
         "/github/api/v2/summary.json",
         Route::ok(fixture("statuspage/github-summary-2022-11-25.json")).without_etag(),
     );
-    ingest(&config).success();
+    ingest_sources(&config, &[]);
     assert_eq!(counts(), first_counts);
     assert_eq!(
         sql_strings(
@@ -293,12 +258,7 @@ fn a_failing_source_does_not_stop_the_good_one() {
         .arg(&config)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("broken"),
-        "stderr names the source: {stderr}"
-    );
+    let stderr = fails_saying(&out, 1, &["broken"]);
     assert!(stderr.contains("HTTP 404"), "stderr says why: {stderr}");
 
     let db = dir.path().join("statusdb.sqlite");
@@ -347,6 +307,18 @@ fn a_failing_source_does_not_stop_the_good_one() {
     assert_eq!(rows[0]["source"], "broken");
     assert_eq!(rows[0]["outcome"], "failed");
     assert_eq!(rows[0]["http_status"], 404);
+    assert_eq!(rows[0]["cause"], "http_status");
+    // The table names the cause in its own column.
+    let out = statusdb()
+        .args(["query", "fetches", "--source", "broken", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    let row: Vec<&str> = table.lines().nth(1).unwrap().split_whitespace().collect();
+    let at = header.iter().position(|h| *h == "CAUSE").expect(&table);
+    assert_eq!(row[at], "http_status", "{table}");
 }
 
 #[test]
@@ -356,16 +328,8 @@ fn all_github_incidents_are_stored_once_with_every_update() {
     let server = TestServer::start();
     server.serve("/gh/api/v2/incidents.json", body.clone());
     let dir = TempDir::new().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "gh",
-            "github",
-            "statuspage",
-            server.url("/gh/api/v2/incidents.json"),
-        )],
-    );
-    ingest(&config).success();
+    let config = github_source(dir.path(), server.url("/gh/api/v2/incidents.json"));
+    ingest_sources(&config, &[]);
     let doc = export_json(&config);
     let exported = doc["incidents"].as_array().unwrap();
     assert_eq!(exported.len(), 771);
@@ -445,7 +409,7 @@ fn export_validates_against_its_json_schema() {
             ),
         ],
     );
-    ingest(&config).success();
+    ingest_sources(&config, &[]);
     let doc = export_json(&config);
     let schema: Value = serde_json::from_slice(
         &std::fs::read(
@@ -561,7 +525,7 @@ fn export_filters_and_writes_files_atomically() {
             ),
         ],
     );
-    ingest(&config).success();
+    ingest_sources(&config, &[]);
     let out = dir.path().join("out.json");
     statusdb()
         .args(["export", "--vendor", "github", "--active", "--output"])
@@ -572,12 +536,7 @@ fn export_filters_and_writes_files_atomically() {
         .success()
         .stdout("");
     let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    let ids: Vec<&str> = doc["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap())
-        .collect();
+    let ids = field(&doc["incidents"], "id");
     assert_eq!(ids, vec!["github/ljwdk6qml8z8"]);
     assert!(
         doc["components"]
@@ -629,12 +588,7 @@ fn check_config_locates_a_typo() {
         .arg(&path)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(&format!("{}:8:1:", path.display())),
-        "names file, line and column: {stderr}"
-    );
+    let stderr = fails_saying(&out, 2, &[&format!("{}:8:1:", path.display())]);
     assert!(
         stderr.contains("unknown field `urll`"),
         "names the key: {stderr}"

@@ -284,11 +284,10 @@ fn a_json_document_is_not_a_feed() {
         .arg(fixtures_dir().join("statuspage/github-summary-2022-11-25.json"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        // The shape checks every body passes before its parser name the format found.
-        stderr.contains("not a statuspage-feed page: JSON where an XML feed is expected"),
-        "{stderr}"
+    // The shape checks every body passes before its parser name the format found.
+    fails_saying(
+        &out,
+        1,
+        &["not a statuspage-feed page: JSON where an XML feed is expected"],
     );
 }

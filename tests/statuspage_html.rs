@@ -221,14 +221,13 @@ fn a_stray_fence_around_a_stored_page_is_not_a_page() {
         .arg(&fenced)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(
+    fails_saying(
+        &out,
+        1,
+        &[
             "not a statuspage-html page: plain text (neither JSON, XML nor HTML) where an HTML \
-             page is expected, titled \"zoom status\""
-        ),
-        "{stderr}"
+             page is expected, titled \"zoom status\"",
+        ],
     );
 }
 
@@ -347,12 +346,7 @@ fn history_page_from_docs_reads_the_react_props() {
         "statuspage/github-history.from-docs.html",
         &["--url", "https://www.githubstatus.com/history"],
     );
-    let ids: Vec<&str> = o["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["native_id"].as_str().unwrap())
-        .collect();
+    let ids = field(&o["incidents"], "native_id");
     assert_eq!(
         ids,
         [
@@ -397,11 +391,10 @@ fn a_json_document_is_not_a_statuspage_page() {
         .arg(fixtures_dir().join("statuspage/github-summary-2022-11-25.json"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        // The shape checks every body passes before its parser name the format found.
-        stderr.contains("not a statuspage-html page: JSON where an HTML page is expected"),
-        "{stderr}"
+    // The shape checks every body passes before its parser name the format found.
+    fails_saying(
+        &out,
+        1,
+        &["not a statuspage-html page: JSON where an HTML page is expected"],
     );
 }

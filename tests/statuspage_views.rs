@@ -8,26 +8,7 @@
 
 use serde_json::{Value, json};
 use statusdb_testkit::*;
-use std::path::Path;
 use tempfile::TempDir;
-
-fn ingest_sources(config: &Path, sources: &[&str]) {
-    let mut cmd = statusdb();
-    cmd.arg("ingest").arg("--config").arg(config);
-    for s in sources {
-        cmd.args(["--source", s]);
-    }
-    cmd.assert().success();
-}
-
-fn incident<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no incident {id}"))
-}
 
 /// What an export says about incidents, without the fields that depend on which source saw a
 /// thing first (update ids, first/last seen times).
@@ -155,7 +136,7 @@ fn feed_and_api_of_one_page_hold_one_incident_each_with_the_union_in_either_orde
         "the order of the views changes nothing"
     );
 
-    let actions = incident(&a, "github/8xxms3q3qzgp");
+    let actions = export_incident(&a, "github/8xxms3q3qzgp");
     assert_eq!(
         actions["aliases"],
         json!([
@@ -183,7 +164,7 @@ fn feed_and_api_of_one_page_hold_one_incident_each_with_the_union_in_either_orde
     );
 
     // An incident the API capture lacks stands on the feed's minutes.
-    let feed_only = incident(&a, "github/yyj2cdqdjbhk");
+    let feed_only = export_incident(&a, "github/yyj2cdqdjbhk");
     assert_eq!(feed_only["sources"], json!(["github-feed"]));
     assert_eq!(feed_only["started_at"], "2022-05-27T04:26:00Z");
     assert_eq!(feed_only["started_at_source"], "derived");
@@ -213,15 +194,10 @@ fn fourteen_daily_feeds_across_new_year_then_the_api_hold_everything_once() {
         ],
     );
     let db = dir.path().join("statusdb.sqlite");
-    let mut files: Vec<_> =
-        std::fs::read_dir(fixtures_dir().join("statuspage/github-history-series"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-    files.sort();
-    assert_eq!(files.len(), 14);
-    for (day, file) in files.iter().enumerate() {
-        server.serve("/github/history.atom", std::fs::read(file).unwrap());
+    let days = history_series();
+    assert_eq!(days.len(), 14);
+    for (day, page) in days.into_iter().enumerate() {
+        server.serve("/github/history.atom", page);
         ingest_sources(&config, &["github-feed"]);
         // Jan 12 (day 12) shows n6wxc7xwrk1z with one update; Jan 13 adds two.
         if day == 11 {
@@ -281,22 +257,17 @@ fn fourteen_daily_feeds_across_new_year_then_the_api_hold_everything_once() {
         ]
     );
     let doc = export_json(&config);
-    let copilot = incident(&doc, "github/n6wxc7xwrk1z");
+    let copilot = export_incident(&doc, "github/n6wxc7xwrk1z");
     assert_eq!(copilot["status"], "resolved");
     assert_eq!(copilot["started_at"], "2023-01-12T03:59:00Z");
     assert_eq!(copilot["resolved_at"], "2023-01-12T04:55:00Z");
     assert_eq!(copilot["duration_seconds"], 3360);
-    let new_year = incident(&doc, "github/srn4b1fjxp8h");
+    let new_year = export_incident(&doc, "github/srn4b1fjxp8h");
     assert_eq!(new_year["started_at"], "2023-01-01T16:33:00Z");
     // A maintenance whose updates span October and November.
-    let importer = incident(&doc, "github/3ktldkb3r6f8");
+    let importer = export_incident(&doc, "github/3ktldkb3r6f8");
     assert_eq!(importer["kind"], "maintenance");
-    let importer_times: Vec<&str> = importer["updates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["posted_at"].as_str().unwrap())
-        .collect();
+    let importer_times = field(&importer["updates"], "posted_at");
     assert_eq!(
         importer_times,
         [
@@ -400,7 +371,7 @@ fn html_incident_and_history_pages_join_the_api_record() {
     );
     server.route(
         "/history",
-        Route::ok(fixture("statuspage/github-history.from-docs.html")).content_type("text/html"),
+        Route::fixture("statuspage/github-history.from-docs.html"),
     );
     let dir = TempDir::new().unwrap();
     let config = write_config(
@@ -454,7 +425,7 @@ fn html_incident_and_history_pages_join_the_api_record() {
         )]
     );
     let doc = export_json(&config);
-    let actions = incident(&doc, "github/8xxms3q3qzgp");
+    let actions = export_incident(&doc, "github/8xxms3q3qzgp");
     assert_eq!(actions["sources"], json!(["api", "history", "page"]));
     // The history page's minute (09:40) gives way to the API's machine start of that minute.
     assert_eq!(actions["started_at"], "2022-06-01T09:40:25.281Z");

@@ -26,15 +26,7 @@ fn export_of(fixture_path: &str) -> Value {
     let server = TestServer::start();
     server.serve("/api/v2/incidents.json", fixture(fixture_path));
     let dir = TempDir::new().unwrap();
-    let config = write_config(
-        dir.path(),
-        &[SourceSpec::new(
-            "gh",
-            "github",
-            "statuspage",
-            server.url("/api/v2/incidents.json"),
-        )],
-    );
+    let config = github_source(dir.path(), server.url("/api/v2/incidents.json"));
     ingest(&config);
     export_json(&config)
 }

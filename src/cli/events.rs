@@ -45,9 +45,7 @@ pub fn run(args: EventsArgs) -> Result<u8, Failure> {
             writeln!(out).map_err(serde_json::Error::io)
         }),
         EventsFormat::Table => {
-            let mut table = comfy_table::Table::new();
-            table.load_style(comfy_table::presets::NOTHING);
-            table.set_header([
+            let mut table = super::table(&[
                 "ID",
                 "RUN",
                 "RECORDED_AT",

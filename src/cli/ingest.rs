@@ -62,7 +62,8 @@ pub fn run(args: IngestArgs, quiet: bool) -> Result<u8, Failure> {
 
     for s in &run.sources {
         if let Some(error) = &s.error {
-            tracing::error!(source = %s.source, "{error}");
+            let cause = s.cause.unwrap_or("internal");
+            tracing::error!(source = %s.source, cause = %cause, "{error}");
         }
     }
     let report = IngestReport::from_run(&run);

@@ -19,3 +19,20 @@ pub fn cell(text: &str, max_chars: usize) -> String {
     let cut: String = flat.chars().take(max_chars.saturating_sub(1)).collect();
     format!("{cut}…")
 }
+
+/// A plain table (no borders) with these column headers, as every table command prints.
+pub fn table(headers: &[&str]) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table.load_style(comfy_table::presets::NOTHING);
+    table.set_header(headers);
+    table
+}
+
+/// An id in a table's first column: marked when the config no longer lists it.
+pub fn listed_id(id: &str, configured: bool) -> String {
+    if configured {
+        id.to_string()
+    } else {
+        format!("{id} (not in config)")
+    }
+}

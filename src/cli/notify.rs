@@ -79,9 +79,7 @@ fn show_status(config: &Config, db: &std::path::Path, format: StatusFormat) -> R
         }
         StatusFormat::Table => {
             let now = format_utc(&Utc::now());
-            let mut table = comfy_table::Table::new();
-            table.load_style(comfy_table::presets::NOTHING);
-            table.set_header([
+            let mut table = super::table(&[
                 "TARGET",
                 "KIND",
                 "PENDING",
@@ -92,11 +90,7 @@ fn show_status(config: &Config, db: &std::path::Path, format: StatusFormat) -> R
                 "LAST_ERROR",
             ]);
             for t in &targets {
-                let id = if t.configured {
-                    t.id.clone()
-                } else {
-                    format!("{} (not in config)", t.id)
-                };
+                let id = super::listed_id(&t.id, t.configured);
                 let next = match (&t.next_attempt_at, t.pending) {
                     (_, 0) => String::new(),
                     (Some(at), _) if *at > now => at.clone(),

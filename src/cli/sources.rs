@@ -34,22 +34,17 @@ pub fn run(args: SourcesArgs) -> Result<u8, Failure> {
         SourcesFormat::Table => {
             let now = Utc::now();
             let time = |t: &Option<chrono::DateTime<Utc>>| t.as_ref().map(format_utc);
-            let mut table = comfy_table::Table::new();
-            table.load_style(comfy_table::presets::NOTHING);
-            table.set_header([
+            let mut table = super::table(&[
                 "SOURCE",
                 "KIND",
                 "LAST_SUCCESS",
                 "FAILURES",
                 "NEXT_DUE",
+                "CAUSE",
                 "LAST_ERROR",
             ]);
             for s in &sources {
-                let id = if s.configured {
-                    s.id.clone()
-                } else {
-                    format!("{} (not in config)", s.id)
-                };
+                let id = super::listed_id(&s.id, s.configured);
                 let next_due = match &s.next_due_at {
                     Some(t) if *t > now => format_utc(t),
                     Some(_) | None => "now".to_string(),
@@ -64,6 +59,7 @@ pub fn run(args: SourcesArgs) -> Result<u8, Failure> {
                     time(&s.last_success_at).unwrap_or_else(|| "never".into()),
                     s.consecutive_failures.to_string(),
                     next_due,
+                    s.last_cause.clone().unwrap_or_default(),
                     super::cell(s.last_error.as_deref().unwrap_or(""), 60),
                 ]);
             }

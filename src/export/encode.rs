@@ -142,7 +142,7 @@ fn take<'a, T>(list: &mut &'a [T], incident: usize, of: impl Fn(&T) -> usize) ->
 impl Encoder {
     /// Encodes every incident of `batch`, handing each one's JSON (in `out`) to `each` with its
     /// row in `batch.incidents`.
-    pub fn encode(
+    pub(crate) fn encode(
         &mut self,
         batch: &RowBatch,
         out: &mut Vec<u8>,
@@ -283,12 +283,14 @@ fn write_incident(
     key(out, "status");
     let status = r.text(row, ic::STATUS)?.map(word::<Status>).transpose()?;
     optional(out, status.map(|s| s.as_str()))?;
-    key(out, "created_at");
-    write_time(out, &created_at)?;
-    key(out, "started_at");
-    write_time(out, &started_at)?;
-    key(out, "resolved_at");
-    write_time(out, &resolved_at)?;
+    for (name, t) in [
+        ("created_at", &created_at),
+        ("started_at", &started_at),
+        ("resolved_at", &resolved_at),
+    ] {
+        key(out, name);
+        write_time(out, t)?;
+    }
     key(out, "started_at_source");
     optional(out, source(r, row, &started_at, ic::STARTED_AT_SOURCE)?)?;
     key(out, "resolved_at_source");
@@ -297,14 +299,15 @@ fn write_incident(
     optional(out, raw(r, row, &started_at, ic::STARTED_AT_RAW)?)?;
     key(out, "resolved_at_raw");
     optional(out, raw(r, row, &resolved_at, ic::RESOLVED_AT_RAW)?)?;
-    key(out, "structured_started_at");
-    write_time(out, &structured_started_at)?;
-    key(out, "structured_resolved_at");
-    write_time(out, &structured_resolved_at)?;
-    key(out, "scheduled_for");
-    write_time(out, &scheduled_for)?;
-    key(out, "scheduled_until");
-    write_time(out, &scheduled_until)?;
+    for (name, t) in [
+        ("structured_started_at", &structured_started_at),
+        ("structured_resolved_at", &structured_resolved_at),
+        ("scheduled_for", &scheduled_for),
+        ("scheduled_until", &scheduled_until),
+    ] {
+        key(out, name);
+        write_time(out, t)?;
+    }
     key(out, "duration_seconds");
     match (&started_at, &resolved_at) {
         (Some(s), Some(e)) => write!(out, "{}", (e.utc - s.utc).num_seconds())?,

@@ -6,20 +6,20 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
-pub struct Permits {
+pub(crate) struct Permits {
     global: Arc<Semaphore>,
     per_host: usize,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
 /// Held while one request runs.
-pub struct Permit {
+pub(crate) struct Permit {
     _host: Option<OwnedSemaphorePermit>,
     _global: Option<OwnedSemaphorePermit>,
 }
 
 impl Permits {
-    pub fn new(global: usize, per_host: usize) -> Permits {
+    pub(crate) fn new(global: usize, per_host: usize) -> Permits {
         Permits {
             global: Arc::new(Semaphore::new(global.max(1))),
             per_host: per_host.max(1),
@@ -29,7 +29,7 @@ impl Permits {
 
     /// Waits for a slot on the URL's host, then for a global one, so a request queued behind
     /// a busy host does not hold a global slot other hosts could use.
-    pub async fn acquire(&self, url: &Url) -> Permit {
+    pub(crate) async fn acquire(&self, url: &Url) -> Permit {
         let host = self.host_semaphore(url);
         let host_permit = match host {
             Some(s) => s.acquire_owned().await.ok(),

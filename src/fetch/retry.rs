@@ -13,17 +13,23 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 /// Whether a server answering with this status may well answer differently a moment later.
-pub fn is_transient_status(status: u16) -> bool {
+pub(crate) fn is_transient_status(status: u16) -> bool {
     matches!(status, 408 | 429 | 500..=599)
 }
 
 /// Whether a failed fetch is worth another try.
-pub fn is_transient(error: &FetchError) -> bool {
+pub(crate) fn is_transient(error: &FetchError) -> bool {
     match error {
         FetchError::Status { status, .. } => is_transient_status(*status),
-        FetchError::Timeout { .. } | FetchError::Connect { .. } | FetchError::Broken { .. } => true,
+        // A resolver or a TLS handshake may fail for a moment as a connection does.
+        FetchError::Timeout { .. }
+        | FetchError::Dns { .. }
+        | FetchError::Connect { .. }
+        | FetchError::Tls { .. }
+        | FetchError::Broken { .. } => true,
         FetchError::TooLarge { .. }
         | FetchError::Redirect { .. }
+        | FetchError::Decode { .. }
         | FetchError::Request { .. }
         | FetchError::File { .. }
         | FetchError::Scheme { .. } => false,
@@ -47,7 +53,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 
 /// The result of trying one document up to the configured number of times.
 #[derive(Debug)]
-pub struct Tried<T> {
+pub(crate) struct Tried<T> {
     pub result: Result<T, FetchError>,
     /// How many requests were made.
     pub attempts: usize,
@@ -58,7 +64,7 @@ pub struct Tried<T> {
 /// Runs `attempt` until it succeeds, fails for good, or the attempts run out, waiting between
 /// tries with exponential backoff and jitter, or as long as the server's `Retry-After` asks when
 /// that is longer (up to `retry_after_max`).
-pub async fn with_retries<T, F, Fut>(settings: &RetrySettings, mut attempt: F) -> Tried<T>
+pub(crate) async fn with_retries<T, F, Fut>(settings: &RetrySettings, mut attempt: F) -> Tried<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, FetchError>>,
@@ -179,27 +185,27 @@ mod tests {
         .await
     }
 
+    /// Transient failures are retried until a success, or until the attempts run out.
     #[tokio::test]
-    async fn transient_failures_are_retried_until_success() {
-        let tried = run(
-            fast(3),
-            vec![Err(status(500, None)), Err(status(503, None)), Ok(7)],
-        )
-        .await;
-        assert_eq!(tried.result, Ok(7));
-        assert_eq!(tried.attempts, 3);
-        assert_eq!(tried.stopped, None);
-    }
-
-    #[tokio::test]
-    async fn attempts_are_bounded() {
-        let tried = run(
-            fast(2),
-            vec![Err(status(502, None)), Err(status(502, None)), Ok(1)],
-        )
-        .await;
-        assert_eq!(tried.result, Err(status(502, None)));
-        assert_eq!(tried.attempts, 2);
+    async fn transient_failures_are_retried_within_the_attempts() {
+        for (attempts, answers, result, made) in [
+            (
+                3,
+                vec![Err(status(500, None)), Err(status(503, None)), Ok(7)],
+                Ok(7),
+                3,
+            ),
+            (
+                2,
+                vec![Err(status(502, None)), Err(status(502, None)), Ok(1)],
+                Err(status(502, None)),
+                2,
+            ),
+        ] {
+            let tried = run(fast(attempts), answers).await;
+            assert_eq!((tried.result, tried.attempts), (result, made));
+            assert_eq!(tried.stopped, None);
+        }
     }
 
     #[tokio::test]

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 /// The incident of an event, as the export object writes it (the fields alerts show).
 #[derive(Debug, Clone, Deserialize)]
-pub struct IncidentView {
+pub(crate) struct IncidentView {
     pub id: String,
     pub kind: String,
     pub title: String,
@@ -27,24 +27,16 @@ pub struct IncidentView {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct UpdateView {
+pub(crate) struct UpdateView {
     pub id: String,
     pub status: Option<String>,
     pub posted_at: String,
     pub body: String,
-    #[serde(default)]
-    pub components: Vec<UpdateComponentView>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct UpdateComponentView {
-    pub name: String,
-    pub status: String,
 }
 
 /// The component of an event, as the export object writes it.
 #[derive(Debug, Clone, Deserialize)]
-pub struct ComponentView {
+pub(crate) struct ComponentView {
     pub name: String,
     pub group: Option<String>,
     pub status: String,
@@ -64,7 +56,7 @@ pub enum Subject {
 
 /// How bad it is, for colour and words; every payload maps it its own way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
+pub(crate) enum Severity {
     Critical,
     Major,
     Minor,
@@ -78,7 +70,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Severity::Critical => "Critical impact",
             Severity::Major => "Major impact",
@@ -91,7 +83,7 @@ impl Severity {
     }
 
     /// A coloured mark for text that has no colour of its own (Slack's header).
-    pub fn mark(self) -> &'static str {
+    pub(crate) fn mark(self) -> &'static str {
         match self {
             Severity::Critical => "🔴",
             Severity::Major => "🟠",
@@ -103,7 +95,7 @@ impl Severity {
     }
 
     /// An RGB colour: red, orange, yellow, grey, light grey, blue, green.
-    pub fn colour(self) -> &'static str {
+    pub(crate) fn colour(self) -> &'static str {
         match self {
             Severity::Critical => "#D92D20",
             Severity::Major => "#F79009",
@@ -118,7 +110,7 @@ impl Severity {
 
 /// An event made ready for the payloads.
 #[derive(Debug, Clone)]
-pub struct Alert<'a> {
+pub(crate) struct Alert<'a> {
     pub event: &'a Event,
     /// The vendor's display name (its sources' `name`), else its id.
     pub vendor_name: String,
@@ -130,7 +122,7 @@ pub struct Alert<'a> {
 /// Why an event cannot become an alert (a stored record that is not the export object).
 #[derive(Debug, thiserror::Error)]
 #[error("event {event_id}: {reason}")]
-pub struct AlertError {
+pub(crate) struct AlertError {
     pub event_id: i64,
     pub reason: String,
 }
@@ -138,7 +130,7 @@ pub struct AlertError {
 impl<'a> Alert<'a> {
     /// Reads an event's record. `component_id` is the events row's, for component events;
     /// `page_url` the URL of the source that showed the change.
-    pub fn new(
+    pub(crate) fn new(
         event: &'a Event,
         vendor_name: &str,
         component_id: Option<&str>,
@@ -177,7 +169,7 @@ impl<'a> Alert<'a> {
         })
     }
 
-    pub fn incident(&self) -> Option<&IncidentView> {
+    pub(crate) fn incident(&self) -> Option<&IncidentView> {
         match &self.subject {
             Subject::Incident(i) => Some(i),
             Subject::Component { .. } => None,
@@ -185,7 +177,7 @@ impl<'a> Alert<'a> {
     }
 
     /// The incident's title, or the component's `group / name`.
-    pub fn title(&self) -> String {
+    pub(crate) fn title(&self) -> String {
         match &self.subject {
             Subject::Incident(i) => i.title.clone(),
             Subject::Component { view, .. } => match &view.group {
@@ -196,7 +188,7 @@ impl<'a> Alert<'a> {
     }
 
     /// Whether the thing is over: a closing status, or a component operational again.
-    pub fn is_over(&self) -> bool {
+    pub(crate) fn is_over(&self) -> bool {
         match &self.subject {
             Subject::Incident(i) => matches!(
                 i.status.as_deref(),
@@ -206,7 +198,7 @@ impl<'a> Alert<'a> {
         }
     }
 
-    pub fn severity(&self) -> Severity {
+    pub(crate) fn severity(&self) -> Severity {
         if self.is_over() {
             return Severity::Resolved;
         }
@@ -230,7 +222,7 @@ impl<'a> Alert<'a> {
     }
 
     /// What happened, in words: "New incident", "Resolved", ...
-    pub fn what(&self) -> &'static str {
+    pub(crate) fn what(&self) -> &'static str {
         match self.event.kind {
             EventType::IncidentOpened => "New incident",
             EventType::MaintenanceScheduled => "Maintenance scheduled",
@@ -241,7 +233,7 @@ impl<'a> Alert<'a> {
     }
 
     /// The status now, in words; with the one before for a change of status.
-    pub fn status_words(&self) -> String {
+    pub(crate) fn status_words(&self) -> String {
         let now = self.event.status.as_deref().map(words);
         match (self.event.previous_status.as_deref().map(words), now) {
             (Some(before), Some(now)) if before != now => format!("{before} → {now}"),
@@ -251,7 +243,7 @@ impl<'a> Alert<'a> {
     }
 
     /// The components it names.
-    pub fn components(&self) -> Vec<String> {
+    pub(crate) fn components(&self) -> Vec<String> {
         match &self.subject {
             Subject::Incident(i) => i.components.clone(),
             Subject::Component { view, .. } => vec![view.name.clone()],
@@ -259,12 +251,12 @@ impl<'a> Alert<'a> {
     }
 
     /// The incident's latest update (updates are oldest first).
-    pub fn latest_update(&self) -> Option<&UpdateView> {
+    pub(crate) fn latest_update(&self) -> Option<&UpdateView> {
         self.incident().and_then(|i| i.updates.last())
     }
 
     /// The incident's impact word, or for a component its status.
-    pub fn impact_word(&self) -> Option<&str> {
+    pub(crate) fn impact_word(&self) -> Option<&str> {
         match &self.subject {
             Subject::Incident(i) => i.impact.as_deref(),
             Subject::Component { view, .. } => Some(view.status.as_str()),
@@ -274,7 +266,7 @@ impl<'a> Alert<'a> {
     /// The impact in a word, whatever the status: the incident's; for a component, the one
     /// its status stands for (a major outage is critical); "Not stated" where the vendor
     /// does not say.
-    pub fn impact_words(&self) -> &'static str {
+    pub(crate) fn impact_words(&self) -> &'static str {
         let word = match &self.subject {
             Subject::Incident(i) if i.kind == "maintenance" => return "Maintenance",
             Subject::Incident(i) => i.impact.as_deref(),
@@ -296,7 +288,7 @@ impl<'a> Alert<'a> {
     }
 
     /// One line: "GitHub: Incident with Packages (Investigating; impact: Major)".
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         format!(
             "{}: {} ({}; impact: {})",
             self.vendor_name,
@@ -308,7 +300,7 @@ impl<'a> Alert<'a> {
 }
 
 /// A vocabulary word for people: `partial_outage` → "Partial outage".
-pub fn words(word: &str) -> String {
+pub(crate) fn words(word: &str) -> String {
     let spaced = word.replace('_', " ");
     let mut chars = spaced.chars();
     match chars.next() {
@@ -318,7 +310,7 @@ pub fn words(word: &str) -> String {
 }
 
 /// Text cut to at most `max` characters on a character boundary, marked with an ellipsis.
-pub fn clip(text: &str, max: usize) -> String {
+pub(crate) fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }

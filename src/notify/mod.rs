@@ -10,10 +10,10 @@
 //! again, with the same `Idempotency-Key`). `deliver` sends what is due, each target's
 //! deliveries in event order, all targets at once, within `[delivery] time_limit`.
 
-pub mod alert;
+pub(crate) mod alert;
 pub mod outbox;
-pub mod payload;
-pub mod send;
+pub(crate) mod payload;
+pub(crate) mod send;
 
 pub use outbox::{TargetStatus, status, sync_targets};
 
@@ -36,10 +36,13 @@ const PENDING_PER_RUN: usize = 1000;
 /// The longest `Retry-After` honoured as asked; a longer one waits this long.
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// Why alerts could not be delivered at all (a target's failure is an outcome).
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The HTTP client could not be made.
     #[error("cannot make the HTTP client: {0}")]
     Client(String),
 }
@@ -56,7 +59,9 @@ pub fn lock(db: &Path) -> Result<RunLock, LockError> {
 /// What one delivery run did for one target.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TargetRun {
+    /// The target's id.
     pub id: String,
+    /// Delivered this run.
     pub delivered: usize,
     /// Failed for good this run (a 4xx, a redirect).
     pub failed: usize,
@@ -71,7 +76,7 @@ pub struct TargetRun {
 }
 
 impl TargetRun {
-    pub fn had_trouble(&self) -> bool {
+    pub(crate) fn had_trouble(&self) -> bool {
         self.error.is_some()
     }
 }
@@ -79,20 +84,25 @@ impl TargetRun {
 /// What one delivery run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeliveryReport {
+    /// Each target's run.
     pub targets: Vec<TargetRun>,
+    /// How long the run took.
     pub elapsed: Duration,
 }
 
 impl DeliveryReport {
+    /// Whether a target met a problem.
     pub fn had_trouble(&self) -> bool {
         self.targets.iter().any(TargetRun::had_trouble)
     }
     fn total(&self, f: impl Fn(&TargetRun) -> usize) -> usize {
         self.targets.iter().map(f).sum()
     }
+    /// Deliveries made, over all targets.
     pub fn delivered(&self) -> usize {
         self.total(|t| t.delivered)
     }
+    /// Deliveries still pending, over all targets.
     pub fn left(&self) -> usize {
         self.total(|t| t.left)
     }
@@ -145,7 +155,7 @@ fn prepare(target: &NotifyTarget) -> Result<Ready<'_>, String> {
 /// The wait before the next try of a delivery that has failed `failures` times: the base
 /// delay doubled per failure after the first, at most the maximum; at least what the
 /// receiver's `Retry-After` asked.
-pub fn backoff(
+pub(crate) fn backoff(
     settings: &DeliverySettings,
     failures: u32,
     retry_after: Option<Duration>,

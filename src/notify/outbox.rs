@@ -12,7 +12,7 @@ use serde::Serialize;
 
 /// A component glob (`*` any text, `?` one character) as a SQL `LIKE` pattern with `\` as
 /// the escape, so `%`, `_` and `\` in a name match only themselves.
-pub fn like_pattern(glob: &str) -> String {
+pub(crate) fn like_pattern(glob: &str) -> String {
     let mut out = String::with_capacity(glob.len());
     for c in glob.chars() {
         match c {
@@ -90,7 +90,7 @@ pub fn sync_targets(
 
 /// A delivery waiting to go out, with what the payloads need of its event's row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pending {
+pub(crate) struct Pending {
     pub event_id: i64,
     pub attempts: u32,
     pub next_attempt_at: Option<DateTime<Utc>>,
@@ -99,7 +99,11 @@ pub struct Pending {
 }
 
 /// A target's pending deliveries, oldest event first, at most `limit`.
-pub fn pending(conn: &Connection, target: &str, limit: usize) -> Result<Vec<Pending>, StoreError> {
+pub(crate) fn pending(
+    conn: &Connection,
+    target: &str,
+    limit: usize,
+) -> Result<Vec<Pending>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT d.event_id, d.attempts, d.next_attempt_at, e.recorded_at, e.component_id
          FROM notify_deliveries d JOIN events e ON e.id = d.event_id
@@ -136,7 +140,7 @@ pub fn pending(conn: &Connection, target: &str, limit: usize) -> Result<Vec<Pend
 
 /// What one try came to, as the outbox records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Recorded {
+pub(crate) enum Recorded {
     Delivered,
     /// Failed for good (a 4xx other than 408 and 429, a redirect, a body that cannot be made).
     Failed,
@@ -159,7 +163,7 @@ impl Recorded {
 
 /// Records one try of a delivery: its new state, and for a failure the target's count and
 /// last error, in one transaction.
-pub fn record_try(
+pub(crate) fn record_try(
     conn: &Connection,
     target: &str,
     event_id: i64,
@@ -204,7 +208,7 @@ pub fn record_try(
 
 /// Records a problem of the target itself (a secret missing from the environment): no
 /// delivery was tried, so none changes.
-pub fn record_target_error(
+pub(crate) fn record_target_error(
     conn: &Connection,
     target: &str,
     at: DateTime<Utc>,
@@ -219,7 +223,7 @@ pub fn record_target_error(
 
 /// A vendor's overall state now, for the Statuspage shape's `page`: the worst of its active
 /// incidents' impacts and its components' statuses, or maintenance under way.
-pub fn page_status(conn: &Connection, vendor: &str) -> Result<PageStatus, StoreError> {
+pub(crate) fn page_status(conn: &Connection, vendor: &str) -> Result<PageStatus, StoreError> {
     let (rank, maintenance): (i64, bool) = conn
         .prepare_cached(
             "SELECT max(
@@ -242,22 +246,31 @@ pub fn page_status(conn: &Connection, vendor: &str) -> Result<PageStatus, StoreE
 /// One target's deliveries, for `statusdb notify --status` and the metrics.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TargetStatus {
+    /// The target's id.
     pub id: String,
+    /// Its kind (`webhook`, `slack`, `teams`, `pagerduty`).
     pub kind: String,
     /// Whether the config lists it.
     pub configured: bool,
     /// When it was added (it receives the events recorded after); null before its first run.
     pub added_at: Option<String>,
+    /// Deliveries waiting to go out.
     pub pending: i64,
+    /// Deliveries made.
     pub delivered: i64,
+    /// Deliveries that failed for good.
     pub failed: i64,
+    /// Deliveries out of tries.
     pub dead_lettered: i64,
     /// Failed tries ever (`statusdb_notify_failed_total`).
     pub failed_tries: i64,
     /// When the oldest pending delivery is tried next (null: at the next run).
     pub next_attempt_at: Option<String>,
+    /// When the last delivery was made.
     pub last_delivered_at: Option<String>,
+    /// The last problem.
     pub last_error: Option<String>,
+    /// When it happened.
     pub last_error_at: Option<String>,
 }
 

@@ -7,17 +7,18 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 /// Where a Statuspage-shaped body points its reader for documentation.
-pub const DOCUMENTATION_URL: &str = "https://github.com/statusdb/statusdb/blob/main/docs/ALERTS.md";
+pub(crate) const DOCUMENTATION_URL: &str =
+    "https://github.com/statusdb/statusdb/blob/main/docs/ALERTS.md";
 
 /// The `webhook` body: the event exactly as `statusdb events --format ndjson` prints it
 /// (without the line's newline).
-pub fn event_body(event: &Event) -> Result<Vec<u8>, serde_json::Error> {
+pub(crate) fn event_body(event: &Event) -> Result<Vec<u8>, serde_json::Error> {
     serde_json::to_vec(event)
 }
 
 /// A vendor's overall state, as Statuspage's `page.status_indicator` and its description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageStatus {
+pub(crate) struct PageStatus {
     pub indicator: &'static str,
     pub description: &'static str,
 }
@@ -25,7 +26,7 @@ pub struct PageStatus {
 impl PageStatus {
     /// From the worst rank among the vendor's active incidents' impacts and its components'
     /// statuses (0 none .. 3 critical), and whether something is under maintenance.
-    pub fn from_rank(rank: i64, maintenance: bool) -> PageStatus {
+    pub(crate) fn from_rank(rank: i64, maintenance: bool) -> PageStatus {
         let (indicator, description) = match rank {
             r if r >= 3 => ("critical", "Major System Outage"),
             2 => ("major", "Partial System Outage"),
@@ -43,7 +44,7 @@ impl PageStatus {
 /// The `webhook` body with `format = "statuspage"`: Atlassian Statuspage's subscriber webhook,
 /// `meta` and `page`, then `incident` (updates newest first, as Statuspage sends them) or
 /// `component_update` and `component`.
-pub fn statuspage(alert: &Alert<'_>, page: PageStatus) -> Value {
+pub(crate) fn statuspage(alert: &Alert<'_>, page: PageStatus) -> Value {
     let event = alert.event;
     let mut body = json!({
         "meta": {
@@ -213,7 +214,7 @@ fn component_list(alert: &Alert<'_>) -> String {
 
 /// The `slack` body: Block Kit in an attachment, whose bar carries the severity's colour;
 /// `text` is the line notifications show.
-pub fn slack(alert: &Alert<'_>) -> Value {
+pub(crate) fn slack(alert: &Alert<'_>) -> Value {
     let severity = alert.severity();
     let field = |title: &str, value: &str| json!({"type": "mrkdwn", "text": clip(&format!("*{title}*\n{}", slack_escape(value)), 2000)});
     let mut blocks = vec![
@@ -259,7 +260,7 @@ fn teams_colour(severity: Severity) -> &'static str {
 
 /// The `teams` body: the message a Teams Workflows "When a Teams webhook request is received"
 /// flow posts, holding one Adaptive Card (version 1.4).
-pub fn teams(alert: &Alert<'_>) -> Value {
+pub(crate) fn teams(alert: &Alert<'_>) -> Value {
     let severity = alert.severity();
     let mut body = vec![
         json!({"type": "TextBlock", "text": format!("{} · {}", severity.words(), alert.what()),
@@ -314,7 +315,7 @@ fn pagerduty_severity(severity: Severity) -> &'static str {
 
 /// The `dedup_key` of an alert: the incident's id, or the component's; so the event that
 /// ends it resolves the alert its start opened.
-pub fn pagerduty_dedup_key(alert: &Alert<'_>) -> String {
+pub(crate) fn pagerduty_dedup_key(alert: &Alert<'_>) -> String {
     let key = match &alert.subject {
         Subject::Incident(i) => i.id.clone(),
         Subject::Component { id, .. } => format!("component:{id}"),
@@ -325,7 +326,7 @@ pub fn pagerduty_dedup_key(alert: &Alert<'_>) -> String {
 /// The `pagerduty` body: an Events API v2 event. Anything over (a closing status, a component
 /// operational again) resolves the alert of its incident or component; anything else
 /// triggers it, or adds to it while it is open.
-pub fn pagerduty(alert: &Alert<'_>, routing_key: &str) -> Value {
+pub(crate) fn pagerduty(alert: &Alert<'_>, routing_key: &str) -> Value {
     let dedup_key = pagerduty_dedup_key(alert);
     if alert.is_over() {
         return json!({

@@ -9,14 +9,14 @@ use sha2::{Digest, Sha256};
 use std::time::{Duration, SystemTime};
 
 /// The header carrying the HMAC-SHA256 of the body, as `sha256=<hex>`.
-pub const SIGNATURE_HEADER: &str = "X-Statusdb-Signature";
-pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
+pub(crate) const SIGNATURE_HEADER: &str = "X-Statusdb-Signature";
+pub(crate) const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 
 /// A key that is the same every time the same event goes to the same target, and differs
 /// for any other pair (the event's time is in it, so a database started afresh, whose event
 /// ids begin again at 1, does not repeat keys). Laid out as a UUID (version 8: made by the
 /// application).
-pub fn idempotency_key(target_id: &str, event_id: i64, recorded_at: &str) -> String {
+pub(crate) fn idempotency_key(target_id: &str, event_id: i64, recorded_at: &str) -> String {
     let digest = Sha256::digest(format!("statusdb\0{target_id}\0{event_id}\0{recorded_at}"));
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
@@ -34,7 +34,7 @@ pub fn idempotency_key(target_id: &str, event_id: i64, recorded_at: &str) -> Str
 }
 
 /// `sha256=<hex of HMAC-SHA256(secret, body)>`.
-pub fn signature(secret: &str, body: &[u8]) -> String {
+pub(crate) fn signature(secret: &str, body: &[u8]) -> String {
     // HMAC takes a key of any length.
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
         .unwrap_or_else(|_| unreachable!("HMAC accepts keys of every length"));
@@ -44,7 +44,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 
 /// What a try came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// A 2xx.
     Delivered { status: u16 },
     /// Worth another try later: no connection, no answer in time, 408, 429, 5xx.
@@ -63,7 +63,7 @@ const REASON_BYTES: usize = 300;
 
 /// Sends one body. `timeout` bounds the whole request, from connecting to the answer;
 /// `timeout_words` says what it is, for the error when it runs out.
-pub async fn post(
+pub(crate) async fn post(
     client: &reqwest::Client,
     url: &url::Url,
     body: Vec<u8>,

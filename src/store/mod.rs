@@ -2,55 +2,76 @@
 //! The store never parses; it writes what the normalizer built, each source all or nothing.
 
 mod apply;
+mod raw_pages;
 mod rebuild;
 mod records;
-pub mod rows;
+pub(crate) mod rows;
 pub mod schema;
 
-pub use apply::{
-    DocumentOutcome, DocumentResult, PreparedIncident, RawBody, ResolvedKind, SourceChanges,
-    SourceResult, Writer,
-};
-pub use rebuild::{RebuildReport, StoredPage};
-pub use records::Reader;
+pub use apply::{Applied, EventRow, Writer};
+pub use raw_pages::compress_body;
+pub(crate) use rebuild::{RebuildReport, StoredPage};
 
-use crate::config::Source;
-use crate::fetch::Validators;
+use crate::handoff::{ResolvedKind, Source, Validators};
 use crate::model::{db_time, parse_db_time};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, params};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// Why the database could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The file cannot be opened or written.
     #[error("cannot open database {path}: {reason}")]
-    Open { path: PathBuf, reason: String },
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     #[error(
         "database {path} has schema version {found}, newer than this statusdb supports ({supported}); upgrade statusdb"
     )]
+    /// The file is from a newer statusdb.
     NewerSchema {
+        /// The database file.
         path: PathBuf,
+        /// Its schema version.
         found: i64,
+        /// The newest this build knows.
         supported: i64,
     },
+    /// SQLite failed.
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    /// Stored data that does not read back (a corrupt or hand-edited row).
     #[error("stored data is invalid: {0}")]
     Invalid(String),
 }
 
+/// A column holding a stored time (`None` when NULL or not a time).
+pub(crate) fn time_column(
+    row: &rusqlite::Row<'_>,
+    i: usize,
+) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    Ok(row
+        .get::<_, Option<String>>(i)?
+        .as_deref()
+        .and_then(parse_db_time))
+}
+
 /// What the store remembers about one document of a source between runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EndpointState {
+pub(crate) struct EndpointState {
     pub validators: Validators,
     pub content_hash: Option<String>,
 }
 
 /// Scheduling state of one source.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SourceState {
+pub(crate) struct SourceState {
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
@@ -58,6 +79,7 @@ pub struct SourceState {
     pub next_due_at: Option<DateTime<Utc>>,
 }
 
+/// The SQLite database: one connection, migrated on open.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -107,15 +129,7 @@ impl Store {
             path: path.to_path_buf(),
             reason,
         };
-        if let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-            && !dir.is_dir()
-        {
-            return Err(open_error(format!(
-                "directory {} does not exist",
-                dir.display()
-            )));
-        }
+        Store::check_directory(path)?;
         let meta = match std::fs::metadata(path) {
             Ok(meta) => meta,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -130,6 +144,17 @@ impl Store {
             return Err(open_error("the file is read-only".into()));
         }
         Store::check_header(path)
+    }
+
+    /// The database's directory must exist: statusdb creates the file, never its directory.
+    fn check_directory(path: &Path) -> Result<(), StoreError> {
+        match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(StoreError::Open {
+                path: path.to_path_buf(),
+                reason: format!("directory {} does not exist", dir.display()),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Checks that an existing non-empty file is a SQLite database whose schema version (the
@@ -176,15 +201,7 @@ impl Store {
             path: path.to_path_buf(),
             reason,
         };
-        if let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-            && !dir.is_dir()
-        {
-            return Err(open_error(format!(
-                "directory {} does not exist",
-                dir.display()
-            )));
-        }
+        Store::check_directory(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -310,8 +327,18 @@ impl Store {
         Ok(())
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The first column of every row a query gives, as text (unit tests' look at the rows).
+    #[cfg(test)]
+    pub(crate) fn strings(&self, sql: &str) -> Vec<String> {
+        let mut stmt = self.conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
     }
 
     /// The underlying connection, for read-only queries.
@@ -349,7 +376,7 @@ impl Store {
     }
 
     /// How many failed runs in a row make a source's components `unknown` (from the config).
-    pub fn set_unknown_after_failures(&mut self, failures: u32) -> Result<(), StoreError> {
+    pub(crate) fn set_unknown_after_failures(&mut self, failures: u32) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE sources SET unknown_after_failures = ?1 WHERE unknown_after_failures != ?1",
             [i64::from(failures)],
@@ -358,7 +385,9 @@ impl Store {
     }
 
     /// Conditional-request state of every document of every source.
-    pub fn endpoint_states(&self) -> Result<HashMap<(String, String), EndpointState>, StoreError> {
+    pub(crate) fn endpoint_states(
+        &self,
+    ) -> Result<HashMap<(String, String), EndpointState>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT source_id, url, etag, last_modified, content_hash FROM source_endpoints",
         )?;
@@ -378,7 +407,7 @@ impl Store {
     }
 
     /// The stored kinds of `auto` sources, by source id.
-    pub fn resolved_kinds(&self) -> Result<HashMap<String, ResolvedKind>, StoreError> {
+    pub(crate) fn resolved_kinds(&self) -> Result<HashMap<String, ResolvedKind>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, resolved_kind, resolved_url, resolved_at, resolved_evidence FROM sources
              WHERE resolved_kind IS NOT NULL",
@@ -412,38 +441,30 @@ impl Store {
         Ok(out)
     }
 
-    pub fn source_state(&self, source_id: &str) -> Result<SourceState, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT last_attempt_at, last_success_at, last_error, consecutive_failures,
-                        next_due_at FROM sources WHERE id = ?1",
-                [source_id],
-                |r| {
-                    Ok((
-                        r.get::<_, Option<String>>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, i64>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                    ))
+    /// The scheduling state of every source the database knows, by id.
+    pub(crate) fn source_states(&self) -> Result<HashMap<String, SourceState>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, last_attempt_at, last_success_at, last_error, consecutive_failures,
+                    next_due_at FROM sources",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let time = |i: usize| time_column(r, i);
+            Ok((
+                r.get::<_, String>(0)?,
+                SourceState {
+                    last_attempt_at: time(1)?,
+                    last_success_at: time(2)?,
+                    last_error: r.get(3)?,
+                    consecutive_failures: r.get(4)?,
+                    next_due_at: time(5)?,
                 },
-            )
-            .optional()?;
-        Ok(match row {
-            Some((attempt, success, error, failures, due)) => SourceState {
-                last_attempt_at: attempt.as_deref().and_then(parse_db_time),
-                last_success_at: success.as_deref().and_then(parse_db_time),
-                last_error: error,
-                consecutive_failures: failures,
-                next_due_at: due.as_deref().and_then(parse_db_time),
-            },
-            None => SourceState::default(),
-        })
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Starts a run and returns its id.
-    pub fn begin_run(&mut self, started_at: DateTime<Utc>) -> Result<i64, StoreError> {
+    pub(crate) fn begin_run(&mut self, started_at: DateTime<Utc>) -> Result<i64, StoreError> {
         self.conn.execute(
             "INSERT INTO runs(started_at) VALUES (?1)",
             [db_time(&started_at)],
@@ -451,7 +472,7 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    pub fn finish_run(
+    pub(crate) fn finish_run(
         &mut self,
         run_id: i64,
         finished_at: DateTime<Utc>,
@@ -467,13 +488,8 @@ impl Store {
 }
 
 impl Store {
-    /// A reader that loads incident records `chunk` at a time (the export streams through one).
-    pub fn reader(&self, chunk: usize) -> Result<Reader<'_>, StoreError> {
-        Reader::new(&self.conn, chunk)
-    }
-
     /// A reader of incidents' rows as stored, for the export.
-    pub fn row_reader(&self, chunk: usize) -> Result<rows::RowReader<'_>, StoreError> {
+    pub(crate) fn row_reader(&self, chunk: usize) -> Result<rows::RowReader<'_>, StoreError> {
         rows::RowReader::new(&self.conn, chunk)
     }
 
@@ -483,12 +499,5 @@ impl Store {
         id: &str,
     ) -> Result<Option<crate::model::IncidentRecord>, StoreError> {
         records::load_incident(&self.conn, id)
-    }
-}
-
-impl Store {
-    /// A stored raw page, decompressed.
-    pub fn raw_page(&self, hash: &str) -> Result<Vec<u8>, StoreError> {
-        apply::read_raw_page(&self.conn, hash)
     }
 }

@@ -12,19 +12,20 @@
 //! again (they were announced when they happened); an event whose incident the rebuild names
 //! differently (an id that is now an alias of another record) is pointed at that record.
 
-use super::apply::{AppliedDocument, SourceChanges, SourceSeen, apply_records, read_raw_page};
+use super::apply::{AppliedDocument, apply_records};
+use super::raw_pages::read_raw_page;
 use super::records::RecordWriter;
 use super::{Store, StoreError};
+use crate::handoff::SourceChanges;
 use crate::model::{Observation, db_time, parse_db_time};
+use crate::normalize::Seen;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
 /// One stored page to read again, with what is known of its source.
 #[derive(Debug, Clone)]
-pub struct StoredPage<'a> {
-    pub fetch_id: i64,
-    pub source_id: &'a str,
+pub(crate) struct StoredPage<'a> {
     pub url: &'a str,
     pub fetched_at: DateTime<Utc>,
     /// The kind that read it at ingest (NULL for fetches older than migration 4).
@@ -91,7 +92,7 @@ const DERIVED_TABLES: &[&str] = &[
 impl Store {
     /// Rebuilds every record from the stored pages (see the module documentation): all of
     /// it, or on any error nothing.
-    pub fn rebuild<F>(&mut self, mut read: F) -> Result<RebuildReport, StoreError>
+    pub(crate) fn rebuild<F>(&mut self, mut read: F) -> Result<RebuildReport, StoreError>
     where
         F: FnMut(&StoredPage<'_>) -> Result<Observation, String>,
     {
@@ -123,46 +124,14 @@ impl Store {
             let source = sources.get(source_id).ok_or_else(|| {
                 StoreError::Invalid(format!("fetch of unknown source {source_id:?}"))
             })?;
-            let mut observations: Vec<(i64, Observation)> = Vec::new();
-            let mut unchanged = false;
-            let mut failed = false;
-            for f in group {
-                match f.outcome.as_str() {
-                    "parsed" => {
-                        let hash = f.hash.as_deref().ok_or_else(|| {
-                            StoreError::Invalid(format!("parsed fetch {} has no page", f.id))
-                        })?;
-                        let body = read_raw_page(&tx, hash)?;
-                        let page = StoredPage {
-                            fetch_id: f.id,
-                            source_id,
-                            url: &f.url,
-                            fetched_at: instant(&f.fetched_at)?,
-                            read_as: f.kind.as_deref(),
-                            source_kind: &source.kind,
-                            resolved_kind: source.resolved_kind.as_deref(),
-                            zone: source.zone,
-                            body: &body,
-                        };
-                        report.documents_parsed += 1;
-                        match read(&page) {
-                            Ok(observation) => observations.push((f.id, observation)),
-                            Err(e) => {
-                                report
-                                    .parse_failures
-                                    .push(format!("fetch {} ({}): {e}", f.id, f.url));
-                                failed = true;
-                            }
-                        }
-                    }
-                    "unchanged" | "not_modified" => unchanged = true,
-                    _ => {}
-                }
-            }
-            if failed {
+            let Some(ReadGroup {
+                observations,
+                unchanged,
+            }) = read_group(&tx, group, source, &mut read, &mut report)?
+            else {
                 report.failed_source_runs += 1;
                 continue;
-            }
+            };
             let at = group
                 .iter()
                 .map(|f| instant(&f.fetched_at))
@@ -177,7 +146,7 @@ impl Store {
             if unchanged {
                 documents.push(AppliedDocument::Unchanged);
             }
-            let who = SourceSeen {
+            let who = Seen {
                 vendor: &source.vendor,
                 source_id,
                 at,
@@ -210,6 +179,66 @@ impl Store {
         tx.commit()?;
         Ok(report)
     }
+}
+
+/// The pages of one source run read again.
+struct ReadGroup {
+    /// Each parsed page's observation, with its fetch id.
+    observations: Vec<(i64, Observation)>,
+    /// Whether a document was confirmed unchanged (304, or the same body).
+    unchanged: bool,
+}
+
+/// Reads again the parsed pages of one source run (`None` when one no longer parses: its
+/// failure is in `report`).
+fn read_group<F>(
+    tx: &Connection,
+    group: &[FetchRow],
+    source: &SourceRow,
+    read: &mut F,
+    report: &mut RebuildReport,
+) -> Result<Option<ReadGroup>, StoreError>
+where
+    F: FnMut(&StoredPage<'_>) -> Result<Observation, String>,
+{
+    let mut observations: Vec<(i64, Observation)> = Vec::new();
+    let mut unchanged = false;
+    let mut failed = false;
+    for f in group {
+        match f.outcome.as_str() {
+            "parsed" => {
+                let hash = f.hash.as_deref().ok_or_else(|| {
+                    StoreError::Invalid(format!("parsed fetch {} has no page", f.id))
+                })?;
+                let body = read_raw_page(tx, hash)?;
+                let page = StoredPage {
+                    url: &f.url,
+                    fetched_at: instant(&f.fetched_at)?,
+                    read_as: f.kind.as_deref(),
+                    source_kind: &source.kind,
+                    resolved_kind: source.resolved_kind.as_deref(),
+                    zone: source.zone,
+                    body: &body,
+                };
+                report.documents_parsed += 1;
+                match read(&page) {
+                    Ok(observation) => observations.push((f.id, observation)),
+                    Err(e) => {
+                        report
+                            .parse_failures
+                            .push(format!("fetch {} ({}): {e}", f.id, f.url));
+                        failed = true;
+                    }
+                }
+            }
+            "unchanged" | "not_modified" => unchanged = true,
+            _ => {}
+        }
+    }
+    Ok((!failed).then_some(ReadGroup {
+        observations,
+        unchanged,
+    }))
 }
 
 fn instant(text: &str) -> Result<DateTime<Utc>, StoreError> {

@@ -4,11 +4,11 @@
 use super::StoreError;
 use crate::model::{
     Anomaly, ComponentChange, ComponentRecord, ComponentStatus, IncidentKind, IncidentRecord,
-    ObservedIncident, TimeSource, TimeValue, UpdateRecord, db_time, parse_db_time,
+    TimeSource, TimeValue, UpdateRecord, db_time, parse_db_time,
 };
-use crate::normalize::Revision;
-use crate::normalize::components::update_transitions;
+use crate::normalize::components::{UpdateTransition, update_transitions};
 use crate::normalize::identity::title_key;
+use crate::normalize::{RecordLookup, Revision};
 use crate::timetext::Flags;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Statement, params};
@@ -17,7 +17,7 @@ use std::str::FromStr;
 
 /// Counts of what one save changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SaveCounts {
+pub(crate) struct SaveCounts {
     pub incident_new: bool,
     pub incident_changed: bool,
     pub updates_new: usize,
@@ -68,6 +68,67 @@ const INCIDENT_COLUMNS: &str =
     started_at_flags, resolved_at_flags, structured_started_at_flags, structured_resolved_at_flags,
     scheduled_for_flags, scheduled_until_flags";
 
+/// The columns `save_incident` writes, in the order of its parameters.
+const INCIDENT_WRITTEN: [&str; 41] = [
+    "id",
+    "vendor",
+    "kind",
+    "title",
+    "url",
+    "impact",
+    "impact_raw",
+    "status",
+    "status_raw",
+    "created_at",
+    "created_at_raw",
+    "started_at",
+    "started_at_source",
+    "started_at_raw",
+    "resolved_at",
+    "resolved_at_source",
+    "resolved_at_raw",
+    "structured_started_at",
+    "structured_resolved_at",
+    "scheduled_for",
+    "scheduled_until",
+    "duration_seconds",
+    "first_seen_at",
+    "last_seen_at",
+    "created_at_source",
+    "structured_started_at_raw",
+    "structured_started_at_source",
+    "structured_resolved_at_raw",
+    "structured_resolved_at_source",
+    "scheduled_for_raw",
+    "scheduled_for_source",
+    "scheduled_until_raw",
+    "scheduled_until_source",
+    "title_key",
+    "created_at_flags",
+    "started_at_flags",
+    "resolved_at_flags",
+    "structured_started_at_flags",
+    "structured_resolved_at_flags",
+    "scheduled_for_flags",
+    "scheduled_until_flags",
+];
+
+/// The insert of an incident's row, replacing all but its id and vendor when it exists.
+fn upsert_incident_sql() -> String {
+    let columns = INCIDENT_WRITTEN.join(", ");
+    let values = placeholders(1, INCIDENT_WRITTEN.len());
+    let updates: Vec<String> = INCIDENT_WRITTEN
+        .iter()
+        .filter(|c| !matches!(**c, "id" | "vendor"))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO incidents({columns}) VALUES ({values})
+         ON CONFLICT(id) DO UPDATE SET {}",
+        updates.join(", ")
+    )
+}
+
 /// Runs a held statement and releases its bound values. SQLite keeps bindings until they are
 /// replaced, and held ones fill the connection's small-allocation (lookaside) slots, which
 /// sends every later bind to the global allocator.
@@ -92,18 +153,46 @@ pub(super) fn release_bindings(stmt: &mut Statement<'_>) -> Result<(), StoreErro
     Ok(())
 }
 
-/// `?1, ?2, ..., ?n` starting at `first`.
-/// The rows of a chunk of incidents in the tables both readers read whole ([`Reader`] and the
-/// export's `rows::RowReader`).
-pub(super) const ALIASES_OF_CHUNK: &str =
-    "SELECT incident_id, alias FROM incident_aliases WHERE incident_id IN ({ids})";
-pub(super) const SOURCES_OF_CHUNK: &str =
-    "SELECT incident_id, source_id FROM incident_sources WHERE incident_id IN ({ids})";
-pub(super) const COMPONENTS_OF_CHUNK: &str =
-    "SELECT incident_id, position, name FROM incident_components WHERE incident_id IN ({ids})";
+/// The statements both readers ([`Reader`] and the export's `rows::RowReader`) hold to read a
+/// chunk of incidents, in the order of `rows::RowBatch::tables`: the incidents (these
+/// `incident_columns`), their aliases, sources, components, anomalies (these columns) and
+/// updates, each with its component changes (these columns of `incident_updates u` joined
+/// with `update_components c`: one row per change, or one row of NULL changes for an update
+/// without any; joined rather than read by a second query, which had to find every update
+/// again, by incident, then its row, to reach its changes).
+pub(super) fn chunk_statements<'c>(
+    conn: &'c Connection,
+    chunk: usize,
+    incident_columns: &str,
+    anomaly_columns: &str,
+    update_columns: &str,
+) -> rusqlite::Result<[Statement<'c>; 6]> {
+    let prepare = |sql: &str| prepare_for_chunk(conn, chunk, sql);
+    Ok([
+        prepare(&format!(
+            "SELECT {incident_columns} FROM incidents WHERE id IN ({{ids}})"
+        ))?,
+        prepare("SELECT incident_id, alias FROM incident_aliases WHERE incident_id IN ({ids})")?,
+        prepare(
+            "SELECT incident_id, source_id FROM incident_sources WHERE incident_id IN ({ids})",
+        )?,
+        prepare(
+            "SELECT incident_id, position, name FROM incident_components
+             WHERE incident_id IN ({ids})",
+        )?,
+        prepare(&format!(
+            "SELECT {anomaly_columns} FROM anomalies WHERE incident_id IN ({{ids}})"
+        ))?,
+        prepare(&format!(
+            "SELECT {update_columns}
+             FROM incident_updates u LEFT JOIN update_components c ON c.update_id = u.id
+             WHERE u.incident_id IN ({{ids}})"
+        ))?,
+    ])
+}
 
 /// A statement over a chunk of incident ids: `{ids}` in `sql` becomes `chunk` placeholders.
-pub(super) fn prepare_for_chunk<'c>(
+fn prepare_for_chunk<'c>(
     conn: &'c Connection,
     chunk: usize,
     sql: &str,
@@ -111,6 +200,7 @@ pub(super) fn prepare_for_chunk<'c>(
     conn.prepare(&sql.replace("{ids}", &placeholders(1, chunk)))
 }
 
+/// `?1, ?2, ..., ?n` starting at `first`.
 fn placeholders(first: usize, n: usize) -> String {
     (first..first + n)
         .map(|i| format!("?{i}"))
@@ -133,6 +223,9 @@ pub(super) fn bind_padded(
     Ok(())
 }
 
+/// An update as read, with its rowid and its component changes in their stored position.
+type LoadedUpdate = (i64, UpdateRecord, Vec<(i64, ComponentChange)>);
+
 /// Loads incident records many at a time: one query per table for a chunk of ids, instead of
 /// seven queries per incident.
 ///
@@ -140,50 +233,34 @@ pub(super) fn bind_padded(
 /// the cache clears a statement's bindings when it is returned, and SQLite re-plans a statement
 /// whose plan looked at a bound value (`WHERE incident_id = ?1 ORDER BY ...`) on its next use,
 /// so cached reads were compiled again on every call.
-pub struct Reader<'c> {
+pub(crate) struct Reader<'c> {
     chunk: usize,
-    incidents: Statement<'c>,
-    aliases: Statement<'c>,
-    sources: Statement<'c>,
-    components: Statement<'c>,
-    anomalies: Statement<'c>,
-    /// Updates with their component changes: one row per change, or one row of NULL changes
-    /// for an update without any.
-    updates: Statement<'c>,
+    /// [`chunk_statements`]: incidents, aliases, sources, components, anomalies, and updates
+    /// with their component changes.
+    statements: [Statement<'c>; 6],
 }
 
 impl<'c> Reader<'c> {
     /// A reader that loads up to `chunk` incidents per round of queries.
-    pub fn new(conn: &'c Connection, chunk: usize) -> Result<Reader<'c>, StoreError> {
+    pub(crate) fn new(conn: &'c Connection, chunk: usize) -> Result<Reader<'c>, StoreError> {
         let chunk = chunk.max(1);
-        let by_incident = |sql: &str| prepare_for_chunk(conn, chunk, sql);
         Ok(Reader {
             chunk,
-            incidents: by_incident(&format!(
-                "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({{ids}})"
-            ))?,
-            aliases: by_incident(ALIASES_OF_CHUNK)?,
-            sources: by_incident(SOURCES_OF_CHUNK)?,
-            components: by_incident(COMPONENTS_OF_CHUNK)?,
-            anomalies: by_incident(
-                "SELECT incident_id, code, detail, source_id FROM anomalies
-                 WHERE incident_id IN ({ids})",
-            )?,
-            // Joined rather than read by a second query: that one had to find every update
-            // again (by incident, then its row) to reach its component changes.
-            updates: by_incident(
-                "SELECT u.incident_id, u.rowid, u.id, u.native_id, u.status, u.status_raw,
-                        u.posted_at, u.posted_at_raw, u.posted_at_source, u.body, u.source_id,
-                        u.first_seen_at, u.posted_at_flags, u.status_stated, u.zone,
-                        c.position, c.native_id, c.name, c.status, c.status_raw
-                 FROM incident_updates u LEFT JOIN update_components c ON c.update_id = u.id
-                 WHERE u.incident_id IN ({ids})",
+            statements: chunk_statements(
+                conn,
+                chunk,
+                INCIDENT_COLUMNS,
+                "incident_id, code, detail, source_id",
+                "u.incident_id, u.rowid, u.id, u.native_id, u.status, u.status_raw, u.posted_at,
+                 u.posted_at_raw, u.posted_at_source, u.body, u.source_id, u.first_seen_at,
+                 u.posted_at_flags, u.status_stated, u.zone, c.position, c.native_id, c.name,
+                 c.status, c.status_raw",
             )?,
         })
     }
 
     /// The stored records of `ids`, in that order; ids not stored are left out.
-    pub fn load(&mut self, ids: &[String]) -> Result<Vec<IncidentRecord>, StoreError> {
+    pub(crate) fn load(&mut self, ids: &[String]) -> Result<Vec<IncidentRecord>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(self.chunk) {
             let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
@@ -194,14 +271,7 @@ impl<'c> Reader<'c> {
 
     fn load_chunk(&mut self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
         let loaded = self.query_chunk(ids);
-        for stmt in [
-            &mut self.incidents,
-            &mut self.aliases,
-            &mut self.sources,
-            &mut self.components,
-            &mut self.anomalies,
-            &mut self.updates,
-        ] {
+        for stmt in &mut self.statements {
             // `clear_bindings` is safe here (no plan depends on an id; the test below checks)
             // and cheaper than rebinding every placeholder of a chunk.
             stmt.clear_bindings();
@@ -211,10 +281,11 @@ impl<'c> Reader<'c> {
 
     fn query_chunk(&mut self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
         let n = self.chunk;
+        let [incidents, aliases, sources, components, anomalies, updates] = &mut self.statements;
         let mut records: Vec<IncidentRecord> = Vec::with_capacity(ids.len());
         let mut index: HashMap<String, usize> = HashMap::with_capacity(ids.len());
-        bind_padded(&mut self.incidents, 1, n, ids)?;
-        let mut rows = self.incidents.raw_query();
+        bind_padded(incidents, 1, n, ids)?;
+        let mut rows = incidents.raw_query();
         while let Some(row) = rows.next()? {
             let record = incident_from_row(row)?;
             index.insert(record.id.clone(), records.len());
@@ -230,28 +301,28 @@ impl<'c> Reader<'c> {
                 .ok_or_else(|| StoreError::Invalid(format!("row of unknown incident {id:?}")))
         };
 
-        bind_padded(&mut self.aliases, 1, n, ids)?;
-        let mut rows = self.aliases.raw_query();
+        bind_padded(aliases, 1, n, ids)?;
+        let mut rows = aliases.raw_query();
         while let Some(row) = rows.next()? {
             let i = at(&index, text(row, 0)?)?;
             records[i].aliases.push(row.get(1)?);
         }
-        bind_padded(&mut self.sources, 1, n, ids)?;
-        let mut rows = self.sources.raw_query();
+        bind_padded(sources, 1, n, ids)?;
+        let mut rows = sources.raw_query();
         while let Some(row) = rows.next()? {
             let i = at(&index, text(row, 0)?)?;
             records[i].sources.push(row.get(1)?);
         }
         // Names in their stored position.
         let mut positions: Vec<Vec<(i64, String)>> = vec![Vec::new(); records.len()];
-        bind_padded(&mut self.components, 1, n, ids)?;
-        let mut rows = self.components.raw_query();
+        bind_padded(components, 1, n, ids)?;
+        let mut rows = components.raw_query();
         while let Some(row) = rows.next()? {
             let i = at(&index, text(row, 0)?)?;
             positions[i].push((row.get(1)?, row.get(2)?));
         }
-        bind_padded(&mut self.anomalies, 1, n, ids)?;
-        let mut rows = self.anomalies.raw_query();
+        bind_padded(anomalies, 1, n, ids)?;
+        let mut rows = anomalies.raw_query();
         while let Some(row) = rows.next()? {
             let i = at(&index, text(row, 0)?)?;
             records[i].anomalies.push(Anomaly {
@@ -260,45 +331,7 @@ impl<'c> Reader<'c> {
                 source_id: row.get(3)?,
             });
         }
-        // Updates oldest first, ties in the order they were first stored (rowid); each with its
-        // component changes in their stored position.
-        type Loaded = (i64, UpdateRecord, Vec<(i64, ComponentChange)>);
-        let mut updates: Vec<Vec<Loaded>> = vec![Vec::new(); records.len()];
-        // Where each update went, by rowid: a change's row normally follows its update's.
-        let mut placed: HashMap<i64, (usize, usize)> = HashMap::new();
-        let mut last: Option<(i64, usize, usize)> = None;
-        bind_padded(&mut self.updates, 1, n, ids)?;
-        let mut rows = self.updates.raw_query();
-        while let Some(row) = rows.next()? {
-            let rowid: i64 = row.get(1)?;
-            let (i, j) = match last {
-                Some((r, i, j)) if r == rowid => (i, j),
-                _ => match placed.get(&rowid) {
-                    Some(&(i, j)) => (i, j),
-                    None => {
-                        let i = at(&index, text(row, 0)?)?;
-                        updates[i].push((rowid, update_from_row(row)?, Vec::new()));
-                        let j = updates[i].len() - 1;
-                        placed.insert(rowid, (i, j));
-                        (i, j)
-                    }
-                },
-            };
-            last = Some((rowid, i, j));
-            let Some(position) = row.get::<_, Option<i64>>(15)? else {
-                continue;
-            };
-            let status: String = row.get(18)?;
-            updates[i][j].2.push((
-                position,
-                ComponentChange {
-                    native_id: row.get(16)?,
-                    name: row.get(17)?,
-                    status: parse_word(Some(status))?.unwrap_or(ComponentStatus::Unknown),
-                    status_raw: row.get(19)?,
-                },
-            ));
-        }
+        let updates = read_updates(updates, self.chunk, ids, &index, records.len())?;
 
         for ((record, names), mut list) in records.iter_mut().zip(positions).zip(updates) {
             record.aliases.sort();
@@ -327,6 +360,61 @@ impl<'c> Reader<'c> {
             .filter_map(|id| index.get(*id).and_then(|&i| slots[i].take()))
             .collect())
     }
+}
+
+/// The updates of a chunk's records (`index`: a record's place by id), each with its
+/// component changes in their stored position; not yet in order (oldest first, ties in
+/// the order first stored: the rowid that comes with each).
+fn read_updates(
+    statement: &mut Statement<'_>,
+    chunk: usize,
+    ids: &[&str],
+    index: &HashMap<String, usize>,
+    count: usize,
+) -> Result<Vec<Vec<LoadedUpdate>>, StoreError> {
+    let at = |id: &str| {
+        index
+            .get(id)
+            .copied()
+            .ok_or_else(|| StoreError::Invalid(format!("row of unknown incident {id:?}")))
+    };
+    let mut updates: Vec<Vec<LoadedUpdate>> = vec![Vec::new(); count];
+    // Where each update went, by rowid: a change's row normally follows its update's.
+    let mut placed: HashMap<i64, (usize, usize)> = HashMap::new();
+    let mut last: Option<(i64, usize, usize)> = None;
+    bind_padded(statement, 1, chunk, ids)?;
+    let mut rows = statement.raw_query();
+    while let Some(row) = rows.next()? {
+        let rowid: i64 = row.get(1)?;
+        let (i, j) = match last {
+            Some((r, i, j)) if r == rowid => (i, j),
+            _ => match placed.get(&rowid) {
+                Some(&(i, j)) => (i, j),
+                None => {
+                    let i = at(text(row, 0)?)?;
+                    updates[i].push((rowid, update_from_row(row)?, Vec::new()));
+                    let j = updates[i].len() - 1;
+                    placed.insert(rowid, (i, j));
+                    (i, j)
+                }
+            },
+        };
+        last = Some((rowid, i, j));
+        let Some(position) = row.get::<_, Option<i64>>(15)? else {
+            continue;
+        };
+        let status: String = row.get(18)?;
+        updates[i][j].2.push((
+            position,
+            ComponentChange {
+                native_id: row.get(16)?,
+                name: row.get(17)?,
+                status: parse_word(Some(status))?.unwrap_or(ComponentStatus::Unknown),
+                status_raw: row.get(19)?,
+            },
+        ));
+    }
+    Ok(updates)
 }
 
 fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str, StoreError> {
@@ -449,13 +537,16 @@ fn update_from_row(r: &Row<'_>) -> Result<UpdateRecord, StoreError> {
 }
 
 /// Loads one incident record with its updates, components, anomalies, sources and aliases.
-pub fn load_incident(conn: &Connection, id: &str) -> Result<Option<IncidentRecord>, StoreError> {
+pub(crate) fn load_incident(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<IncidentRecord>, StoreError> {
     Ok(Reader::new(conn, 1)?.load(&[id.to_string()])?.pop())
 }
 
 /// The statements that write records, prepared once for a whole ingest run (see `Reader` for
 /// why not through rusqlite's cache), with the reader that loads what is already stored.
-pub struct RecordWriter<'c> {
+pub(crate) struct RecordWriter<'c> {
     conn: &'c Connection,
     pub(super) reader: Reader<'c>,
     find_aliases: Statement<'c>,
@@ -485,7 +576,7 @@ const ALIAS_CHUNK: usize = 64;
 const LOAD_CHUNK: usize = 32;
 
 impl<'c> RecordWriter<'c> {
-    pub fn new(conn: &'c Connection) -> Result<RecordWriter<'c>, StoreError> {
+    pub(crate) fn new(conn: &'c Connection) -> Result<RecordWriter<'c>, StoreError> {
         Ok(RecordWriter {
             conn,
             reader: Reader::new(conn, LOAD_CHUNK)?,
@@ -513,51 +604,7 @@ impl<'c> RecordWriter<'c> {
                  WHERE vendor = ?1 AND kind = ?2 AND title_key IN ({})",
                 placeholders(3, ALIAS_CHUNK)
             ))?,
-            upsert_incident: conn.prepare(
-                "INSERT INTO incidents(id, vendor, kind, title, url, impact, impact_raw, status,
-                   status_raw, created_at, created_at_raw, started_at, started_at_source,
-                   started_at_raw, resolved_at, resolved_at_source, resolved_at_raw,
-                   structured_started_at, structured_resolved_at, scheduled_for, scheduled_until,
-                   duration_seconds, first_seen_at, last_seen_at, created_at_source,
-                   structured_started_at_raw, structured_started_at_source,
-                   structured_resolved_at_raw, structured_resolved_at_source, scheduled_for_raw,
-                   scheduled_for_source, scheduled_until_raw, scheduled_until_source, title_key,
-                   created_at_flags, started_at_flags, resolved_at_flags,
-                   structured_started_at_flags, structured_resolved_at_flags,
-                   scheduled_for_flags, scheduled_until_flags)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                   ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,
-                   ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41)
-                 ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
-                   url = excluded.url, impact = excluded.impact, impact_raw = excluded.impact_raw,
-                   status = excluded.status, status_raw = excluded.status_raw,
-                   created_at = excluded.created_at, created_at_raw = excluded.created_at_raw,
-                   started_at = excluded.started_at, started_at_source = excluded.started_at_source,
-                   started_at_raw = excluded.started_at_raw, resolved_at = excluded.resolved_at,
-                   resolved_at_source = excluded.resolved_at_source,
-                   resolved_at_raw = excluded.resolved_at_raw,
-                   structured_started_at = excluded.structured_started_at,
-                   structured_resolved_at = excluded.structured_resolved_at,
-                   scheduled_for = excluded.scheduled_for, scheduled_until = excluded.scheduled_until,
-                   duration_seconds = excluded.duration_seconds,
-                   first_seen_at = excluded.first_seen_at, last_seen_at = excluded.last_seen_at,
-                   created_at_source = excluded.created_at_source,
-                   structured_started_at_raw = excluded.structured_started_at_raw,
-                   structured_started_at_source = excluded.structured_started_at_source,
-                   structured_resolved_at_raw = excluded.structured_resolved_at_raw,
-                   structured_resolved_at_source = excluded.structured_resolved_at_source,
-                   scheduled_for_raw = excluded.scheduled_for_raw,
-                   scheduled_for_source = excluded.scheduled_for_source,
-                   scheduled_until_raw = excluded.scheduled_until_raw,
-                   scheduled_until_source = excluded.scheduled_until_source,
-                   title_key = excluded.title_key, created_at_flags = excluded.created_at_flags,
-                   started_at_flags = excluded.started_at_flags,
-                   resolved_at_flags = excluded.resolved_at_flags,
-                   structured_started_at_flags = excluded.structured_started_at_flags,
-                   structured_resolved_at_flags = excluded.structured_resolved_at_flags,
-                   scheduled_for_flags = excluded.scheduled_for_flags,
-                   scheduled_until_flags = excluded.scheduled_until_flags",
-            )?,
+            upsert_incident: conn.prepare(&upsert_incident_sql())?,
             insert_alias: conn.prepare(
                 "INSERT OR IGNORE INTO incident_aliases(vendor, alias, incident_id) VALUES (?1, ?2, ?3)",
             )?,
@@ -575,10 +622,12 @@ impl<'c> RecordWriter<'c> {
                    posted_at_flags, status_stated, zone)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?,
+            // The insert's parameters: a stored update keeps its incident (?2), its first
+            // source (?10) and when it was first seen (?11).
             update_update: conn.prepare(
-                "UPDATE incident_updates SET status = ?2, status_raw = ?3, posted_at = ?4,
-                   posted_at_raw = ?5, posted_at_source = ?6, body = ?7, native_id = ?8,
-                   posted_at_flags = ?9, status_stated = ?10, zone = ?11
+                "UPDATE incident_updates SET native_id = ?3, status = ?4, status_raw = ?5,
+                   posted_at = ?6, posted_at_raw = ?7, posted_at_source = ?8, body = ?9,
+                   posted_at_flags = ?12, status_stated = ?13, zone = ?14
                  WHERE id = ?1",
             )?,
             delete_update_components: conn
@@ -624,13 +673,8 @@ impl<'c> RecordWriter<'c> {
         })
     }
 
-    /// The connection the statements run on.
-    pub fn connection(&self) -> &'c Connection {
-        self.conn
-    }
-
     /// The incident each alias of `vendor` belongs to, for the aliases that are stored.
-    pub fn find_aliases<'k>(
+    pub(crate) fn find_aliases<'k>(
         &mut self,
         vendor: &str,
         keys: impl IntoIterator<Item = &'k str>,
@@ -650,26 +694,26 @@ impl<'c> RecordWriter<'c> {
         Ok(found)
     }
 
-    /// The vendor's records of the observation's kind whose normalized title is `key` (the
-    /// observation's `title_key`), earliest first: the candidates of the title rule
-    /// (`normalize::identity::same_by_title_and_time`). An observation with a native id can
-    /// only be a record without one (created from a fingerprint): only those are listed for it.
-    pub fn find_by_title(
+    /// The vendor's records of this kind whose normalized title is `key`, earliest first: the
+    /// candidates of the title rule (`normalize::identity::same_by_title_and_time`); with
+    /// `fingerprinted_only`, only records without a native id (`<vendor>/fp-...`).
+    pub(crate) fn find_by_title(
         &mut self,
         vendor: &str,
-        observed: &ObservedIncident,
+        kind: IncidentKind,
         key: &str,
+        fingerprinted_only: bool,
     ) -> Result<Vec<String>, StoreError> {
         if key.is_empty() {
             return Ok(Vec::new());
         }
-        let statement = if observed.native_id.is_some() {
+        let statement = if fingerprinted_only {
             &mut self.find_fingerprinted_by_title
         } else {
             &mut self.find_by_title
         };
         let ids = statement
-            .query_map(params![vendor, observed.kind.as_str(), key], |r| {
+            .query_map(params![vendor, kind.as_str(), key], |r| {
                 r.get::<_, String>(0)
             })?
             .collect::<Result<Vec<_>, _>>();
@@ -679,7 +723,7 @@ impl<'c> RecordWriter<'c> {
 
     /// Which of `keys` (normalized titles) some record of `vendor` and `kind` carries: a
     /// title none carries has no candidates for the title rule, so its lookup can be skipped.
-    pub fn title_keys_present<'k>(
+    pub(crate) fn title_keys_present<'k>(
         &mut self,
         vendor: &str,
         kind: &str,
@@ -701,9 +745,40 @@ impl<'c> RecordWriter<'c> {
         Ok(found)
     }
 
+    /// A source's documents confirmed unchanged (304, or the same body) still show what they
+    /// showed: what the source showed at its last success (`previous`) is seen again at `at`.
+    pub(crate) fn confirm_seen(
+        &mut self,
+        source_id: &str,
+        previous: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let seen = db_time(&at);
+        self.conn
+            .prepare_cached(
+                "UPDATE incidents SET last_seen_at = ?3 WHERE id IN
+                   (SELECT incident_id FROM incident_sources
+                    WHERE source_id = ?1 AND last_seen_at = ?2)
+                 AND last_seen_at < ?3",
+            )?
+            .execute(params![source_id, previous, seen])?;
+        self.conn
+            .prepare_cached(
+                "UPDATE incident_sources SET last_seen_at = ?3
+                 WHERE source_id = ?1 AND last_seen_at = ?2",
+            )?
+            .execute(params![source_id, previous, seen])?;
+        self.conn
+            .prepare_cached(
+                "UPDATE components SET last_seen_at = ?3 WHERE source_id = ?1 AND last_seen_at = ?2",
+            )?
+            .execute(params![source_id, previous, seen])?;
+        Ok(())
+    }
+
     /// Records that a source showed an incident at `seen_at` (its first and last sighting by
     /// that source).
-    pub fn note_source(
+    pub(crate) fn note_source(
         &mut self,
         incident_id: &str,
         source_id: &str,
@@ -718,7 +793,7 @@ impl<'c> RecordWriter<'c> {
 
     /// Writes the difference between `old` (as loaded) and `new` (as merged), and returns the
     /// aliases it added (an alias already held by another incident is not taken from it).
-    pub fn save_incident(
+    pub(crate) fn save_incident(
         &mut self,
         old: Option<&IncidentRecord>,
         new: &IncidentRecord,
@@ -728,77 +803,16 @@ impl<'c> RecordWriter<'c> {
     ) -> Result<(SaveCounts, Vec<String>), StoreError> {
         let mut counts = SaveCounts {
             incident_new: old.is_none(),
+            incident_changed: old.is_some_and(|o| incident_content_differs(o, new)),
             ..SaveCounts::default()
         };
-        let seen = db_time(&seen_at);
-        let content_changed = old.is_some_and(|o| incident_content_differs(o, new));
         let seen_changed = old.is_some_and(|o| {
             o.first_seen_at != new.first_seen_at || o.last_seen_at != new.last_seen_at
         });
-        if old.is_none() || content_changed || seen_changed {
-            counts.incident_changed = content_changed;
-            let t = |v: &Option<TimeValue>| v.as_ref().map(|t| db_time(&t.utc));
-            fn raw(v: &Option<TimeValue>) -> Option<&str> {
-                v.as_ref().map(|t| t.raw.as_str())
-            }
-            let src = |v: &Option<TimeValue>| v.as_ref().map(|t| t.source.as_str());
-            let flags = |v: &Option<TimeValue>| v.as_ref().and_then(|t| t.flags.to_list());
-            execute(
-                &mut self.upsert_incident,
-                params![
-                    new.id,
-                    new.vendor,
-                    new.kind.as_str(),
-                    new.title,
-                    new.url,
-                    new.impact.map(|i| i.as_str()),
-                    new.impact_raw,
-                    new.status.map(|s| s.as_str()),
-                    new.status_raw,
-                    t(&new.created_at),
-                    raw(&new.created_at),
-                    t(&new.started_at),
-                    src(&new.started_at),
-                    raw(&new.started_at),
-                    t(&new.resolved_at),
-                    src(&new.resolved_at),
-                    raw(&new.resolved_at),
-                    t(&new.structured_started_at),
-                    t(&new.structured_resolved_at),
-                    t(&new.scheduled_for),
-                    t(&new.scheduled_until),
-                    new.duration_seconds(),
-                    db_time(&new.first_seen_at),
-                    db_time(&new.last_seen_at),
-                    src(&new.created_at),
-                    raw(&new.structured_started_at),
-                    src(&new.structured_started_at),
-                    raw(&new.structured_resolved_at),
-                    src(&new.structured_resolved_at),
-                    raw(&new.scheduled_for),
-                    src(&new.scheduled_for),
-                    raw(&new.scheduled_until),
-                    src(&new.scheduled_until),
-                    title_key(&new.title),
-                    flags(&new.created_at),
-                    flags(&new.started_at),
-                    flags(&new.resolved_at),
-                    flags(&new.structured_started_at),
-                    flags(&new.structured_resolved_at),
-                    flags(&new.scheduled_for),
-                    flags(&new.scheduled_until),
-                ],
-            )?;
+        if old.is_none() || counts.incident_changed || seen_changed {
+            self.write_incident_row(new)?;
         }
-
-        let mut added_aliases = Vec::new();
-        for alias in &new.aliases {
-            if old.is_none_or(|o| !o.aliases.contains(alias))
-                && execute(&mut self.insert_alias, params![new.vendor, alias, new.id])? > 0
-            {
-                added_aliases.push(alias.clone());
-            }
-        }
+        let added_aliases = self.add_aliases(old, new)?;
         self.note_source(&new.id, source_id, seen_at)?;
         for (i, name) in new.components.iter().enumerate() {
             if old.is_none_or(|o| !o.components.contains(name)) {
@@ -809,32 +823,138 @@ impl<'c> RecordWriter<'c> {
             }
         }
 
+        // The status changes the updates announce name updates: when they change they go
+        // before any update moves to the vendor's id, and are written again after.
+        let new_transitions = update_transitions(new);
+        let transitions_changed =
+            old.map(update_transitions).unwrap_or_default() != new_transitions;
+        // A new incident has no rows to replace (the foreign key keeps any from naming it).
+        if transitions_changed && old.is_some() {
+            execute(&mut self.delete_update_transitions, [&new.id])?;
+        }
+        let renamed: HashMap<&str, &str> = revisions
+            .iter()
+            .filter_map(Revision::renamed_update)
+            .collect();
+        for (from, to) in &renamed {
+            self.rename_update(&new.id, from, to)?;
+        }
+        self.save_updates(old, new, &renamed, &mut counts)?;
+        self.save_anomalies(old, new, seen_at)?;
+        if transitions_changed {
+            self.insert_transitions(new, &new_transitions)?;
+        }
+        self.insert_revisions(revisions, source_id, seen_at)?;
+        Ok((counts, added_aliases))
+    }
+
+    /// Inserts or replaces the incident's own row.
+    fn write_incident_row(&mut self, new: &IncidentRecord) -> Result<(), StoreError> {
+        let t = |v: &Option<TimeValue>| v.as_ref().map(|t| db_time(&t.utc));
+        fn raw(v: &Option<TimeValue>) -> Option<&str> {
+            v.as_ref().map(|t| t.raw.as_str())
+        }
+        let src = |v: &Option<TimeValue>| v.as_ref().map(|t| t.source.as_str());
+        let flags = |v: &Option<TimeValue>| v.as_ref().and_then(|t| t.flags.to_list());
+        execute(
+            &mut self.upsert_incident,
+            params![
+                new.id,
+                new.vendor,
+                new.kind.as_str(),
+                new.title,
+                new.url,
+                new.impact.map(|i| i.as_str()),
+                new.impact_raw,
+                new.status.map(|s| s.as_str()),
+                new.status_raw,
+                t(&new.created_at),
+                raw(&new.created_at),
+                t(&new.started_at),
+                src(&new.started_at),
+                raw(&new.started_at),
+                t(&new.resolved_at),
+                src(&new.resolved_at),
+                raw(&new.resolved_at),
+                t(&new.structured_started_at),
+                t(&new.structured_resolved_at),
+                t(&new.scheduled_for),
+                t(&new.scheduled_until),
+                new.duration_seconds(),
+                db_time(&new.first_seen_at),
+                db_time(&new.last_seen_at),
+                src(&new.created_at),
+                raw(&new.structured_started_at),
+                src(&new.structured_started_at),
+                raw(&new.structured_resolved_at),
+                src(&new.structured_resolved_at),
+                raw(&new.scheduled_for),
+                src(&new.scheduled_for),
+                raw(&new.scheduled_until),
+                src(&new.scheduled_until),
+                title_key(&new.title),
+                flags(&new.created_at),
+                flags(&new.started_at),
+                flags(&new.resolved_at),
+                flags(&new.structured_started_at),
+                flags(&new.structured_resolved_at),
+                flags(&new.scheduled_for),
+                flags(&new.scheduled_until),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Stores the aliases `new` has that `old` had not; returns those stored (one another
+    /// incident of the vendor holds is left to it).
+    fn add_aliases(
+        &mut self,
+        old: Option<&IncidentRecord>,
+        new: &IncidentRecord,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut added = Vec::new();
+        for alias in &new.aliases {
+            if old.is_none_or(|o| !o.aliases.contains(alias))
+                && execute(&mut self.insert_alias, params![new.vendor, alias, new.id])? > 0
+            {
+                added.push(alias.clone());
+            }
+        }
+        Ok(added)
+    }
+
+    /// Inserts the new updates and rewrites the changed ones (an update `renamed` has already
+    /// moved, without its component changes).
+    fn save_updates(
+        &mut self,
+        old: Option<&IncidentRecord>,
+        new: &IncidentRecord,
+        renamed: &HashMap<&str, &str>,
+        counts: &mut SaveCounts,
+    ) -> Result<(), StoreError> {
         let old_updates: HashMap<&str, &UpdateRecord> = old
-            .map(|o| o.updates.iter().map(|u| (u.id.as_str(), u)).collect())
+            .map(|o| {
+                o.updates
+                    .iter()
+                    .map(|u| (renamed.get(u.id.as_str()).copied().unwrap_or(&u.id), u))
+                    .collect()
+            })
             .unwrap_or_default();
         for update in &new.updates {
             match old_updates.get(update.id.as_str()) {
                 None => {
-                    self.insert_update(&new.id, update)?;
+                    self.write_update(&new.id, update, true)?;
+                    self.insert_update_components(update)?;
                     counts.updates_new += 1;
                 }
+                // Moved without its component changes: written again under the new id.
+                Some(previous) if previous.id != update.id => {
+                    self.write_update(&new.id, update, false)?;
+                    self.insert_update_components(update)?;
+                    counts.updates_changed += 1;
+                }
                 Some(previous) if *previous != update => {
-                    execute(
-                        &mut self.update_update,
-                        params![
-                            update.id,
-                            update.status.map(|s| s.as_str()),
-                            update.status_raw,
-                            db_time(&update.posted_at.utc),
-                            update.posted_at.raw,
-                            update.posted_at.source.as_str(),
-                            update.body,
-                            update.native_id,
-                            update.posted_at.flags.to_list(),
-                            update.stated_status.map(|s| s.as_str()),
-                            update.zone.map(|z| z.name()),
-                        ],
-                    )?;
+                    self.write_update(&new.id, update, false)?;
                     if previous.components != update.components {
                         execute(&mut self.delete_update_components, [&update.id])?;
                         self.insert_update_components(update)?;
@@ -844,7 +964,16 @@ impl<'c> RecordWriter<'c> {
                 Some(_) => {}
             }
         }
+        Ok(())
+    }
 
+    /// Deletes the anomalies `new` no longer has and inserts those it adds.
+    fn save_anomalies(
+        &mut self,
+        old: Option<&IncidentRecord>,
+        new: &IncidentRecord,
+        seen_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let old_anomalies: &[Anomaly] = old.map(|o| o.anomalies.as_slice()).unwrap_or(&[]);
         for gone in old_anomalies.iter().filter(|a| !new.anomalies.contains(a)) {
             execute(
@@ -852,39 +981,51 @@ impl<'c> RecordWriter<'c> {
                 params![new.id, gone.code, gone.detail],
             )?;
         }
+        let seen = db_time(&seen_at);
         for added in new.anomalies.iter().filter(|a| !old_anomalies.contains(a)) {
             execute(
                 &mut self.insert_anomaly,
                 params![new.id, added.code, added.detail, seen, added.source_id],
             )?;
         }
+        Ok(())
+    }
 
-        let old_transitions = old.map(update_transitions).unwrap_or_default();
-        let new_transitions = update_transitions(new);
-        if old_transitions != new_transitions {
-            // A new incident has no rows to replace (the foreign key keeps any from naming it).
-            if old.is_some() {
-                execute(&mut self.delete_update_transitions, [&new.id])?;
-            }
-            for t in &new_transitions {
-                execute(
-                    &mut self.insert_update_transition,
-                    params![
-                        t.component_id,
-                        new.vendor,
-                        t.name,
-                        t.status.as_str(),
-                        t.previous_status.map(|s| s.as_str()),
-                        db_time(&t.changed_at),
-                        t.source_id,
-                        new.id,
-                        t.update_id,
-                    ],
-                )?;
-            }
+    /// Inserts the component status changes the incident's updates announce.
+    fn insert_transitions(
+        &mut self,
+        new: &IncidentRecord,
+        transitions: &[UpdateTransition],
+    ) -> Result<(), StoreError> {
+        for t in transitions {
+            execute(
+                &mut self.insert_update_transition,
+                params![
+                    t.component_id,
+                    new.vendor,
+                    t.name,
+                    t.status.as_str(),
+                    t.previous_status.map(|s| s.as_str()),
+                    db_time(&t.changed_at),
+                    t.source_id,
+                    new.id,
+                    t.update_id,
+                ],
+            )?;
         }
+        Ok(())
+    }
 
-        for r in revisions {
+    /// Keeps what a merge revised (an update's move to the vendor's id is no edit: its rows
+    /// moved instead).
+    fn insert_revisions(
+        &mut self,
+        revisions: &[Revision],
+        source_id: &str,
+        seen_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let seen = db_time(&seen_at);
+        for r in revisions.iter().filter(|r| r.renamed_update().is_none()) {
             execute(
                 &mut self.insert_revision,
                 params![
@@ -898,12 +1039,52 @@ impl<'c> RecordWriter<'c> {
                 ],
             )?;
         }
-        Ok((counts, added_aliases))
+        Ok(())
     }
 
-    fn insert_update(&mut self, incident_id: &str, u: &UpdateRecord) -> Result<(), StoreError> {
+    /// Moves a stored update of `incident_id` from id `from` to id `to` (the vendor's id it
+    /// adopted), with what names it: its revisions, and the events that listed it (their
+    /// `new_update_ids` and the incident document they carry). Its component changes are
+    /// dropped, for the caller to write again under the new id; the rows of
+    /// `component_status_changes` that name it must already be gone (the caller rewrites them).
+    fn rename_update(&mut self, incident_id: &str, from: &str, to: &str) -> Result<(), StoreError> {
+        execute(&mut self.delete_update_components, [from])?;
+        self.conn
+            .prepare_cached("UPDATE incident_updates SET id = ?2 WHERE id = ?1")?
+            .execute([from, to])?;
+        self.conn
+            .prepare_cached(
+                "UPDATE revisions SET entity_id = ?2 WHERE entity = 'update' AND entity_id = ?1",
+            )?
+            .execute([from, to])?;
+        // JSON strings, quoted, so that only a whole id is replaced.
+        self.conn
+            .prepare_cached(
+                "UPDATE events SET
+                   new_update_ids = replace(new_update_ids, json_quote(?2), json_quote(?3)),
+                   record = replace(record, json_quote(?2), json_quote(?3))
+                 WHERE incident_id = ?1 AND instr(record, json_quote(?2)) > 0",
+            )?
+            .execute([incident_id, from, to])?;
+        Ok(())
+    }
+
+    /// Stores an update of `incident_id`: inserted when `new`, else its fields rewritten (its
+    /// incident, first source and first sighting stay); its component changes are the
+    /// caller's.
+    fn write_update(
+        &mut self,
+        incident_id: &str,
+        u: &UpdateRecord,
+        new: bool,
+    ) -> Result<(), StoreError> {
+        let statement = if new {
+            &mut self.insert_update
+        } else {
+            &mut self.update_update
+        };
         execute(
-            &mut self.insert_update,
+            statement,
             params![
                 u.id,
                 incident_id,
@@ -921,7 +1102,7 @@ impl<'c> RecordWriter<'c> {
                 u.zone.map(|z| z.name()),
             ],
         )?;
-        self.insert_update_components(u)
+        Ok(())
     }
 
     fn insert_update_components(&mut self, u: &UpdateRecord) -> Result<(), StoreError> {
@@ -942,7 +1123,10 @@ impl<'c> RecordWriter<'c> {
     }
 
     /// Upserts a component's latest status, logging a status change when it differs.
-    pub fn save_component(&mut self, c: &ComponentRecord) -> Result<ComponentSave, StoreError> {
+    pub(crate) fn save_component(
+        &mut self,
+        c: &ComponentRecord,
+    ) -> Result<ComponentSave, StoreError> {
         let previous: Option<String> = self
             .component_status
             .query_row([&c.id], |r| r.get(0))
@@ -991,27 +1175,72 @@ impl<'c> RecordWriter<'c> {
     }
 }
 
+/// The store's answers to normalization's questions about stored records.
+impl RecordLookup for RecordWriter<'_> {
+    type Error = StoreError;
+
+    fn incidents_named(
+        &mut self,
+        vendor: &str,
+        keys: &[&str],
+    ) -> Result<HashMap<String, String>, StoreError> {
+        self.find_aliases(vendor, keys.iter().copied())
+    }
+
+    fn titles_held(
+        &mut self,
+        vendor: &str,
+        kind: IncidentKind,
+        title_keys: &[&str],
+    ) -> Result<HashSet<String>, StoreError> {
+        self.title_keys_present(vendor, kind.as_str(), title_keys.iter().copied())
+    }
+
+    fn with_title(
+        &mut self,
+        vendor: &str,
+        kind: IncidentKind,
+        title_key: &str,
+        fingerprinted_only: bool,
+    ) -> Result<Vec<String>, StoreError> {
+        self.find_by_title(vendor, kind, title_key, fingerprinted_only)
+    }
+
+    fn load(&mut self, ids: &[String]) -> Result<Vec<IncidentRecord>, StoreError> {
+        self.reader.load(ids)
+    }
+}
+
 /// Whether what the incident says changed (not merely when it was last seen).
 fn incident_content_differs(a: &IncidentRecord, b: &IncidentRecord) -> bool {
-    a.kind != b.kind
-        || a.title != b.title
-        || a.url != b.url
-        || a.impact != b.impact
-        || a.impact_raw != b.impact_raw
-        || a.status != b.status
-        || a.status_raw != b.status_raw
-        || a.created_at != b.created_at
-        || a.started_at != b.started_at
-        || a.resolved_at != b.resolved_at
-        || a.structured_started_at != b.structured_started_at
-        || a.structured_resolved_at != b.structured_resolved_at
-        || a.scheduled_for != b.scheduled_for
-        || a.scheduled_until != b.scheduled_until
+    // What the vendor says of it, by reference: its words, then its times.
+    fn content(r: &IncidentRecord) -> impl PartialEq + '_ {
+        let words = (
+            &r.kind,
+            &r.title,
+            &r.url,
+            &r.impact,
+            &r.impact_raw,
+            &r.status,
+            &r.status_raw,
+        );
+        let times = [
+            &r.created_at,
+            &r.started_at,
+            &r.resolved_at,
+            &r.structured_started_at,
+            &r.structured_resolved_at,
+            &r.scheduled_for,
+            &r.scheduled_until,
+        ];
+        (words, times)
+    }
+    content(a) != content(b)
 }
 
 /// What saving a component found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ComponentSave {
+pub(crate) struct ComponentSave {
     /// The status held before, `None` for a component not stored until now.
     pub previous_status: Option<String>,
     /// True when the status changed (or the component is new).
@@ -1059,28 +1288,24 @@ mod tests {
             assert_eq!(writer.reader.load(&ids).unwrap().len(), 3);
             writer.find_aliases("v", ["a", "b", "x"]).unwrap();
             for title in ["a", "b", "x"] {
-                let mut observed = ObservedIncident::new(IncidentKind::Incident, title);
-                writer
-                    .find_by_title("v", &observed, &title_key(&observed.title))
-                    .unwrap();
-                observed.native_id = Some(title.into());
-                writer
-                    .find_by_title("v", &observed, &title_key(&observed.title))
-                    .unwrap();
+                for fingerprinted_only in [false, true] {
+                    writer
+                        .find_by_title(
+                            "v",
+                            IncidentKind::Incident,
+                            &title_key(title),
+                            fingerprinted_only,
+                        )
+                        .unwrap();
+                }
             }
         }
-        let r = &writer.reader;
-        for stmt in [
-            &r.incidents,
-            &r.aliases,
-            &r.sources,
-            &r.components,
-            &r.anomalies,
-            &r.updates,
+        let held = writer.reader.statements.iter().chain([
             &writer.find_aliases,
             &writer.find_by_title,
             &writer.find_fingerprinted_by_title,
-        ] {
+        ]);
+        for stmt in held {
             assert_eq!(
                 stmt.get_status(StatementStatus::RePrepare),
                 0,

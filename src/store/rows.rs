@@ -5,9 +5,7 @@
 //! allocator.
 
 use super::StoreError;
-use super::records::{
-    ALIASES_OF_CHUNK, COMPONENTS_OF_CHUNK, SOURCES_OF_CHUNK, bind_padded, prepare_for_chunk,
-};
+use super::records::{bind_padded, chunk_statements};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Statement};
 
@@ -26,7 +24,7 @@ enum Cell {
 
 /// The rows one query returned: `width` cells per row, their bytes in one buffer.
 #[derive(Debug, Default)]
-pub struct Rows {
+pub(crate) struct Rows {
     table: &'static str,
     /// The query's column names, for errors.
     names: Vec<String>,
@@ -43,12 +41,8 @@ impl Rows {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.cells.len().checked_div(self.width).unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.cells.is_empty()
     }
 
     fn clear(&mut self) {
@@ -107,7 +101,7 @@ impl Rows {
     }
 
     /// A text value's bytes as stored, unchecked: for ordering (byte order is `str` order).
-    pub fn bytes(&self, row: usize, col: usize) -> Option<&[u8]> {
+    pub(crate) fn bytes(&self, row: usize, col: usize) -> Option<&[u8]> {
         match self.cell(row, col) {
             Cell::Bytes { start, end } => self.bytes.get(start..end),
             _ => None,
@@ -115,7 +109,7 @@ impl Rows {
     }
 
     /// A text value, `None` for NULL.
-    pub fn text(&self, row: usize, col: usize) -> Result<Option<&str>, StoreError> {
+    pub(crate) fn text(&self, row: usize, col: usize) -> Result<Option<&str>, StoreError> {
         match self.cell(row, col) {
             Cell::Null => Ok(None),
             Cell::Bytes { start, end } => std::str::from_utf8(&self.bytes[start..end])
@@ -126,13 +120,13 @@ impl Rows {
     }
 
     /// A text value that must be there.
-    pub fn required(&self, row: usize, col: usize) -> Result<&str, StoreError> {
+    pub(crate) fn required(&self, row: usize, col: usize) -> Result<&str, StoreError> {
         self.text(row, col)?
             .ok_or_else(|| self.invalid(row, col, "NULL where text is required"))
     }
 
     /// An integer value, `None` for NULL.
-    pub fn int(&self, row: usize, col: usize) -> Result<Option<i64>, StoreError> {
+    pub(crate) fn int(&self, row: usize, col: usize) -> Result<Option<i64>, StoreError> {
         match self.cell(row, col) {
             Cell::Null => Ok(None),
             Cell::Int(n) => Ok(Some(n)),
@@ -144,7 +138,7 @@ impl Rows {
 /// The rows of a chunk of incidents, one [`Rows`] per table, in the columns [`RowReader`]
 /// selects.
 #[derive(Debug)]
-pub struct RowBatch {
+pub(crate) struct RowBatch {
     /// See [`incident_col`].
     pub incidents: Rows,
     /// `incident_id, alias`
@@ -187,30 +181,30 @@ impl RowBatch {
 }
 
 /// The column every query's rows start with: the incident's id.
-pub const INCIDENT_ID: usize = 0;
+pub(crate) const INCIDENT_ID: usize = 0;
 
 /// Column positions of [`RowBatch::incidents`].
-pub mod incident_col {
-    pub const ID: usize = 0;
-    pub const VENDOR: usize = 1;
-    pub const KIND: usize = 2;
-    pub const TITLE: usize = 3;
-    pub const URL: usize = 4;
-    pub const IMPACT: usize = 5;
-    pub const STATUS: usize = 6;
-    pub const CREATED_AT: usize = 7;
-    pub const STARTED_AT: usize = 8;
-    pub const STARTED_AT_SOURCE: usize = 9;
-    pub const STARTED_AT_RAW: usize = 10;
-    pub const RESOLVED_AT: usize = 11;
-    pub const RESOLVED_AT_SOURCE: usize = 12;
-    pub const RESOLVED_AT_RAW: usize = 13;
-    pub const STRUCTURED_STARTED_AT: usize = 14;
-    pub const STRUCTURED_RESOLVED_AT: usize = 15;
-    pub const SCHEDULED_FOR: usize = 16;
-    pub const SCHEDULED_UNTIL: usize = 17;
-    pub const FIRST_SEEN_AT: usize = 18;
-    pub const LAST_SEEN_AT: usize = 19;
+pub(crate) mod incident_col {
+    pub(crate) const ID: usize = 0;
+    pub(crate) const VENDOR: usize = 1;
+    pub(crate) const KIND: usize = 2;
+    pub(crate) const TITLE: usize = 3;
+    pub(crate) const URL: usize = 4;
+    pub(crate) const IMPACT: usize = 5;
+    pub(crate) const STATUS: usize = 6;
+    pub(crate) const CREATED_AT: usize = 7;
+    pub(crate) const STARTED_AT: usize = 8;
+    pub(crate) const STARTED_AT_SOURCE: usize = 9;
+    pub(crate) const STARTED_AT_RAW: usize = 10;
+    pub(crate) const RESOLVED_AT: usize = 11;
+    pub(crate) const RESOLVED_AT_SOURCE: usize = 12;
+    pub(crate) const RESOLVED_AT_RAW: usize = 13;
+    pub(crate) const STRUCTURED_STARTED_AT: usize = 14;
+    pub(crate) const STRUCTURED_RESOLVED_AT: usize = 15;
+    pub(crate) const SCHEDULED_FOR: usize = 16;
+    pub(crate) const SCHEDULED_UNTIL: usize = 17;
+    pub(crate) const FIRST_SEEN_AT: usize = 18;
+    pub(crate) const LAST_SEEN_AT: usize = 19;
 }
 
 const INCIDENT_COLUMNS: &str = "id, vendor, kind, title, url, impact, status, created_at,
@@ -219,64 +213,46 @@ const INCIDENT_COLUMNS: &str = "id, vendor, kind, title, url, impact, status, cr
     scheduled_until, first_seen_at, last_seen_at";
 
 /// Column positions of [`RowBatch::updates`].
-pub mod update_col {
-    pub const ROWID: usize = 1;
-    pub const ID: usize = 2;
-    pub const STATUS: usize = 3;
-    pub const STATUS_RAW: usize = 4;
-    pub const POSTED_AT: usize = 5;
-    pub const BODY: usize = 6;
-    pub const STATUS_STATED: usize = 7;
-    pub const CHANGE_POSITION: usize = 8;
-    pub const CHANGE_NAME: usize = 9;
-    pub const CHANGE_STATUS: usize = 10;
+pub(crate) mod update_col {
+    pub(crate) const ROWID: usize = 1;
+    pub(crate) const ID: usize = 2;
+    pub(crate) const STATUS: usize = 3;
+    pub(crate) const STATUS_RAW: usize = 4;
+    pub(crate) const POSTED_AT: usize = 5;
+    pub(crate) const BODY: usize = 6;
+    pub(crate) const STATUS_STATED: usize = 7;
+    pub(crate) const CHANGE_POSITION: usize = 8;
+    pub(crate) const CHANGE_NAME: usize = 9;
+    pub(crate) const CHANGE_STATUS: usize = 10;
 }
 
 /// Reads the rows of incidents a chunk of ids at a time into a [`RowBatch`]: the columns the
 /// export writes and no others (reading a column is most of the reading thread's work).
 /// Statements are prepared once and held, as [`super::Reader`]'s are.
-pub struct RowReader<'c> {
+pub(crate) struct RowReader<'c> {
     chunk: usize,
     statements: [Statement<'c>; 6],
 }
 
 impl<'c> RowReader<'c> {
-    pub fn new(conn: &'c Connection, chunk: usize) -> Result<RowReader<'c>, StoreError> {
+    pub(crate) fn new(conn: &'c Connection, chunk: usize) -> Result<RowReader<'c>, StoreError> {
         let chunk = chunk.max(1);
-        let prepare = |sql: &str| prepare_for_chunk(conn, chunk, sql);
-        // In the order of `RowBatch::tables`.
         Ok(RowReader {
             chunk,
-            statements: [
-                prepare(&format!(
-                    "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({{ids}})"
-                ))?,
-                prepare(ALIASES_OF_CHUNK)?,
-                prepare(SOURCES_OF_CHUNK)?,
-                prepare(COMPONENTS_OF_CHUNK)?,
-                prepare(
-                    "SELECT incident_id, code, detail FROM anomalies WHERE incident_id IN ({ids})",
-                )?,
-                // Joined rather than read by a second query, which had to find every update
-                // again (by incident, then its row) to reach its component changes.
-                prepare(
-                    "SELECT u.incident_id, u.rowid, u.id, u.status, u.status_raw, u.posted_at,
-                            u.body, u.status_stated, c.position, c.name, c.status
-                     FROM incident_updates u LEFT JOIN update_components c ON c.update_id = u.id
-                     WHERE u.incident_id IN ({ids})",
-                )?,
-            ],
+            statements: chunk_statements(
+                conn,
+                chunk,
+                INCIDENT_COLUMNS,
+                "incident_id, code, detail",
+                "u.incident_id, u.rowid, u.id, u.status, u.status_raw, u.posted_at, u.body,
+                 u.status_stated, c.position, c.name, c.status",
+            )?,
         })
-    }
-
-    /// The most ids [`RowReader::load`] takes at once.
-    pub fn chunk(&self) -> usize {
-        self.chunk
     }
 
     /// The stored rows of `ids` (at most one chunk), copied into `batch` over what it held;
     /// ids not stored have no rows.
-    pub fn load(&mut self, ids: &[&str], batch: &mut RowBatch) -> Result<(), StoreError> {
+    pub(crate) fn load(&mut self, ids: &[&str], batch: &mut RowBatch) -> Result<(), StoreError> {
         if ids.len() > self.chunk {
             return Err(StoreError::Invalid(format!(
                 "{} ids asked of a reader of {} at a time",

@@ -2,7 +2,7 @@
 //! once it has landed: databases in the field run every migration after their version.
 
 /// Each entry moves the schema from version `index` to `index + 1`.
-pub const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     MIGRATION_1,
     MIGRATION_2_EVENTS_AND_VIEWS,
     MIGRATION_3_AUTO_KIND_AND_TIME_SOURCES,
@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[&str] = &[
     MIGRATION_6_COMPONENTS_BY_SOURCE,
     MIGRATION_7_NOTIFY_OUTBOX,
     MIGRATION_8_UPTIME,
+    MIGRATION_9_FAILURE_CAUSES,
 ];
 
 /// The schema version this build writes.
@@ -773,6 +774,17 @@ CREATE VIEW component_uptime_monthly AS
     GROUP BY component_id, month;
 "#;
 
+/// Why a document failed, as a machine word (`handoff::FailureCause`: `dns`, `http_status`,
+/// `wrong_format`, ...), beside the line for people: on each failed fetch, and the last one on
+/// its source. Rows written before stay NULL (their reason text is kept; no word is guessed
+/// from it). And the events of an incident found without reading them all: an update that
+/// takes the vendor's id rewrites the events that named it.
+const MIGRATION_9_FAILURE_CAUSES: &str = r#"
+ALTER TABLE fetches ADD COLUMN cause TEXT;
+ALTER TABLE sources ADD COLUMN last_cause TEXT;
+CREATE INDEX events_by_incident ON events(incident_id) WHERE incident_id IS NOT NULL;
+"#;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -799,34 +811,29 @@ mod tests {
         )
         .unwrap();
         conn.execute_batch(MIGRATIONS[4]).unwrap();
-        let rows: Vec<String> = conn
-            .prepare(
+        let strings = |sql: &str| -> Vec<String> {
+            conn.prepare(sql)
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(
+            strings(
                 "SELECT id || ' ' || component_id || ' ' || vendor || ' ' || name || ' ' ||
                         coalesce(previous_status, '-') || ' ' || status || ' ' || origin
-                 FROM component_status_changes ORDER BY id",
-            )
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        assert_eq!(
-            rows,
+                 FROM component_status_changes ORDER BY id"
+            ),
             [
                 "7 github/p github Packages - operational snapshot",
                 "8 github/p github Packages operational partial_outage snapshot"
             ]
         );
-        let periods: Vec<String> = conn
-            .prepare(
-                "SELECT status || ' ' || started_at || ' ' || coalesce(ended_at, '-')
-                 FROM component_status_periods ORDER BY started_at",
-            )
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let periods = strings(
+            "SELECT status || ' ' || started_at || ' ' || coalesce(ended_at, '-')
+             FROM component_status_periods ORDER BY started_at",
+        );
         assert_eq!(
             periods,
             [

@@ -13,18 +13,26 @@ use std::path::Path;
 /// An incident that announced a status for a component in scope.
 #[derive(Debug, Clone)]
 pub struct Incident {
+    /// The incident's id.
     pub id: String,
+    /// Whether it is a maintenance.
     pub maintenance: bool,
+    /// Its resolution (milliseconds since the epoch), if resolved.
     pub resolved_at: Option<i64>,
 }
 
 /// One component and its words, in the order `(changed_at, id)`.
 #[derive(Debug, Clone)]
 pub struct Component {
+    /// The component's id.
     pub id: String,
+    /// Its vendor.
     pub vendor: String,
+    /// Its latest name.
     pub name: String,
+    /// Its group, if any.
     pub group: Option<String>,
+    /// Its words, oldest first.
     pub words: Vec<Word>,
     /// `(at, id)` of the word its name was taken from.
     latest: (i64, i64),
@@ -34,16 +42,22 @@ pub struct Component {
 /// and from when its sources were watched and what history they state.
 #[derive(Debug, Clone, Default)]
 pub struct Coverage {
+    /// The stretches known, `(from, until)` in milliseconds.
     pub known: Vec<(i64, i64)>,
     /// As the export writes times.
     pub watched_from: Option<String>,
+    /// How far back the vendor's pages state history.
     pub history_from: Option<String>,
 }
 
+/// What a report reads from the database, once.
 #[derive(Debug, Default)]
 pub struct Evidence {
+    /// The components in scope.
     pub components: Vec<Component>,
+    /// The incidents that announced a status for them.
     pub incidents: Vec<Incident>,
+    /// Each vendor's coverage.
     pub coverage: HashMap<String, Coverage>,
 }
 

@@ -10,7 +10,7 @@ pub mod evidence;
 pub mod periods;
 pub mod rule;
 pub mod sla;
-pub mod timeline;
+pub(crate) mod timeline;
 
 use crate::model::{ComponentStatus, format_utc};
 use crate::store::{Store, StoreError};
@@ -24,32 +24,43 @@ use std::sync::Arc;
 use timeline::{MINUTES_PER_DAY, Minute, Timeline, minute_of};
 
 /// Below this share of known minutes a report says its coverage is little.
-pub const LOW_COVERAGE_PERCENT: f64 = 90.0;
+pub(crate) const LOW_COVERAGE_PERCENT: f64 = 90.0;
 
+/// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum UptimeError {
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The window asked for is not one.
     #[error("{0}")]
     Window(String),
+    /// A component pattern does not compile.
     #[error("component pattern {pattern:?}: {reason}")]
-    Pattern { pattern: String, reason: String },
+    Pattern {
+        /// The pattern as written.
+        pattern: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Which components a report covers: every one of these vendors (all when empty) whose name,
 /// or whose group's name, matches one of the patterns (all when empty).
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
+    /// These vendors (all when empty).
     pub vendors: Vec<String>,
+    /// Component names or globs (all when empty).
     pub components: Vec<String>,
 }
 
 /// A component name or glob (`*` any text, `?` one character), compared without case.
 #[derive(Debug, Clone)]
-pub struct Pattern(regex::Regex);
+pub(crate) struct Pattern(regex::Regex);
 
 impl Pattern {
-    pub fn new(glob: &str) -> Result<Pattern, UptimeError> {
+    pub(crate) fn new(glob: &str) -> Result<Pattern, UptimeError> {
         let mut expr = String::from("(?i)^");
         for c in glob.trim().chars() {
             match c {
@@ -67,7 +78,7 @@ impl Pattern {
             })
     }
 
-    pub fn matches(&self, name: &str) -> bool {
+    pub(crate) fn matches(&self, name: &str) -> bool {
         self.0.is_match(name)
     }
 }
@@ -77,12 +88,14 @@ impl Pattern {
 pub enum By {
     /// One row per component over the whole window.
     Window,
+    /// One row per component and UTC day.
     Day,
+    /// One row per component and UTC month.
     Month,
 }
 
 impl By {
-    pub fn as_str(self) -> Option<&'static str> {
+    pub(crate) fn as_str(self) -> Option<&'static str> {
         match self {
             By::Window => None,
             By::Day => Some("day"),
@@ -94,13 +107,15 @@ impl By {
 /// `[from, to)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
+    /// The first instant.
     pub from: DateTime<Utc>,
+    /// The instant after the last.
     pub to: DateTime<Utc>,
 }
 
 impl Window {
     /// A calendar month, UTC.
-    pub fn month(year: i32, month: u32) -> Option<Window> {
+    pub(crate) fn month(year: i32, month: u32) -> Option<Window> {
         let from = Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single()?;
         let (next_year, next_month) = if month == 12 {
             (year + 1, 1)
@@ -133,9 +148,13 @@ impl Window {
 /// What `report uptime` is asked.
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// Which components.
     pub scope: Scope,
+    /// Over which time.
     pub window: Window,
+    /// How rows are cut.
     pub by: By,
+    /// The downtime rule.
     pub rule: Rule,
     /// The instant the report is made at: periods still going end here, and minutes after it
     /// are not counted.
@@ -144,7 +163,7 @@ pub struct Request {
 
 /// A component, or a group of them, ready to be counted over any window.
 #[derive(Debug, Clone)]
-pub struct Subject {
+pub(crate) struct Subject {
     pub vendor: String,
     /// `None` for a group.
     pub component_id: Option<String>,
@@ -195,7 +214,7 @@ type Known = Vec<(Minute, Minute)>;
 
 /// Every component of the scope (with its group rows) as subjects, and the incidents their
 /// words name.
-pub fn subjects(
+pub(crate) fn subjects(
     store: &Store,
     scope: &Scope,
     now: DateTime<Utc>,
@@ -295,7 +314,7 @@ pub fn subjects(
 }
 
 /// A group's subject: down when any member is (`Timeline::worst_of`); `None` without members.
-pub fn group_of(members: &[Subject], name: &str) -> Option<Subject> {
+pub(crate) fn group_of(members: &[Subject], name: &str) -> Option<Subject> {
     let first = members.iter().min_by_key(|m| m.first_word_at)?;
     Some(Subject {
         vendor: first.vendor.clone(),
@@ -328,7 +347,7 @@ fn incident_spans(spans: &[Span]) -> Vec<(u32, ComponentStatus, i64, Option<i64>
 
 /// What a subject comes to over `[from, to)` (minutes), by a rule.
 #[derive(Debug, Clone)]
-pub struct Tally {
+pub(crate) struct Tally {
     pub minutes: Minutes,
     pub downtime: f64,
     pub uptime_percent: Option<f64>,
@@ -342,7 +361,7 @@ pub struct Tally {
 }
 
 impl Subject {
-    pub fn tally(
+    pub(crate) fn tally(
         &self,
         from: Minute,
         to: Minute,

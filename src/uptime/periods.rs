@@ -15,11 +15,14 @@ use crate::model::ComponentStatus;
 /// What showed a word: a page's component list, or an incident's update.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Origin {
+    /// A page's component list (`snapshot`).
     Page,
+    /// An incident's update.
     Update,
 }
 
 impl Origin {
+    /// The word `component_status_changes.origin` stores.
     pub fn as_str(self) -> &'static str {
         match self {
             Origin::Page => "snapshot",
@@ -31,9 +34,13 @@ impl Origin {
 /// One row of `component_status_changes`. Instants are milliseconds since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Word {
+    /// Its row id.
     pub id: i64,
+    /// When it was said (milliseconds since the epoch).
     pub at: i64,
+    /// The status it says.
     pub status: ComponentStatus,
+    /// What showed it.
     pub origin: Origin,
     /// The announcing incident (an index the caller keeps), for `Update` words.
     pub incident: Option<u32>,
@@ -42,16 +49,22 @@ pub struct Word {
 /// The time a word holds for (`until` = `None`: still holding).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
+    /// The word.
     pub word: Word,
+    /// From when it holds.
     pub from: i64,
+    /// Until when.
     pub until: Option<i64>,
 }
 
 /// One period in one status; `until` is `None` for a period still going.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
+    /// The status.
     pub status: ComponentStatus,
+    /// From when.
     pub from: i64,
+    /// Until when.
     pub until: Option<i64>,
 }
 

@@ -7,7 +7,7 @@ use std::fmt;
 
 /// How bad a status is, where the words of several incidents overlap: the worst counts.
 /// `component_status_periods` orders statuses the same way (migration 8).
-pub fn severity(status: ComponentStatus) -> u8 {
+pub(crate) fn severity(status: ComponentStatus) -> u8 {
     match status {
         ComponentStatus::MajorOutage => 5,
         ComponentStatus::PartialOutage => 4,
@@ -22,25 +22,28 @@ pub fn severity(status: ComponentStatus) -> u8 {
 /// counts them fully. Degraded performance is no downtime in either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Preset {
+    /// Instatus' weights: a partial outage is 30% down.
     Instatus,
+    /// incident.io's: a partial outage is fully down.
     Incidentio,
 }
 
 impl Preset {
-    pub const ALL: &'static [Preset] = &[Preset::Instatus, Preset::Incidentio];
+    pub(crate) const ALL: &'static [Preset] = &[Preset::Instatus, Preset::Incidentio];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Preset::Instatus => "instatus",
             Preset::Incidentio => "incidentio",
         }
     }
 
+    /// The preset of this name.
     pub fn from_name(name: &str) -> Option<Preset> {
         Preset::ALL.iter().copied().find(|p| p.as_str() == name)
     }
 
-    pub fn weights(self) -> Weights {
+    pub(crate) fn weights(self) -> Weights {
         match self {
             Preset::Instatus => Weights {
                 major_outage: 1.0,
@@ -55,6 +58,7 @@ impl Preset {
         }
     }
 
+    /// Every preset's name, for a message.
     pub fn names() -> String {
         let names: Vec<&str> = Preset::ALL.iter().map(|p| p.as_str()).collect();
         names.join(", ")
@@ -64,8 +68,11 @@ impl Preset {
 /// Minutes of downtime per minute of each status (0 to 1).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Weights {
+    /// Per minute of major outage.
     pub major_outage: f64,
+    /// Per minute of partial outage.
     pub partial_outage: f64,
+    /// Per minute of degraded performance.
     pub degraded_performance: f64,
 }
 
@@ -83,13 +90,13 @@ pub enum Maintenance {
 }
 
 impl Maintenance {
-    pub const ALL: &'static [Maintenance] = &[
+    pub(crate) const ALL: &'static [Maintenance] = &[
         Maintenance::Exclude,
         Maintenance::Include,
         Maintenance::Down,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Maintenance::Exclude => "exclude",
             Maintenance::Include => "include",
@@ -97,7 +104,7 @@ impl Maintenance {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Maintenance> {
+    pub(crate) fn from_name(name: &str) -> Option<Maintenance> {
         Maintenance::ALL
             .iter()
             .copied()
@@ -110,7 +117,9 @@ impl Maintenance {
 pub struct Rule {
     /// The preset the weights are, or `None` when some weight was set freely.
     pub preset: Option<Preset>,
+    /// Minutes of downtime per minute of each status.
     pub weights: Weights,
+    /// What maintenance windows count as.
     pub maintenance: Maintenance,
 }
 
@@ -121,6 +130,7 @@ impl Default for Rule {
 }
 
 impl Rule {
+    /// A preset's weights, maintenance left out.
     pub fn preset(preset: Preset) -> Rule {
         Rule {
             preset: Some(preset),
@@ -145,7 +155,7 @@ impl Rule {
     }
 
     /// Minutes of downtime one minute of `status` is worth.
-    pub fn weight(&self, status: ComponentStatus) -> f64 {
+    pub(crate) fn weight(&self, status: ComponentStatus) -> f64 {
         match status {
             ComponentStatus::MajorOutage => self.weights.major_outage,
             ComponentStatus::PartialOutage => self.weights.partial_outage,
@@ -156,7 +166,7 @@ impl Rule {
     }
 
     /// Downtime minutes of a count of minutes, to three decimals.
-    pub fn downtime(&self, minutes: &Minutes) -> f64 {
+    pub(crate) fn downtime(&self, minutes: &Minutes) -> f64 {
         round_to(self.exact_downtime(minutes), 3)
     }
 
@@ -172,7 +182,7 @@ impl Rule {
     }
 
     /// The minutes uptime is a share of: the known ones, less maintenance when excluded.
-    pub fn counted(&self, minutes: &Minutes) -> u64 {
+    pub(crate) fn counted(&self, minutes: &Minutes) -> u64 {
         let known = minutes.known();
         match self.maintenance {
             Maintenance::Exclude => known - minutes.under_maintenance,
@@ -181,7 +191,7 @@ impl Rule {
     }
 
     /// Uptime percent with three decimals; `None` when no minute counts.
-    pub fn uptime_percent(&self, minutes: &Minutes) -> Option<f64> {
+    pub(crate) fn uptime_percent(&self, minutes: &Minutes) -> Option<f64> {
         let counted = self.counted(minutes);
         (counted > 0).then(|| round_to(100.0 * (1.0 - self.downtime(minutes) / counted as f64), 3))
     }
@@ -217,22 +227,28 @@ impl fmt::Display for Rule {
 /// no evidence for, and those a vendor said were unknown.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Minutes {
+    /// Operational.
     pub operational: u64,
+    /// Degraded performance.
     pub degraded_performance: u64,
+    /// Partial outage.
     pub partial_outage: u64,
+    /// Major outage.
     pub major_outage: u64,
+    /// Under maintenance.
     pub under_maintenance: u64,
+    /// Unknown.
     pub unknown: u64,
 }
 
 impl Minutes {
     /// All minutes of the stretch.
-    pub fn total(&self) -> u64 {
+    pub(crate) fn total(&self) -> u64 {
         self.known() + self.unknown
     }
 
     /// Minutes with evidence of a status.
-    pub fn known(&self) -> u64 {
+    pub(crate) fn known(&self) -> u64 {
         self.operational
             + self.degraded_performance
             + self.partial_outage
@@ -240,7 +256,7 @@ impl Minutes {
             + self.under_maintenance
     }
 
-    pub fn add(&mut self, status: Option<ComponentStatus>, minutes: u64) {
+    pub(crate) fn add(&mut self, status: Option<ComponentStatus>, minutes: u64) {
         match status {
             Some(ComponentStatus::Operational) => self.operational += minutes,
             Some(ComponentStatus::DegradedPerformance) => self.degraded_performance += minutes,
@@ -251,7 +267,7 @@ impl Minutes {
         }
     }
 
-    pub fn get(&self, status: ComponentStatus) -> u64 {
+    pub(crate) fn get(&self, status: ComponentStatus) -> u64 {
         match status {
             ComponentStatus::Operational => self.operational,
             ComponentStatus::DegradedPerformance => self.degraded_performance,
@@ -263,7 +279,7 @@ impl Minutes {
     }
 
     /// Share of the minutes that are known, in percent with three decimals.
-    pub fn known_percent(&self) -> Option<f64> {
+    pub(crate) fn known_percent(&self) -> Option<f64> {
         let total = self.total();
         (total > 0).then(|| round_to(100.0 * self.known() as f64 / total as f64, 3))
     }
@@ -272,7 +288,7 @@ impl Minutes {
 /// Rounded to `decimals` as SQLite's `round()` rounds: half away from zero, on the exact
 /// decimal expansion of the value (99.4875 held as 99.48749999... rounds down, 95.3125 held
 /// exactly rounds up), so that a report and the views give the same digits.
-pub fn round_to(value: f64, decimals: usize) -> f64 {
+pub(crate) fn round_to(value: f64, decimals: usize) -> f64 {
     let scale = 10f64.powi(decimals as i32);
     let scaled = value.abs() * scale;
     // Far from a tie, plain rounding gives the same digits; near one, the exact expansion

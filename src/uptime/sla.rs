@@ -7,37 +7,47 @@ use super::document::{CoverageSummary, RowCoverage, RuleDoc, WindowDoc};
 use super::rule::{Minutes, Rule};
 use super::timeline::minute_of;
 use super::{Scope, UptimeError, Window, group_of, minute_time, subjects};
-use crate::config::SlaTarget;
 use crate::model::format_utc;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
+/// The document `report sla --format json` prints (`schema/uptime-v1.schema.json`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SlaDocument {
+    /// The schema's version (1).
     pub schema_version: u32,
     /// `sla`.
     pub report: &'static str,
+    /// When it was made.
     pub generated_at: String,
     /// `YYYY-MM`.
     pub month: String,
+    /// The month's window.
     pub window: WindowDoc,
+    /// The downtime rule applied.
     pub rule: RuleDoc,
+    /// How much of it statusdb knows.
     pub coverage: CoverageSummary,
     /// How many targets were breached.
     pub breached: usize,
+    /// Every target, as the config lists them.
     pub targets: Vec<TargetDoc>,
 }
 
+/// One `[[sla]]` target over the month.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TargetDoc {
+    /// Its name.
     pub name: String,
+    /// Its vendor.
     pub vendor: String,
     /// The names and globs the config gives.
     pub components: Vec<String>,
     /// The components they matched.
     pub matched: Vec<Matched>,
+    /// The monthly uptime percent promised.
     pub target_percent: f64,
     /// Null when no minute of the month is known.
     pub uptime_percent: Option<f64>,
@@ -49,8 +59,11 @@ pub struct TargetDoc {
     /// The last day to claim the credit: the month's last day plus the claim window; null
     /// when not breached or no claim window is configured.
     pub claim_by: Option<String>,
+    /// Minutes in each status (down when any matched component is).
     pub minutes: Minutes,
+    /// Downtime, in minutes, by the rule's weights.
     pub downtime_minutes: f64,
+    /// The longest stretch of downtime, in minutes.
     pub longest_outage_minutes: u64,
     /// Null when nothing matched.
     pub coverage: Option<RowCoverage>,
@@ -58,33 +71,78 @@ pub struct TargetDoc {
     pub incidents: Vec<Evidence>,
 }
 
+/// A component a target's names matched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Matched {
+    /// Its id.
     pub component_id: String,
+    /// Its name.
     pub name: String,
 }
 
 /// An incident as a claim cites it: its times as stated, with where each came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
+    /// The incident's id.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// Its page at the vendor.
     pub url: Option<String>,
+    /// Its impact.
     pub impact: Option<String>,
+    /// Its start.
     pub started_at: Option<String>,
+    /// Where the start came from.
     pub started_at_source: Option<String>,
+    /// The text the start was read from.
     pub started_at_raw: Option<String>,
+    /// Its resolution.
     pub resolved_at: Option<String>,
+    /// Where the resolution came from.
     pub resolved_at_source: Option<String>,
+    /// The text the resolution was read from.
     pub resolved_at_raw: Option<String>,
+    /// From start to resolution.
     pub duration_seconds: Option<i64>,
+    /// What statusdb flagged about it.
     pub anomalies: Vec<Anomaly>,
 }
 
+/// An anomaly of a cited incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Anomaly {
+    /// Its code.
     pub code: String,
+    /// What it says.
     pub detail: String,
+}
+
+/// One `[[sla]]` entry: what a vendor's contract promises for some of its components.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlaTarget {
+    /// Names the target in reports (default: its vendor).
+    pub name: String,
+    /// The vendor whose components it covers.
+    pub vendor: String,
+    /// Component names or globs (`*`, `?`; letters compare without case); a group's name
+    /// stands for its components. Down when any of them is.
+    pub components: Vec<String>,
+    /// Monthly uptime percent promised.
+    pub target: f64,
+    /// Service credits, the strictest first: below `below` percent, `credit` percent back.
+    pub credits: Vec<CreditTier>,
+    /// Days after the month's last day within which a credit must be claimed.
+    pub claim_window_days: Option<u32>,
+}
+
+/// One tier of service credits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CreditTier {
+    /// Below this uptime percent...
+    pub below: f64,
+    /// ...this percent of the month's fee back.
+    pub credit: f64,
 }
 
 /// Checks every target over `month`.

@@ -7,18 +7,18 @@ use super::rule::{Minutes, severity};
 use crate::model::ComponentStatus;
 
 /// Minutes since the epoch, UTC: minute `m` is `[m * 60 s, (m + 1) * 60 s)`.
-pub type Minute = i64;
+pub(crate) type Minute = i64;
 
-pub const MINUTES_PER_DAY: Minute = 1440;
+pub(crate) const MINUTES_PER_DAY: Minute = 1440;
 
 /// The minute an instant (milliseconds since the epoch) falls in.
-pub fn minute_of(ms: i64) -> Minute {
+pub(crate) fn minute_of(ms: i64) -> Minute {
     ms.div_euclid(60_000)
 }
 
 /// Minutes `[from, until)` in one status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stretch {
+pub(crate) struct Stretch {
     pub from: Minute,
     pub until: Minute,
     pub status: ComponentStatus,
@@ -28,14 +28,14 @@ pub struct Stretch {
 /// in a stretch is unknown. (A status a vendor said is `unknown` is a stretch, counted with the
 /// unknown minutes.)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Timeline {
+pub(crate) struct Timeline {
     stretches: Vec<Stretch>,
 }
 
 impl Timeline {
     /// A component's timeline: its vendor's known stretches (sorted, not overlapping), from
     /// its first word to `now`, in the status of the period holding, else operational.
-    pub fn of_component(
+    pub(crate) fn of_component(
         periods: &[Period],
         known: &[(Minute, Minute)],
         first_word: Minute,
@@ -85,7 +85,7 @@ impl Timeline {
 
     /// A group's timeline: at each minute the worst status of the members known then; unknown
     /// when none is.
-    pub fn worst_of<'a>(members: impl IntoIterator<Item = &'a Timeline>) -> Timeline {
+    pub(crate) fn worst_of<'a>(members: impl IntoIterator<Item = &'a Timeline>) -> Timeline {
         let mut edges: Vec<(Minute, i32, ComponentStatus)> = Vec::new();
         for member in members {
             for s in &member.stretches {
@@ -119,7 +119,11 @@ impl Timeline {
     }
 
     /// The stretches overlapping `[from, until)`, clipped to it.
-    pub fn clipped(&self, from: Minute, until: Minute) -> impl Iterator<Item = Stretch> + '_ {
+    pub(crate) fn clipped(
+        &self,
+        from: Minute,
+        until: Minute,
+    ) -> impl Iterator<Item = Stretch> + '_ {
         let first = self.stretches.partition_point(|s| s.until <= from);
         self.stretches[first..]
             .iter()
@@ -132,7 +136,7 @@ impl Timeline {
     }
 
     /// Minutes of each status in `[from, until)`.
-    pub fn minutes(&self, from: Minute, until: Minute) -> Minutes {
+    pub(crate) fn minutes(&self, from: Minute, until: Minute) -> Minutes {
         let mut minutes = Minutes::default();
         let mut known = 0;
         for s in self.clipped(from, until) {
@@ -145,7 +149,7 @@ impl Timeline {
     }
 
     /// The longest run of consecutive minutes in `[from, until)` whose status `down` holds.
-    pub fn longest_run(
+    pub(crate) fn longest_run(
         &self,
         from: Minute,
         until: Minute,
@@ -166,7 +170,12 @@ impl Timeline {
     }
 
     /// Whether any known minute of `[from, until)` is in a status `down` holds for.
-    pub fn any(&self, from: Minute, until: Minute, down: impl Fn(ComponentStatus) -> bool) -> bool {
+    pub(crate) fn any(
+        &self,
+        from: Minute,
+        until: Minute,
+        down: impl Fn(ComponentStatus) -> bool,
+    ) -> bool {
         self.clipped(from, until).any(|s| down(s.status))
     }
 }

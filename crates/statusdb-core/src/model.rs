@@ -8,6 +8,10 @@ use std::fmt;
 use std::str::FromStr;
 use timetext::Flags;
 
+/// The hand-off types between ingest and the store (`SourceResult` and what it holds) are
+/// defined in [`crate::handoff`] and belong with the model.
+pub use crate::handoff::*;
+
 /// Formats an instant the one way statusdb writes times: RFC 3339, UTC, `Z`, with
 /// fractional seconds only when the source had them.
 pub fn format_utc(t: &DateTime<Utc>) -> String {

@@ -55,6 +55,19 @@ impl Route {
         }
     }
 
+    /// A fixture served with status 200 and the content type its extension says (`.atom`,
+    /// `.rss`, `.xml`, `.html`, `.txt`; JSON otherwise), as vendors serve them.
+    pub fn fixture(relative: &str) -> Route {
+        let content_type = match relative.rsplit('.').next() {
+            Some("atom") => "application/atom+xml",
+            Some("rss" | "xml") => "application/rss+xml",
+            Some("html") => "text/html",
+            Some("txt") => "text/plain",
+            _ => "application/json",
+        };
+        Route::ok(crate::fixture(relative)).content_type(content_type)
+    }
+
     pub fn status(status: u16, body: impl Into<Vec<u8>>) -> Route {
         Route {
             status,
@@ -540,6 +553,18 @@ pub fn fixtures_dir() -> PathBuf {
     crate::repo_root().join("fixtures")
 }
 
+/// GitHub's `history.atom` fetched once a day, 2023-01-01 to 2023-01-14
+/// (`fixtures/statuspage/github-history-series/`), oldest first.
+pub fn history_series() -> Vec<Vec<u8>> {
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(fixtures_dir().join("statuspage/github-history-series"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+    files.sort();
+    files.iter().map(|f| std::fs::read(f).unwrap()).collect()
+}
+
 pub fn fixture(relative: &str) -> Vec<u8> {
     let path = fixtures_dir().join(relative);
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
@@ -610,17 +635,11 @@ pub fn statusdb() -> assert_cmd::Command {
 
 /// Runs `statusdb export --format json` and parses the document.
 pub fn export_json(config: &Path) -> serde_json::Value {
-    let out = statusdb()
-        .args(["export", "--format", "json", "--config"])
-        .arg(config)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "export failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    stdout_json(
+        statusdb()
+            .args(["export", "--format", "json", "--config"])
+            .arg(config),
+    )
 }
 
 /// An export with the fields that legitimately change between runs blanked out.
@@ -764,4 +783,162 @@ pub fn component_states(
         .iter()
         .map(|c| (c.name.as_str(), c.group.as_deref(), c.status))
         .collect()
+}
+
+/// Two string fields of each object of a JSON array (the export's incidents or updates, a
+/// command's JSON list), as pairs: the projection tests compare whole.
+pub fn pairs<'a>(
+    array: &'a serde_json::Value,
+    first: &str,
+    second: &str,
+) -> Vec<(&'a str, &'a str)> {
+    let text = |v: &'a serde_json::Value, field: &str| {
+        v[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("{field} of {v} is not a string"))
+    };
+    array
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {array}"))
+        .iter()
+        .map(|v| (text(v, first), text(v, second)))
+        .collect()
+}
+
+/// `statusdb [GLOBAL...] ingest --config CONFIG`, its output captured (global flags such as
+/// `-q` or `--log-format json` go before the subcommand; colours off).
+pub fn ingest_output(config: &Path, global: &[&str]) -> std::process::Output {
+    statusdb()
+        .args(global)
+        .arg("ingest")
+        .arg("--config")
+        .arg(config)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// `statusdb ingest --config CONFIG [--source S]...` (every source when none is named), which
+/// must succeed.
+pub fn ingest_sources(config: &Path, sources: &[&str]) {
+    let mut cmd = statusdb();
+    cmd.arg("ingest").arg("--config").arg(config);
+    for source in sources {
+        cmd.args(["--source", source]);
+    }
+    cmd.assert().success();
+}
+
+/// `statusdb ingest --config CONFIG` started in the background, its output discarded.
+pub fn spawn_ingest(config: &Path) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("statusdb"))
+        .arg("ingest")
+        .arg("--config")
+        .arg(config)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// A command's output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The incident with this id in an export document.
+pub fn export_incident<'a>(doc: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no incident {id}"))
+}
+
+/// An instant as statusdb writes it.
+pub fn utc(t: &statusdb::model::TimeValue) -> String {
+    statusdb::model::format_utc(&t.utc)
+}
+
+/// An optional instant as statusdb writes it.
+pub fn utc_opt(t: &Option<statusdb::model::TimeValue>) -> Option<String> {
+    t.as_ref().map(utc)
+}
+
+/// The observed incident with this native id.
+pub fn observed_incident<'a>(
+    o: &'a statusdb::model::Observation,
+    native_id: &str,
+) -> &'a statusdb::model::ObservedIncident {
+    o.incidents
+        .iter()
+        .find(|i| i.native_id.as_deref() == Some(native_id))
+        .unwrap_or_else(|| panic!("no incident {native_id}"))
+}
+
+/// An observed incident's start and resolution: `<start> .. <resolution>`, `-` for one it
+/// lacks.
+pub fn span(i: &statusdb::model::ObservedIncident) -> String {
+    let at = |t: &Option<statusdb::model::TimeValue>| utc_opt(t).unwrap_or_else(|| "-".into());
+    format!("{} .. {}", at(&i.started_at), at(&i.resolved_at))
+}
+
+/// One string field of each object of a JSON array (ids, times), in order.
+pub fn field<'a>(array: &'a serde_json::Value, name: &str) -> Vec<&'a str> {
+    array
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {array}"))
+        .iter()
+        .map(|v| {
+            v[name]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name} of {v} is not a string"))
+        })
+        .collect()
+}
+
+/// Asserts that a command exited with `code` and that its stderr says each of `needles`;
+/// returns the stderr.
+pub fn fails_saying(out: &std::process::Output, code: i32, needles: &[&str]) -> String {
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "stderr lacks {needle:?}: {stderr}");
+    }
+    stderr
+}
+
+/// Writes `config.toml` into `dir` for GitHub's Statuspage API (source `gh`) at `url`.
+pub fn github_source(dir: &Path, url: impl Into<String>) -> PathBuf {
+    one_source(dir, "gh", "github", "statuspage", url)
+}
+
+/// Writes `config.toml` into `dir` for one source.
+pub fn one_source(
+    dir: &Path,
+    id: &str,
+    vendor: &str,
+    kind: &str,
+    url: impl Into<String>,
+) -> PathBuf {
+    write_config(dir, &[SourceSpec::new(id, vendor, kind, url)])
+}
+
+/// Runs a command that must succeed (its stderr shown if not), and returns its output.
+pub fn succeeds(cmd: &mut assert_cmd::Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        text(&out.stderr)
+    );
+    out
+}
+
+/// Runs a command that prints JSON on stdout; it must succeed (its stderr shown if not).
+pub fn stdout_json(cmd: &mut assert_cmd::Command) -> serde_json::Value {
+    let out = succeeds(cmd);
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{cmd:?} printed no JSON ({e}): {}", text(&out.stdout)))
 }

@@ -5,10 +5,10 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use statusdb::config::Source;
+use statusdb::handoff::{DocumentOutcome, DocumentResult, SourceResult};
 use statusdb::ingest::content_hash;
 use statusdb::model::{Observation, TimeValue, db_time};
 use statusdb::providers::{Kind, PageInput};
-use statusdb::store::{DocumentOutcome, DocumentResult, RawBody, SourceResult};
 use std::time::Duration;
 
 /// A `statuspage` source with the given id as its vendor.
@@ -39,7 +39,8 @@ pub fn parsed(kind: Kind, url: &str, body: &[u8], fetched_at: DateTime<Utc>) -> 
         duration: Duration::from_millis(1),
         attempts: 1,
         outcome: DocumentOutcome::Parsed {
-            body: RawBody::new(body, content_hash(body)).expect("zstd compresses"),
+            body: statusdb::store::compress_body(body, content_hash(body))
+                .expect("zstd compresses"),
             validators: Default::default(),
             observation,
             prepared: Vec::new(),

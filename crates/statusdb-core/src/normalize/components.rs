@@ -6,7 +6,8 @@
 //! `new_status`. A component's first mention in an incident is a change from unknown
 //! (`previous_status` null); a repeated status is no change.
 
-use crate::model::{ComponentStatus, IncidentRecord};
+use super::Seen;
+use crate::model::{ComponentRecord, ComponentStatus, IncidentRecord, ObservedComponent};
 use chrono::{DateTime, Utc};
 
 /// One status change a component went through, as an incident's updates announced it.
@@ -32,6 +33,31 @@ pub struct UpdateTransition {
 /// (or, without one, that name) is stored under.
 pub fn component_id(vendor: &str, native_id: Option<&str>, name: &str) -> String {
     format!("{vendor}/{}", native_id.unwrap_or(name))
+}
+
+/// A page's component as the store keeps it: `<vendor>/<native id>`, or without one
+/// `<vendor>/<group>/<name>` (`<vendor>/<name>` outside a group), seen by `seen`'s source at
+/// its time.
+pub fn component_record(c: &ObservedComponent, seen: &Seen<'_>) -> ComponentRecord {
+    let key = match &c.native_id {
+        Some(id) => id.clone(),
+        None => match &c.group {
+            Some(g) => format!("{g}/{}", c.name),
+            None => c.name.clone(),
+        },
+    };
+    ComponentRecord {
+        id: format!("{}/{key}", seen.vendor),
+        vendor: seen.vendor.to_string(),
+        native_id: c.native_id.clone(),
+        name: c.name.clone(),
+        group: c.group.clone(),
+        status: c.status,
+        status_raw: c.status_raw.clone(),
+        updated_at: c.updated_at.clone(),
+        source_id: seen.source_id.to_string(),
+        last_seen_at: seen.at,
+    }
 }
 
 /// Every status change the record's updates announce, oldest first.

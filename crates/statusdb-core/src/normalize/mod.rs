@@ -12,15 +12,18 @@
 mod anomalies;
 pub mod components;
 pub mod identity;
+pub mod lookup;
 mod status;
 mod times;
 pub mod updates;
 
 pub use identity::{fingerprint, identity_keys, new_incident_id};
+pub use lookup::{Merged, PreparedIncident, RecordLookup, merge_page, prepare_page};
 pub use updates::merge_updates;
 
 use crate::model::{
-    IncidentKind, IncidentRecord, ObservedIncident, Status, TimeSource, TimeValue, format_utc,
+    IncidentKind, IncidentRecord, Observation, ObservedIncident, Status, TimeSource, TimeValue,
+    format_utc,
 };
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -41,7 +44,27 @@ pub struct Seen<'a> {
     pub zone: Option<Tz>,
 }
 
+impl<'a> Seen<'a> {
+    /// Who saw one page: the same source at the same time, reading text in the source's
+    /// configured zone (`self.zone`) or, where it configures none, the page's own.
+    pub fn for_page(&self, observation: &Observation) -> Seen<'a> {
+        let page_zone = observation
+            .page
+            .as_ref()
+            .and_then(|p| p.time_zone.as_deref())
+            .and_then(|z| z.parse::<Tz>().ok());
+        Seen {
+            zone: self.zone.or(page_zone),
+            ..*self
+        }
+    }
+}
+
 /// A field whose value a later observation changed; the store keeps the old value.
+///
+/// One kind is not an edit: an update's `id`, changed when a view with the vendor's update
+/// ids shows an update first stored without one ([`Revision::renamed_update`]). The store
+/// moves the update's rows to the new id and keeps no revision of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision {
     /// What was revised: `incident` or `update`.
@@ -54,6 +77,17 @@ pub struct Revision {
     pub old_value: Option<String>,
     /// The value after.
     pub new_value: Option<String>,
+}
+
+impl Revision {
+    /// For an update that took the vendor's id: `(old id, new id)`.
+    pub fn renamed_update(&self) -> Option<(&str, &str)> {
+        if self.entity == "update" && self.field == "id" {
+            Some((self.old_value.as_deref()?, self.new_value.as_deref()?))
+        } else {
+            None
+        }
+    }
 }
 
 /// Merges one observation of an incident into what the store holds (or starts a new record),
@@ -539,7 +573,7 @@ mod tests {
     }
 
     #[test]
-    fn the_api_after_a_feed_lends_its_ids_and_instants_without_revisions() {
+    fn the_api_after_a_feed_lends_its_ids_and_instants_without_edits() {
         let (record, _) = merge(None, &incident(feed_updates()), &seen("feed"));
         assert_eq!(
             record.updates[1].id,
@@ -547,13 +581,48 @@ mod tests {
         );
         let (record, revisions) = merge(Some(record), &incident(api_updates()), &seen("api"));
         assert_eq!(held(&record), api_view());
-        assert_eq!(revisions, vec![]);
-        // The id the update was first stored under stays; the API's status word replaces the
-        // feed's "Update" label.
+        // The update takes the vendor's id, as it has when the API is stored first; the
+        // `id` revisions tell the store which rows move. Nothing the vendor said changed.
+        let renames: Vec<(&str, &str, &str)> = revisions
+            .iter()
+            .map(|r| {
+                (
+                    r.field,
+                    r.old_value.as_deref().unwrap(),
+                    r.new_value.as_deref().unwrap(),
+                )
+            })
+            .collect();
         assert_eq!(
-            record.updates[1].id,
-            "github/8xxms3q3qzgp@20220601T1017/Update/0"
+            renames,
+            [
+                (
+                    "id",
+                    "github/8xxms3q3qzgp@20220601T0940/Investigating/0",
+                    "github/qn9jl09h9kqr"
+                ),
+                (
+                    "id",
+                    "github/8xxms3q3qzgp@20220601T1017/Update/0",
+                    "github/jbsvpzmfjndw"
+                ),
+                (
+                    "id",
+                    "github/8xxms3q3qzgp@20220601T1028/Resolved/0",
+                    "github/j6033rxnhrf8"
+                ),
+            ]
         );
+        assert!(
+            revisions
+                .iter()
+                .all(|r| r.entity == "update"
+                    && r.new_value.as_deref() == Some(r.entity_id.as_str()))
+        );
+        let (api_first, _) = merge(None, &incident(api_updates()), &seen("api"));
+        let ids = |r: &IncidentRecord| r.updates.iter().map(|u| u.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&record), ids(&api_first));
+        // The API's status word replaces the feed's "Update" label.
         assert_eq!(
             record.updates[1].status_raw.as_deref(),
             Some("investigating")
@@ -588,18 +657,23 @@ mod tests {
             .collect();
         let (record, _) = merge(None, &incident(feed_side), &seen("feed"));
         let (record, revisions) = merge(Some(record), &incident(api_side), &seen("api"));
-        assert_eq!(revisions, vec![]);
+        // Each update takes its API id; nothing else is revised.
+        let fields: Vec<&str> = revisions.iter().map(|r| r.field).collect();
+        assert_eq!(fields, ["id", "id", "id"]);
         let pairs: Vec<(String, String)> = record
             .updates
             .iter()
-            .map(|u| (u.native_id.clone().unwrap(), u.body.clone()))
+            .map(|u| (u.id.clone(), u.body.clone()))
             .collect();
         assert_eq!(
             pairs,
             vec![
-                ("id0".to_string(), "Pages degraded.".to_string()),
-                ("id1".to_string(), "Git degraded.".to_string()),
-                ("id2".to_string(), "Pull Requests degraded.".to_string()),
+                ("github/id0".to_string(), "Pages degraded.".to_string()),
+                ("github/id1".to_string(), "Git degraded.".to_string()),
+                (
+                    "github/id2".to_string(),
+                    "Pull Requests degraded.".to_string()
+                ),
             ]
         );
     }

@@ -71,10 +71,49 @@ pub fn merge_updates(
     }
     for (update, held) in observed.iter().zip(assigned) {
         match held {
-            Some(h) => refresh_update(&mut record.updates[h], update, revisions),
+            Some(h) => {
+                if refresh_update(&mut record.updates[h], update, revisions) {
+                    adopt_native_id(record, h, revisions);
+                }
+            }
             None => append_update(record, update, seen),
         }
     }
+}
+
+/// The id of an update the vendor names: `<vendor>/<native id>`.
+fn native_update_id(vendor: &str, native_id: &str) -> String {
+    format!("{vendor}/{native_id}")
+}
+
+/// A held update that just adopted a native id takes the id that native id gives it, so that
+/// the record is the same whichever view was stored first (DESIGN: an update's id is the
+/// vendor's where given). The change is an `id` revision (the old id in `old_value`), which
+/// tells the store to move the update's rows; it is not an edit of what the vendor said.
+/// An id another held update already carries (a page listing one update twice) is left.
+fn adopt_native_id(record: &mut IncidentRecord, held: usize, revisions: &mut Vec<Revision>) {
+    let Some(native) = &record.updates[held].native_id else {
+        return;
+    };
+    let id = native_update_id(&record.vendor, native);
+    if record.updates.iter().any(|u| u.id == id) {
+        return;
+    }
+    let old = std::mem::replace(&mut record.updates[held].id, id.clone());
+    // What this merge already revised of the update is filed under the id it now has.
+    for r in revisions
+        .iter_mut()
+        .filter(|r| r.entity == "update" && r.entity_id == old)
+    {
+        r.entity_id = id.clone();
+    }
+    revisions.push(Revision {
+        entity: "update",
+        entity_id: id.clone(),
+        field: "id",
+        old_value: Some(old),
+        new_value: Some(id),
+    });
 }
 
 /// Whether a held and an observed update may be the same one: not two different native ids,
@@ -118,11 +157,13 @@ pub(super) fn precision(t: &TimeValue) -> u8 {
 /// * Otherwise the observation is the same view again: a changed text, label or time is an
 ///   edit, revised with the old value kept; a less precise time of the same minute (a feed's
 ///   minute against a page's machine time) does not replace a more precise one.
+///
+/// Returns whether the held update adopted the observation's native id.
 fn refresh_update(
     held: &mut UpdateRecord,
     observed: &ObservedUpdate,
     revisions: &mut Vec<Revision>,
-) {
+) -> bool {
     let mut revise =
         |held: &UpdateRecord, field: &'static str, old: Option<String>, new: Option<String>| {
             revisions.push(Revision {
@@ -137,7 +178,7 @@ fn refresh_update(
         if held.components.is_empty() && !observed.components.is_empty() {
             held.components = observed.components.clone();
         }
-        return;
+        return false;
     }
     if held.native_id.is_none() && observed.native_id.is_some() {
         if !same_text(&held.body, &observed.body) {
@@ -158,7 +199,7 @@ fn refresh_update(
         if !observed.components.is_empty() {
             held.components = observed.components.clone();
         }
-        return;
+        return true;
     }
     if !same_text(&held.body, &observed.body) {
         revise(
@@ -198,11 +239,12 @@ fn refresh_update(
     if held.components != observed.components && !observed.components.is_empty() {
         held.components = observed.components.clone();
     }
+    false
 }
 
 fn append_update(record: &mut IncidentRecord, observed: &ObservedUpdate, seen: &Seen<'_>) {
     let id = match &observed.native_id {
-        Some(n) => format!("{}/{n}", record.vendor),
+        Some(n) => native_update_id(&record.vendor, n),
         None => {
             let minute = observed.posted_at.utc.format("%Y%m%dT%H%M").to_string();
             let label = observed.status_raw.as_deref().unwrap_or("update");
